@@ -1,0 +1,1 @@
+print("salvage-bench: not yet")

@@ -1,0 +1,1 @@
+// CockroachKV: see issues; the module exists so the layering is fixed from the start.

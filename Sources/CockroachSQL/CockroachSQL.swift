@@ -1,0 +1,1 @@
+// CockroachSQL: see issues; the module exists so the layering is fixed from the start.

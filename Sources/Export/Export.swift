@@ -1,0 +1,1 @@
+// Export: see issues; the module exists so the layering is fixed from the start.

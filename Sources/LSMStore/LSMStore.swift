@@ -1,0 +1,1 @@
+// LSMStore: see issues; the module exists so the layering is fixed from the start.

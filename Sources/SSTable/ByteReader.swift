@@ -1,0 +1,87 @@
+/// Little-endian loads and LEB128 varints over borrowed bytes. Every function checks its
+/// bounds and returns nil (never traps) on bad input; callers turn nil into an error that
+/// names the structure being decoded.
+public enum Bytes {
+  @inlinable @inline(__always)
+  public static func uint32LE(_ b: UnsafeRawBufferPointer, _ at: Int) -> UInt32? {
+    guard at >= 0, b.count &- at >= 4 else { return nil }
+    return UInt32(littleEndian: b.loadUnaligned(fromByteOffset: at, as: UInt32.self))
+  }
+
+  @inlinable @inline(__always)
+  public static func uint64LE(_ b: UnsafeRawBufferPointer, _ at: Int) -> UInt64? {
+    guard at >= 0, b.count &- at >= 8 else { return nil }
+    return UInt64(littleEndian: b.loadUnaligned(fromByteOffset: at, as: UInt64.self))
+  }
+
+  @inlinable @inline(__always)
+  public static func uint16LE(_ b: UnsafeRawBufferPointer, _ at: Int) -> UInt16? {
+    guard at >= 0, b.count &- at >= 2 else { return nil }
+    return UInt16(littleEndian: b.loadUnaligned(fromByteOffset: at, as: UInt16.self))
+  }
+
+  /// Unsigned LEB128 of at most `maxBytes` bytes (5 for 32-bit fields, 10 for 64-bit),
+  /// advancing `pos`. Nil when it runs past the end or is too long.
+  @inlinable @inline(__always)
+  public static func uvarint(_ b: UnsafeRawBufferPointer, _ pos: inout Int, maxBytes: Int = 10) -> UInt64? {
+    guard pos >= 0, pos < b.count else { return nil }
+    let first = b[pos]
+    if first < 0x80 { pos &+= 1; return UInt64(first) }
+    return uvarintSlow(b, &pos, maxBytes: maxBytes)
+  }
+
+  @inlinable @inline(never)
+  static func uvarintSlow(_ b: UnsafeRawBufferPointer, _ pos: inout Int, maxBytes: Int) -> UInt64? {
+    var result: UInt64 = 0
+    var shift: UInt64 = 0
+    var i = pos
+    let limit = min(b.count, pos &+ maxBytes)
+    while i < limit {
+      let byte = b[i]
+      i &+= 1
+      if shift == 63 && byte > 1 { return nil }
+      result |= UInt64(byte & 0x7F) << shift
+      if byte < 0x80 { pos = i; return result }
+      shift &+= 7
+    }
+    return nil
+  }
+
+  /// A uvarint that must fit in an `Int` no larger than `limit` (a length or count about to
+  /// be used for slicing): hostile lengths are refused before any allocation.
+  @inlinable @inline(__always)
+  public static func length(_ b: UnsafeRawBufferPointer, _ pos: inout Int, limit: Int, maxBytes: Int = 5) -> Int? {
+    guard let v = uvarint(b, &pos, maxBytes: maxBytes), v <= UInt64(limit) else { return nil }
+    return Int(truncatingIfNeeded: v)
+  }
+
+  /// Signed varint as RocksDB writes it (zigzag over LEB128), used by delta-encoded index values.
+  @inlinable
+  public static func zigzagVarint(_ b: UnsafeRawBufferPointer, _ pos: inout Int) -> Int64? {
+    guard let u = uvarint(b, &pos) else { return nil }
+    return Int64(bitPattern: (u >> 1) ^ (0 &- (u & 1)))
+  }
+
+  @inlinable
+  public static func slice(_ b: UnsafeRawBufferPointer, _ start: Int, _ length: Int) -> UnsafeRawBufferPointer? {
+    guard start >= 0, length >= 0, start <= b.count, length <= b.count &- start else { return nil }
+    return UnsafeRawBufferPointer(rebasing: b[start..<(start &+ length)])
+  }
+}
+
+extension UnsafeRawBufferPointer {
+  /// Lowercase hex, as the fixtures' `*_hex` fields.
+  public var hex: String {
+    let digits: [UInt8] = Array("0123456789abcdef".utf8)
+    var out = [UInt8](repeating: 0, count: count * 2)
+    for (i, b) in enumerated() {
+      out[2 * i] = digits[Int(b >> 4)]
+      out[2 * i + 1] = digits[Int(b & 15)]
+    }
+    return String(decoding: out, as: UTF8.self)
+  }
+}
+
+extension Array where Element == UInt8 {
+  public var hex: String { withUnsafeBytes { $0.hex } }
+}

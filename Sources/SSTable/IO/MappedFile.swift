@@ -1,0 +1,50 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A file mapped read-only (`O_RDONLY`, `PROT_READ`, `MAP_PRIVATE`): evidence is never
+/// opened for writing. Every reader checks offsets against `count` before touching bytes,
+/// so a truncated file is an error rather than a SIGBUS.
+public final class MappedFile: @unchecked Sendable {
+  public let path: String
+  /// The whole file; empty (and `baseAddress == nil`) for a zero-length file.
+  public let bytes: UnsafeRawBufferPointer
+  public var count: Int { bytes.count }
+
+  public init(path: String) throws(SSTableError) {
+    self.path = path
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { throw SSTableError(.io, "cannot open: \(errnoText())", file: path) }
+    defer { close(fd) }
+    var st = stat()
+    guard fstat(fd, &st) == 0 else { throw SSTableError(.io, "cannot stat: \(errnoText())", file: path) }
+    guard (st.st_mode & S_IFMT) == S_IFREG else { throw SSTableError(.io, "not a regular file", file: path) }
+    let size = Int(st.st_size)
+    if size == 0 {
+      bytes = UnsafeRawBufferPointer(start: nil, count: 0)
+      return
+    }
+    let p = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0)
+    guard let p, p != MAP_FAILED else { throw SSTableError(.io, "cannot map: \(errnoText())", file: path) }
+    _ = madvise(p, size, MADV_SEQUENTIAL)
+    bytes = UnsafeRawBufferPointer(start: p, count: size)
+  }
+
+  /// Tells the kernel the pages of `[offset, offset+length)` are no longer needed, so RSS
+  /// stays bounded while streaming a file much larger than memory.
+  public func release(offset: Int, length: Int) {
+    guard let base = bytes.baseAddress, length > 0 else { return }
+    let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+    let start = offset / page * page
+    let end = min(count, offset + length) / page * page
+    if end > start { _ = madvise(UnsafeMutableRawPointer(mutating: base + start), end - start, MADV_DONTNEED) }
+  }
+
+  deinit {
+    if let base = bytes.baseAddress { munmap(UnsafeMutableRawPointer(mutating: base), bytes.count) }
+  }
+}
+
+func errnoText() -> String { String(cString: strerror(errno)) }

@@ -1,0 +1,87 @@
+/// One table file opened read-only: footer → metaindex → properties (spec §1.1). Data is
+/// read lazily by iterators; nothing here loads the file into memory.
+public final class Table: @unchecked Sendable {
+  public let file: MappedFile
+  public var path: String { file.path }
+  public let footer: Footer
+  public var format: TableFormat { footer.format }
+  public let blocks: BlockReader
+  /// Meta-block name → raw metaindex value (a handle, or handle + widths for the value index).
+  public let metaindex: [(name: String, value: [UInt8])]
+  public let properties: TableProperties
+  /// Sequence number that replaces every key's own (RocksDB global seqno, or a MANIFEST's
+  /// synthetic seqnum for an ingested table, §4.4). Nil: keys keep their stored seqnums.
+  public var syntheticSeqNum: UInt64?
+  /// Problems found while opening that did not prevent reading (e.g. footer checksum).
+  public private(set) var warnings: [String] = []
+
+  public convenience init(path: String) throws(SSTableError) {
+    try self.init(file: MappedFile(path: path))
+  }
+
+  public init(file: MappedFile, footer: Footer? = nil) throws(SSTableError) {
+    self.file = file
+    do throws(SSTableError) {
+      var f: Footer
+      if let footer { f = footer } else { f = try Footer.read(file.bytes) }
+      self.footer = f
+      blocks = BlockReader(file: file, checksumType: f.checksumType)
+      if !f.footerChecksumOK, let c = f.footerChecksum {
+        warnings.append("footer checksum mismatch (stored \(hex32(c.stored)) computed \(hex32(c.computed)))")
+      }
+      if f.format.hasColumnarMetaindex {
+        throw SSTableError(.unsupported, "\(f.format) tables (columnar metaindex) are not readable yet")
+      }
+      let metaBlock = try blocks.read(f.metaindex)
+      metaindex = try metaBlock.withBytes { b throws(SSTableError) in try Table.readRawPairs(b, what: "metaindex") }
+      var props = TableProperties()
+      if let v = metaindex.first(where: { $0.name == "rocksdb.properties" })?.value {
+        let h = try Table.handle(v, fileSize: file.count, what: "properties")
+        if f.format.hasColumnarProperties {
+          throw SSTableError(.unsupported, "\(f.format) tables (columnar properties) are not readable yet")
+        }
+        props.raw = try blocks.read(h).withBytes { b throws(SSTableError) in try Table.readRawPairs(b, what: "properties") }
+      }
+      properties = props
+      syntheticSeqNum = props.globalSeqNum
+    } catch {
+      throw error.inFile(file.path)
+    }
+  }
+
+  /// Key/value pairs of a row block whose keys are raw strings (metaindex, properties).
+  static func readRawPairs(_ b: UnsafeRawBufferPointer, what: String) throws(SSTableError) -> [(name: String, value: [UInt8])] {
+    var out: [(name: String, value: [UInt8])] = []
+    do throws(SSTableError) {
+      var it = try RowBlockIterator(b)
+      while try it.next() { out.append((String(decoding: it.key, as: UTF8.self), Array(it.value))) }
+    } catch {
+      throw SSTableError(.corrupt, "\(what) block: \(error.message)")
+    }
+    return out
+  }
+
+  static func handle(_ v: [UInt8], fileSize: Int, what: String) throws(SSTableError) -> BlockHandle {
+    let h = v.withUnsafeBytes { b in var p = 0; return BlockHandle.decode(b, &p, fileSize: fileSize) }
+    guard let h else { throw SSTableError(.corrupt, "\(what) handle in metaindex is malformed or out of the file") }
+    return h
+  }
+
+  /// Handle of the named meta block, if present.
+  public func metaHandle(_ name: String) throws(SSTableError) -> BlockHandle? {
+    guard let v = metaindex.first(where: { $0.name == name })?.value else { return nil }
+    return try Table.handle(v, fileSize: file.count, what: name)
+  }
+
+  public var isTwoLevelIndex: Bool { properties.indexType == 2 }
+
+  /// How index entries are laid out in this table (spec §3.3; RocksDB fv3–5 variants).
+  var indexEncoding: IndexEncoding {
+    IndexEncoding(keyIsUserKey: properties.indexKeyIsUserKey,
+                  noValueLength: properties.indexValueIsDeltaEncoded || format.indexValuesMayBeDeltaEncoded && properties["rocksdb.index.value.is.delta.encoded"] == nil,
+                  fileSize: file.count)
+  }
+
+  /// Iterates the point entries of every data block in order.
+  public func makeIterator() -> TableIterator { TableIterator(self) }
+}

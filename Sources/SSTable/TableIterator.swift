@@ -1,0 +1,142 @@
+/// One point entry. `userKey` and `value` borrow the iterator's buffers and stay valid
+/// until the next call to `next()`; copy them to keep them.
+public struct PointEntry {
+  public var userKey: UnsafeRawBufferPointer
+  public var seq: UInt64
+  /// Kind code with the obsolete bit cleared.
+  public var kind: UInt8
+  /// Pebblev4+: a newer entry in the same table shadows this one (§4.3).
+  public var obsolete: Bool
+  public var value: UnsafeRawBufferPointer
+  public var storage: ValueStorage
+}
+
+/// Streams every point entry of a table, block by block, in file order. A block that fails
+/// its checksum or does not decode becomes a `Damage` (with the key span the index gives
+/// it) and the scan continues with the next block.
+public final class TableIterator {
+  public let table: Table
+  var index: IndexIterator
+  var rows: RowBlockIterator?
+  var block: Block?
+  var current: IndexEntry?
+  var previousSeparator: [UInt8]?
+  let keyBuffer = KeyBuffer()
+  var valueBlocks: ValueBlockReader?
+  var valueBlockError: SSTableError?
+  let valuePrefix: Bool
+  let obsoleteBit: Bool
+  let rocksHashIndex: Bool
+  public private(set) var damages: [Damage] = []
+  public private(set) var dataBlocksRead = 0
+  public private(set) var entriesRead = 0
+  /// Set when the table has no readable index at all.
+  public var fatal: SSTableError? { index.fatal }
+
+  init(_ table: Table) {
+    self.table = table
+    index = IndexIterator(table)
+    valuePrefix = table.format.hasValuePrefix
+    obsoleteBit = table.format.hasObsoleteBit
+    rocksHashIndex = table.format.rocksDBVersion > 0
+    do throws(SSTableError) { valueBlocks = try ValueBlockReader(table) } catch { valueBlockError = error }
+  }
+
+  public func next() -> PointEntry? {
+    while true {
+      if rows != nil, let e = nextInBlock() { return e }
+      guard advanceBlock() else {
+        index.damages.forEach { damages.append($0) }
+        index.damages.removeAll()
+        if let f = index.fatal, !damages.contains(where: { $0.blockKind == "index" }) {
+          damages.append(Damage(file: table.path, blockKind: "index", handle: table.footer.index, message: f.message))
+        }
+        return nil
+      }
+    }
+  }
+
+  /// Moves to the next readable data block; false at the end of the index.
+  func advanceBlock() -> Bool {
+    rows = nil
+    block = nil
+    while let e = index.next() {
+      defer { previousSeparator = e.separatorUserKey }
+      current = e
+      do throws(SSTableError) {
+        let b = try table.blocks.read(e.handle)
+        let r = try RowBlockIterator(b.bytes, allowHashIndex: rocksHashIndex, keyBuffer: keyBuffer)
+        block = b
+        rows = r
+        dataBlocksRead += 1
+        return true
+      } catch {
+        recordDamage(error.message)
+      }
+    }
+    return false
+  }
+
+  func recordDamage(_ message: String) {
+    guard let e = current else { return }
+    damages.append(Damage(file: table.path, blockKind: "data", handle: e.handle, message: message,
+                          lowerKey: previousSeparator, upperKey: e.separatorUserKey))
+  }
+
+  /// Next entry of the current block; nil at its end or on a malformed entry (recorded as
+  /// damage: the rest of that block is lost, the scan goes on).
+  func nextInBlock() -> PointEntry? {
+    do throws(SSTableError) {
+      guard try rows!.next() else { return nil }
+    } catch {
+      recordDamage(error.message + " (entries before it in the block were kept)")
+      rows = nil
+      return nil
+    }
+    guard let (userKey, storedSeq, rawKind) = InternalKey.split(rows!.key) else {
+      recordDamage("key shorter than its 8-byte trailer (entries before it were kept)")
+      rows = nil
+      return nil
+    }
+    let kind = obsoleteBit ? rawKind & ~Kind.obsoleteBit : rawKind
+    var value = rows!.value
+    var storage = ValueStorage.inline
+    if valuePrefix && kind == Kind.set {
+      guard let prefix = value.first else {
+        recordDamage("SET value without its value prefix (entries before it were kept)")
+        rows = nil
+        return nil
+      }
+      let rest = UnsafeRawBufferPointer(rebasing: value[1...])
+      switch prefix & ValuePrefix.kindMask {
+      case ValuePrefix.valueBlockHandle:
+        if let vb = valueBlocks, let v = try? vb.resolve(rest) {
+          value = v
+          storage = .valueBlock
+        } else {
+          value = UnsafeRawBufferPointer(start: nil, count: 0)
+          storage = .missing
+        }
+      case ValuePrefix.blobHandle:
+        storage = .blob(BlobHandleCodec.decode(rest) ?? BlobReference(referenceID: .max, valueLength: 0, blockID: 0, valueID: 0))
+        value = UnsafeRawBufferPointer(start: nil, count: 0)
+      default:
+        value = rest
+      }
+    }
+    entriesRead += 1
+    return PointEntry(userKey: userKey, seq: table.syntheticSeqNum ?? storedSeq, kind: kind,
+                      obsolete: obsoleteBit && rawKind & Kind.obsoleteBit != 0, value: value, storage: storage)
+  }
+}
+
+/// `uvarint reference_id ‖ uvarint value_len ‖ uvarint block_id ‖ uvarint value_id` (§5.2).
+public enum BlobHandleCodec {
+  public static func decode(_ b: UnsafeRawBufferPointer) -> BlobReference? {
+    var p = 0
+    guard let r = Bytes.uvarint(b, &p, maxBytes: 5), let l = Bytes.uvarint(b, &p, maxBytes: 5),
+          let blk = Bytes.uvarint(b, &p, maxBytes: 5), let v = Bytes.uvarint(b, &p, maxBytes: 5) else { return nil }
+    return BlobReference(referenceID: UInt32(truncatingIfNeeded: r), valueLength: UInt32(truncatingIfNeeded: l),
+                         blockID: UInt32(truncatingIfNeeded: blk), valueID: UInt32(truncatingIfNeeded: v))
+  }
+}

@@ -1,0 +1,150 @@
+import ArgumentParser
+import SSTable
+
+/// Exit statuses shared by the read commands: 0 clean, 1 nothing readable (bad file or
+/// arguments), 2 read with damage (some blocks skipped; see stderr).
+enum ReadStatus {
+  static let damaged: Int32 = 2
+  static let failed: Int32 = 1
+}
+
+struct SSTScan: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "scan",
+    abstract: "Print every entry of each table: points in iterator order, then range deletions and range keys.",
+    discussion: """
+      --format jsonl prints one JSON object per line with the fields of the fixtures' expected files:
+      points {"key_hex","seq","kind","kind_code","value_hex","value_storage"}, range deletions
+      {"start_hex","end_hex","seq","kind":"RANGEDEL","kind_code":15}, range keys
+      {"start_hex","end_hex","seq","kind","kind_code","suffix_hex","value_hex"}.
+      Damaged blocks are skipped and listed on stderr; the exit status is then 2.
+      """)
+
+  @Argument(help: "Table files to scan.") var files: [String]
+  @Option(help: "Output format: text or jsonl.") var format: OutputFormat = .text
+  @Flag(help: "Print point entries only.") var pointsOnly = false
+
+  func run() throws {
+    let out = Output()
+    var status: Int32 = 0
+    for path in files {
+      let table: Table
+      do { table = try Table(path: path) } catch {
+        out.flush()
+        printError("salvage: \(error)")
+        status = ReadStatus.failed
+        continue
+      }
+      table.warnings.forEach { printError("salvage: warning: \(path): \($0)") }
+      let it = table.makeIterator()
+      while let e = it.next() { printPoint(e, out) }
+      var damages = it.damages
+      if !pointsOnly {
+        do { for r in try table.rangeDeletions() { printRangeDel(r, out) } } catch {
+          damages.append(Damage(file: path, blockKind: "range-del", handle: nil, message: error.message))
+        }
+        do { for r in try table.rangeKeys() { printRangeKey(r, out) } } catch {
+          damages.append(Damage(file: path, blockKind: "range-key", handle: nil, message: error.message))
+        }
+      }
+      out.flush()
+      for d in damages { printError("salvage: damaged: \(d)") }
+      if !damages.isEmpty && status == 0 { status = ReadStatus.damaged }
+    }
+    out.flush()
+    if status != 0 { throw ExitCode(status) }
+  }
+
+  func printPoint(_ e: PointEntry, _ out: Output) {
+    switch format {
+    case .jsonl:
+      out.write("{\"key_hex\":\""); out.hex(e.userKey)
+      out.write("\",\"seq\":"); out.decimal(e.seq)
+      out.write(",\"kind\":\""); out.write(Kind.name(e.kind))
+      out.write("\",\"kind_code\":"); out.decimal(UInt64(e.kind))
+      out.write(",\"value_hex\":\""); out.hex(e.value)
+      out.write("\",\"value_storage\":\"")
+      switch e.storage {
+      case .inline: out.write("inline")
+      case .valueBlock: out.write("value_block")
+      case .blob: out.write("blob")
+      case .missing: out.write("missing")
+      }
+      out.write("\"")
+      if case .blob(let b) = e.storage {
+        out.write(",\"blob\":{\"reference_id\":"); out.decimal(UInt64(b.referenceID))
+        out.write(",\"value_len\":"); out.decimal(UInt64(b.valueLength))
+        out.write(",\"block_id\":"); out.decimal(UInt64(b.blockID))
+        out.write(",\"value_id\":"); out.decimal(UInt64(b.valueID))
+        out.write("}")
+      }
+      if e.obsolete { out.write(",\"obsolete\":true") }
+      out.write("}")
+    case .text:
+      out.quoted(e.userKey); out.write(" #"); out.decimal(e.seq); out.write(",")
+      out.write(Kind.name(e.kind))
+      if e.obsolete { out.write(",obsolete") }
+      switch e.storage {
+      case .inline: out.write(" = ")
+      case .valueBlock: out.write(" (value block) = ")
+      case .blob(let b): out.write(" (blob ref \(b.referenceID) block \(b.blockID) value \(b.valueID) len \(b.valueLength))")
+      case .missing: out.write(" (value block unreadable)")
+      }
+      out.quoted(e.value)
+    }
+    out.endLine()
+  }
+
+  func printRangeDel(_ r: RangeDeletion, _ out: Output) {
+    switch format {
+    case .jsonl:
+      out.write("{\"start_hex\":\""); out.hex(r.start)
+      out.write("\",\"end_hex\":\""); out.hex(r.end)
+      out.write("\",\"seq\":"); out.decimal(r.seq)
+      out.write(",\"kind\":\"RANGEDEL\",\"kind_code\":15}")
+    case .text:
+      r.start.withUnsafeBytes { out.quoted($0) }; out.write("-")
+      r.end.withUnsafeBytes { out.quoted($0) }; out.write(" #"); out.decimal(r.seq); out.write(",RANGEDEL")
+    }
+    out.endLine()
+  }
+
+  func printRangeKey(_ r: RangeKey, _ out: Output) {
+    switch format {
+    case .jsonl:
+      out.write("{\"start_hex\":\""); out.hex(r.start)
+      out.write("\",\"end_hex\":\""); out.hex(r.end)
+      out.write("\",\"seq\":"); out.decimal(r.seq)
+      out.write(",\"kind\":\""); out.write(Kind.name(r.kind))
+      out.write("\",\"kind_code\":"); out.decimal(UInt64(r.kind))
+      if let s = r.suffix { out.write(",\"suffix_hex\":\""); out.hex(s); out.write("\"") }
+      if let v = r.value { out.write(",\"value_hex\":\""); out.hex(v); out.write("\"") }
+      out.write("}")
+    case .text:
+      r.start.withUnsafeBytes { out.quoted($0) }; out.write("-")
+      r.end.withUnsafeBytes { out.quoted($0) }; out.write(" #"); out.decimal(r.seq); out.write(",")
+      out.write(Kind.name(r.kind))
+      if let s = r.suffix { out.write(" @"); s.withUnsafeBytes { out.quoted($0) } }
+      if let v = r.value { out.write(" = "); v.withUnsafeBytes { out.quoted($0) } }
+    }
+    out.endLine()
+  }
+}
+
+struct SSTProperties: ParsableCommand {
+  static let configuration = CommandConfiguration(commandName: "properties", abstract: "Print a table's footer and properties.")
+  @Argument var file: String
+  func run() throws { throw ExitCode(1) }
+}
+
+struct SSTCheck: ParsableCommand {
+  static let configuration = CommandConfiguration(commandName: "check", abstract: "Verify every block and footer.")
+  @Argument var files: [String]
+  func run() throws { throw ExitCode(1) }
+}
+
+struct SSTLayout: ParsableCommand {
+  static let configuration = CommandConfiguration(commandName: "layout", abstract: "List blocks with offsets, sizes, compression.")
+  @Argument var file: String
+  func run() throws { throw ExitCode(1) }
+}
