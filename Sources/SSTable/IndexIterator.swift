@@ -85,6 +85,13 @@ public struct IndexIterator {
 
   public init(_ table: Table) { self.table = table }
 
+  /// Iterates a fixed list of data blocks instead of reading the index (salvage).
+  init(_ table: Table, entries: [IndexEntry]) {
+    self.table = table
+    self.entries = entries
+    started = true
+  }
+
   public mutating func next() -> IndexEntry? {
     if !started {
       started = true

@@ -49,6 +49,16 @@ public final class Table: @unchecked Sendable {
     }
   }
 
+  /// A table assembled by a salvaging open from what survived (no footer of its own).
+  init(file: MappedFile, footer: Footer, metaindex: [(name: String, value: [UInt8])], properties: TableProperties) {
+    self.file = file
+    self.footer = footer
+    blocks = BlockReader(file: file, checksumType: footer.checksumType)
+    self.metaindex = metaindex
+    self.properties = properties
+    syntheticSeqNum = properties.globalSeqNum
+  }
+
   /// Key/value pairs of a row block whose keys are raw strings (metaindex, properties).
   static func readRawPairs(_ b: UnsafeRawBufferPointer, what: String) throws(SSTableError) -> [(name: String, value: [UInt8])] {
     var out: [(name: String, value: [UInt8])] = []

@@ -33,9 +33,15 @@ public final class TableIterator {
   /// Set when the table has no readable index at all.
   public var fatal: SSTableError? { index.fatal }
 
-  init(_ table: Table) {
+  convenience init(_ table: Table) { self.init(table, index: IndexIterator(table)) }
+
+  convenience init(_ table: Table, dataBlocks: [IndexEntry]) {
+    self.init(table, index: IndexIterator(table, entries: dataBlocks))
+  }
+
+  init(_ table: Table, index: IndexIterator) {
     self.table = table
-    index = IndexIterator(table)
+    self.index = index
     valuePrefix = table.format.hasValuePrefix
     obsoleteBit = table.format.hasObsoleteBit
     rocksHashIndex = table.format.rocksDBVersion > 0

@@ -89,3 +89,7 @@ func printError(_ s: String) {
   var line = s + "\n"
   line.withUTF8 { _ = Glibc.write(2, $0.baseAddress, $0.count) }
 }
+
+func padRight(_ s: String, _ width: Int) -> String {
+  s + String(repeating: " ", count: max(1, width - s.count))
+}

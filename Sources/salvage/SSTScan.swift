@@ -23,20 +23,30 @@ struct SSTScan: ParsableCommand {
   @Argument(help: "Table files to scan.") var files: [String]
   @Option(help: "Output format: text or jsonl.") var format: OutputFormat = .text
   @Flag(help: "Print point entries only.") var pointsOnly = false
+  @Flag(help: "Refuse files whose footer is unusable instead of finding their blocks by checksum.") var strict = false
 
   func run() throws {
     let out = Output()
     var status: Int32 = 0
     for path in files {
-      let table: Table
-      do { table = try Table(path: path) } catch {
+      let opened: SalvagedTable
+      do {
+        if strict { opened = SalvagedTable(table: try Table(path: path), mode: .normal, notes: [], dataBlocks: nil) } else {
+          opened = try Table.salvage(path: path)
+        }
+      } catch {
         out.flush()
         printError("salvage: \(error)")
         status = ReadStatus.failed
         continue
       }
+      let table = opened.table
       table.warnings.forEach { printError("salvage: warning: \(path): \($0)") }
-      let it = table.makeIterator()
+      if opened.mode != .normal {
+        opened.notes.forEach { printError("salvage: \(path): \($0)") }
+        status = max(status, ReadStatus.damaged)
+      }
+      let it = opened.makeIterator()
       while let e = it.next() { printPoint(e, out) }
       var damages = it.damages
       if !pointsOnly {
@@ -129,22 +139,4 @@ struct SSTScan: ParsableCommand {
     }
     out.endLine()
   }
-}
-
-struct SSTProperties: ParsableCommand {
-  static let configuration = CommandConfiguration(commandName: "properties", abstract: "Print a table's footer and properties.")
-  @Argument var file: String
-  func run() throws { throw ExitCode(1) }
-}
-
-struct SSTCheck: ParsableCommand {
-  static let configuration = CommandConfiguration(commandName: "check", abstract: "Verify every block and footer.")
-  @Argument var files: [String]
-  func run() throws { throw ExitCode(1) }
-}
-
-struct SSTLayout: ParsableCommand {
-  static let configuration = CommandConfiguration(commandName: "layout", abstract: "List blocks with offsets, sizes, compression.")
-  @Argument var file: String
-  func run() throws { throw ExitCode(1) }
 }
