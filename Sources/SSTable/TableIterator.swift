@@ -30,6 +30,9 @@ public final class TableIterator {
   public private(set) var damages: [Damage] = []
   public private(set) var dataBlocksRead = 0
   public private(set) var entriesRead = 0
+  /// Entries whose value lived in a value block that could not be read.
+  public private(set) var missingValues = 0
+  var reportedValueErrors = Set<String>()
   /// Set when the table has no readable index at all.
   public var fatal: SSTableError? { index.fatal }
 
@@ -85,8 +88,11 @@ public final class TableIterator {
 
   func recordDamage(_ message: String) {
     guard let e = current else { return }
+    // Blocks found by scanning have no separators: their span is unknown, not empty.
+    let lower = previousSeparator.flatMap { $0.isEmpty ? nil : $0 }
+    let upper = e.separator.isEmpty ? nil : e.separatorUserKey
     damages.append(Damage(file: table.path, blockKind: "data", handle: e.handle, message: message,
-                          lowerKey: previousSeparator, upperKey: e.separatorUserKey))
+                          lowerKey: lower, upperKey: upper))
   }
 
   /// Next entry of the current block; nil at its end or on a malformed entry (recorded as
@@ -116,12 +122,20 @@ public final class TableIterator {
       let rest = UnsafeRawBufferPointer(rebasing: value[1...])
       switch prefix & ValuePrefix.kindMask {
       case ValuePrefix.valueBlockHandle:
-        if let vb = valueBlocks, let v = try? vb.resolve(rest) {
-          value = v
+        do throws(SSTableError) {
+          guard let vb = valueBlocks else {
+            throw valueBlockError ?? SSTableError(.corrupt, "value index unreachable (metaindex lost)", file: table.path)
+          }
+          value = try vb.resolve(rest)
           storage = .valueBlock
-        } else {
+        } catch {
           value = UnsafeRawBufferPointer(start: nil, count: 0)
           storage = .missing
+          missingValues += 1
+          if reportedValueErrors.insert(error.description).inserted {
+            damages.append(Damage(file: table.path, blockKind: "value", handle: nil,
+                                  message: error.message + " (values stored there keep only key, seq and kind)"))
+          }
         }
       case ValuePrefix.blobHandle:
         storage = .blob(BlobHandleCodec.decode(rest) ?? BlobReference(referenceID: .max, valueLength: 0, blockID: 0, valueID: 0))

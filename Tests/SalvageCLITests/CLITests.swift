@@ -1,1 +1,103 @@
+import Foundation
 import Testing
+import SalvageTestSupport
+
+/// Runs the built `salvage` binary end to end and pins stdout, stderr and exit status.
+enum CLI {
+  static let binary: String = {
+    // The test bundle sits next to the package's executables in the build folder.
+    let dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    for candidate in [dir, dir.deletingLastPathComponent()] {
+      let p = candidate.appendingPathComponent("salvage").path
+      if FileManager.default.isExecutableFile(atPath: p) { return p }
+    }
+    return dir.appendingPathComponent("salvage").path
+  }()
+
+  static func run(_ args: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: binary)
+    p.arguments = args
+    let out = Pipe(), err = Pipe()
+    p.standardOutput = out
+    p.standardError = err
+    try p.run()
+    let o = out.fileHandleForReading.readDataToEndOfFile()
+    let e = err.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+  }
+}
+
+struct SSTCommandTests {
+  @Test func binaryWasBuilt() {
+    #expect(FileManager.default.isExecutableFile(atPath: CLI.binary), "\(CLI.binary)")
+  }
+
+  @Test func scanJSONLinesEqualTheEngineDump() throws {
+    let name = "rocksdb/sst/range-deletions"
+    let r = try CLI.run(["sst", "scan", "--format", "jsonl", Fixtures.path(name + ".sst")])
+    #expect(r.status == 0 && r.stderr.isEmpty)
+    let lines = r.stdout.split(separator: "\n").map { try! JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+    let points = try Fixtures.jsonl(name + ".points.jsonl")
+    let dels = try Fixtures.jsonl(name + ".rangedels.jsonl")
+    #expect(lines.count == points.count + dels.count)
+    for (got, want) in zip(lines, points + dels) {
+      for field in ["key_hex", "value_hex", "start_hex", "end_hex", "kind"] {
+        #expect(got[field] as? String == want[field] as? String, "\(field)")
+      }
+      #expect(got.int("seq") == want.int("seq"))
+      #expect(got.int("kind_code") == want.int("kind_code"))
+    }
+  }
+
+  @Test func checkIsCleanOnGoodFilesAndListsDamage() throws {
+    let good = try CLI.run(["sst", "check", Fixtures.path("rocksdb/sst/fv5-zstd.sst")])
+    #expect(good.status == 0)
+    #expect(good.stdout.contains("ok (RocksDBv5, crc32c)"))
+    let bad = try CLI.run(["sst", "check", Fixtures.path("corrupt/rocksdb-fv5-snappy.bitflip.sst")])
+    #expect(bad.status == 2)
+    #expect(bad.stdout.contains("data block offset 18949 size 1307: block checksum mismatch"))
+    #expect(bad.stdout.contains("keys (6b6579303030323838, 6b6579303030333038]"))
+    let unreadable = try CLI.run(["sst", "check", Fixtures.path("corrupt/rocksdb-fv5-snappy.bad-magic.sst")])
+    #expect(unreadable.status == 1)
+    #expect(unreadable.stdout.contains("UNREADABLE: bad magic"))
+  }
+
+  @Test func scanSalvagesAndSaysSo() throws {
+    let r = try CLI.run(["sst", "scan", Fixtures.path("corrupt/rocksdb-fv5-snappy.truncated-footer.sst")])
+    #expect(r.status == 2)
+    #expect(r.stdout.split(separator: "\n").count == 600)
+    #expect(r.stderr.contains("found 33 blocks by scanning"))
+    let strict = try CLI.run(["sst", "scan", "--strict", Fixtures.path("corrupt/rocksdb-fv5-snappy.truncated-footer.sst")])
+    #expect(strict.status == 1 && strict.stdout.isEmpty)
+    #expect(strict.stderr.split(separator: "\n").count == 1)
+  }
+
+  @Test func layoutListsBlocksLikePebble() throws {
+    let r = try CLI.run(["sst", "layout", Fixtures.path("pebble-gen/sst/pebblev3-snappy.sst")])
+    #expect(r.status == 0)
+    let lines = r.stdout.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).map(String.init) }
+    // Pebble's own layout: 21 data blocks, 1 index, range-del, range-key, 20 value blocks,
+    // value index, properties, metaindex, footer at 77634/53.
+    #expect(lines.filter { $0.count > 2 && $0[2] == "data" }.count == 21)
+    #expect(lines.filter { $0.count > 2 && $0[2] == "value-block" }.count == 20)
+    #expect(lines.contains(["44777", "128", "range-del", "none"]))
+    #expect(lines.contains(["77634", "53", "footer", "-"]))
+  }
+
+  @Test func propertiesShowTypedFields() throws {
+    let r = try CLI.run(["sst", "properties", Fixtures.path("rocksdb/sst/fv4-snappy.sst")])
+    #expect(r.status == 0)
+    for line in ["format              RocksDBv4", "entries             600", "merge operands      20",
+                 "deletions           35", "comparator          leveldb.BytewiseComparator", "data blocks         29"] {
+      #expect(r.stdout.contains(line), "\(line)")
+    }
+  }
+
+  @Test func missingFileIsAOneLineError() throws {
+    let r = try CLI.run(["sst", "scan", "/nonexistent/x.sst"])
+    #expect(r.status == 1)
+    #expect(r.stderr == "salvage: /nonexistent/x.sst: cannot open: No such file or directory\n")
+  }
+}

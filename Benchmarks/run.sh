@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Builds release, writes a large RocksDB table with the real engine (once; cached in
+# bench-out/), and prints scan throughput of Salvage next to sst_dump on it and on the
+# larger fixtures. Figures are medians; the machines here are noisy 2-core VMs.
+# usage: Benchmarks/run.sh [ENTRIES=2000000]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+n=${1:-2000000}
+command -v sst_dump >/dev/null || { apt-get update -qq && apt-get install -y -qq rocksdb-tools >/dev/null; }
+swift build -c release --product salvage >/dev/null
+swift build -c release --product salvage-bench >/dev/null
+out=bench-out/rocksdb-$n
+if [ ! -f "$out/done" ]; then
+  sst=$(../shared/bench/make-rocksdb-sst.sh "$out" "$n" snappy)
+  echo "$sst" > "$out/done"
+fi
+big=$(cat "$out/done")
+fixtures=../shared/fixtures
+.build/release/salvage-bench "$big" \
+  "$fixtures/rocksdb/sst/large-multiblock.sst" \
+  "$fixtures/rocksdb/sst/partitioned-index-bloom.sst" \
+  "$fixtures/pebble-gen/sst/pebblev3-snappy-twolevel-bloom.sst"
