@@ -10,11 +10,6 @@ final class Output {
   private let base: UnsafeMutablePointer<UInt8>
   private var count = 0
   private let fd: Int32
-  /// Two ASCII hex digits per byte value, for 2-byte stores.
-  private static let hexPairs: [UInt16] = (0..<256).map { b in
-    let d = Array("0123456789abcdef".utf8)
-    return UInt16(d[b >> 4]) | UInt16(d[b & 15]) << 8
-  }
 
   init(fd: Int32 = 1) {
     self.fd = fd
@@ -68,11 +63,10 @@ final class Output {
     while start < bytes.count {
       let chunk = min(bytes.count - start, capacity / 2)
       _ = reserve(chunk * 2)
-      Output.hexPairs.withUnsafeBufferPointer { pairs in
-        let out = UnsafeMutableRawPointer(base + count)
-        for i in 0..<chunk {
-          out.storeBytes(of: pairs[Int(bytes[start + i])], toByteOffset: 2 * i, as: UInt16.self)
-        }
+      let out = UnsafeMutableRawPointer(base + count)
+      let src = bytes.baseAddress! + start
+      for i in 0..<chunk {
+        out.storeBytes(of: hexPairs[Int(src.load(fromByteOffset: i, as: UInt8.self))], toByteOffset: 2 &* i, as: UInt16.self)
       }
       count += chunk * 2
       start += chunk
@@ -89,7 +83,7 @@ final class Output {
         base[count] = b
         count += 1
       } else {
-        let pair = Output.hexPairs[Int(b)]
+        let pair = hexPairs[Int(b)]
         base[count] = 0x5c
         base[count + 1] = 0x78
         base[count + 2] = UInt8(truncatingIfNeeded: pair)
@@ -122,6 +116,15 @@ final class Output {
     }
   }
 }
+
+/// Two ASCII hex digits per byte value, stored for one 2-byte write (a raw table: an
+/// Array here costs a retain and a bounds check per byte on the hottest output path).
+private let hexPairs: UnsafeMutablePointer<UInt16> = {
+  let digits = Array("0123456789abcdef".utf8)
+  let p = UnsafeMutablePointer<UInt16>.allocate(capacity: 256)
+  for b in 0..<256 { p[b] = UInt16(digits[b >> 4]) | UInt16(digits[b & 15]) << 8 }
+  return p
+}()
 
 /// One-line messages on stderr.
 func printError(_ s: String) {

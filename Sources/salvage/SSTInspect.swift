@@ -40,15 +40,11 @@ struct SSTProperties: ParsableCommand {
     line("filter policy", p.filterPolicy)
     line("key schema", p.keySchema)
     line("global seqnum", p.globalSeqNum)
-    out.write("properties:\n")
-    for (name, value) in p.raw {
-      out.write("  "); out.write(name); out.write(" = ")
-      if value.allSatisfy({ $0 >= 0x20 && $0 < 0x7f }) && !value.isEmpty {
-        out.write("\"" + String(decoding: value, as: UTF8.self) + "\"")
-      } else {
-        out.write("0x"); out.hex(value)
-      }
-      out.endLine()
+    for user in [false, true] {
+      let group = p.raw.filter { TableProperties.isEngineProperty($0.name) != user }
+      if group.isEmpty { continue }
+      out.write(user ? "user properties:\n" : "properties:\n")
+      for (name, value) in group { out.write("  \(name) = \(p.displayValue(name, value))\n") }
     }
     for w in t.warnings { out.write("warning: \(w)\n") }
     out.flush()
