@@ -9,6 +9,9 @@ public struct PointEntry {
   public var obsolete: Bool
   public var value: UnsafeRawBufferPointer
   public var storage: ValueStorage
+  /// Pebblev8 tiering columns (§6.5); nil when the block has none.
+  public var tieringSpanID: UInt64? = nil
+  public var tieringAttribute: UInt64? = nil
 }
 
 /// Streams every point entry of a table, block by block, in file order. A block that fails
@@ -18,6 +21,12 @@ public final class TableIterator {
   public let table: Table
   var index: IndexIterator
   var rows: RowBlockIterator?
+  /// Pebblev5+: the current columnar data block and the next row to return.
+  var columnar: ColumnarDataBlock?
+  var columnarRow = 0
+  /// Key schema of a columnar table; nil (with `schemaError`) when it is unknown.
+  let keySchema: KeySchema?
+  var schemaError: String?
   var block: Block?
   var current: IndexEntry?
   var previousSeparator: [UInt8]?
@@ -29,7 +38,7 @@ public final class TableIterator {
   let rocksHashIndex: Bool
   public private(set) var damages: [Damage] = []
   public private(set) var dataBlocksRead = 0
-  public private(set) var entriesRead = 0
+  public internal(set) var entriesRead = 0
   /// Set when the table has no readable index at all.
   public var fatal: SSTableError? { index.fatal }
 
@@ -39,11 +48,19 @@ public final class TableIterator {
     valuePrefix = table.format.hasValuePrefix
     obsoleteBit = table.format.hasObsoleteBit
     rocksHashIndex = table.format.rocksDBVersion > 0
+    if table.format.isColumnar {
+      let name = table.properties.keySchema ?? ""
+      keySchema = KeySchema(propertyValue: name)
+      if keySchema == nil { schemaError = "unknown columnar key schema \"\(name)\"" }
+    } else {
+      keySchema = nil
+    }
     do throws(SSTableError) { valueBlocks = try ValueBlockReader(table) } catch { valueBlockError = error }
   }
 
   public func next() -> PointEntry? {
     while true {
+      if columnar != nil, let e = nextInColumnarBlock() { return e }
       if rows != nil, let e = nextInBlock() { return e }
       guard advanceBlock() else {
         index.damages.forEach { damages.append($0) }
@@ -59,15 +76,21 @@ public final class TableIterator {
   /// Moves to the next readable data block; false at the end of the index.
   func advanceBlock() -> Bool {
     rows = nil
+    columnar = nil
     block = nil
     while let e = index.next() {
       defer { previousSeparator = e.separatorUserKey }
       current = e
       do throws(SSTableError) {
         let b = try table.blocks.read(e.handle)
-        let r = try RowBlockIterator(b.bytes, allowHashIndex: rocksHashIndex, keyBuffer: keyBuffer)
+        if table.format.isColumnar {
+          guard let schema = keySchema else { throw SSTableError(.unsupported, schemaError ?? "unknown key schema") }
+          columnar = try ColumnarDataBlock(b.bytes, schema: schema)
+          columnarRow = 0
+        } else {
+          rows = try RowBlockIterator(b.bytes, allowHashIndex: rocksHashIndex, keyBuffer: keyBuffer)
+        }
         block = b
-        rows = r
         dataBlocksRead += 1
         return true
       } catch {
@@ -107,26 +130,28 @@ public final class TableIterator {
         rows = nil
         return nil
       }
-      let rest = UnsafeRawBufferPointer(rebasing: value[1...])
-      switch prefix & ValuePrefix.kindMask {
-      case ValuePrefix.valueBlockHandle:
-        if let vb = valueBlocks, let v = try? vb.resolve(rest) {
-          value = v
-          storage = .valueBlock
-        } else {
-          value = UnsafeRawBufferPointer(start: nil, count: 0)
-          storage = .missing
-        }
-      case ValuePrefix.blobHandle:
-        storage = .blob(BlobHandleCodec.decode(rest) ?? BlobReference(referenceID: .max, valueLength: 0, blockID: 0, valueID: 0))
-        value = UnsafeRawBufferPointer(start: nil, count: 0)
-      default:
-        value = rest
-      }
+      (value, storage) = resolveExternal(prefix: prefix, handle: UnsafeRawBufferPointer(rebasing: value[1...]))
     }
     entriesRead += 1
     return PointEntry(userKey: userKey, seq: table.syntheticSeqNum ?? storedSeq, kind: kind,
                       obsolete: obsoleteBit && rawKind & Kind.obsoleteBit != 0, value: value, storage: storage)
+  }
+}
+
+extension TableIterator {
+  /// Interprets `prefix ‖ handle` (spec §5.1.1): in place, value-block handle or blob handle.
+  @inline(__always)
+  func resolveExternal(prefix: UInt8, handle rest: UnsafeRawBufferPointer) -> (UnsafeRawBufferPointer, ValueStorage) {
+    switch prefix & ValuePrefix.kindMask {
+    case ValuePrefix.valueBlockHandle:
+      if let vb = valueBlocks, let v = try? vb.resolve(rest) { return (v, .valueBlock) }
+      return (UnsafeRawBufferPointer(start: nil, count: 0), .missing)
+    case ValuePrefix.blobHandle:
+      let ref = BlobHandleCodec.decode(rest) ?? BlobReference(referenceID: .max, valueLength: 0, blockID: 0, valueID: 0)
+      return (UnsafeRawBufferPointer(start: nil, count: 0), .blob(ref))
+    default:
+      return (rest, .inline)
+    }
   }
 }
 
