@@ -8,11 +8,10 @@ import SalvageTestSupport
 struct ColumnarFixtureTests {
   static let columnar = Fixtures.tables(in: "pebble-gen/sst").filter { name in
     ["pebblev5", "pebblev6", "pebblev7", "pebblev8", "ingest-pebblev7"].contains { name.hasPrefix($0) }
-      && !name.contains("minlz")  // MinLZ decoder not written yet
   }.map { "pebble-gen/sst/" + $0 }
 
   @Test func fixturesArePresent() {
-    #expect(Self.columnar.count == 8)
+    #expect(Self.columnar.count == 10)
   }
 
   static func storageName(_ s: ValueStorage) -> String {
