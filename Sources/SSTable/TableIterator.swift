@@ -12,6 +12,8 @@ public struct PointEntry {
   /// Pebblev8 tiering columns (§6.5); nil when the block has none.
   public var tieringSpanID: UInt64? = nil
   public var tieringAttribute: UInt64? = nil
+  /// For `.blob` storage: whether `value` holds the resolved bytes, and if not why.
+  public var blobStatus: BlobValueStatus = .notBlob
 }
 
 /// Streams every point entry of a table, block by block, in file order. A block that fails
@@ -36,7 +38,14 @@ public final class TableIterator {
   let valuePrefix: Bool
   let obsoleteBit: Bool
   let rocksHashIndex: Bool
-  public private(set) var damages: [Damage] = []
+  public internal(set) var damages: [Damage] = []
+  /// Resolves blob handles (Pebblev6+ value separation). Without one, blob-resident
+  /// entries come back with `.blob` storage, an empty value and `blobStatus == .unresolved`.
+  public var blobResolver: BlobResolver?
+  /// Blob reference ids whose file failure was already recorded as damage.
+  var blobFailuresReported: Set<UInt32> = []
+  /// Status of the blob value of the entry being built.
+  var blobStatus = BlobValueStatus.notBlob
   public private(set) var dataBlocksRead = 0
   public internal(set) var entriesRead = 0
   /// Set when the table has no readable index at all.
@@ -124,6 +133,7 @@ public final class TableIterator {
     let kind = obsoleteBit ? rawKind & ~Kind.obsoleteBit : rawKind
     var value = rows!.value
     var storage = ValueStorage.inline
+    blobStatus = .notBlob
     if valuePrefix && kind == Kind.set {
       guard let prefix = value.first else {
         recordDamage("SET value without its value prefix (entries before it were kept)")
@@ -134,7 +144,8 @@ public final class TableIterator {
     }
     entriesRead += 1
     return PointEntry(userKey: userKey, seq: table.syntheticSeqNum ?? storedSeq, kind: kind,
-                      obsolete: obsoleteBit && rawKind & Kind.obsoleteBit != 0, value: value, storage: storage)
+                      obsolete: obsoleteBit && rawKind & Kind.obsoleteBit != 0, value: value, storage: storage,
+                      blobStatus: blobStatus)
   }
 }
 
@@ -147,8 +158,24 @@ extension TableIterator {
       if let vb = valueBlocks, let v = try? vb.resolve(rest) { return (v, .valueBlock) }
       return (UnsafeRawBufferPointer(start: nil, count: 0), .missing)
     case ValuePrefix.blobHandle:
-      let ref = BlobHandleCodec.decode(rest) ?? BlobReference(referenceID: .max, valueLength: 0, blockID: 0, valueID: 0)
-      return (UnsafeRawBufferPointer(start: nil, count: 0), .blob(ref))
+      let empty = UnsafeRawBufferPointer(start: nil, count: 0)
+      guard let ref = BlobHandleCodec.decode(rest) else {
+        blobStatus = .valueDamaged
+        return (empty, .blob(BlobReference(referenceID: .max, valueLength: 0, blockID: 0, valueID: 0)))
+      }
+      guard let resolver = blobResolver else { blobStatus = .unresolved; return (empty, .blob(ref)) }
+      switch resolver.borrowedValue(ref) {
+      case .success(let v):
+        blobStatus = .resolved
+        return (v, .blob(ref))
+      case .failure(let e):
+        blobStatus = e.status
+        // A missing or damaged file is reported once; a bad value once per entry.
+        if e.status == .valueDamaged || blobFailuresReported.insert(ref.referenceID).inserted {
+          damages.append(Damage(file: table.path, blockKind: "blob value", handle: nil, message: e.message))
+        }
+        return (empty, .blob(ref))
+      }
     default:
       return (rest, .inline)
     }

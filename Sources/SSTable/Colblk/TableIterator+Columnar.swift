@@ -10,6 +10,7 @@ extension TableIterator {
     let kind = UInt8(truncatingIfNeeded: trailer) & ~Kind.obsoleteBit
     var value = blk.value(r)
     var storage = ValueStorage.inline
+    blobStatus = .notBlob
     if blk.isValueExternal(r) {
       guard let prefix = value.first else {
         recordDamage("row \(r): external value without its value prefix (rows before it were kept)")
@@ -21,6 +22,7 @@ extension TableIterator {
     entriesRead += 1
     return PointEntry(userKey: keyBuffer.bytes, seq: table.syntheticSeqNum ?? (trailer >> 8), kind: kind,
                       obsolete: blk.isObsolete(r), value: value, storage: storage,
-                      tieringSpanID: blk.tieringSpanIDs?.at(r), tieringAttribute: blk.tieringAttributes?.at(r))
+                      tieringSpanID: blk.tieringSpanIDs?.at(r), tieringAttribute: blk.tieringAttributes?.at(r),
+                      blobStatus: blobStatus)
   }
 }
