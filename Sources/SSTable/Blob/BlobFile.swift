@@ -35,8 +35,8 @@ public final class BlobFile: @unchecked Sendable {
   public let valueBlocks: [BlockHandle]
   /// Virtual block id → (physical block, value-id offset); empty when ids are physical.
   public let virtualBlocks: [(physical: UInt32, valueIDOffset: UInt32)?]
-  var cachedIndex = -1
-  var cached: Block?
+  /// The last value block read, decoded (its column borrows `block`'s bytes).
+  var cached: (index: Int, block: Block, values: RawBytesColumn)?
 
   public convenience init(path: String) throws(SSTableError) {
     try self.init(file: MappedFile(path: path))
@@ -143,11 +143,12 @@ public final class BlobFile: @unchecked Sendable {
     guard k < valueBlocks.count else {
       throw SSTableError(.corrupt, "block \(k) is not in the index (\(valueBlocks.count) blocks)", file: path)
     }
-    let block = try valueBlock(k)
-    return try block.withBytes { b throws(SSTableError) in
-      let v = try BlobFile.value(b, row: row)
-      return body(v)
+    let c = try valueBlock(k)
+    guard row >= 0, row < c.values.count else {
+      throw SSTableError(.corrupt, "value \(row) is not in block \(k) (\(c.values.count) values)", file: path,
+                         offset: valueBlocks[k].offset)
     }
+    return withExtendedLifetime(c.block) { body(c.values.at(row)) }
   }
 
   /// A copy of value `valueID` of block `blockID`.
@@ -158,33 +159,29 @@ public final class BlobFile: @unchecked Sendable {
   /// Number of values in physical block `k`.
   public func valueCount(block k: Int) throws(SSTableError) -> Int {
     guard k >= 0, k < valueBlocks.count else { throw SSTableError(.corrupt, "no block \(k)", file: path) }
-    return try valueBlock(k).withBytes { b throws(SSTableError) in
-      do throws(SSTableError) { return try ColumnarBlock(b, customHeaderSize: 0).rowCount } catch {
-        throw SSTableError(.corrupt, "blob value block \(k): \(error.message)", file: path, offset: valueBlocks[k].offset)
-      }
-    }
+    return try valueBlock(k).values.count
   }
 
-  func valueBlock(_ k: Int) throws(SSTableError) -> Block {
-    if k == cachedIndex, let cached { return cached }
+  /// Value block `k`, read, checked and decoded (cached: blob handles of a table come in
+  /// block order, so one block serves a run of entries).
+  func valueBlock(_ k: Int) throws(SSTableError) -> (index: Int, block: Block, values: RawBytesColumn) {
+    if let c = cached, c.index == k { return c }
     do throws(SSTableError) {
       let b = try blocks.read(valueBlocks[k])
-      cached = b
-      cachedIndex = k
-      return b
+      let values = try BlobFile.values(b.bytes)
+      let c = (index: k, block: b, values: values)
+      cached = c
+      return c
     } catch {
-      throw error.inFile(path)
+      throw SSTableError(error.kind, "blob value block \(k): \(error.message)", file: path, offset: valueBlocks[k].offset)
     }
   }
 
-  /// Row `row` of a value block: one bytes column.
-  static func value(_ b: UnsafeRawBufferPointer, row: Int) throws(SSTableError) -> UnsafeRawBufferPointer {
+  /// A value block: columnar, no custom header, one bytes column (row j = value j).
+  static func values(_ b: UnsafeRawBufferPointer) throws(SSTableError) -> RawBytesColumn {
     let blk = try ColumnarBlock(b, customHeaderSize: 0)
-    guard blk.columnCount == 1 else { throw SSTableError(.corrupt, "blob value block has \(blk.columnCount) columns, 1 expected") }
-    guard row >= 0, row < blk.rowCount else {
-      throw SSTableError(.corrupt, "value \(row) is not in its block (\(blk.rowCount) values)")
-    }
-    return try blk.rawBytes(0, rows: blk.rowCount).at(row)
+    guard blk.columnCount == 1 else { throw SSTableError(.corrupt, "\(blk.columnCount) columns, 1 expected") }
+    return try blk.rawBytes(0, rows: blk.rowCount)
   }
 
   /// Properties (v2 files): columnar key/value block.

@@ -9,11 +9,13 @@ public enum ColumnarIndexBlock {
     let blk = try ColumnarBlock(b, customHeaderSize: 0)
     guard blk.columnCount >= 3 else { throw SSTableError(.corrupt, "index block has \(blk.columnCount) columns, 4 expected") }
     let n = blk.rowCount
+    // Every entry names a distinct block, so its offset takes at least a byte.
+    guard n <= b.count else { throw SSTableError(.corrupt, "index block claims \(n) entries in \(b.count) bytes") }
     let seps = try blk.rawBytes(0, rows: n)
     let offs = try blk.uints(1, rows: n)
     let lens = try blk.uints(2, rows: n)
     var out: [IndexEntry] = []
-    out.reserveCapacity(min(n, b.count))
+    out.reserveCapacity(n)
     for r in 0..<n {
       let off = offs.at(r), len = lens.at(r)
       guard off <= UInt64(fileSize), len <= UInt64(fileSize) - off else {

@@ -5,6 +5,8 @@ public enum KeyValueBlock {
     do throws(SSTableError) {
       let blk = try ColumnarBlock(b, customHeaderSize: 0)
       guard blk.columnCount == 2 else { throw SSTableError(.corrupt, "\(blk.columnCount) columns, 2 expected") }
+      // Keys are distinct and non-empty, so a real block has fewer rows than bytes.
+      guard blk.rowCount < b.count else { throw SSTableError(.corrupt, "\(blk.rowCount) rows cannot fit \(b.count) bytes") }
       let keys = try blk.rawBytes(0, rows: blk.rowCount)
       let values = try blk.rawBytes(1, rows: blk.rowCount)
       var out: [(name: String, value: [UInt8])] = []

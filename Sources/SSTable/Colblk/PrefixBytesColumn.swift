@@ -28,13 +28,8 @@ public struct PrefixBytesColumn {
     let bundles = 1 + (rows - 1) >> s
     let (o, dataStart) = try UintColumn.decode(b, (range.lowerBound + 1)..<range.upperBound, rows: rows + bundles + 1)
     let avail = UInt64(range.upperBound - dataStart)
-    var prev: UInt64 = 0
-    for i in 0..<o.count {
-      let v = o.at(i)
-      guard v >= prev, v <= avail else {
-        throw SSTableError(.corrupt, "prefix-bytes offset \(i) (\(v)) is out of order or past the column")
-      }
-      prev = v
+    if let i = o.validateOffsets(limit: avail) {
+      throw SSTableError(.corrupt, "prefix-bytes offset \(i) (\(o.at(i))) is out of order or past the column")
     }
     offsets = o
     data = b.baseAddress.map { $0 + dataStart }

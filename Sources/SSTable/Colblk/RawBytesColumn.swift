@@ -15,13 +15,8 @@ public struct RawBytesColumn {
     guard rows > 0 else { offsets = UintColumn(data: nil, width: 0, base: 0, count: 0); data = nil; return }
     let (o, dataStart) = try UintColumn.decode(b, range, rows: rows + 1)
     let avail = UInt64(range.upperBound - dataStart)
-    var prev: UInt64 = 0
-    for i in 0...rows {
-      let v = o.at(i)
-      guard v >= prev, v <= avail else {
-        throw SSTableError(.corrupt, "bytes column offset \(i) (\(v)) is out of order or past the column (\(avail) bytes)")
-      }
-      prev = v
+    if let i = o.validateOffsets(limit: avail) {
+      throw SSTableError(.corrupt, "bytes column offset \(i) (\(o.at(i))) is out of order or past the column (\(avail) bytes)")
     }
     offsets = o
     data = b.baseAddress.map { $0 + dataStart }

@@ -49,6 +49,19 @@ public struct UintColumn {
     self.data = data; self.width = width; self.base = base; self.count = count
   }
 
+  /// Checks the values are non-decreasing and at most `limit` (offset arrays). Const and
+  /// zero columns are checked once, so a hostile row count costs nothing.
+  func validateOffsets(limit: UInt64) -> Int? {
+    if width == 0 { return base <= limit ? nil : 0 }
+    var prev: UInt64 = 0
+    for i in 0..<count {
+      let v = at(i)
+      guard v >= prev, v <= limit else { return i }
+      prev = v
+    }
+    return nil
+  }
+
   /// Value `i`; `i` must be below `count` (checked at decode time by every caller).
   @inlinable @inline(__always)
   public func at(_ i: Int) -> UInt64 {
