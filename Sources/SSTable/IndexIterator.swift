@@ -24,6 +24,7 @@ extension Table {
   /// Decodes every entry of one index block (a single-level index, a top-level index, or
   /// one partition of a two-level index).
   func indexEntries(_ block: UnsafeRawBufferPointer) throws(SSTableError) -> [IndexEntry] {
+    if format.isColumnar { return try ColumnarIndexBlock.entries(block, fileSize: file.count) }
     let enc = indexEncoding
     var it = try RowBlockIterator(block, layout: enc.noValueLength ? .noValueLength : .standard)
     var out: [IndexEntry] = []

@@ -26,7 +26,7 @@ extension Table {
   /// Pebble's `rocksdb.range_del2` block is stored that way; RocksDB's `rocksdb.range_del`
   /// is not, and is fragmented here as RocksDB's own reader does.
   public func rangeDeletions() throws(SSTableError) -> [RangeDeletion] {
-    if format.isColumnar { throw SSTableError(.unsupported, "columnar keyspan blocks are not readable yet", file: path) }
+    if format.isColumnar { return try columnarRangeDeletions() }
     let v2 = try metaHandle("rocksdb.range_del2")
     var handle = v2
     if handle == nil { handle = try metaHandle("rocksdb.range_del") }
@@ -65,7 +65,7 @@ extension Table {
 
   /// Range keys (Pebblev2+ `pebble.range_key` block), one per (fragment, key), as stored.
   public func rangeKeys() throws(SSTableError) -> [RangeKey] {
-    if format.isColumnar { throw SSTableError(.unsupported, "columnar keyspan blocks are not readable yet", file: path) }
+    if format.isColumnar { return try columnarRangeKeys() }
     guard let h = try metaHandle("pebble.range_key") else { return [] }
     var out: [RangeKey] = []
     do throws(SSTableError) {

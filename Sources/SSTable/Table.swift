@@ -29,18 +29,18 @@ public final class Table: @unchecked Sendable {
       if !f.footerChecksumOK, let c = f.footerChecksum {
         warnings.append("footer checksum mismatch (stored \(hex32(c.stored)) computed \(hex32(c.computed)))")
       }
-      if f.format.hasColumnarMetaindex {
-        throw SSTableError(.unsupported, "\(f.format) tables (columnar metaindex) are not readable yet")
-      }
       let metaBlock = try blocks.read(f.metaindex)
-      metaindex = try metaBlock.withBytes { b throws(SSTableError) in try Table.readRawPairs(b, what: "metaindex") }
+      let columnarMeta = f.format.hasColumnarMetaindex
+      metaindex = try metaBlock.withBytes { b throws(SSTableError) in
+        columnarMeta ? try KeyValueBlock.pairs(b, what: "metaindex") : try Table.readRawPairs(b, what: "metaindex")
+      }
       var props = TableProperties()
       if let v = metaindex.first(where: { $0.name == "rocksdb.properties" })?.value {
         let h = try Table.handle(v, fileSize: file.count, what: "properties")
-        if f.format.hasColumnarProperties {
-          throw SSTableError(.unsupported, "\(f.format) tables (columnar properties) are not readable yet")
+        let columnarProps = f.format.hasColumnarProperties
+        props.raw = try blocks.read(h).withBytes { b throws(SSTableError) in
+          columnarProps ? try KeyValueBlock.pairs(b, what: "properties") : try Table.readRawPairs(b, what: "properties")
         }
-        props.raw = try blocks.read(h).withBytes { b throws(SSTableError) in try Table.readRawPairs(b, what: "properties") }
       }
       properties = props
       syntheticSeqNum = props.globalSeqNum

@@ -9,6 +9,11 @@ public struct PointEntry {
   public var obsolete: Bool
   public var value: UnsafeRawBufferPointer
   public var storage: ValueStorage
+  /// Pebblev8 tiering columns (§6.5); nil when the block has none.
+  public var tieringSpanID: UInt64? = nil
+  public var tieringAttribute: UInt64? = nil
+  /// For `.blob` storage: whether `value` holds the resolved bytes, and if not why.
+  public var blobStatus: BlobValueStatus = .notBlob
 }
 
 /// Streams every point entry of a table, block by block, in file order. A block that fails
@@ -18,6 +23,12 @@ public final class TableIterator {
   public let table: Table
   var index: IndexIterator
   var rows: RowBlockIterator?
+  /// Pebblev5+: the current columnar data block and the next row to return.
+  var columnar: ColumnarDataBlock?
+  var columnarRow = 0
+  /// Key schema of a columnar table; nil (with `schemaError`) when it is unknown.
+  let keySchema: KeySchema?
+  var schemaError: String?
   var block: Block?
   var current: IndexEntry?
   var previousSeparator: [UInt8]?
@@ -27,9 +38,16 @@ public final class TableIterator {
   let valuePrefix: Bool
   let obsoleteBit: Bool
   let rocksHashIndex: Bool
-  public private(set) var damages: [Damage] = []
+  public internal(set) var damages: [Damage] = []
+  /// Resolves blob handles (Pebblev6+ value separation). Without one, blob-resident
+  /// entries come back with `.blob` storage, an empty value and `blobStatus == .unresolved`.
+  public var blobResolver: BlobResolver?
+  /// Blob reference ids whose file failure was already recorded as damage.
+  var blobFailuresReported: Set<UInt32> = []
+  /// Status of the blob value of the entry being built.
+  var blobStatus = BlobValueStatus.notBlob
   public private(set) var dataBlocksRead = 0
-  public private(set) var entriesRead = 0
+  public internal(set) var entriesRead = 0
   /// Entries whose value lived in a value block that could not be read.
   public private(set) var missingValues = 0
   var reportedValueErrors = Set<String>()
@@ -48,11 +66,19 @@ public final class TableIterator {
     valuePrefix = table.format.hasValuePrefix
     obsoleteBit = table.format.hasObsoleteBit
     rocksHashIndex = table.format.rocksDBVersion > 0
+    if table.format.isColumnar {
+      let name = table.properties.keySchema ?? ""
+      keySchema = KeySchema(propertyValue: name)
+      if keySchema == nil { schemaError = "unknown columnar key schema \"\(name)\"" }
+    } else {
+      keySchema = nil
+    }
     do throws(SSTableError) { valueBlocks = try ValueBlockReader(table) } catch { valueBlockError = error }
   }
 
   public func next() -> PointEntry? {
     while true {
+      if columnar != nil, let e = nextInColumnarBlock() { return e }
       if rows != nil, let e = nextInBlock() { return e }
       guard advanceBlock() else {
         index.damages.forEach { damages.append($0) }
@@ -68,15 +94,21 @@ public final class TableIterator {
   /// Moves to the next readable data block; false at the end of the index.
   func advanceBlock() -> Bool {
     rows = nil
+    columnar = nil
     block = nil
     while let e = index.next() {
       defer { previousSeparator = e.separatorUserKey }
       current = e
       do throws(SSTableError) {
         let b = try table.blocks.read(e.handle)
-        let r = try RowBlockIterator(b.bytes, allowHashIndex: rocksHashIndex, keyBuffer: keyBuffer)
+        if table.format.isColumnar {
+          guard let schema = keySchema else { throw SSTableError(.unsupported, schemaError ?? "unknown key schema") }
+          columnar = try ColumnarDataBlock(b.bytes, schema: schema)
+          columnarRow = 0
+        } else {
+          rows = try RowBlockIterator(b.bytes, allowHashIndex: rocksHashIndex, keyBuffer: keyBuffer)
+        }
         block = b
-        rows = r
         dataBlocksRead += 1
         return true
       } catch {
@@ -113,40 +145,63 @@ public final class TableIterator {
     let kind = obsoleteBit ? rawKind & ~Kind.obsoleteBit : rawKind
     var value = rows!.value
     var storage = ValueStorage.inline
+    blobStatus = .notBlob
     if valuePrefix && kind == Kind.set {
       guard let prefix = value.first else {
         recordDamage("SET value without its value prefix (entries before it were kept)")
         rows = nil
         return nil
       }
-      let rest = UnsafeRawBufferPointer(rebasing: value[1...])
-      switch prefix & ValuePrefix.kindMask {
-      case ValuePrefix.valueBlockHandle:
-        do throws(SSTableError) {
-          guard let vb = valueBlocks else {
-            throw valueBlockError ?? SSTableError(.corrupt, "value index unreachable (metaindex lost)", file: table.path)
-          }
-          value = try vb.resolve(rest)
-          storage = .valueBlock
-        } catch {
-          value = UnsafeRawBufferPointer(start: nil, count: 0)
-          storage = .missing
-          missingValues += 1
-          if reportedValueErrors.insert(error.description).inserted {
-            damages.append(Damage(file: table.path, blockKind: "value", handle: nil,
-                                  message: error.message + " (values stored there keep only key, seq and kind)"))
-          }
-        }
-      case ValuePrefix.blobHandle:
-        storage = .blob(BlobHandleCodec.decode(rest) ?? BlobReference(referenceID: .max, valueLength: 0, blockID: 0, valueID: 0))
-        value = UnsafeRawBufferPointer(start: nil, count: 0)
-      default:
-        value = rest
-      }
+      (value, storage) = resolveExternal(prefix: prefix, handle: UnsafeRawBufferPointer(rebasing: value[1...]))
     }
     entriesRead += 1
     return PointEntry(userKey: userKey, seq: table.syntheticSeqNum ?? storedSeq, kind: kind,
-                      obsolete: obsoleteBit && rawKind & Kind.obsoleteBit != 0, value: value, storage: storage)
+                      obsolete: obsoleteBit && rawKind & Kind.obsoleteBit != 0, value: value, storage: storage,
+                      blobStatus: blobStatus)
+  }
+}
+
+extension TableIterator {
+  /// Interprets `prefix ‖ handle` (spec §5.1.1): in place, value-block handle or blob handle.
+  @inline(__always)
+  func resolveExternal(prefix: UInt8, handle rest: UnsafeRawBufferPointer) -> (UnsafeRawBufferPointer, ValueStorage) {
+    switch prefix & ValuePrefix.kindMask {
+    case ValuePrefix.valueBlockHandle:
+      do throws(SSTableError) {
+        guard let vb = valueBlocks else {
+          throw valueBlockError ?? SSTableError(.corrupt, "value index unreachable (metaindex lost)", file: table.path)
+        }
+        return (try vb.resolve(rest), .valueBlock)
+      } catch {
+        missingValues += 1
+        if reportedValueErrors.insert(error.description).inserted {
+          damages.append(Damage(file: table.path, blockKind: "value", handle: nil,
+                                message: error.message + " (values stored there keep only key, seq and kind)"))
+        }
+        return (UnsafeRawBufferPointer(start: nil, count: 0), .missing)
+      }
+    case ValuePrefix.blobHandle:
+      let empty = UnsafeRawBufferPointer(start: nil, count: 0)
+      guard let ref = BlobHandleCodec.decode(rest) else {
+        blobStatus = .valueDamaged
+        return (empty, .blob(BlobReference(referenceID: .max, valueLength: 0, blockID: 0, valueID: 0)))
+      }
+      guard let resolver = blobResolver else { blobStatus = .unresolved; return (empty, .blob(ref)) }
+      switch resolver.borrowedValue(ref) {
+      case .success(let v):
+        blobStatus = .resolved
+        return (v, .blob(ref))
+      case .failure(let e):
+        blobStatus = e.status
+        // A missing or damaged file is reported once; a bad value once per entry.
+        if e.status == .valueDamaged || blobFailuresReported.insert(ref.referenceID).inserted {
+          damages.append(Damage(file: table.path, blockKind: "blob value", handle: nil, message: e.message))
+        }
+        return (empty, .blob(ref))
+      }
+    default:
+      return (rest, .inline)
+    }
   }
 }
 
