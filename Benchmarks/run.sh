@@ -19,4 +19,5 @@ fixtures=../shared/fixtures
 .build/release/salvage-bench "$big" \
   "$fixtures/rocksdb/sst/large-multiblock.sst" \
   "$fixtures/rocksdb/sst/partitioned-index-bloom.sst" \
-  "$fixtures/pebble-gen/sst/pebblev3-snappy-twolevel-bloom.sst"
+  "$fixtures/pebble-gen/sst/pebblev8-zstd-twolevel-bloom-large.sst" \
+  "$fixtures"/pebble-gen/sst/pebblev{3-snappy,4-zstd,6-snappy,8-snappy,8-zstd}.sst
