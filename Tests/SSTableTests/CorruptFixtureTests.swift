@@ -16,13 +16,13 @@ struct CorruptFixtureTests {
     var description: String { file }
   }
 
-  /// Row-format sources (the columnar source joins when Pebblev5+ tables are readable).
-  static let rowSources = ["rocksdb/sst/fv5-snappy.sst", "pebble-gen/sst/pebblev3-snappy.sst"]
+  /// A RocksDB row table, a Pebble row table with value blocks, a Pebble columnar table.
+  static let sources = ["rocksdb/sst/fv5-snappy.sst", "pebble-gen/sst/pebblev3-snappy.sst", "pebble-gen/sst/pebblev8-zstd.sst"]
 
   static let cases: [Case] = {
     guard let all = try? Fixtures.json("corrupt/damage.json") as? [[String: Any]] else { return [] }
     return all.compactMap { d -> Case? in
-      guard let file = d.str("file"), file.hasSuffix(".sst"), let source = d.str("source"), rowSources.contains(source) else { return nil }
+      guard let file = d.str("file"), file.hasSuffix(".sst"), let source = d.str("source"), sources.contains(source) else { return nil }
       let blocks = d["damaged_data_blocks"] as? [Int] ?? []
       let map = (d["data_block_map"] as? [[String: Any]] ?? []).compactMap { $0.int("offset") }
       return Case(file: file, source: String(source.dropLast(4)), lost: ranges(d.str("lost_point_indexes") ?? ""),
@@ -41,7 +41,7 @@ struct CorruptFixtureTests {
   }
 
   @Test func everyDamageKindIsCovered() {
-    #expect(Self.cases.count == 10)
+    #expect(Self.cases.count == 13)
   }
 
   @Test(arguments: cases)
