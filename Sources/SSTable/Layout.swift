@@ -74,7 +74,17 @@ extension Table {
     for b in blocks where seen.insert(b.handle).inserted {
       do throws(SSTableError) {
         let block = try self.blocks.read(b.handle)
-        if b.kind == "data" && !format.isColumnar {
+        if b.kind == "data" && format.isColumnar {
+          guard let schema = properties.keySchema.flatMap(KeySchema.init(propertyValue:)) else {
+            throw SSTableError(.unsupported, "unknown columnar key schema")
+          }
+          try block.withBytes { bytes throws(SSTableError) in
+            let d = try ColumnarDataBlock(bytes, schema: schema)
+            for r in 0..<d.rowCount where !Kind.isPoint(UInt8(truncatingIfNeeded: d.trailer(r))) {
+              throw SSTableError(.corrupt, "row \(r) has no valid point kind")
+            }
+          }
+        } else if b.kind == "data" {
           try block.withBytes { bytes throws(SSTableError) in
             var it = try RowBlockIterator(bytes, allowHashIndex: format.rocksDBVersion > 0)
             while try it.next() {
