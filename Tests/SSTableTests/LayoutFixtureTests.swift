@@ -34,7 +34,7 @@ struct LayoutFixtureTests {
     #expect(damages.isEmpty)
     let got = blocks.map { "\($0.kind) \($0.handle.offset) \($0.handle.length)" }
     #expect(got.count == expected.count)
-    if let i = zip(got, expected).firstIndex(where: { $0 != $1 }) {
+    if let i = zip(got, expected).enumerated().first(where: { $0.element.0 != $0.element.1 })?.offset {
       Issue.record("block \(i): got \(got[i]), Pebble lists \(expected[i])")
     }
   }
