@@ -84,6 +84,24 @@ struct ColumnarFixtureTests {
     "\(hexString(k.start))-\(hexString(k.end))#\(k.seq),\(Kind.name(k.kind)) @\(k.suffix.map { hexString($0) } ?? "-") =\(k.value.map { hexString($0) } ?? "-")"
   }
 
+  /// Properties come from the row block (v5, v6) or the columnar key/value block (v7+).
+  @Test(arguments: columnar)
+  func propertiesMatchEngine(_ name: String) throws {
+    let table = try Table(path: Fixtures.path(name + ".sst"))
+    let p = table.properties
+    let points = try Fixtures.jsonl(name + ".points.jsonl").count
+    let rangeDels = try Fixtures.jsonl(name + ".rangedels.jsonl").count
+    #expect(p.numEntries == UInt64(points + rangeDels))
+    #expect(p.keySchema == "crdb1")
+    #expect(p.comparator == "cockroach_comparator")
+    #expect(p.mergeOperator == "cockroach_merge_operator")
+    let text = try String(contentsOfFile: Fixtures.path(name + ".properties.txt"), encoding: .isoLatin1)
+    let blocksLine = text.split(separator: "\n").first { $0.hasPrefix("    blocks") }!
+    #expect(p.numDataBlocks == UInt64(blocksLine.split(separator: " ").last!))
+    #expect(table.isTwoLevelIndex == name.contains("twolevel"))
+    #expect(table.metaindex.contains { $0.name == "rocksdb.properties" })
+  }
+
   /// The index yields the data blocks `pebble sstable layout` lists, in order.
   @Test(arguments: columnar)
   func dataBlocksMatchLayout(_ name: String) throws {
