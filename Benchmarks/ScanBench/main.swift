@@ -24,7 +24,10 @@ func timeCommand(_ path: String, _ args: [String]) -> Double? {
   p.arguments = args
   p.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
   p.standardError = FileHandle(forWritingAtPath: "/dev/null")
-  let t = time { try? p.run(); p.waitUntilExit() }
+  guard FileManager.default.isExecutableFile(atPath: path) else { return nil }
+  var launched = true
+  let t = time { do { try p.run(); p.waitUntilExit() } catch { launched = false } }
+  guard launched else { return nil }
   return p.terminationStatus == 0 ? t : nil
 }
 
