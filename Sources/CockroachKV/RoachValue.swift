@@ -200,6 +200,9 @@ public struct RoachDecimal: Hashable, Sendable, CustomStringConvertible {
       e = (m == 0x26 || m == 0x28) ? -Int64(u) : Int64(u)
       rest = r
     }
+    // apd decimals hold at most a few thousand digits; a longer coefficient is damage, and
+    // the quadratic base conversion below must not run on it.
+    guard rest.count <= 2048 else { throw KVError(.corrupt, "DECIMAL", "coefficient of \(rest.count) bytes") }
     digits = RoachDecimal.toDecimalString(Array(rest))
     let nDigits = digits == "0" ? 0 : digits.count
     exponent = Int(e) - nDigits

@@ -101,3 +101,22 @@ struct EngineKeyTests {
   }
 }
 
+
+struct MVCCTimestampTests {
+  @Test(arguments: [(ts(1_700_000_000_000_000_000, 7), "1700000000.000000000,7"), (ts(0), "0,0"), (ts(0, 65535), "0,65535"),
+                    (ts(1_643_550_788_737_652_545, 65535), "1643550788.737652545,65535"), (ts(5), "0.000000005,0"),
+                    (ts(-1_500_000_000), "-1.500000000,0")])
+  func textForm(_ t: MVCCTimestamp, _ text: String) throws {
+    #expect(t.description == text)
+    #expect(try MVCCTimestamp(parsing: text) == t)
+  }
+
+  @Test func lenientParsing() throws {
+    #expect(try MVCCTimestamp(parsing: "1700000000") == ts(1_700_000_000_000_000_000))
+    #expect(try MVCCTimestamp(parsing: "1700000000.5,2") == ts(1_700_000_000_500_000_000, 2))
+    for bad in ["", ",1", "1.2.3", "1.0000000001", "abc", "1,x", "99999999999999999999", "1,2,3"] {
+      #expect(throws: KVError.self, "\(bad)") { try MVCCTimestamp(parsing: bad) }
+    }
+    #expect(ts(1, 2) < ts(2, 0) && ts(2, 0) < ts(2, 1) && MVCCTimestamp.zero.isZero)
+  }
+}
