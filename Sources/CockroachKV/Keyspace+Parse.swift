@@ -2,7 +2,10 @@
 /// extended to every form Salvage prints): `Keyspace.parse("/Table/53/1")` is `bd 89`.
 ///
 /// Accepted datums: decimal integers (varint-asc), Go-quoted strings (bytes-asc), `NULL`,
-/// `#`, floats containing `.`/`e` or `NaN`/`+Inf`/`-Inf`, and `0x<hex>` raw bytes.
+/// `!NULL`, `#`, RFC 3339 UTC timestamps, floats containing `.`/`e` or `NaN`/`+Inf`/`-Inf`,
+/// and `0x<hex>` raw bytes. The printed forms of decimals and bit arrays are not parsed
+/// (`12.34` reads as a float, as the notation cannot tell them apart); descending values
+/// print like ascending ones and parse back ascending.
 extension Keyspace {
   public static func parse(_ text: String) throws(KVError) -> [UInt8] {
     var s = KeyText(Array(text.utf8))
@@ -192,8 +195,12 @@ struct KeyText {
       let w = word()
       if w == "NULL" {
         k.append(0x00)
-      } else if w == "#" {
+      } else if w == "!NULL" {
         k.append(0x01)
+      } else if w == "#" {
+        k.append(0xFE)
+      } else if let (sec, nanos) = OrderedEncoding.parseRFC3339(w) {
+        OrderedEncoding.encodeTimeAscending(seconds: sec, nanos: nanos, into: &k)
       } else if w.hasPrefix("0x"), let raw = KeyText.unhex(Array(w.utf8.dropFirst(2))) {
         k += raw
       } else if let v = Int64(w) {

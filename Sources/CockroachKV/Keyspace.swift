@@ -12,9 +12,11 @@
 /// /NamespaceTable/30/1/…  /Table/53/1/42/0           SQL keys: one /datum per ordered value
 /// /Tenant/5/Table/53/1                               fe uvarint(5) ‖ table key
 /// ```
-/// Datums print as CockroachDB does: integers in decimal, strings Go-quoted, `NULL`, `#`
-/// (not-NULL marker), floats. Salvage extension: a tail that this printer cannot decode
-/// (time, decimal, duration… markers) prints once as `/0x<hex>` covering the rest of the
+/// Datums print as CockroachDB does (ascending defaults, so descending values print as
+/// their ascending misreading, as in `cockroach debug keys`): integers, Go-quoted strings,
+/// `NULL`, `!NULL`/`#` (not-NULL markers), floats, timestamps (RFC 3339), decimals,
+/// bit arrays (`B0101`). Salvage extension: a tail this printer cannot decode (durations,
+/// geo, arrays, JSON, PrefixEnd keys…) prints once as `/0x<hex>` covering the rest of the
 /// key, where CockroachDB would decode it; `Keyspace.parse` reads that form back.
 public enum Keyspace {
   public static func prettyPrint(_ key: [UInt8]) -> String { prettyPrint(key[...]) }
@@ -223,10 +225,24 @@ public enum Keyspace {
     while let m = b.first {
       do throws(KVError) {
         switch m {
-        case 0x00:
+        case 0x00, 0xFF:  // NULL ascending / descending
           out += "/NULL"; b = b.dropFirst()
-        case 0x01:
+        case 0x01:  // not-NULL ascending (span bounds)
+          out += "/!NULL"; b = b.dropFirst()
+        case 0xFE:  // not-NULL descending; also the interleave sentinel
           out += "/#"; b = b.dropFirst()
+        case OrderedEncoding.timeMarker:
+          let ((s, n), r) = try OrderedEncoding.decodeTimeAscending(b)
+          guard let t = OrderedEncoding.formatRFC3339Nano(seconds: s, nanos: n) else {
+            throw KVError(.unsupported, "datum", "time out of range")
+          }
+          out += "/" + t; b = r
+        case 0x18...0x36:
+          let (d, r) = try OrderedEncoding.decodeDecimalAscending(b)
+          out += "/" + d; b = r
+        case OrderedEncoding.bitArrayMarker:
+          let (d, r) = try OrderedEncoding.decodeBitArrayAscending(b)
+          out += "/" + d; b = r
         case OrderedEncoding.intMin...OrderedEncoding.intMax:
           let (v, r) = try OrderedEncoding.decodeVarintAscending(b)
           out += "/\(v)"; b = r

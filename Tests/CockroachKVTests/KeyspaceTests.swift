@@ -18,7 +18,9 @@ struct KeyspaceTests {
     ("bd8987ff", "/Table/53/1/-1"),
     ("bd8913979a939390fffe", "/Table/53/1/\"hello\""),               // descending bytes
     ("bd89126100ff620001", "/Table/53/1/\"a\\x00b\""),
-    ("bd891465", "/Table/53/1/0x1465"),                               // undecoded marker (time)
+    ("bd891665", "/Table/53/1/0x1665"),                               // undecoded marker (duration)
+    ("bd8901", "/Table/53/1/!NULL"),
+    ("bd89fe", "/Table/53/1/#"),
     ("a68a", "/NamespaceTable/30/2"),
     ("a7", "/NamespaceTable/Max"),
     ("fe8dbd89", "/Tenant/5/Table/53/1"),
@@ -60,7 +62,7 @@ struct KeyspaceTests {
     #expect(hexString(try Keyspace.parse(text)) == hex, "\(text)")
   }
 
-  @Test(arguments: ["/Table/53/1/1.5", "/Table/53/1/-2.25", "/Table/53/1/#", "/Tenant/10/Table/53/1/\"x\"/NULL",
+  @Test(arguments: ["/Table/53/1/1.5", "/Table/53/1/-2.25", "/Table/53/1/#", "/Table/53/1/!NULL", "/Table/53/1/2016-03-30T13:40:35.053725008Z", "/Table/1/1970-01-01T00:00:00Z", "/Tenant/10/Table/53/1/\"x\"/NULL",
                     "/Local/RangeID/12/r/RangeAppliedState", "/Local/RangeID/1/r/AbortSpan/\"cf379e85-6371-42e6-acc8-ed5259fa177a\"",
                     "/Local/Range/Table/53/1/\"k\"/QueueLastProcessed/\"gc\"", "/Local/Lock/Local/Range\"a\"/RangeDescriptor"])
   func printParsePrint(_ text: String) throws {
@@ -88,6 +90,38 @@ struct KeyspaceTests {
     #expect(printed.contains("/Table/106/1/299/0"))
     #expect(printed.contains { $0.hasPrefix("/Local/Lock/Table/106/1/") })
     #expect(printed.contains { $0.hasPrefix("/System/tsd/\"cr.node.sql.conns\"") })
+  }
+
+  /// Expected strings from pkg/keys/printer_test.go TestPrettyPrint.
+  @Test func printerTestForms() throws {
+    func key(_ build: (inout [UInt8]) -> Void) -> [UInt8] {
+      var k: [UInt8] = [0x88 + 42]
+      build(&k)
+      return k
+    }
+    #expect(Keyspace.prettyPrint(key { OrderedEncoding.encodeFloatAscending(233.221112, into: &$0) }) == "/Table/42/233.221112")
+    #expect(Keyspace.prettyPrint(key { OrderedEncoding.encodeFloatAscending(.infinity, into: &$0) }) == "/Table/42/+Inf")
+    #expect(Keyspace.prettyPrint(key { OrderedEncoding.encodeFloatAscending(.nan, into: &$0) }) == "/Table/42/NaN")
+    #expect(Keyspace.prettyPrint(key { OrderedEncoding.encodeVarintDescending(1222, into: &$0) }) == "/Table/42/-1223")
+    #expect(Keyspace.prettyPrint(key {
+      OrderedEncoding.encodeVarintAscending(1222, into: &$0)
+      OrderedEncoding.encodeBytesAscending(Array("handsome man".utf8), into: &$0)
+    }) == "/Table/42/1222/\"handsome man\"")
+    #expect(Keyspace.prettyPrint(key { OrderedEncoding.encodeBytesAscending([1, 2, 8, 255], into: &$0) }) == #"/Table/42/"\x01\x02\b\xff""#)
+    // 2016-03-30T13:40:35.053725008Z
+    #expect(Keyspace.prettyPrint(key { OrderedEncoding.encodeTimeAscending(seconds: 1_459_345_235, nanos: 53_725_008, into: &$0) })
+            == "/Table/42/2016-03-30T13:40:35.053725008Z")
+    // Decimals: 12.34 (E=1, M = 0c 22 → 25 44) and spec vectors 1 → 2a0200, 1.1 → 2a031400,
+    // 0.1 → 291400, −1 → 24fd00, 1234 → 2b1944 ... 00.
+    #expect(Keyspace.prettyPrint(bytes(hex: "b2" + "2a194400")) == "/Table/42/12.34")
+    for (hex, text) in [("2a0200", "1"), ("2a031400", "1.1"), ("291400", "0.1"), ("24fd00", "-1"), ("2b194400", "1234"),
+                        ("27", "0"), ("2903" + "2e00", "0.0123")] {
+      #expect(Keyspace.prettyPrint(bytes(hex: "b2" + hex)) == "/Table/42/" + text, "\(hex)")
+    }
+    // Bit array B00111010 = 58 in 8 bits: word 0x3a00…, 8 bits used.
+    #expect(Keyspace.prettyPrint(bytes(hex: "b2" + "3a" + "fd3a00000000000000" + "00" + "90")) == "/Table/42/B00111010")
+    #expect(Keyspace.prettyPrint(bytes(hex: "bf898888")) == "/Table/55/1/0/0")  // sequence key
+    #expect(Keyspace.prettyPrint(bytes(hex: "016b12fe8d0001")) == "/Local/Range/Tenant/5")
   }
 
   @Test func goQuoteMatchesGo() {
