@@ -38,6 +38,30 @@ struct EngineKeyTests {
     #expect(hexString(lock.encoded) == "666f6f0001cf379e85637142e6acc8ed5259fa177a12")
   }
 
+  /// pebble cockroachkvs/testdata/comparer_funcs: text key → engine key bytes.
+  @Test(arguments: [("foo", "", "666f6f00"), ("bar", "", "62617200"),
+                    ("foo", "1000000,0", "666f6f0000038d7ea4c6800009"),
+                    ("foo", "1000000.000051212,0", "666f6f0000038d7ea4c7480c09"),
+                    ("foo", "1000000,8", "666f6f0000038d7ea4c68000000000080d"),
+                    ("foo", "1000000.000051212,7", "666f6f0000038d7ea4c7480c000000070d"),
+                    ("", "1,0", "00000000003b9aca0009"), ("a", "2,0", "6100000000007735940009")])
+  func pebbleComparerVectors(_ key: String, _ t: String, _ hex: String) throws {
+    let k = EngineKey(roachKey: Array(key.utf8), version: t.isEmpty ? .none : .mvcc(try MVCCTimestamp(parsing: t)))
+    #expect(hexString(k.encoded) == hex)
+    #expect(try EngineKey(decoding: bytes(hex: hex)) == k)
+  }
+
+  @Test func pebbleComparerLockVectorsOrder() throws {
+    let a = bytes(hex: "666f6f0001a65a118c5dcb452bbd827dd17e12113812")
+    let c = bytes(hex: "666f6f0001cf379e85637142e6acc8ed5259fa177a12")
+    // Lock-table versions compare in reverse byte order, like timestamps.
+    #expect(EngineKey.compare(c, a) < 0)
+    // foo@1000000,1 sorts before foo@1000000,0 (newer first), and both after bare foo.
+    let t1 = bytes(hex: "666f6f0000038d7ea4c68000000000010d"), t0 = bytes(hex: "666f6f0000038d7ea4c6800009")
+    #expect(EngineKey.compare(t1, t0) < 0 && EngineKey.compare(bytes(hex: "666f6f00"), t1) < 0)
+    #expect(try EngineKey(decoding: a).description == "\"foo\"@lock(1,a65a118c-5dcb-452b-bd82-7dd17e121138)")
+  }
+
   @Test(arguments: ["", "01", "666f6f01", "666f6f0102", "666f6f000000000000000109" /* no sentinel */,
                     "666f6f00aabbcc04" /* 3-byte version */, "09"])
   func notEngineKeys(_ hex: String) {
