@@ -65,6 +65,11 @@ public struct MVCCResolver {
     return done
   }
 
+  /// `push` over borrowed buffers (the LSM iterator's views); the bytes are copied.
+  public mutating func push(engineKey: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) throws(KVError) -> MVCCResolution? {
+    try push(engineKey: Array(engineKey), value: Array(value))
+  }
+
   /// Resolves the pending roach key, if any. Call once after the last `push`.
   public mutating func finish() -> MVCCResolution? {
     guard let k = groupKey else { return nil }

@@ -132,3 +132,32 @@ struct ClusterMetadataTests {
     #expect(throws: KVError.self) { try LockTableKey(EngineKey(roachKey: LocalKeys.lockTableKey(lockedKey: [1]), version: .mvcc(ts(1)))) }
   }
 }
+
+struct TransactionRecordTests {
+  @Test func committedAndStaging() throws {
+    var rec = PB()
+    var meta = PB()
+    meta.bytes(1, bytes(hex: "cf379e85637142e6acc8ed5259fa177a"))
+    meta.bytes(3, Array("a".utf8))
+    meta.varint(4, 1)
+    rec.message(1, meta)
+    rec.varint(4, 1)
+    let anchor = Array("a".utf8), id = UUID16(bytes(hex: "cf379e85637142e6acc8ed5259fa177a"))!
+    let key = LocalKeys.transactionKey(anchor: anchor, txnID: id)
+    #expect(Keyspace.prettyPrint(key) == #"/Local/Range"a"/Transaction/"cf379e85-6371-42e6-acc8-ed5259fa177a""#)
+    let stored = RoachValue(tag: 3, data: rec.bytes, key: key).rawBytes
+    let r = try TransactionRecord(storedValue: stored, unversioned: false)
+    #expect(r.status == .committed && r.meta.id == id && r.meta.key == anchor && r.meta.epoch == 1)
+
+    var staging = PB()
+    staging.varint(4, 3)
+    var w = PB(); w.bytes(1, [0xBD, 0x89]); w.varint(2, 4)
+    staging.message(17, w)
+    staging.message(17, w)
+    var md = PB(); md.bytes(6, RoachValue(tag: 3, data: staging.bytes, key: nil).rawBytes)
+    let s = try TransactionRecord(storedValue: md.bytes, unversioned: true)
+    #expect(s.status == .staging && s.inFlightWrites.count == 2 && s.inFlightWrites[0].sequence == 4)
+    #expect(throws: KVError.self) { try TransactionRecord(storedValue: [], unversioned: false) }
+    #expect(CockroachKV.comparerName == "cockroach_comparator")
+  }
+}
