@@ -18,6 +18,8 @@
 /// bit arrays (`B0101`). Salvage extension: a tail this printer cannot decode (durations,
 /// geo, arrays, JSON, PrefixEnd keys…) prints once as `/0x<hex>` covering the rest of the
 /// key, where CockroachDB would decode it; `Keyspace.parse` reads that form back.
+/// Where CockroachDB writes an unrecognised /Local or /System tail raw between quotes,
+/// Salvage Go-quotes it (same text for printable bytes; control bytes stay readable).
 public enum Keyspace {
   public static func prettyPrint(_ key: [UInt8]) -> String { prettyPrint(key[...]) }
 

@@ -93,6 +93,9 @@ public enum LocalKeys {
     }
   }
 
+  /// `/Meta2/<endKey>`: where the descriptor of the range ending at `endKey` is addressed.
+  public static func meta2Key(rangeEndKey endKey: [UInt8]) -> [UInt8] { rangeMetaKey(endKey) }
+
   /// What a roach key is, for the keys Salvage reads cluster metadata from.
   public enum Role: Equatable, Sendable {
     case storeIdent

@@ -108,6 +108,7 @@ struct ClusterMetadataTests {
     #expect(LocalKeys.rangeMetaKey([0xBD]) == [0x03, 0xBD])
     #expect(LocalKeys.rangeMetaKey([0x03, 0xBD]) == [0x02, 0xBD])
     #expect(LocalKeys.rangeMetaKey([]) == [0x02])
+    #expect(Keyspace.prettyPrint(LocalKeys.meta2Key(rangeEndKey: [0xFF, 0xFF])) == "/Meta2/Max")
     #expect(LocalKeys.role(of: [0x03, 0xFF, 0xFF]) == .meta(level: 2, endKey: [0xFF, 0xFF]))
     #expect(LocalKeys.role(of: bytes(hex: "f2898888")) == .table(tenant: nil, tableID: 106))
     #expect(LocalKeys.role(of: bytes(hex: "fe8dbd89")) == .table(tenant: 5, tableID: 53))
