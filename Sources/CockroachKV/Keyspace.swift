@@ -267,11 +267,41 @@ public enum Keyspace {
     return out
   }
 
-  /// Go's `strconv.FormatFloat(f, 'g', -1, 64)` for the common cases.
+  /// Go's `strconv.FormatFloat(f, 'g', -1, 64)`: shortest digits, `%e` form when the
+  /// decimal exponent is < -4 or ≥ 6 (`1e+06`, `1.234567e+06`, `233.221112`, `1e-05`).
   static func formatFloat(_ f: Double) -> String {
     if f.isNaN { return "NaN" }
     if f.isInfinite { return f < 0 ? "-Inf" : "+Inf" }
-    if f == f.rounded(), abs(f) < 1e21 { return String(Int64(f)) }
-    return "\(f)"  // shortest round-trip digits and Go's exponent style (1e-05)
+    let neg = f.sign == .minus
+    if f == 0 { return neg ? "-0" : "0" }
+    // Swift's description also prints the shortest round-trip digits; re-lay them out.
+    let text = "\(f.magnitude)"
+    let parts = text.split(separator: "e")
+    var digits = ""
+    var dp = 0  // digits[0..<dp] are the integer part
+    var seenPoint = false
+    for ch in parts[0] {
+      if ch == "." { seenPoint = true; continue }
+      digits.append(ch)
+      if !seenPoint { dp += 1 }
+    }
+    if parts.count == 2, let e = Int(parts[1]) { dp += e }
+    while digits.hasPrefix("0") && digits.count > 1 { digits.removeFirst(); dp -= 1 }
+    while digits.hasSuffix("0") && digits.count > 1 { digits.removeLast() }
+    let exp = dp - 1
+    var out = neg ? "-" : ""
+    if exp < -4 || exp >= 6 {
+      out += String(digits.prefix(1))
+      if digits.count > 1 { out += "." + digits.dropFirst() }
+      let e = abs(exp)
+      out += (exp < 0 ? "e-" : "e+") + (e < 10 ? "0" : "") + String(e)
+    } else if dp <= 0 {
+      out += "0." + String(repeating: "0", count: -dp) + digits
+    } else if dp >= digits.count {
+      out += digits + String(repeating: "0", count: dp - digits.count)
+    } else {
+      out += digits.prefix(dp) + "." + digits.dropFirst(dp)
+    }
+    return out
   }
 }

@@ -124,6 +124,14 @@ struct KeyspaceTests {
     #expect(Keyspace.prettyPrint(bytes(hex: "016b12fe8d0001")) == "/Local/Range/Tenant/5")
   }
 
+  /// strconv.FormatFloat(f, 'g', -1, 64) outputs.
+  @Test(arguments: [(233.221112, "233.221112"), (1e6, "1e+06"), (1_234_567, "1.234567e+06"), (100_000, "100000"),
+                    (0.0001, "0.0001"), (0.00001, "1e-05"), (-1.5, "-1.5"), (1e21, "1e+21"), (1.25e-300, "1.25e-300"),
+                    (123_456.5, "123456.5"), (0.1, "0.1"), (-0.0, "-0"), (5e-324, "5e-324")])
+  func floatsFormatLikeGo(_ f: Double, _ text: String) {
+    #expect(Keyspace.formatFloat(f) == text)
+  }
+
   @Test func goQuoteMatchesGo() {
     #expect(GoQuote.quote(Array("a\"b\\c".utf8)) == #""a\"b\\c""#)
     #expect(GoQuote.quote([0x00, 0x7F, 0x0A, 0xFF]) == #""\x00\x7f\n\xff""#)
