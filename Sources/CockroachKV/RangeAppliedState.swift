@@ -39,9 +39,14 @@ public struct RangeAppliedState: Equatable, Sendable {
 }
 
 /// `enginepb.MVCCPersistentStats`: 1–3 sfixed64 (last update, intent age, GC bytes age),
-/// 4–13 and 15–16 int64 counters, 14 contains_estimates.
+/// 4–13 and 15–16 int64 counters, 14 contains_estimates. Newer fields are skipped.
 public struct MVCCStats: Equatable, Sendable {
   public var lastUpdateNanos: Int64 = 0
+  public var intentAge: Int64 = 0
+  public var gcBytesAge: Int64 = 0
+  public var intentBytes: Int64 = 0
+  public var abortSpanBytes: Int64 = 0
+  public var separatedIntentCount: Int64 = 0
   public var liveBytes: Int64 = 0
   public var liveCount: Int64 = 0
   public var keyBytes: Int64 = 0
@@ -60,6 +65,11 @@ public struct MVCCStats: Equatable, Sendable {
     while let f = try r.next() {
       switch f.number {
       case 1: lastUpdateNanos = Int64(bitPattern: try f.fixed64(r.what))
+      case 2: intentAge = Int64(bitPattern: try f.fixed64(r.what))
+      case 3: gcBytesAge = Int64(bitPattern: try f.fixed64(r.what))
+      case 10: intentBytes = try f.int64(r.what)
+      case 15: abortSpanBytes = try f.int64(r.what)
+      case 16: separatedIntentCount = try f.int64(r.what)
       case 4: liveBytes = try f.int64(r.what)
       case 5: liveCount = try f.int64(r.what)
       case 6: keyBytes = try f.int64(r.what)

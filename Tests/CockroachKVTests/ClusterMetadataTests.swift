@@ -71,7 +71,9 @@ struct ClusterMetadataTests {
     st.fixed64(1, 1_700_000_000_000_000_000)
     st.int(4, 1000); st.int(5, 10); st.int(6, 200); st.int(7, 10); st.int(8, 800); st.int(9, 12)
     st.int(11, 1); st.int(12, 50); st.int(13, 2); st.int(14, 0)
-    st.int(16, 1)  // separated_intent_count: skipped
+    st.fixed64(2, 5); st.fixed64(3, UInt64(bitPattern: -7)); st.int(10, 40); st.int(15, 3)
+    st.int(16, 1)
+    st.int(99, 1)  // unknown (newer) field: skipped
     var a = PB()
     a.varint(1, 1234)
     a.varint(2, 1200)
@@ -85,6 +87,8 @@ struct ClusterMetadataTests {
     #expect(s.stats.lastUpdateNanos == 1_700_000_000_000_000_000 && s.stats.liveBytes == 1000 && s.stats.liveCount == 10)
     #expect(s.stats.keyBytes == 200 && s.stats.valBytes == 800 && s.stats.valCount == 12 && s.stats.intentCount == 1)
     #expect(s.stats.sysBytes == 50 && s.stats.sysCount == 2)
+    #expect(s.stats.intentAge == 5 && s.stats.gcBytesAge == -7 && s.stats.intentBytes == 40)
+    #expect(s.stats.abortSpanBytes == 3 && s.stats.separatedIntentCount == 1)
     var md = PB()
     md.bytes(6, RoachValue(tag: 3, data: a.bytes, key: nil).rawBytes)
     #expect(try RangeAppliedState(inlineValue: md.bytes) == s)
