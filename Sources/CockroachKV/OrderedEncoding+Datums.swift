@@ -1,0 +1,165 @@
+/// Ordered encodings of TIMESTAMP, DECIMAL and BIT keys (spec §5.2.4–5.2.5), decoded to the
+/// text CockroachDB's key printer shows: `2016-03-30T13:40:35.053725008Z`, `12.34`, `B00111010`.
+extension OrderedEncoding {
+  public static let timeMarker: UInt8 = 0x14
+  public static let bitArrayMarker: UInt8 = 0x3A
+
+  /// `14 ‖ varint-asc(unix secs) ‖ varint-asc(nanos)`.
+  public static func decodeTimeAscending(_ b: ArraySlice<UInt8>) throws(KVError) -> ((seconds: Int64, nanos: Int64), ArraySlice<UInt8>) {
+    guard b.first == timeMarker else { throw KVError(.corrupt, "time", "missing marker 0x14") }
+    let (s, r1) = try decodeVarintAscending(b.dropFirst())
+    let (n, r2) = try decodeVarintAscending(r1)
+    return ((s, n), r2)
+  }
+
+  public static func encodeTimeAscending(seconds: Int64, nanos: Int64, into out: inout [UInt8]) {
+    out.append(timeMarker)
+    encodeVarintAscending(seconds, into: &out)
+    encodeVarintAscending(nanos, into: &out)
+  }
+
+  /// Go's `t.UTC().Format(time.RFC3339Nano)` for years 0…9999 (fraction without trailing zeros).
+  public static func formatRFC3339Nano(seconds: Int64, nanos: Int64) -> String? {
+    guard nanos >= 0, nanos < 1_000_000_000 else { return nil }
+    let days = seconds >= 0 ? seconds / 86_400 : -((-seconds + 86_399) / 86_400)
+    let secOfDay = seconds - days * 86_400
+    let (y, m, d) = civil(fromDays: days)
+    guard y >= 0, y <= 9999 else { return nil }
+    func p(_ v: Int64, _ w: Int) -> String { let s = String(v); return String(repeating: "0", count: max(0, w - s.count)) + s }
+    var s = "\(p(y, 4))-\(p(m, 2))-\(p(d, 2))T\(p(secOfDay / 3600, 2)):\(p(secOfDay / 60 % 60, 2)):\(p(secOfDay % 60, 2))"
+    if nanos != 0 {
+      var f = p(nanos, 9)
+      while f.hasSuffix("0") { f.removeLast() }
+      s += "." + f
+    }
+    return s + "Z"
+  }
+
+  /// Inverse of `formatRFC3339Nano` (UTC `Z` only).
+  public static func parseRFC3339(_ text: String) -> (seconds: Int64, nanos: Int64)? {
+    let c = Array(text.utf8)
+    func num(_ r: Range<Int>) -> Int64? {
+      guard r.upperBound <= c.count, r.allSatisfy({ c[$0] >= 48 && c[$0] <= 57 }) else { return nil }
+      return r.reduce(Int64(0)) { $0 * 10 + Int64(c[$1] - 48) }
+    }
+    guard c.count >= 20, c.last == UInt8(ascii: "Z"), c[4] == 45, c[7] == 45, c[10] == UInt8(ascii: "T"), c[13] == 58, c[16] == 58,
+          let y = num(0..<4), let mo = num(5..<7), let d = num(8..<10), let h = num(11..<13), let mi = num(14..<16),
+          let s = num(17..<19), (1...12).contains(mo), (1...31).contains(d), h < 24, mi < 60, s < 60 else { return nil }
+    var nanos: Int64 = 0
+    if c.count > 20 {
+      guard c[19] == UInt8(ascii: "."), c.count - 21 <= 9, c.count - 21 >= 1, let f = num(20..<(c.count - 1)) else { return nil }
+      nanos = f
+      for _ in 0..<(9 - (c.count - 21)) { nanos *= 10 }
+    } else if c.count != 20 { return nil }
+    return (days(fromCivil: y, mo, d) * 86_400 + h * 3600 + mi * 60 + s, nanos)
+  }
+
+  /// Days since 1970-01-01 → proleptic Gregorian (y, m, d) (Howard Hinnant's algorithm).
+  static func civil(fromDays z0: Int64) -> (Int64, Int64, Int64) {
+    let z = z0 + 719_468
+    let era = (z >= 0 ? z : z - 146_096) / 146_097
+    let doe = z - era * 146_097
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+    let mp = (5 * doy + 2) / 153
+    let d = doy - (153 * mp + 2) / 5 + 1
+    let m = mp < 10 ? mp + 3 : mp - 9
+    return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
+  }
+
+  static func days(fromCivil y0: Int64, _ m: Int64, _ d: Int64) -> Int64 {
+    let y = m <= 2 ? y0 - 1 : y0
+    let era = (y >= 0 ? y : y - 399) / 400
+    let yoe = y - era * 400
+    let doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+    return era * 146_097 + doe - 719_468
+  }
+
+  // MARK: decimals
+
+  /// `EncodeUvarintDescending`: 0 → 88; else (0x88 − n) ‖ n bytes of ^v.
+  public static func decodeUvarintDescending(_ b: ArraySlice<UInt8>) throws(KVError) -> (UInt64, ArraySlice<UInt8>) {
+    guard let m = b.first else { throw KVError(.truncated, "uvarint-desc", "empty input") }
+    guard m >= 0x80, m <= 0x88 else { throw KVError(.corrupt, "uvarint-desc", "marker 0x\(hex2(m))") }
+    let n = Int(0x88 - m)
+    guard b.count >= 1 + n else { throw KVError(.truncated, "uvarint-desc", "needs \(1 + n) bytes") }
+    var v: UInt64 = 0
+    for x in b.dropFirst().prefix(n) { v = v << 8 | UInt64(~x) }
+    return (v, b.dropFirst(1 + n))
+  }
+
+  /// The ascending sorting DECIMAL (spec §5.2.5) as plain text: `12.34`, `-1`, `0`, `NaN`,
+  /// `Infinity`. Value = ±0.M × 100^E; M is base-100 digits coded 2d+1 (last 2d), ended by 00.
+  public static func decodeDecimalAscending(_ b: ArraySlice<UInt8>) throws(KVError) -> (String, ArraySlice<UInt8>) {
+    guard let m = b.first else { throw KVError(.truncated, "decimal", "empty input") }
+    var rest = b.dropFirst()
+    switch m {
+    case 0x18, 0x36: return ("NaN", rest)
+    case 0x19: return ("-Infinity", rest)
+    case 0x35: return ("Infinity", rest)
+    case 0x27: return ("0", rest)
+    default: break
+    }
+    var e: Int64
+    switch m {
+    case 0x1A: let (u, r) = try decodeUvarintDescending(rest); e = Int64(truncatingIfNeeded: u); rest = r
+    case 0x1B...0x25: e = Int64(0x25 - m)
+    case 0x26: let (u, r) = try decodeUvarintAscending(rest); e = -Int64(truncatingIfNeeded: u); rest = r
+    case 0x28: let (u, r) = try decodeUvarintDescending(rest); e = -Int64(truncatingIfNeeded: u); rest = r
+    case 0x29...0x33: e = Int64(m - 0x29)
+    case 0x34: let (u, r) = try decodeUvarintAscending(rest); e = Int64(truncatingIfNeeded: u); rest = r
+    default: throw KVError(.corrupt, "decimal", "marker 0x\(hex2(m))")
+    }
+    guard abs(e) <= 10_000 else { throw KVError(.corrupt, "decimal", "exponent \(e) out of range") }
+    let negative = m < 0x27
+    guard let end = rest.firstIndex(of: 0) else { throw KVError(.truncated, "decimal", "no terminator") }
+    let mant = rest[..<end].map { negative ? ~$0 : $0 }
+    guard !mant.isEmpty else { throw KVError(.corrupt, "decimal", "empty mantissa") }
+    var digits = ""
+    for (i, x) in mant.enumerated() {
+      let d = i == mant.count - 1 ? Int(x) / 2 : (Int(x) - 1) / 2
+      guard d < 100 else { throw KVError(.corrupt, "decimal", "mantissa byte 0x\(hex2(x))") }
+      digits += d < 10 ? "0\(d)" : "\(d)"
+    }
+    // digits = 0.<digits> × 10^(2e): the point sits after 2e digits.
+    let point = 2 * Int(e)
+    var intPart: String, frac: String
+    if point <= 0 {
+      intPart = "0"
+      frac = String(repeating: "0", count: -point) + digits
+    } else if point >= digits.count {
+      intPart = digits + String(repeating: "0", count: point - digits.count)
+      frac = ""
+    } else {
+      intPart = String(digits.prefix(point))
+      frac = String(digits.dropFirst(point))
+    }
+    while intPart.count > 1 && intPart.hasPrefix("0") { intPart.removeFirst() }
+    while frac.hasSuffix("0") { frac.removeLast() }
+    return ((negative ? "-" : "") + intPart + (frac.isEmpty ? "" : "." + frac), b[end...].dropFirst())
+  }
+
+  // MARK: bit arrays
+
+  /// `3a ‖ uvarint-asc(word)* ‖ 00 ‖ uvarint-asc(bits used in last word)` → `B0101…`.
+  public static func decodeBitArrayAscending(_ b: ArraySlice<UInt8>) throws(KVError) -> (String, ArraySlice<UInt8>) {
+    guard b.first == bitArrayMarker else { throw KVError(.corrupt, "bit array", "missing marker 0x3a") }
+    var rest = b.dropFirst()
+    var words: [UInt64] = []
+    while let x = rest.first, x != 0 {
+      let (w, r) = try decodeUvarintAscending(rest)
+      words.append(w)
+      rest = r
+    }
+    guard rest.first == 0 else { throw KVError(.truncated, "bit array", "no terminator") }
+    let (last, r) = try decodeUvarintAscending(rest.dropFirst())
+    guard last <= 64, !(words.isEmpty && last != 0) else { throw KVError(.corrupt, "bit array", "\(last) bits in the last word") }
+    var s = "B"
+    for (i, w) in words.enumerated() {
+      let n = i == words.count - 1 ? Int(last) : 64
+      for bit in 0..<n { s.append((w >> UInt64(63 - bit)) & 1 == 1 ? "1" : "0") }
+    }
+    return (s, r)
+  }
+}
