@@ -28,6 +28,12 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
     self.offset = offset
   }
 
+  /// The table-layer error, naming `file` (a short name) instead of the full path.
+  public init(_ e: SSTableError, file: String) {
+    self.init(e)
+    self.file = file
+  }
+
   public init(_ e: SSTableError) {
     let k: Kind = switch e.kind {
     case .corrupt: .corrupt

@@ -85,7 +85,3 @@ func expectedEditLine(_ x: [String: Any]) -> String {
   return s
 }
 
-func pad6(_ n: UInt64) -> String {
-  let s = String(n)
-  return String(repeating: "0", count: max(0, 6 - s.count)) + s
-}
