@@ -172,9 +172,13 @@ public final class MergedIterator {
   var started = false
   var top: MergeSource?
 
-  init(comparer: Comparer, memtable: [Memtable.Entry], groups: [[TableSpec]]) {
+  /// - Parameter memtables: sorted in-memory runs, newest first (the WAL memtable; tests
+  ///   also feed table contents this way).
+  init(comparer: Comparer, memtables: [[Memtable.Entry]], groups: [[TableSpec]]) {
     self.comparer = comparer
-    if !memtable.isEmpty { sources.append(MergeSource(index: 0, memtable: memtable, comparer: comparer, log: log)) }
+    for m in memtables where !m.isEmpty {
+      sources.append(MergeSource(index: sources.count, memtable: m, comparer: comparer, log: log))
+    }
     for g in groups { sources.append(MergeSource(index: sources.count, tables: g, comparer: comparer, log: log)) }
   }
 

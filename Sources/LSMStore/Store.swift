@@ -212,7 +212,7 @@ public final class Store {
 
   /// Every internal point entry (memtable and tables), newest first per key (`--raw`).
   public func makeRawIterator() -> MergedIterator {
-    MergedIterator(comparer: comparer, memtable: memtable.points, groups: sourceGroups)
+    MergedIterator(comparer: comparer, memtables: [memtable.points], groups: sourceGroups)
   }
 
   /// The visible key/value pairs.
