@@ -35,14 +35,14 @@ public struct Memtable: Sendable {
       var records = 0
       while let r = reader.next() {
         records += 1
-        apply(BatchDecoder.decode(r.payload, recordOffset: r.offset, file: name))
+        apply(BatchDecoder.decode(r.payload, recordOffset: r.offset, file: name), file: name)
       }
       issues.append(contentsOf: reader.issues)
       logs.append((name, records, reader.end, reader.unreadableBytes))
     }
   }
 
-  public mutating func apply(_ b: Batch) {
+  public mutating func apply(_ b: Batch, file: String = "") {
     batches += 1
     if let d = b.damage { issues.append(StoreIssue(.damage, d)) }
     for op in b.ops {
@@ -59,14 +59,14 @@ public struct Memtable: Sendable {
           } catch { return error }
         }
         if let e = failure {
-          issues.append(StoreIssue(.damage, StoreError(.corrupt, "batch \(b.seq): \(e.message)", offset: b.offset)))
+          issues.append(StoreIssue(.damage, StoreError(.corrupt, "batch \(b.seq): \(e.message)", file: file, offset: b.offset)))
         }
       case Kind.ingestSST, Kind.ingestSSTWithBlob:
         var p = 0
         let n = op.key.withUnsafeBytes { Bytes.uvarint($0, &p) }
         if let n { ingestedTables.append((n, op.seq)) }
       case Kind.excise:
-        issues.append(StoreIssue(.warning, StoreError(.unsupported, "EXCISE of [\(op.key.hex), \(op.value.hex)) at seq \(op.seq) in a WAL is not applied", offset: b.offset)))
+        issues.append(StoreIssue(.warning, StoreError(.unsupported, "EXCISE of [\(op.key.hex), \(op.value.hex)) at seq \(op.seq) in a WAL is not applied", file: file, offset: b.offset)))
       default:
         break  // LOGDATA: opaque, no seqnum
       }

@@ -251,6 +251,7 @@ public final class VisibleIterator {
   var pending: StoreEntry?
   var exhausted = false
   var operands: [[UInt8]] = []
+  var keyBuffer: [UInt8] = []
 
   init(raw: MergedIterator, rangeDels: RangeDelIndex, resolver: BlobResolver?) {
     self.raw = raw
@@ -264,7 +265,11 @@ public final class VisibleIterator {
     while !exhausted {
       guard let first = pending ?? raw.next() else { exhausted = true; return nil }
       pending = nil
-      let key = Array(first.userKey)
+      // One key buffer reused per group: no allocation per visible key once warm (the
+      // caller's copy from the previous call is released by then).
+      keyBuffer.removeAll(keepingCapacity: true)
+      keyBuffer.append(contentsOf: first.userKey)
+      let key = keyBuffer
       var result: VisibleEntry?
       var decided = false
       var newestSeq: UInt64 = 0

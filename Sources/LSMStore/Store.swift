@@ -161,6 +161,13 @@ public final class Store {
         note(.warning, .missing, "no MANIFEST log number: replaying every WAL (\(numbers.count)); obsolete logs may bring back flushed-over data")
       }
     }
+    if let o = options {
+      for (what, dir) in [("wal_dir", o.walDir), ("WAL failover secondary_dir", o.walFailoverSecondaryDir)] {
+        if let d = dir, !d.isEmpty, d != directory.path {
+          note(.warning, .missing, "OPTIONS sets \(what)=\(d): WALs there are not read; copy them into the store directory to replay them")
+        }
+      }
+    }
     for n in liveLogs { memtable.replay(directory: directory.path, files: directory.logs[n]!, logNumber: n) }
     issues += memtable.issues
     memtable.seal(comparer)
@@ -192,7 +199,9 @@ public final class Store {
         if let seq = s.syntheticSeqNum { table.syntheticSeqNum = seq }
         let prefix = s.meta?.syntheticPrefix ?? []
         do {
-          rangeDeletions += try table.rangeDeletions().map { RangeDeletion(start: prefix + $0.start, end: prefix + $0.end, seq: $0.seq) }
+          var dels = try table.rangeDeletions().map { RangeDeletion(start: prefix + $0.start, end: prefix + $0.end, seq: $0.seq) }
+          if let m = s.meta, m.isVirtual { dels = clip(dels, to: m) }
+          rangeDeletions += dels
         } catch {
           issues.append(StoreIssue(.damage, StoreError(error, file: baseName(s.path))))
         }
@@ -207,6 +216,18 @@ public final class Store {
           note(.warning, .unsupported, "virtual table \(pad6(m.fileNum)) has a synthetic suffix, which is not applied", file: baseName(s.path))
         }
       }
+    }
+  }
+
+  /// A virtual table sees only its own key range of the backing file's tombstones. An
+  /// inclusive upper bound keeps the tombstone end (no comparer-independent successor key);
+  /// only the lower bound and an exclusive upper bound are applied.
+  func clip(_ dels: [RangeDeletion], to m: TableMeta) -> [RangeDeletion] {
+    dels.compactMap { d in
+      var d = d
+      if comparer.compare(d.start, m.smallest.userKey) < 0 { d.start = m.smallest.userKey }
+      if m.largest.isExclusiveSentinel && comparer.compare(d.end, m.largest.userKey) > 0 { d.end = m.largest.userKey }
+      return comparer.compare(d.start, d.end) < 0 ? d : nil
     }
   }
 

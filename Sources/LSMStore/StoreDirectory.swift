@@ -49,7 +49,7 @@ public struct StoreDirectory: Sendable {
     if name.hasSuffix(".blob"), let n = number(name.dropLast(5)) { blobFiles[n] = name; return }
     if name.hasSuffix(".log") {
       let stem = name.dropLast(4)
-      let parts = stem.split(separator: "-", maxSplits: 1)
+      let parts = stem.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
       if let n = number(parts[0]), parts.count == 1 || number(parts[1]) != nil {
         logs[n, default: []].append(name)
         logs[n]!.sort()

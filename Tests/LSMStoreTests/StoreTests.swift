@@ -198,3 +198,41 @@ struct PebbleStoreTests {
     #expect(s.makeVisibleIterator().next() == nil)
   }
 }
+
+/// Hostile directory contents: odd names, empty and garbage files. Nothing traps; the
+/// damage is reported and the rest is still read.
+struct HostileStoreTests {
+  @Test func garbageWALAndOddNames() throws {
+    let dir = try copyStore("rocksdb/store", without: ["000013.log"])
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    var garbage = [UInt8](repeating: 0, count: 5000)
+    var x: UInt32 = 12345
+    for i in garbage.indices { x = x &* 1103515245 &+ 12345; garbage[i] = UInt8(truncatingIfNeeded: x >> 16) }
+    try Data(garbage).write(to: URL(fileURLWithPath: dir + "/000013.log"))
+    for name in [".log", "-1.log", "x.sst", "MANIFEST-", "marker.manifest.", "marker.manifest.abc.MANIFEST-000005", "000099.sst"] {
+      _ = FileManager.default.createFile(atPath: dir + "/" + name, contents: Data())
+    }
+    let s = try Store(path: dir)
+    #expect(s.liveLogs == [13])
+    #expect(s.memtable.points.isEmpty)
+    #expect(s.issues.contains { $0.severity == .damage && $0.error.file == "000013.log" })
+    #expect(s.unreferencedFiles == ["000099.sst"])
+    // Unreferenced tables are listed, not merged (obsolete or unfinished compaction output).
+    #expect(!s.tables.contains { $0.fileNum == 99 })
+    // Without the WAL, the state is the tables' alone: no walonly/ keys.
+    let lines = visibleLines(s)
+    #expect(!lines.isEmpty && !lines.contains { $0.hasPrefix("77616c6f6e6c79") })
+  }
+
+  /// Every single-byte mutation of the Pebble MANIFEST decodes or reports; none traps.
+  @Test func everyManifestByteMutationIsSafe() throws {
+    let f = try MappedFile(path: Fixtures.path("pebble-gen/store/MANIFEST-000001"))
+    let original = Array(f.bytes)
+    for i in original.indices {
+      var m = original
+      m[i] ^= 0xA5
+      let manifest = Manifest(bytes: m, name: "m", dialect: nil)
+      #expect(manifest.edits.count + manifest.issues.count >= 1)
+    }
+  }
+}
