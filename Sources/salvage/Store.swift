@@ -103,15 +103,19 @@ struct StoreScan: ParsableCommand {
     abstract: "Print the store's visible key/value pairs (memtable and tables merged), or with --raw every internal entry.",
     discussion: """
       --format jsonl prints {"key_hex","value_hex"} per visible key (as the fixtures'
-      final-state.points.jsonl); --raw prints {"key_hex","seq","kind","kind_code","value_hex"}
-      per internal point entry, newest first per key. --range-keys appends the visible range
-      keys {"start_hex","end_hex","suffix_hex","value_hex"}. Problems go to stderr; the exit
-      status is then 2.
+      final-state.points.jsonl); --range-keys appends the visible range keys
+      {"start_hex","end_hex","suffix_hex","value_hex"}.
+      --raw prints every internal entry instead: {"key_hex","seq","kind","kind_code","value_hex"}
+      per point entry (newest first per key), then every range deletion
+      {"start_hex","end_hex","seq","kind":"RANGEDEL","kind_code":15} and every stored range key
+      {"start_hex","end_hex","seq","kind","kind_code","suffix_hex","value_hex"}
+      (--points-only leaves those out). Problems go to stderr; the exit status is then 2.
       """)
 
   @OptionGroup var store: StoreOptionsGroup
   @Flag(help: "Every internal point entry instead of the visible state.") var raw = false
-  @Flag(help: "Also print range keys (visible ones; all stored ones with --raw).") var rangeKeys = false
+  @Flag(help: "Also print the visible range keys.") var rangeKeys = false
+  @Flag(help: "With --raw: print point entries only.") var pointsOnly = false
   @Option(help: "Output format: text or jsonl.") var format: OutputFormat = .text
 
   func run() throws {
@@ -164,7 +168,22 @@ struct StoreScan: ParsableCommand {
       }
       issues = it.issues
     }
-    if rangeKeys {
+    if raw && !pointsOnly {
+      for r in s.rangeDeletions.sorted(by: { s.comparer.compare($0.start, $1.start) < 0 }) {
+        switch format {
+        case .jsonl:
+          out.write("{\"start_hex\":\""); out.hex(r.start)
+          out.write("\",\"end_hex\":\""); out.hex(r.end)
+          out.write("\",\"seq\":"); out.decimal(r.seq)
+          out.write(",\"kind\":\"RANGEDEL\",\"kind_code\":15}")
+        case .text:
+          out.write("range deletion "); r.start.withUnsafeBytes { out.quoted($0) }; out.write("-")
+          r.end.withUnsafeBytes { out.quoted($0) }; out.write(" #"); out.decimal(r.seq)
+        }
+        out.endLine()
+      }
+    }
+    if (raw && !pointsOnly) || (!raw && rangeKeys) {
       for r in raw ? s.rangeKeys : s.visibleRangeKeys() {
         switch format {
         case .jsonl:
@@ -172,7 +191,8 @@ struct StoreScan: ParsableCommand {
           out.write("\",\"end_hex\":\""); out.hex(r.end); out.write("\"")
           if raw {
             out.write(",\"seq\":"); out.decimal(r.seq)
-            out.write(",\"kind\":\""); out.write(Kind.name(r.kind)); out.write("\"")
+            out.write(",\"kind\":\""); out.write(Kind.name(r.kind))
+            out.write("\",\"kind_code\":"); out.decimal(UInt64(r.kind))
           }
           if let x = r.suffix { out.write(",\"suffix_hex\":\""); out.hex(x); out.write("\"") }
           if let v = r.value { out.write(",\"value_hex\":\""); out.hex(v); out.write("\"") }

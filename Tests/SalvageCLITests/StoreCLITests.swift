@@ -41,13 +41,20 @@ struct StoreCLITests {
     #expect(try parsedLines(out) == (try parsedLines(want)))
   }
 
-  /// `--raw` adds seq and kind and lists every internal entry (414 here).
+  /// `--raw` adds seq and kind and lists every internal entry: 414 points, then the two
+  /// range deletions (table 000014's and the WAL's).
   @Test func rawScanRocksDBStore() throws {
     let (out, _, status) = try runSalvage(["store", "scan", "--raw", "--format", "jsonl", Fixtures.path("rocksdb/store")])
     #expect(status == 0)
     let lines = try parsedLines(out)
-    #expect(lines.count == 414)
+    #expect(lines.count == 416)
     #expect(lines.first == ["key_hex": "62617463682f61", "seq": 486, "kind": "SET", "kind_code": 1, "value_hex": "41"] as NSDictionary)
+    #expect(Array(lines.suffix(2)) == [
+      ["start_hex": "6d756c74692f30303430", "end_hex": "6d756c74692f30303435", "seq": 446, "kind": "RANGEDEL", "kind_code": 15],
+      ["start_hex": "757365722f30303630", "end_hex": "757365722f30303730", "seq": 485, "kind": "RANGEDEL", "kind_code": 15],
+    ] as [NSDictionary])
+    let (pointsOnly, _, _) = try runSalvage(["store", "scan", "--raw", "--points-only", "--format", "jsonl", Fixtures.path("rocksdb/store")])
+    #expect(try parsedLines(pointsOnly).count == 414)
   }
 
   @Test func infoPebbleStore() throws {
