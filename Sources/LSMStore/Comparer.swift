@@ -31,12 +31,8 @@ public enum Comparer: Sendable, Equatable {
 
   /// Orders range-key suffixes: CockroachDB sorts newer timestamps (greater bytes) first.
   public func compareSuffixes(_ a: [UInt8], _ b: [UInt8]) -> Int {
-    let c = compare(a, b, bytewise: true)
+    let c = a.withUnsafeBytes { x in b.withUnsafeBytes { y in Comparer.bytes(x, y) } }
     return self == .cockroach ? -c : c
-  }
-
-  func compare(_ a: [UInt8], _ b: [UInt8], bytewise: Bool) -> Int {
-    a.withUnsafeBytes { x in b.withUnsafeBytes { y in Comparer.bytes(x, y) } }
   }
 
   @inlinable

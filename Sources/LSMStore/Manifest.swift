@@ -58,7 +58,7 @@ public final class Manifest {
   public private(set) var edits: [VersionEdit] = []
   public private(set) var version = LSMVersion()
   public private(set) var issues: [StoreIssue] = []
-  /// The dialect the edits decoded in (the first edit's, when they disagree).
+  /// RocksDB once any edit needed RocksDB's reading, else Pebble (nil: nothing decoded).
   public private(set) var dialect: ManifestDialect?
   /// Bytes of the file that could not be read (skipped chunks, torn tail).
   public private(set) var unreadableBytes = 0
@@ -84,7 +84,7 @@ public final class Manifest {
       case .success(var e):
         e.index = index
         e.recordOffset = r.offset
-        if dialect == nil { dialect = e.dialect }
+        if e.dialect == .rocksdb || dialect == nil { dialect = e.dialect }
         // A RocksDB-only construct settles the dialect for the rest of the file.
         if chosen == nil && e.dialect == .rocksdb { chosen = .rocksdb }
         if e.columnFamily != 0 {

@@ -26,9 +26,7 @@ public struct StoreOptions: Sendable {
   }
 
   public init(path: String) throws(StoreError) {
-    let bytes: [UInt8]
-    do { bytes = try readWholeFile(path, limit: 16 << 20) } catch { throw error }
-    self.init(text: String(decoding: bytes, as: UTF8.self))
+    self.init(text: String(decoding: try readWholeFile(path, limit: 16 << 20), as: UTF8.self))
   }
 
   public func section(_ name: String) -> Section? { sections.first { $0.name == name } }

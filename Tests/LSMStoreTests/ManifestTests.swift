@@ -72,7 +72,8 @@ struct ManifestTests {
     let m = try Manifest(path: Fixtures.path("rocksdb/store/MANIFEST-000005"))
     #expect(m.issues.isEmpty, "\(m.issues)")
     #expect(m.edits.count == 10)
-    #expect(m.dialect == .pebble)   // the first edit decodes in either dialect
+    #expect(m.dialect == .rocksdb)
+    #expect(m.edits.first?.dialect == .pebble)   // the first edit decodes in either dialect
     #expect(m.edits.filter { $0.dialect == .rocksdb }.count >= 3)
     #expect(m.edits.compactMap(\.minLogNumberToKeep) == [8, 10, 13])
     let v = m.version
