@@ -22,6 +22,13 @@ struct StoreOptionsGroup: ParsableArguments {
   }
 }
 
+extension StoreOptionsGroup {
+  /// Damage found while opening, or a fallback the user did not ask for: exit status 2.
+  func damaged(_ s: LSMStore.Store) -> Bool {
+    s.issues.contains { $0.severity == .damage } || (s.fallbackReason != nil && !ignoreManifest)
+  }
+}
+
 func printIssues(_ issues: [StoreIssue], verbose: Bool) {
   for i in issues where verbose || i.severity != .note { printError("salvage: \(i)") }
 }
@@ -30,7 +37,7 @@ struct StoreInfo: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "info",
     abstract: "Describe a store: engine, MANIFEST, live tables per level, blob files, WALs, missing files.",
-    discussion: "Exit status: 0 clean, 1 unreadable directory, 2 damage found (listed on stderr).")
+    discussion: "Exit status: 0 clean, 1 unreadable directory, 2 damage found or MANIFEST fallback (listed on stderr).")
 
   @OptionGroup var store: StoreOptionsGroup
 
@@ -93,7 +100,7 @@ struct StoreInfo: ParsableCommand {
     if !s.unreferencedFiles.isEmpty { line("unreferenced: " + s.unreferencedFiles.joined(separator: " ")) }
     out.flush()
     printIssues(s.issues, verbose: true)
-    if s.issues.contains(where: { $0.severity == .damage }) { throw ExitCode(ReadStatus.damaged) }
+    if store.damaged(s) { throw ExitCode(ReadStatus.damaged) }
   }
 }
 
@@ -210,8 +217,9 @@ struct StoreScan: ParsableCommand {
     out.flush()
     printIssues(issues, verbose: false)
     if unresolved > 0 { printError("salvage: warning: \(unresolved) blob-resident values not resolved (no blob reader yet)") }
-    let damaged = (s.issues + issues).contains { $0.severity == .damage } || unresolved > 0
-    if damaged { throw ExitCode(ReadStatus.damaged) }
+    if store.damaged(s) || issues.contains(where: { $0.severity == .damage }) || unresolved > 0 {
+      throw ExitCode(ReadStatus.damaged)
+    }
   }
 }
 

@@ -1,6 +1,6 @@
 import Testing
 import Foundation
-import SSTable
+@testable import SSTable
 @testable import LSMStore
 import SalvageTestSupport
 
@@ -126,5 +126,31 @@ struct PebbleMergeFromDumpsTests {
       "\(hexString($0.start))-\(hexString($0.end)) @\(hexString($0.suffix ?? [])) =\(hexString($0.value ?? []))"
     }
     expectSameLines(gotRK, rk, "pebble range keys from dumps")
+  }
+}
+
+/// A virtual table reads its backing file through a synthetic prefix and only inside its
+/// bounds (inclusive largest unless it is the exclusive range-deletion sentinel).
+struct VirtualTableTests {
+  @Test func boundsAndPrefix() {
+    func bound(_ k: String, seq: UInt64 = 5) -> KeyBound { KeyBound(userKey: Array(k.utf8), seq: seq, kind: Kind.set) }
+    var meta = TableMeta(level: 6, fileNum: 30, size: 1, smallest: bound("p/b"), largest: bound("p/d"), pointBounds: nil,
+                         rangeKeyBounds: nil, smallestSeq: 1, largestSeq: 9, hasPointKeys: true, hasRangeKeys: false)
+    meta.backingFileNum = 20
+    meta.syntheticPrefix = Array("p/".utf8)
+    let spec = TableSpec(path: "/x/000020.sst", fileNum: 30, meta: meta)
+    let src = MergeSource(index: 0, tables: [spec], comparer: .bytewise, log: IssueLog())
+    func accepted(_ m: TableMeta) -> [String] {
+      ["a", "b", "c", "d", "e"].compactMap { k -> String? in
+        Array(k.utf8).withUnsafeBytes { kb in
+          let e = PointEntry(userKey: kb, seq: 1, kind: Kind.set, obsolete: false, value: kb, storage: .inline)
+          let s = TableSpec(path: spec.path, fileNum: 30, meta: m)
+          return src.accept(e, s) ? String(decoding: src.key, as: UTF8.self) : nil
+        }
+      }
+    }
+    #expect(accepted(meta) == ["p/b", "p/c", "p/d"])
+    meta.largest = bound("p/d", seq: InternalKey.maxSeqNum)
+    #expect(accepted(meta) == ["p/b", "p/c"])
   }
 }
