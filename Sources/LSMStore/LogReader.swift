@@ -96,7 +96,12 @@ public final class LogReader {
     let blockEnd = min((pos / Self.blockSize + 1) * Self.blockSize, count)
     let room = blockEnd - pos
     if room < 7 {
-      // Zero-filled block trailer (or the file ends inside it).
+      // A zero-filled block trailer. Non-zero bytes where the file ends mid-block are a
+      // torn chunk header instead.
+      if blockEnd == count && (pos / Self.blockSize + 1) * Self.blockSize > count && bytes[pos..<count].contains(where: { $0 != 0 }) {
+        tornTail("file ends inside a chunk header")
+        return nil
+      }
       pos = blockEnd
       return nil
     }

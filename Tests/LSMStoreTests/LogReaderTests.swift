@@ -102,6 +102,14 @@ struct LogReaderTests {
     let tr = LogReader(bytes: t.bytes, name: "x", logNumber: nil)
     #expect(tr.readAll().count == 1)
     #expect(tr.end == .truncated && tr.endOffset == tail)
+
+    // A chunk header cut to 4 bytes at the end of the file is a torn tail too.
+    var h = LogBuilder(logNumber: 1)
+    h.record(Array("ok".utf8), header: 7)
+    h.bytes += [0x12, 0x34, 0x56, 0x78]
+    let hr = LogReader(bytes: h.bytes, name: "x", logNumber: nil)
+    #expect(hr.readAll().count == 1)
+    #expect(hr.end == .truncated && hr.unreadableBytes == 4)
   }
 
   /// Every single-byte mutation of a small real WAL decodes or reports damage; none traps.
