@@ -29,7 +29,7 @@ extension StoreOptionsGroup {
   }
 }
 
-func printIssues(_ issues: [StoreIssue], verbose: Bool) {
+fileprivate func printIssues(_ issues: [StoreIssue], verbose: Bool) {
   for i in issues where verbose || i.severity != .note { printError("salvage: \(i)") }
 }
 
@@ -223,7 +223,7 @@ struct StoreScan: ParsableCommand {
   }
 }
 
-func pad(_ n: UInt64) -> String {
+fileprivate func pad(_ n: UInt64) -> String {
   let s = String(n)
   return String(repeating: "0", count: max(0, 6 - s.count)) + s
 }

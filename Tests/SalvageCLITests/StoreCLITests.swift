@@ -3,7 +3,7 @@ import Foundation
 import SalvageTestSupport
 
 /// The built `salvage` binary, found next to the test bundle (same build directory).
-func salvageBinary() -> String? {
+fileprivate func salvageBinary() -> String? {
   var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
   for _ in 0..<4 {
     let candidate = dir.appendingPathComponent("salvage").path
@@ -14,7 +14,7 @@ func salvageBinary() -> String? {
 }
 
 /// Runs salvage with `args`; (stdout, stderr, exit status).
-func runSalvage(_ args: [String]) throws -> (String, String, Int32) {
+fileprivate func runSalvage(_ args: [String]) throws -> (String, String, Int32) {
   let p = Process()
   p.executableURL = URL(fileURLWithPath: try #require(salvageBinary(), "salvage binary not built"))
   p.arguments = args
@@ -28,7 +28,7 @@ func runSalvage(_ args: [String]) throws -> (String, String, Int32) {
   return (String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self), p.terminationStatus)
 }
 
-func parsedLines(_ text: String) throws -> [NSDictionary] {
+fileprivate func parsedLines(_ text: String) throws -> [NSDictionary] {
   try text.split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! NSDictionary }
 }
 
