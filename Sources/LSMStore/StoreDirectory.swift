@@ -110,5 +110,6 @@ func readWholeFile(_ path: String, limit: Int) throws(StoreError) -> [UInt8] {
   let f: MappedFile
   do { f = try MappedFile(path: path) } catch { throw StoreError(error) }
   guard f.count <= limit else { throw StoreError(.corrupt, "file of \(f.count) bytes is larger than the \(limit)-byte limit", file: path) }
-  return Array(f.bytes)
+  // The copy must finish before the mapping can be released.
+  return withExtendedLifetime(f) { Array(f.bytes) }
 }

@@ -85,3 +85,8 @@ func expectedEditLine(_ x: [String: Any]) -> String {
   return s
 }
 
+
+/// A fixture file's bytes, copied (no mapping whose lifetime could end early).
+func fileBytes(_ relative: String) throws -> [UInt8] {
+  Array(try Data(contentsOf: URL(fileURLWithPath: Fixtures.path(relative))))
+}

@@ -114,8 +114,7 @@ struct LogReaderTests {
 
   /// Every single-byte mutation of a small real WAL decodes or reports damage; none traps.
   @Test func everyByteMutationIsSafe() throws {
-    let f = try MappedFile(path: Fixtures.path("rocksdb/store/000013.log"))
-    let original = Array(f.bytes)
+    let original = try fileBytes("rocksdb/store/000013.log")
     for i in stride(from: 0, to: original.count, by: 3) {
       var m = original
       m[i] ^= 0x5A

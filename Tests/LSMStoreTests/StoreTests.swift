@@ -249,13 +249,46 @@ struct HostileStoreTests {
 
   /// Every single-byte mutation of the Pebble MANIFEST decodes or reports; none traps.
   @Test func everyManifestByteMutationIsSafe() throws {
-    let f = try MappedFile(path: Fixtures.path("pebble-gen/store/MANIFEST-000001"))
-    let original = Array(f.bytes)
+    let original = try fileBytes("pebble-gen/store/MANIFEST-000001")
     for i in original.indices {
       var m = original
       m[i] ^= 0xA5
       let manifest = Manifest(bytes: m, name: "m", dialect: nil)
       #expect(manifest.edits.count + manifest.issues.count >= 1)
     }
+  }
+}
+
+/// An ingested table (every key written with seqnum 0) gets its seqnum from the MANIFEST
+/// (smallest == largest seqnum, spec §4.4): points and range deletions alike.
+struct IngestedTableTests {
+  @Test func syntheticSeqnumFromManifest() throws {
+    let dir = try copyStore("rocksdb/store", without: ["MANIFEST-000005"])
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    try FileManager.default.copyItem(atPath: Fixtures.path("rocksdb/sst/range-deletions.sst"), toPath: dir + "/000020.sst")
+    // The original MANIFEST plus one edit: L0 table 20, seqnums 500..500.
+    var e: [UInt8] = []
+    func uv(_ v: UInt64) { var x = v; repeat { var b = UInt8(x & 0x7F); x >>= 7; if x != 0 { b |= 0x80 }; e.append(b) } while x != 0 }
+    func ikey(_ k: String, _ seq: UInt64, _ kind: UInt8) { let b = Array(k.utf8) + withUnsafeBytes(of: (seq << 8 | UInt64(kind)).littleEndian, Array.init); uv(UInt64(b.count)); e += b }
+    uv(100); uv(0); uv(20); uv(14826); ikey("a", 500, 15); ikey("key000250", InternalKey.maxSeqNum, 15); uv(500); uv(500)
+    var log = LogBuilder(logNumber: 0)
+    log.bytes = try fileBytes("rocksdb/store/MANIFEST-000005")
+    log.record(e, header: 7)
+    try Data(log.bytes).write(to: URL(fileURLWithPath: dir + "/MANIFEST-000005"))
+
+    let s = try Store(path: dir)
+    #expect(s.fallbackReason == nil, "\(s.issues)")
+    #expect(s.sourceGroups.map { $0.map(\.fileNum) } == [[20], [14], [12]])
+    #expect(s.tables.first?.syntheticSeqNum == 500)
+    // 5 tombstones, fragmented as RocksDB's reader does (one overlap splits into 3 + 1).
+    #expect(s.rangeDeletions.filter { $0.seq == 500 }.count == 7)
+    let raw = s.makeRawIterator()
+    var seqs = Set<UInt64>()
+    while let x = raw.next() { if x.source == 1 { seqs.insert(x.seq) } }   // 0 = memtable, 1 = table 20
+    #expect(seqs == [500])
+    // The table's own tombstones do not delete its points (same seqnum), so its keys show.
+    let lines = visibleLines(s)
+    #expect(lines.contains { $0.hasPrefix("6b6579303030303030 = ") })   // key000000
+    #expect(!lines.contains { $0.hasPrefix("6b6579303030303034 = ") })  // key000004 is a DEL
   }
 }
