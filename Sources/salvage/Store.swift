@@ -40,10 +40,18 @@ struct StoreInfo: ParsableCommand {
     discussion: "Exit status: 0 clean, 1 unreadable directory, 2 damage found or MANIFEST fallback (listed on stderr).")
 
   @OptionGroup var store: StoreOptionsGroup
+  @Option(help: "Output format: text, or jsonl (one JSON object, fields as the fixtures' lsm.json).") var format: OutputFormat = .text
 
   func run() throws {
     let s = try store.open()
     let out = Output()
+    if format == .jsonl {
+      writeJSON(s, out)
+      out.flush()
+      printIssues(s.issues, verbose: true)
+      if store.damaged(s) { throw ExitCode(ReadStatus.damaged) }
+      return
+    }
     func line(_ t: String) { out.write(t); out.endLine() }
     line("store: \(s.path)")
     if let o = s.options {
@@ -102,6 +110,75 @@ struct StoreInfo: ParsableCommand {
     printIssues(s.issues, verbose: true)
     if store.damaged(s) { throw ExitCode(ReadStatus.damaged) }
   }
+}
+
+extension StoreInfo {
+  /// The store as one JSON object: the LSM with the fields of the fixtures' `lsm.json`, plus
+  /// how the MANIFEST was found, WALs, missing and unreferenced files.
+  func writeJSON(_ s: LSMStore.Store, _ out: Output) {
+    func bound(_ b: KeyBound) {
+      out.write("{\"key_hex\":\""); out.hex(b.userKey)
+      out.write("\",\"seq\":"); out.decimal(b.seq)
+      out.write(",\"kind\":\""); out.write(Kind.name(b.kind)); out.write("\"}")
+    }
+    func strings(_ xs: [String]) { out.write("[" + xs.map(jsonString).joined(separator: ",") + "]") }
+    out.write("{\"store\":" + jsonString(s.path))
+    out.write(",\"comparer\":" + jsonString(s.comparer.name))
+    out.write(",\"manifest\":" + (s.manifestFile.map(jsonString) ?? "null"))
+    out.write(",\"manifest_found_by\":" + jsonString(s.manifestHow))
+    out.write(",\"fallback\":" + (s.fallbackReason.map(jsonString) ?? "null"))
+    if let v = s.version {
+      out.write(",\"last_seq_num\":"); out.decimal(v.lastSeqNum)
+      out.write(",\"min_unflushed_log_num\":"); out.decimal(v.minUnflushedLogNum)
+      out.write(",\"next_file_num\":"); out.decimal(v.nextFileNum)
+      out.write(",\"tables\":[")
+      for (i, t) in v.tables.enumerated() {
+        if i > 0 { out.write(",") }
+        out.write("{\"level\":"); out.decimal(UInt64(t.level))
+        out.write(",\"file_num\":"); out.decimal(t.fileNum)
+        out.write(",\"size\":"); out.decimal(t.size)
+        out.write(",\"smallest\":"); bound(t.smallest)
+        out.write(",\"largest\":"); bound(t.largest)
+        out.write(",\"smallest_seq\":"); out.decimal(t.smallestSeq)
+        out.write(",\"largest_seq\":"); out.decimal(t.largestSeq)
+        out.write(",\"has_point_keys\":\(t.hasPointKeys),\"has_range_keys\":\(t.hasRangeKeys),\"virtual\":\(t.isVirtual)")
+        if let b = t.backingFileNum { out.write(",\"backing_file_num\":"); out.decimal(b) }
+        if !t.blobReferences.isEmpty { out.write(",\"blob_file_ids\":[" + t.blobReferences.map { String($0.fileID) }.joined(separator: ",") + "]") }
+        if let c = t.creationTime { out.write(",\"creation_time\":"); out.decimal(c) }
+        out.write("}")
+      }
+      out.write("],\"blob_files\":[")
+      for (i, b) in v.blobFiles.values.sorted(by: { $0.fileID < $1.fileID }).enumerated() {
+        if i > 0 { out.write(",") }
+        out.write("{\"blob_file_id\":"); out.decimal(b.fileID)
+        out.write(",\"file_num\":"); out.decimal(b.fileNum)
+        out.write(",\"size\":"); out.decimal(b.size)
+        out.write(",\"value_size\":"); out.decimal(b.valueSize); out.write("}")
+      }
+      out.write("]")
+    }
+    out.write(",\"live_wals\":"); strings(s.liveLogs.flatMap { s.directory.logs[$0]! })
+    out.write(",\"obsolete_wals\":"); strings(s.obsoleteLogs.flatMap { s.directory.logs[$0]! })
+    out.write(",\"missing\":"); strings(s.missingFiles)
+    out.write(",\"unreferenced\":"); strings(s.unreferencedFiles)
+    out.write("}")
+    out.endLine()
+  }
+}
+
+/// A JSON string literal (quotes, backslashes and control characters escaped).
+fileprivate func jsonString(_ s: String) -> String {
+  var out = "\""
+  for u in s.unicodeScalars {
+    switch u {
+    case "\"": out += "\\\""
+    case "\\": out += "\\\\"
+    case "\n": out += "\\n"
+    case _ where u.value < 0x20: out += "\\u00" + String(repeating: "0", count: u.value < 16 ? 1 : 0) + String(u.value, radix: 16)
+    default: out.unicodeScalars.append(u)
+    }
+  }
+  return out + "\""
 }
 
 struct StoreScan: ParsableCommand {

@@ -67,6 +67,21 @@ struct StoreCLITests {
     #expect(status == 0 || (status == 2 && err.contains("000011.sst")))
   }
 
+  /// `store info --format jsonl`: the LSM fields equal Pebble's own lsm.json for the MANIFEST.
+  @Test func infoJSONMatchesEngineLSM() throws {
+    let (out, _, _) = try runSalvage(["store", "info", "--format", "jsonl", Fixtures.path("pebble-gen/store")])
+    let got = try #require(try parsedLines(out).first)
+    let want = try Fixtures.json("pebble-gen/store-expected/MANIFEST-000001.lsm.json") as! NSDictionary
+    for k in ["comparer", "last_seq_num", "min_unflushed_log_num", "next_file_num", "blob_files"] {
+      #expect(got[k] as? NSObject == want[k] as? NSObject, "\(k)")
+    }
+    let tables = { (d: NSDictionary) in Set((d["tables"] as! [NSDictionary]).map { $0 }) }
+    #expect(tables(got) == tables(want))
+    #expect(got["live_wals"] as? [String] == ["000012.log"])
+    #expect(got["obsolete_wals"] as? [String] == ["000005.log", "000008.log"])
+    #expect(got["manifest"] as? String == "MANIFEST-000001")
+  }
+
   @Test func missingDirectoryFails() throws {
     let (_, err, status) = try runSalvage(["store", "info", "/nonexistent/store"])
     #expect(status == 1)
