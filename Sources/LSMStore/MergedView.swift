@@ -1,0 +1,333 @@
+import SSTable
+
+/// Resolves blob-resident values (Pebblev6+ value separation, spec §5.2–5.3). The blob
+/// reader lives with the columnar table code; the store only supplies, per table, the
+/// physical blob file behind each reference index of its blob handles.
+public protocol BlobResolver: AnyObject {
+  /// The value `ref` points at. `referencePaths`: reference index → blob file path.
+  func value(of ref: BlobReference, referencePaths: [UInt32: String]) throws -> [UInt8]
+}
+
+/// A table the merged view reads, with what the MANIFEST says about it.
+public struct TableSpec: Sendable {
+  public var path: String
+  public var fileNum: UInt64
+  /// Nil when the table is not in the MANIFEST (fallback, or a WAL's flushable ingest).
+  public var meta: TableMeta?
+  public var syntheticSeqNum: UInt64?
+  /// Blob handle reference index → blob file path (the blob resolver's input).
+  public var blobPaths: [UInt32: String] = [:]
+  /// Set when the table could not be opened; the merge then skips it.
+  public var unreadable = false
+}
+
+/// One internal entry of the merged stream. `userKey` and `value` are borrowed: valid until
+/// the next call to `next()`.
+public struct StoreEntry {
+  public var userKey: UnsafeRawBufferPointer
+  public var seq: UInt64
+  public var kind: UInt8
+  public var value: UnsafeRawBufferPointer
+  public var storage: ValueStorage
+  /// Index of the source it came from (0 = memtable when there is one; lower = newer).
+  public var source: Int
+}
+
+/// Collects problems met while streaming, shared by the sources of one iterator.
+public final class IssueLog {
+  public private(set) var issues: [StoreIssue] = []
+  public func add(_ i: StoreIssue) { issues.append(i) }
+}
+
+/// One input of the merge: the memtable, one L0 table, or a whole level L1+ whose tables
+/// do not overlap and are opened one at a time (so only one file per level is mapped).
+final class MergeSource {
+  let index: Int
+  let comparer: Comparer
+  let log: IssueLog
+  var key = UnsafeRawBufferPointer(start: nil, count: 0)
+  var seq: UInt64 = 0
+  var kind: UInt8 = 0
+  var value = UnsafeRawBufferPointer(start: nil, count: 0)
+  var storage = ValueStorage.inline
+  var blobPaths: [UInt32: String] = [:]
+
+  // Memtable: every key and value copied into one arena.
+  var arena: UnsafeMutableRawBufferPointer?
+  var memEntries: [(key: Range<Int>, value: Range<Int>, seq: UInt64, kind: UInt8)] = []
+  var memNext = 0
+
+  // Tables.
+  var specs: [TableSpec] = []
+  var specNext = 0
+  var iterator: TableIterator?
+  var spec: TableSpec?
+  var prefixed: UnsafeMutableRawBufferPointer?
+
+  init(index: Int, memtable: [Memtable.Entry], comparer: Comparer, log: IssueLog) {
+    self.index = index
+    self.comparer = comparer
+    self.log = log
+    let total = memtable.reduce(0) { $0 + $1.key.count + $1.value.count }
+    let a = UnsafeMutableRawBufferPointer.allocate(byteCount: max(total, 1), alignment: 8)
+    arena = a
+    var at = 0
+    for e in memtable {
+      let k = at..<(at + e.key.count)
+      e.key.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: a[k]).copyMemory(from: $0) }
+      at = k.upperBound
+      let v = at..<(at + e.value.count)
+      e.value.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: a[v]).copyMemory(from: $0) }
+      at = v.upperBound
+      memEntries.append((k, v, e.seq, e.kind))
+    }
+  }
+
+  init(index: Int, tables: [TableSpec], comparer: Comparer, log: IssueLog) {
+    self.index = index
+    self.comparer = comparer
+    self.log = log
+    specs = tables
+  }
+
+  deinit {
+    arena?.deallocate()
+    prefixed?.deallocate()
+  }
+
+  /// Moves to the next entry; false when the source is exhausted.
+  func advance() -> Bool {
+    if let a = arena {
+      guard memNext < memEntries.count else { return false }
+      let e = memEntries[memNext]
+      memNext += 1
+      key = UnsafeRawBufferPointer(rebasing: a[e.key])
+      value = UnsafeRawBufferPointer(rebasing: a[e.value])
+      seq = e.seq
+      kind = e.kind
+      storage = .inline
+      return true
+    }
+    while true {
+      if let it = iterator, let s = spec {
+        while let e = it.next() {
+          if !accept(e, s) { continue }
+          seq = e.seq
+          kind = e.kind
+          value = e.value
+          storage = e.storage
+          return true
+        }
+        for d in it.damages { log.add(StoreIssue(.damage, StoreError(.corrupt, d.description, file: baseName(s.path)))) }
+        iterator = nil
+        spec = nil
+      }
+      guard specNext < specs.count else { return false }
+      let s = specs[specNext]
+      specNext += 1
+      if s.unreadable { continue }
+      do {
+        let t = try Table(path: s.path)
+        if let seq = s.syntheticSeqNum { t.syntheticSeqNum = seq }
+        t.warnings.forEach { log.add(StoreIssue(.warning, StoreError(.corrupt, $0, file: baseName(s.path)))) }
+        iterator = t.makeIterator()
+        spec = s
+        blobPaths = s.blobPaths
+      } catch {
+        log.add(StoreIssue(.damage, StoreError(error, file: baseName(s.path))))
+      }
+    }
+  }
+
+  /// Applies a virtual table's synthetic prefix and key bounds; sets `key`.
+  func accept(_ e: PointEntry, _ s: TableSpec) -> Bool {
+    guard let m = s.meta, m.isVirtual || m.syntheticPrefix != nil else { key = e.userKey; return true }
+    if let p = m.syntheticPrefix, !p.isEmpty {
+      let need = p.count + e.userKey.count
+      if prefixed == nil || prefixed!.count < need {
+        prefixed?.deallocate()
+        prefixed = .allocate(byteCount: max(need, 256), alignment: 8)
+      }
+      p.withUnsafeBytes { prefixed!.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: p.count) }
+      if e.userKey.count > 0 { (prefixed!.baseAddress! + p.count).copyMemory(from: e.userKey.baseAddress!, byteCount: e.userKey.count) }
+      key = UnsafeRawBufferPointer(start: prefixed!.baseAddress, count: need)
+    } else {
+      key = e.userKey
+    }
+    guard m.isVirtual else { return true }
+    if m.smallest.userKey.withUnsafeBytes({ comparer.compare(key, $0) }) < 0 { return false }
+    let c = m.largest.userKey.withUnsafeBytes { comparer.compare(key, $0) }
+    return c < 0 || (c == 0 && !m.largest.isExclusiveSentinel)
+  }
+}
+
+/// Every internal point entry of the store in comparer order: user key ascending, then
+/// seqnum descending (newest first); ties go to the newer source. Streams: one data block
+/// per open table, one open table per level.
+public final class MergedIterator {
+  public let comparer: Comparer
+  public let log = IssueLog()
+  var sources: [MergeSource] = []
+  var heap: [MergeSource] = []
+  var started = false
+  var top: MergeSource?
+
+  /// - Parameter memtables: sorted in-memory runs, newest first (the WAL memtable; tests
+  ///   also feed table contents this way).
+  init(comparer: Comparer, memtables: [[Memtable.Entry]], groups: [[TableSpec]]) {
+    self.comparer = comparer
+    for m in memtables where !m.isEmpty {
+      sources.append(MergeSource(index: sources.count, memtable: m, comparer: comparer, log: log))
+    }
+    for g in groups { sources.append(MergeSource(index: sources.count, tables: g, comparer: comparer, log: log)) }
+  }
+
+  public var issues: [StoreIssue] { log.issues }
+
+  /// Blob paths of the table the entry came from.
+  public func blobPaths(ofSource i: Int) -> [UInt32: String] { sources[i].blobPaths }
+
+  public func next() -> StoreEntry? {
+    if !started {
+      started = true
+      for s in sources where s.advance() { heap.append(s) }
+      for i in stride(from: heap.count / 2 - 1, through: 0, by: -1) { siftDown(i) }
+    } else if let t = top {
+      if t.advance() { siftDown(0) } else {
+        heap.swapAt(0, heap.count - 1)
+        heap.removeLast()
+        if !heap.isEmpty { siftDown(0) }
+      }
+    }
+    guard let s = heap.first else { top = nil; return nil }
+    top = s
+    return StoreEntry(userKey: s.key, seq: s.seq, kind: s.kind, value: s.value, storage: s.storage, source: s.index)
+  }
+
+  @inline(__always)
+  func less(_ a: MergeSource, _ b: MergeSource) -> Bool {
+    let c = comparer.compare(a.key, b.key)
+    if c != 0 { return c < 0 }
+    if a.seq != b.seq { return a.seq > b.seq }
+    if a.kind != b.kind { return a.kind > b.kind }
+    return a.index < b.index
+  }
+
+  func siftDown(_ start: Int) {
+    var i = start
+    let n = heap.count
+    while true {
+      let l = 2 * i + 1, r = l + 1
+      var m = i
+      if l < n && less(heap[l], heap[m]) { m = l }
+      if r < n && less(heap[r], heap[m]) { m = r }
+      if m == i { return }
+      heap.swapAt(i, m)
+      i = m
+    }
+  }
+}
+
+/// What a reader of the store sees for one user key.
+public struct VisibleEntry {
+  public var key: [UInt8]
+  public var value: [UInt8]
+  /// Seqnum of the newest entry that contributed.
+  public var seq: UInt64
+  /// SET, or MERGE when the value is a stack of merge operands (concatenated oldest first).
+  public var kind: UInt8
+  /// The value lives in a blob file and no resolver was given (or it failed): `value` is empty.
+  public var unresolvedBlob: Bool
+}
+
+/// The user-visible view: per user key the newest entry wins; DEL, SINGLEDEL and DELSIZED
+/// hide; SETWITHDEL is a SET; a range deletion hides points below its seqnum; MERGE operands
+/// stack until a SET or deletion and are concatenated oldest first (the stand-in merger
+/// the fixtures use; CockroachDB's real merger combines timeseries protos).
+public final class VisibleIterator {
+  public let raw: MergedIterator
+  let rangeDels: RangeDelIndex
+  let resolver: BlobResolver?
+  var pending: StoreEntry?
+  var exhausted = false
+  var operands: [[UInt8]] = []
+  var keyBuffer: [UInt8] = []
+
+  init(raw: MergedIterator, rangeDels: RangeDelIndex, resolver: BlobResolver?) {
+    self.raw = raw
+    self.rangeDels = rangeDels
+    self.resolver = resolver
+  }
+
+  public var issues: [StoreIssue] { raw.issues }
+
+  public func next() -> VisibleEntry? {
+    while !exhausted {
+      guard let first = pending ?? raw.next() else { exhausted = true; return nil }
+      pending = nil
+      // One key buffer reused per group: no allocation per visible key once warm (the
+      // caller's copy from the previous call is released by then).
+      keyBuffer.removeAll(keepingCapacity: true)
+      keyBuffer.append(contentsOf: first.userKey)
+      let key = keyBuffer
+      var result: VisibleEntry?
+      var decided = false
+      var newestSeq: UInt64 = 0
+      operands.removeAll(keepingCapacity: true)
+      var e: StoreEntry? = first
+      while let x = e {
+        if !decided {
+          if operands.isEmpty { newestSeq = x.seq }
+          decided = apply(x, key: key, newestSeq: newestSeq, into: &result)
+        }
+        guard let n = raw.next() else { exhausted = true; break }
+        if key.withUnsafeBytes({ raw.comparer.compare(n.userKey, $0) }) != 0 { pending = n; break }
+        e = n
+      }
+      if !decided && !operands.isEmpty {
+        result = VisibleEntry(key: key, value: operands.reversed().flatMap { $0 }, seq: newestSeq, kind: Kind.merge, unresolvedBlob: false)
+      }
+      if let r = result { return r }
+    }
+    return nil
+  }
+
+  /// Folds one entry (newest first) into the key's result; true once the result is final.
+  func apply(_ x: StoreEntry, key: [UInt8], newestSeq: UInt64, into result: inout VisibleEntry?) -> Bool {
+    let deleted = rangeDels.coveringSeq(x.userKey).map { $0 > x.seq } ?? false
+    if deleted || x.kind == Kind.del || x.kind == Kind.singleDel || x.kind == Kind.delSized {
+      if !operands.isEmpty {
+        result = VisibleEntry(key: key, value: operands.reversed().flatMap { $0 }, seq: newestSeq, kind: Kind.merge, unresolvedBlob: false)
+      }
+      return true
+    }
+    switch x.kind {
+    case Kind.set, Kind.setWithDel:
+      var unresolved = false
+      var v = Array(x.value)
+      if case .blob(let ref) = x.storage {
+        v = []
+        unresolved = true
+        if let r = resolver {
+          do {
+            v = try r.value(of: ref, referencePaths: raw.blobPaths(ofSource: x.source))
+            unresolved = false
+          } catch {
+            raw.log.add(StoreIssue(.damage, StoreError(.corrupt, "blob value of key \(key.hex) unreadable: \(error)")))
+          }
+        }
+      }
+      if operands.isEmpty {
+        result = VisibleEntry(key: key, value: v, seq: x.seq, kind: Kind.set, unresolvedBlob: unresolved)
+      } else {
+        result = VisibleEntry(key: key, value: v + operands.reversed().flatMap { $0 }, seq: newestSeq, kind: Kind.merge, unresolvedBlob: unresolved)
+      }
+      return true
+    case Kind.merge:
+      operands.append(Array(x.value))
+      return false
+    default:
+      return false  // not a point kind: ignore
+    }
+  }
+}

@@ -1,0 +1,254 @@
+import SSTable
+
+/// A store directory opened for salvage: the MANIFEST's live tables (or, when it cannot be
+/// trusted, every table on disk), the live WALs replayed into a memtable, and one merged
+/// view over both. Opening never fails on damage: problems land in `issues`.
+public final class Store {
+  public let directory: StoreDirectory
+  public private(set) var options: StoreOptions?
+  public private(set) var optionsFile: String?
+  public private(set) var manifestFile: String?
+  /// How the MANIFEST was found ("marker.manifest iteration 1", "CURRENT", …).
+  public private(set) var manifestHow = "none"
+  public private(set) var manifest: Manifest?
+  /// Nil when the MANIFEST was used; otherwise why every table on disk is read instead.
+  public private(set) var fallbackReason: String?
+  public private(set) var comparer: Comparer = .bytewise
+  /// Tables in merge priority order, grouped into merge sources (one per L0 table, one per
+  /// deeper level; one per table in fallback).
+  public private(set) var sourceGroups: [[TableSpec]] = []
+  public private(set) var liveLogs: [UInt64] = []
+  public private(set) var obsoleteLogs: [UInt64] = []
+  public private(set) var memtable = Memtable()
+  /// Files the MANIFEST names that are not on disk, and files on disk it does not name.
+  public private(set) var missingFiles: [String] = []
+  public private(set) var unreferencedFiles: [String] = []
+  public private(set) var rangeDeletions: [RangeDeletion] = []
+  public private(set) var rangeKeys: [RangeKey] = []
+  public private(set) var issues: [StoreIssue] = []
+  public var blobResolver: BlobResolver?
+
+  public var path: String { directory.path }
+  public var version: LSMVersion? { manifest?.version }
+  public var tables: [TableSpec] { sourceGroups.flatMap { $0 } }
+
+  /// - Parameter ignoreManifest: read every table on disk even if the MANIFEST is fine.
+  public init(path: String, ignoreManifest: Bool = false) throws(StoreError) {
+    directory = try StoreDirectory(path: path)
+    loadOptions()
+    loadManifest(ignore: ignoreManifest)
+    chooseComparer()
+    checkFiles()
+    buildSources()
+    replayWALs()
+    loadKeyspans()
+  }
+
+  func note(_ s: StoreIssue.Severity, _ k: StoreError.Kind, _ m: String, file: String? = nil) {
+    issues.append(StoreIssue(s, StoreError(k, m, file: file ?? directory.path)))
+  }
+
+  func loadOptions() {
+    guard let name = directory.latestOptions else { return }
+    do {
+      options = try StoreOptions(path: directory.file(name))
+      optionsFile = name
+    } catch {
+      issues.append(StoreIssue(.warning, error))
+    }
+  }
+
+  func loadManifest(ignore: Bool) {
+    let found = directory.currentManifest()
+    issues += found.issues
+    manifestHow = found.how
+    guard let name = found.name else {
+      fallbackReason = "no MANIFEST in the directory"
+      return
+    }
+    manifestFile = name
+    if ignore { fallbackReason = "MANIFEST ignored on request"; return }
+    do {
+      let m = try Manifest(path: directory.file(name), dialect: options?.engine)
+      issues += m.issues
+      manifest = m
+      if m.edits.isEmpty { fallbackReason = "\(name) holds no readable version edit" }
+    } catch {
+      issues.append(StoreIssue(.damage, error))
+      fallbackReason = "\(name) is unreadable (\(error.message))"
+    }
+  }
+
+  func chooseComparer() {
+    let name = (manifest?.version.comparer).flatMap { $0.isEmpty ? nil : $0 } ?? options?.comparer
+    guard let name else {
+      note(.warning, .missing, "comparer unknown (no MANIFEST comparer, no OPTIONS): assuming leveldb.BytewiseComparator")
+      return
+    }
+    if let c = Comparer(name: name) { comparer = c } else {
+      note(.warning, .unsupported, "comparer \(name) is not known: ordering keys bytewise")
+    }
+  }
+
+  func checkFiles() {
+    guard let v = manifest?.version, !(manifest?.edits.isEmpty ?? true) else {
+      unreferencedFiles = directory.tables.keys.sorted().map { directory.tables[$0]! }
+        + directory.blobFiles.keys.sorted().map { directory.blobFiles[$0]! }
+      return
+    }
+    var usedTables = Set<UInt64>()
+    for t in v.tables {
+      usedTables.insert(t.diskFileNum)
+      if directory.tables[t.diskFileNum] == nil, !missingFiles.contains(pad6(t.diskFileNum) + ".sst") {
+        missingFiles.append(pad6(t.diskFileNum) + ".sst")
+      }
+    }
+    for b in v.blobFiles.values.sorted(by: { $0.fileNum < $1.fileNum }) where directory.blobFiles[b.fileNum] == nil {
+      missingFiles.append(pad6(b.fileNum) + ".blob")
+    }
+    let usedBlobs = Set(v.blobFiles.values.map(\.fileNum))
+    unreferencedFiles = directory.tables.keys.sorted().filter { !usedTables.contains($0) }.map { directory.tables[$0]! }
+      + directory.blobFiles.keys.sorted().filter { !usedBlobs.contains($0) }.map { directory.blobFiles[$0]! }
+    for f in missingFiles { note(.damage, .missing, "\(manifestFile ?? "MANIFEST") names \(f), which is not in the directory") }
+    if fallbackReason == nil && missingFiles.contains(where: { $0.hasSuffix(".sst") }) {
+      fallbackReason = "\(manifestFile!) names \(missingFiles.filter { $0.hasSuffix(".sst") }.count) table(s) missing from the directory"
+    }
+  }
+
+  func spec(_ t: TableMeta?, fileNum: UInt64, name: String) -> TableSpec {
+    var s = TableSpec(path: directory.file(name), fileNum: fileNum, meta: t, syntheticSeqNum: t?.syntheticSeqNum)
+    if let t, let v = version {
+      for (i, n) in v.blobFileNumbers(for: t) {
+        s.blobPaths[i] = directory.file(directory.blobFiles[n] ?? pad6(n) + ".blob")
+      }
+    }
+    return s
+  }
+
+  func buildSources() {
+    let v = manifest.flatMap { $0.edits.isEmpty ? nil : $0.version }
+    if let reason = fallbackReason {
+      note(.warning, .missing, "FALLBACK: \(reason). Reading every table in the directory (newest file first); "
+           + "deleted or compacted-away data may reappear and ingested tables may have wrong seqnums.")
+      let known = Dictionary((v?.tables ?? []).map { ($0.diskFileNum, $0) }, uniquingKeysWith: { a, _ in a })
+      for n in directory.tables.keys.sorted(by: >) {
+        sourceGroups.append([spec(known[n], fileNum: n, name: directory.tables[n]!)])
+      }
+      return
+    }
+    guard let v else { return }
+    let present = v.tables.filter { directory.tables[$0.diskFileNum] != nil }
+    // L0 tables overlap: one source each, newest first.
+    let l0 = present.filter { $0.level == 0 }.sorted {
+      $0.largestSeq != $1.largestSeq ? $0.largestSeq > $1.largestSeq : $0.fileNum > $1.fileNum
+    }
+    for t in l0 { sourceGroups.append([spec(t, fileNum: t.fileNum, name: directory.tables[t.diskFileNum]!)]) }
+    for level in Set(present.map(\.level)).subtracting([0]).sorted() {
+      let ts = present.filter { $0.level == level }.sorted { comparer.compare($0.smallest.userKey, $1.smallest.userKey) < 0 }
+      sourceGroups.append(ts.map { spec($0, fileNum: $0.fileNum, name: directory.tables[$0.diskFileNum]!) })
+    }
+  }
+
+  func replayWALs() {
+    let v = manifest.flatMap { $0.edits.isEmpty ? nil : $0.version }
+    let numbers = directory.logs.keys.sorted()
+    if let v {
+      liveLogs = numbers.filter { $0 >= v.minUnflushedLogNum }
+      obsoleteLogs = numbers.filter { $0 < v.minUnflushedLogNum }
+    } else {
+      liveLogs = numbers
+      if !numbers.isEmpty {
+        note(.warning, .missing, "no MANIFEST log number: replaying every WAL (\(numbers.count)); obsolete logs may bring back flushed-over data")
+      }
+    }
+    if let o = options {
+      for (what, dir) in [("wal_dir", o.walDir), ("WAL failover secondary_dir", o.walFailoverSecondaryDir)] {
+        if let d = dir, !d.isEmpty, d != directory.path {
+          note(.warning, .missing, "OPTIONS sets \(what)=\(d): WALs there are not read; copy them into the store directory to replay them")
+        }
+      }
+    }
+    for n in liveLogs { memtable.replay(directory: directory.path, files: directory.logs[n]!, logNumber: n) }
+    issues += memtable.issues
+    memtable.seal(comparer)
+    // Flushable ingests named only by the WAL: newest after the memtable.
+    let known = Set(tables.map(\.fileNum))
+    for (n, seq) in memtable.ingestedTables.reversed() where !known.contains(n) {
+      guard let name = directory.tables[n] else {
+        note(.damage, .missing, "WAL ingests table \(pad6(n)).sst, which is not in the directory")
+        continue
+      }
+      var s = spec(nil, fileNum: n, name: name)
+      s.syntheticSeqNum = seq
+      sourceGroups.insert([s], at: 0)
+    }
+  }
+
+  func loadKeyspans() {
+    rangeDeletions = memtable.rangeDeletions
+    rangeKeys = memtable.rangeKeys
+    for g in sourceGroups.indices {
+      for i in sourceGroups[g].indices {
+        let s = sourceGroups[g][i]
+        let table: Table
+        do { table = try Table(path: s.path) } catch {
+          issues.append(StoreIssue(.damage, StoreError(error, file: baseName(s.path))))
+          sourceGroups[g][i].unreadable = true
+          continue
+        }
+        if let seq = s.syntheticSeqNum { table.syntheticSeqNum = seq }
+        let prefix = s.meta?.syntheticPrefix ?? []
+        do {
+          var dels = try table.rangeDeletions().map { RangeDeletion(start: prefix + $0.start, end: prefix + $0.end, seq: $0.seq) }
+          if let m = s.meta, m.isVirtual { dels = clip(dels, to: m) }
+          rangeDeletions += dels
+        } catch {
+          issues.append(StoreIssue(.damage, StoreError(error, file: baseName(s.path))))
+        }
+        do {
+          rangeKeys += try table.rangeKeys().map {
+            var k = $0; k.start = prefix + k.start; k.end = prefix + k.end; return k
+          }
+        } catch {
+          issues.append(StoreIssue(.damage, StoreError(error, file: baseName(s.path))))
+        }
+        if let m = s.meta, m.syntheticSuffix != nil {
+          note(.warning, .unsupported, "virtual table \(pad6(m.fileNum)) has a synthetic suffix, which is not applied", file: baseName(s.path))
+        }
+      }
+    }
+  }
+
+  /// A virtual table sees only its own key range of the backing file's tombstones. An
+  /// inclusive upper bound keeps the tombstone end (no comparer-independent successor key);
+  /// only the lower bound and an exclusive upper bound are applied.
+  func clip(_ dels: [RangeDeletion], to m: TableMeta) -> [RangeDeletion] {
+    dels.compactMap { d in
+      var d = d
+      if comparer.compare(d.start, m.smallest.userKey) < 0 { d.start = m.smallest.userKey }
+      if m.largest.isExclusiveSentinel && comparer.compare(d.end, m.largest.userKey) > 0 { d.end = m.largest.userKey }
+      return comparer.compare(d.start, d.end) < 0 ? d : nil
+    }
+  }
+
+  /// Every internal point entry (memtable and tables), newest first per key (`--raw`).
+  public func makeRawIterator() -> MergedIterator {
+    MergedIterator(comparer: comparer, memtables: [memtable.points], groups: sourceGroups)
+  }
+
+  /// The visible key/value pairs.
+  public func makeVisibleIterator() -> VisibleIterator {
+    VisibleIterator(raw: makeRawIterator(), rangeDels: RangeDelIndex(rangeDeletions, comparer: comparer), resolver: blobResolver)
+  }
+
+  /// The range keys a reader sees.
+  public func visibleRangeKeys() -> [RangeKey] { RangeKeyView.visible(rangeKeys, comparer: comparer) }
+
+  /// True when a table of the store could not be opened (e.g. a format not readable yet).
+  public var hasUnreadableTables: Bool { tables.contains { $0.unreadable } }
+}
+
+func pad6(_ n: UInt64) -> String {
+  let s = String(n)
+  return String(repeating: "0", count: max(0, 6 - s.count)) + s
+}
