@@ -3,7 +3,7 @@ import SSTable
 /// Resolves blob-resident values (Pebblev6+ value separation, spec §5.2–5.3). The blob
 /// reader lives with the columnar table code; the store only supplies, per table, the
 /// physical blob file behind each reference index of its blob handles.
-public protocol BlobResolver: AnyObject {
+public protocol StoreBlobResolver: AnyObject {
   /// The value `ref` points at. `referencePaths`: reference index → blob file path.
   func value(of ref: BlobReference, referencePaths: [UInt32: String]) throws -> [UInt8]
 }
@@ -247,13 +247,13 @@ public struct VisibleEntry {
 public final class VisibleIterator {
   public let raw: MergedIterator
   let rangeDels: RangeDelIndex
-  let resolver: BlobResolver?
+  let resolver: StoreBlobResolver?
   var pending: StoreEntry?
   var exhausted = false
   var operands: [[UInt8]] = []
   var keyBuffer: [UInt8] = []
 
-  init(raw: MergedIterator, rangeDels: RangeDelIndex, resolver: BlobResolver?) {
+  init(raw: MergedIterator, rangeDels: RangeDelIndex, resolver: StoreBlobResolver?) {
     self.raw = raw
     self.rangeDels = rangeDels
     self.resolver = resolver
@@ -328,6 +328,28 @@ public final class VisibleIterator {
       return false
     default:
       return false  // not a point kind: ignore
+    }
+  }
+}
+
+/// The store's default blob resolver: reads values with SSTable's blob file reader, keeping
+/// each blob file open once across all the tables that reference it.
+public final class BlobFileResolver: StoreBlobResolver {
+  var byPath: [String: SSTable.BlobResolver] = [:]
+
+  public init() {}
+
+  public func value(of ref: BlobReference, referencePaths: [UInt32: String]) throws -> [UInt8] {
+    guard let path = referencePaths[ref.referenceID] else {
+      throw StoreError(.corrupt, "no blob file is recorded for reference \(ref.referenceID)")
+    }
+    let resolver = byPath[path] ?? SSTable.BlobResolver(files: [0: path])
+    byPath[path] = resolver
+    var local = ref
+    local.referenceID = 0
+    switch resolver.value(local) {
+    case .success(let v): return v
+    case .failure(let e): throw StoreError(.corrupt, e.message, file: path)
     }
   }
 }

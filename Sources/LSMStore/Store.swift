@@ -26,7 +26,7 @@ public final class Store {
   public private(set) var rangeDeletions: [RangeDeletion] = []
   public private(set) var rangeKeys: [RangeKey] = []
   public private(set) var issues: [StoreIssue] = []
-  public var blobResolver: BlobResolver?
+  public var blobResolver: StoreBlobResolver? = BlobFileResolver()
 
   public var path: String { directory.path }
   public var version: LSMVersion? { manifest?.version }

@@ -34,7 +34,7 @@ struct BatchTests {
   }
 }
 
-final class FakeResolver: BlobResolver {
+final class FakeResolver: StoreBlobResolver {
   var calls: [(BlobReference, [UInt32: String])] = []
   func value(of ref: BlobReference, referencePaths: [UInt32: String]) throws -> [UInt8] {
     calls.append((ref, referencePaths))

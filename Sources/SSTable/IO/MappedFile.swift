@@ -9,8 +9,14 @@ import Darwin
 /// so a truncated file is an error rather than a SIGBUS.
 public final class MappedFile: @unchecked Sendable {
   public let path: String
-  /// The whole file; empty (and `baseAddress == nil`) for a zero-length file.
+  /// The whole file; empty (and `baseAddress == nil`) for a zero-length file. Valid only
+  /// while this object lives: `Array(try MappedFile(path: p).bytes)` may read unmapped
+  /// memory, because ARC can release the temporary before the copy. Keep the object in a
+  /// variable, or use `copyBytes()`.
   public let bytes: UnsafeRawBufferPointer
+
+  /// A copy of the whole file (for small files: MANIFEST, OPTIONS, WAL).
+  public func copyBytes() -> [UInt8] { withExtendedLifetime(self) { Array(bytes) } }
   public var count: Int { bytes.count }
 
   public init(path: String) throws(SSTableError) {
