@@ -101,3 +101,29 @@ struct SSTCommandTests {
     #expect(r.stderr == "salvage: /nonexistent/x.sst: cannot open: No such file or directory\n")
   }
 }
+
+struct BlobScanTests {
+  /// Blob-resident values are resolved through the MANIFEST of the table's directory (or
+  /// `--blob-dir`), and equal what Pebble's reader returned.
+  @Test func blobValuesResolveThroughTheStoreManifest() throws {
+    let expected = try Fixtures.jsonl("pebble-gen/store-expected/000011.points.jsonl")
+    let copy = NSTemporaryDirectory() + "salvage-blob-\(UUID().uuidString).sst"
+    try FileManager.default.copyItem(atPath: Fixtures.path("pebble-gen/store/000011.sst"), toPath: copy.replacingOccurrences(of: "salvage-blob-", with: "000011-"))
+    let moved = copy.replacingOccurrences(of: "salvage-blob-", with: "000011-")
+    defer { try? FileManager.default.removeItem(atPath: moved) }
+    for args in [[Fixtures.path("pebble-gen/store/000011.sst")],
+                 ["--blob-dir", Fixtures.path("pebble-gen/store"), moved]] {
+      let r = try CLI.run(["sst", "scan", "--format", "jsonl", "--points-only"] + args)
+      #expect(r.status == 0, "\(r.stderr)")
+      let got = r.stdout.split(separator: "\n").map { try! JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+      #expect(got.count == expected.count)
+      #expect(zip(got, expected).allSatisfy { $0.str("value_hex") == $1.str("value_hex") && $0.str("key_hex") == $1.str("key_hex") })
+      #expect(got.filter { $0.str("value_storage") == "blob" }.count == expected.filter { $0.str("value_storage") == "blob" }.count)
+    }
+    // Without the MANIFEST the entries are still listed, with their handles, and exit 2.
+    let alone = try CLI.run(["sst", "scan", "--format", "jsonl", "--points-only", moved])
+    #expect(alone.status == 2)
+    #expect(alone.stderr.contains("blob values unresolved"))
+    #expect(alone.stdout.split(separator: "\n").count == expected.count)
+  }
+}
