@@ -37,7 +37,7 @@ public final class TableIterator {
   let valuePrefix: Bool
   let obsoleteBit: Bool
   let rocksHashIndex: Bool
-  public internal(set) var damages: [Damage] = []
+  public private(set) var damages: [Damage] = []
   /// Resolves blob handles (Pebblev6+ value separation). Without one, blob-resident
   /// entries come back with `.blob` storage, an empty value and `blobStatus == .unresolved`.
   public var blobResolver: BlobResolver?
@@ -156,6 +156,7 @@ extension TableIterator {
       return (empty, .missing, .notBlob)
     case ValuePrefix.blobHandle:
       guard let ref = BlobHandleCodec.decode(rest) else {
+        recordDamage("malformed blob handle (the entry is kept without its value)")
         return (empty, .blob(BlobReference(referenceID: .max, valueLength: 0, blockID: 0, valueID: 0)), .valueDamaged)
       }
       guard let resolver = blobResolver else { return (empty, .blob(ref), .unresolved) }
