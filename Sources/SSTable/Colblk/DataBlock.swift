@@ -22,7 +22,9 @@ public enum KeySchema: Equatable, Sendable {
 ///   | k+3 bool value is external | k+4 bool obsolete | [v8: k+5 uint tiering span, k+6 uint tiering attribute,
 ///   (k+7 bytes secondary blob handle)]
 /// ```
-/// Columns are decoded and bounds-checked once; per-row accessors then only load.
+/// Pebble `crl-release-26.1` writes v8 blocks with k+7 columns (no secondary blob handle
+/// column; the spec lists k+8); both are accepted. Columns are decoded and bounds-checked
+/// once; per-row accessors then only load.
 public struct ColumnarDataBlock {
   public let schema: KeySchema
   public let rowCount: Int
@@ -45,7 +47,8 @@ public struct ColumnarDataBlock {
       throw SSTableError(.corrupt, "data block has \(blk.columnCount) columns; \(k + 5), \(k + 7) or \(k + 8) expected")
     }
     let n = blk.rowCount
-    // Every row has at least a trailer; refuse row counts the block cannot hold.
+    // Internal keys in a block are distinct, so some key or trailer column spends at least
+    // a byte per row: a larger count is corrupt (and would make per-row loops huge).
     guard n <= b.count else { throw SSTableError(.corrupt, "data block claims \(n) rows in \(b.count) bytes") }
     self.schema = schema
     rowCount = n
