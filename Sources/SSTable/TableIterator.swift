@@ -23,9 +23,8 @@ public final class TableIterator {
   public let table: Table
   var index: IndexIterator
   var rows: RowBlockIterator?
-  /// Pebblev5+: the current columnar data block and the next row to return.
-  var columnar: ColumnarDataBlock?
-  var columnarRow = 0
+  /// Pebblev5+: the current columnar data block and its next row.
+  var columnar: ColumnarDataCursor?
   /// Key schema of a columnar table; nil (with `schemaError`) when it is unknown.
   let keySchema: KeySchema?
   var schemaError: String?
@@ -38,14 +37,12 @@ public final class TableIterator {
   let valuePrefix: Bool
   let obsoleteBit: Bool
   let rocksHashIndex: Bool
-  public internal(set) var damages: [Damage] = []
+  public private(set) var damages: [Damage] = []
   /// Resolves blob handles (Pebblev6+ value separation). Without one, blob-resident
   /// entries come back with `.blob` storage, an empty value and `blobStatus == .unresolved`.
   public var blobResolver: BlobResolver?
   /// Blob reference ids whose file failure was already recorded as damage.
   var blobFailuresReported: Set<UInt32> = []
-  /// Status of the blob value of the entry being built.
-  var blobStatus = BlobValueStatus.notBlob
   public private(set) var dataBlocksRead = 0
   public internal(set) var entriesRead = 0
   /// Entries whose value lived in a value block that could not be read.
@@ -78,7 +75,7 @@ public final class TableIterator {
 
   public func next() -> PointEntry? {
     while true {
-      if columnar != nil, let e = nextInColumnarBlock() { return e }
+      if let e = nextInColumnarBlock() { return e }   // nil at once for row tables (no copy of the cursor)
       if rows != nil, let e = nextInBlock() { return e }
       guard advanceBlock() else {
         index.damages.forEach { damages.append($0) }
@@ -103,8 +100,7 @@ public final class TableIterator {
         let b = try table.blocks.read(e.handle)
         if table.format.isColumnar {
           guard let schema = keySchema else { throw SSTableError(.unsupported, schemaError ?? "unknown key schema") }
-          columnar = try ColumnarDataBlock(b.bytes, schema: schema)
-          columnarRow = 0
+          columnar = ColumnarDataCursor(try ColumnarDataBlock(b.bytes, schema: schema))
         } else {
           rows = try RowBlockIterator(b.bytes, allowHashIndex: rocksHashIndex, keyBuffer: keyBuffer)
         }
@@ -145,14 +141,14 @@ public final class TableIterator {
     let kind = obsoleteBit ? rawKind & ~Kind.obsoleteBit : rawKind
     var value = rows!.value
     var storage = ValueStorage.inline
-    blobStatus = .notBlob
+    var blobStatus = BlobValueStatus.notBlob
     if valuePrefix && kind == Kind.set {
       guard let prefix = value.first else {
         recordDamage("SET value without its value prefix (entries before it were kept)")
         rows = nil
         return nil
       }
-      (value, storage) = resolveExternal(prefix: prefix, handle: UnsafeRawBufferPointer(rebasing: value[1...]))
+      (value, storage, blobStatus) = resolveExternal(prefix: prefix, handle: UnsafeRawBufferPointer(rebasing: value[1...]))
     }
     entriesRead += 1
     return PointEntry(userKey: userKey, seq: table.syntheticSeqNum ?? storedSeq, kind: kind,
@@ -164,43 +160,41 @@ public final class TableIterator {
 extension TableIterator {
   /// Interprets `prefix ‖ handle` (spec §5.1.1): in place, value-block handle or blob handle.
   @inline(__always)
-  func resolveExternal(prefix: UInt8, handle rest: UnsafeRawBufferPointer) -> (UnsafeRawBufferPointer, ValueStorage) {
+  func resolveExternal(prefix: UInt8, handle rest: UnsafeRawBufferPointer) -> (UnsafeRawBufferPointer, ValueStorage, BlobValueStatus) {
+    let empty = UnsafeRawBufferPointer(start: nil, count: 0)
     switch prefix & ValuePrefix.kindMask {
     case ValuePrefix.valueBlockHandle:
       do throws(SSTableError) {
         guard let vb = valueBlocks else {
           throw valueBlockError ?? SSTableError(.corrupt, "value index unreachable (metaindex lost)", file: table.path)
         }
-        return (try vb.resolve(rest), .valueBlock)
+        return (try vb.resolve(rest), .valueBlock, .notBlob)
       } catch {
         missingValues += 1
         if reportedValueErrors.insert(error.description).inserted {
           damages.append(Damage(file: table.path, blockKind: "value", handle: nil,
                                 message: error.message + " (values stored there keep only key, seq and kind)"))
         }
-        return (UnsafeRawBufferPointer(start: nil, count: 0), .missing)
+        return (empty, .missing, .notBlob)
       }
     case ValuePrefix.blobHandle:
-      let empty = UnsafeRawBufferPointer(start: nil, count: 0)
       guard let ref = BlobHandleCodec.decode(rest) else {
-        blobStatus = .valueDamaged
-        return (empty, .blob(BlobReference(referenceID: .max, valueLength: 0, blockID: 0, valueID: 0)))
+        recordDamage("malformed blob handle (the entry is kept without its value)")
+        return (empty, .blob(BlobReference(referenceID: .max, valueLength: 0, blockID: 0, valueID: 0)), .valueDamaged)
       }
-      guard let resolver = blobResolver else { blobStatus = .unresolved; return (empty, .blob(ref)) }
+      guard let resolver = blobResolver else { return (empty, .blob(ref), .unresolved) }
       switch resolver.borrowedValue(ref) {
       case .success(let v):
-        blobStatus = .resolved
-        return (v, .blob(ref))
+        return (v, .blob(ref), .resolved)
       case .failure(let e):
-        blobStatus = e.status
         // A missing or damaged file is reported once; a bad value once per entry.
         if e.status == .valueDamaged || blobFailuresReported.insert(ref.referenceID).inserted {
           damages.append(Damage(file: table.path, blockKind: "blob value", handle: nil, message: e.message))
         }
-        return (empty, .blob(ref))
+        return (empty, .blob(ref), e.status)
       }
     default:
-      return (rest, .inline)
+      return (rest, .inline, .notBlob)
     }
   }
 }

@@ -175,6 +175,33 @@ struct BlobFileTests {
     }
   }
 
+  /// The resolver on its own: a value by handle, an unmapped reference, a footer whose
+  /// checksum no longer matches (reported, not fatal).
+  @Test func resolverAndFooterChecksum() throws {
+    let x = try Fixtures.jsonl("pebble-gen/store-expected/000013.points.jsonl").first { $0["blob"] != nil }!
+    let b = x["blob"] as! [String: Any]
+    let ref = BlobReference(referenceID: UInt32(b.int("reference_id")!), valueLength: UInt32(b.int("value_len")!),
+                            blockID: UInt32(b.int("block_id")!), valueID: UInt32(b.int("value_id")!))
+    let resolver = BlobResolver(files: try Self.mapping("000013"))
+    #expect((try? resolver.value(ref).get()).map { hexString($0) } == x.str("value_hex"))
+    var other = ref
+    other.referenceID = 5
+    if case .failure(let e) = resolver.value(other) { #expect(e.status == .unresolved) } else { Issue.record("unmapped reference resolved") }
+    var wrongLength = ref
+    wrongLength.valueLength += 1
+    if case .failure(let e) = resolver.value(wrongLength) { #expect(e.status == .valueDamaged) } else { Issue.record("length not checked") }
+
+    var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: Fixtures.path("pebble-gen/store/000014.blob"))))
+    bytes[bytes.count - 70 + 22] ^= 0x01      // original file number, covered by the footer CRC
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("salvage-blobcrc-\(getpid()).blob").path
+    try Data(bytes).write(to: URL(fileURLWithPath: path))
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    let f = try BlobFile(path: path)
+    #expect(!f.footerChecksumOK)
+    #expect(f.originalFileNumber == 15)
+    #expect(try f.value(blockID: ref.blockID, valueID: ref.valueID).count == Int(ref.valueLength))
+  }
+
   /// Hostile lookups are errors, not traps.
   @Test func outOfRangeLookups() throws {
     let f = try BlobFile(path: Fixtures.path("pebble-gen/store/000007.blob"))

@@ -39,7 +39,7 @@ struct ColumnarBlockTests {
     var rows: [String] = []
     Self.defaultSchemaBlock.withUnsafeBytes { p in
       guard let blk = try? ColumnarDataBlock(p, schema: .default) else { Issue.record("block refused"); return }
-      let key = KeyBuffer()
+      let key = KeyBuffer(capacity: 1)   // every key makes it grow
       for r in 0..<blk.rowCount {
         blk.materializeKey(r, into: key)
         let t = blk.trailer(r)

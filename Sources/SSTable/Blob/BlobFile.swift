@@ -19,7 +19,11 @@
 /// | –  | 30 | 16  | properties block offset, length |
 /// | –  | 46 | 16  | metaindex (reserved, 0) |
 /// | 30 | 62 | 8   | magic |
-public final class BlobFile: @unchecked Sendable {
+///
+/// A footer checksum mismatch is reported (`footerChecksumOK`), not fatal: the handles are
+/// still checked against the file and every block against its own checksum. Not
+/// thread-safe: it caches the last decoded value block.
+public final class BlobFile {
   public let file: MappedFile
   public var path: String { file.path }
   public let formatVersion: Int

@@ -22,7 +22,9 @@ public enum KeySchema: Equatable, Sendable {
 ///   | k+3 bool value is external | k+4 bool obsolete | [v8: k+5 uint tiering span, k+6 uint tiering attribute,
 ///   (k+7 bytes secondary blob handle)]
 /// ```
-/// Columns are decoded and bounds-checked once; per-row accessors then only load.
+/// Pebble `crl-release-26.1` writes v8 blocks with k+7 columns (no secondary blob handle
+/// column; the spec lists k+8); both are accepted. Columns are decoded and bounds-checked
+/// once; per-row accessors then only load.
 public struct ColumnarDataBlock {
   public let schema: KeySchema
   public let rowCount: Int
@@ -45,7 +47,8 @@ public struct ColumnarDataBlock {
       throw SSTableError(.corrupt, "data block has \(blk.columnCount) columns; \(k + 5), \(k + 7) or \(k + 8) expected")
     }
     let n = blk.rowCount
-    // Every row has at least a trailer; refuse row counts the block cannot hold.
+    // Internal keys in a block are distinct, so some key or trailer column spends at least
+    // a byte per row: a larger count is corrupt (and would make per-row loops huge).
     guard n <= b.count else { throw SSTableError(.corrupt, "data block claims \(n) rows in \(b.count) bytes") }
     self.schema = schema
     rowCount = n
@@ -78,27 +81,41 @@ public struct ColumnarDataBlock {
   /// versions normalised to the 8- or 12-byte form as Pebble's reader returns them).
   @inlinable
   public func materializeKey(_ r: Int, into key: KeyBuffer) {
-    prefixes.materialize(r, into: key)
+    let (a, b, c) = prefixes.parts(r)
+    let head = a.count &+ b.count &+ c.count
     if schema == .default {
-      key.append(suffixes.at(r))
+      let s = suffixes.at(r)
+      let p = key.writableBase(minimumCapacity: head &+ s.count)
+      var n = KeyBuffer.put(a, p, 0)
+      n = KeyBuffer.put(b, p, n); n = KeyBuffer.put(c, p, n); n = KeyBuffer.put(s, p, n)
+      key.count = n
       return
     }
-    key.append(byte: 0)
     let w = wall.at(r), l = logical.at(r)
+    let u = w == 0 && l == 0 ? untyped.at(r) : UnsafeRawBufferPointer(start: nil, count: 0)
+    // Sentinel, then at most a 12-byte version and its length byte (or the untyped version).
+    let p = key.writableBase(minimumCapacity: head &+ 1 &+ max(13, u.count &+ 1))
+    var n = KeyBuffer.put(a, p, 0)
+    n = KeyBuffer.put(b, p, n); n = KeyBuffer.put(c, p, n)
+    p.storeBytes(of: 0, toByteOffset: n, as: UInt8.self)
+    n &+= 1
     if w == 0 && l == 0 {
-      let u = untyped.at(r)
       if u.count > 0 {
-        key.append(u)
-        key.append(byte: UInt8(truncatingIfNeeded: u.count &+ 1))
+        n = KeyBuffer.put(u, p, n)
+        p.storeBytes(of: UInt8(truncatingIfNeeded: u.count &+ 1), toByteOffset: n, as: UInt8.self)
+        n &+= 1
       }
-    } else if l == 0 {
-      key.appendBigEndian(w)
-      key.append(byte: 9)
     } else {
-      key.appendBigEndian(w)
-      key.appendBigEndian(UInt32(truncatingIfNeeded: l))
-      key.append(byte: 13)
+      p.storeBytes(of: w.bigEndian, toByteOffset: n, as: UInt64.self)
+      n &+= 8
+      if l != 0 {
+        p.storeBytes(of: UInt32(truncatingIfNeeded: l).bigEndian, toByteOffset: n, as: UInt32.self)
+        n &+= 4
+      }
+      p.storeBytes(of: UInt8(l == 0 ? 9 : 13), toByteOffset: n, as: UInt8.self)
+      n &+= 1
     }
+    key.count = n
   }
 
   @inlinable public func trailer(_ r: Int) -> UInt64 { trailers.at(r) }

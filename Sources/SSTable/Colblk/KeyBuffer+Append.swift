@@ -1,26 +1,18 @@
-/// Appending helpers for rebuilding columnar keys into the iterator's reused key buffer.
+/// Direct writes for rebuilding columnar keys into the iterator's reused key buffer.
 extension KeyBuffer {
+  /// The buffer's storage, grown (keeping the current bytes) to hold at least `n` bytes.
+  /// Callers store the key directly and set `count` once: each access to the class's
+  /// stored properties costs a dynamic exclusivity check, which dominated per-key appends.
   @inlinable @inline(__always)
-  public func append(_ bytes: UnsafeRawBufferPointer) {
-    replaceSuffix(from: count, with: bytes)
+  public func writableBase(minimumCapacity n: Int) -> UnsafeMutableRawPointer {
+    if n > capacity { grow(n) }
+    return base
   }
 
+  /// Copies `bytes` to `p + at`; returns the offset after them.
   @inlinable @inline(__always)
-  public func append(byte: UInt8) {
-    if count &+ 1 > capacity { grow(count &+ 1) }
-    base.storeBytes(of: byte, toByteOffset: count, as: UInt8.self)
-    count &+= 1
+  static func put(_ bytes: UnsafeRawBufferPointer, _ p: UnsafeMutableRawPointer, _ at: Int) -> Int {
+    if let s = bytes.baseAddress { (p + at).copyMemory(from: s, byteCount: bytes.count) }
+    return at &+ bytes.count
   }
-
-  @inlinable @inline(__always)
-  public func appendBigEndian<T: FixedWidthInteger>(_ v: T) {
-    let n = MemoryLayout<T>.size
-    if count &+ n > capacity { grow(count &+ n) }
-    base.storeBytes(of: v.bigEndian, toByteOffset: count, as: T.self)
-    count &+= n
-  }
-
-  /// Drops everything after the first `n` bytes.
-  @inlinable @inline(__always)
-  public func truncate(_ n: Int) { if n < count { count = n } }
 }

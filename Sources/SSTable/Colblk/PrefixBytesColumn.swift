@@ -48,16 +48,25 @@ public struct PrefixBytesColumn {
     return UnsafeRawBufferPointer(start: data, count: e)
   }
 
-  /// Appends row `r`'s full key (`r < count`) to `key` after its first `keep` bytes.
+  /// The three pieces of row `r`'s key (`r < count`): shared prefix, bundle prefix, suffix.
   @inlinable
-  public func materialize(_ r: Int, into key: KeyBuffer, keep: Int = 0) {
+  public func parts(_ r: Int) -> (UnsafeRawBufferPointer, UnsafeRawBufferPointer, UnsafeRawBufferPointer) {
     let bundle = r >> shift
     let k = bundle &* ((1 << shift) &+ 1)
-    key.replaceSuffix(from: keep, with: sharedPrefix)
-    key.append(slice(k, k &+ 1))
     let first = k &+ 1
     var j = 1 &+ bundle &+ r
+    // An empty suffix repeats the closest non-empty one before it in the bundle.
     while j > first && offsets.at(j) == offsets.at(j &+ 1) { j &-= 1 }
-    key.append(slice(j, j &+ 1))
+    return (sharedPrefix, slice(k, k &+ 1), slice(j, j &+ 1))
+  }
+
+  /// Row `r`'s full key (`r < count`) into `key`.
+  @inlinable
+  public func materialize(_ r: Int, into key: KeyBuffer) {
+    let (a, b, c) = parts(r)
+    let p = key.writableBase(minimumCapacity: a.count &+ b.count &+ c.count)
+    var n = 0
+    n = KeyBuffer.put(a, p, n); n = KeyBuffer.put(b, p, n); n = KeyBuffer.put(c, p, n)
+    key.count = n
   }
 }
