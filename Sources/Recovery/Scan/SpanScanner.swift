@@ -1,0 +1,145 @@
+import CockroachKV
+import LSMStore
+import SSTable
+
+/// A span of roach keys `[start, end)`; an empty `end` runs to the end of the keyspace.
+public struct RoachSpan: Hashable, Sendable, CustomStringConvertible {
+  public var start: [UInt8]
+  public var end: [UInt8]
+  public init(start: [UInt8], end: [UInt8]) { self.start = start; self.end = end }
+
+  public func contains(_ key: [UInt8]) -> Bool {
+    !key.lexicographicallyPrecedes(start) && (end.isEmpty || key.lexicographicallyPrecedes(end))
+  }
+
+  public var description: String {
+    "[\(Keyspace.prettyPrint(start)), \(end.isEmpty ? "/Max" : Keyspace.prettyPrint(end)))"
+  }
+}
+
+/// What one pass over a store found, per span.
+public struct SpanScanStats: Sendable {
+  public var engineEntries = 0
+  public var keys = 0
+  public var values = 0
+  public var deleted = 0
+  public var intents = 0
+  public var newerThanReadTime = 0
+  public var problems: [String] = []
+}
+
+/// One pass over a store's visible entries (LSM deletes already applied) that resolves MVCC
+/// for every roach key inside the given spans and hands each resolution to the caller with
+/// the index of its span. Keys outside every span are skipped without decoding.
+///
+/// Versions of one roach key are gathered and ordered newest first before resolution, so a
+/// store written with the bytewise comparer (older versions first) resolves the same as one
+/// written with `cockroach_comparator`.
+public struct SpanScanner {
+  public let store: Store
+  /// Sorted by start, disjoint.
+  public let spans: [RoachSpan]
+  public let readTimestamp: MVCCTimestamp
+
+  public init(store: Store, spans: [RoachSpan], readTimestamp: MVCCTimestamp = .max) {
+    self.store = store
+    self.spans = spans.sorted { $0.start.lexicographicallyPrecedes($1.start) }
+    self.readTimestamp = readTimestamp
+  }
+
+  /// The store's MVCC range tombstones (Pebble range keys) as roach-key spans.
+  public func mvccRangeKeys() -> (keys: [MVCCRangeKey], problems: [String]) {
+    var out: [MVCCRangeKey] = []
+    var problems: [String] = []
+    for rk in store.visibleRangeKeys() where rk.kind == Kind.rangeKeySet {
+      do throws(KVError) {
+        let ts = try MVCCRangeKey.suffixTimestamp(rk.suffix ?? [])
+        out.append(MVCCRangeKey(start: Self.roachKey(rk.start), end: Self.roachKey(rk.end), timestamp: ts, rawValue: rk.value ?? []))
+      } catch {
+        problems.append("range key \(rk.start.hex): \(error)")
+      }
+    }
+    return (out, problems)
+  }
+
+  /// Engine-key bound of a range key → roach key (drops the 0x00 sentinel).
+  static func roachKey(_ bound: [UInt8]) -> [UInt8] { bound.last == 0 ? Array(bound.dropLast()) : bound }
+
+  /// Index of the span containing `key`, if any (binary search over starts).
+  func spanIndex(_ key: [UInt8]) -> Int? {
+    var lo = 0, hi = spans.count
+    while lo < hi {
+      let mid = (lo + hi) / 2
+      if key.lexicographicallyPrecedes(spans[mid].start) { hi = mid } else { lo = mid + 1 }
+    }
+    let i = lo - 1
+    return i >= 0 && spans[i].contains(key) ? i : nil
+  }
+
+  public func run(_ emit: (Int, MVCCResolution) throws -> Void) rethrows -> SpanScanStats {
+    var stats = SpanScanStats()
+    let (rangeKeys, rkProblems) = mvccRangeKeys()
+    stats.problems += rkProblems
+    var resolver = MVCCResolver(readTimestamp: readTimestamp, rangeKeys: rangeKeys)
+    var groupKey: [UInt8]? = nil
+    var groupSpan = -1
+    var group: [(version: EngineKey.Version, value: [UInt8])] = []
+
+    func flush() throws {
+      guard let k = groupKey else { return }
+      // Unversioned metadata first, then versions newest first (engine order).
+      group.sort { a, b in
+        switch (a.version, b.version) {
+        case (.none, _): return true
+        case (_, .none): return false
+        default: return (a.version.timestampOrZero) > (b.version.timestampOrZero)
+        }
+      }
+      let r = resolver.resolve(roachKey: k, entries: group)
+      stats.keys += 1
+      switch r.outcome {
+      case .value, .inline: stats.values += 1
+      case .deleted, .deletedByRangeTombstone: stats.deleted += 1
+      default: break
+      }
+      stats.intents += r.intents.filter(\.isIntent).count
+      stats.newerThanReadTime += r.newerVersions
+      try emit(groupSpan, r)
+      groupKey = nil
+      group.removeAll(keepingCapacity: true)
+    }
+
+    let it = store.makeVisibleIterator()
+    while let e = it.next() {
+      stats.engineEntries += 1
+      guard let key = try? EngineKey(decoding: e.key) else {
+        stats.problems.append("not an engine key: \(e.key.hex)")
+        continue
+      }
+      // Separated intents (lock table) sort before table data: register them on the way.
+      if let lock = try? LockTableKey(key) {
+        resolver.register(lock: lock, metadata: e.value)
+        continue
+      }
+      if key.roachKey != groupKey {
+        try flush()
+        guard let span = spanIndex(key.roachKey) else { continue }
+        groupKey = key.roachKey
+        groupSpan = span
+      }
+      if e.unresolvedBlob { stats.problems.append("blob value unreadable at \(Keyspace.prettyPrint(key.roachKey))") }
+      group.append((key.version, e.value))
+    }
+    try flush()
+    stats.problems += it.issues.map { "\($0)" }
+    return stats
+  }
+}
+
+extension EngineKey.Version {
+  /// The MVCC timestamp, or zero for unversioned and lock-table versions (ordering only).
+  var timestampOrZero: MVCCTimestamp {
+    if case .mvcc(let t) = self { return t }
+    return MVCCTimestamp(wallTime: 0, logical: 0)
+  }
+}
