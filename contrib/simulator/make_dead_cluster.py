@@ -991,11 +991,16 @@ def sort_key(t: Table, row: dict):
     return tuple(row[c] if d == "ASC" else -row[c] for c, d in t.pk)
 
 
-def write_csv(path: str, t: Table, rows):
-    buf = io.StringIO()
+def write_csv_to(buf, t: Table, rows):
+    """Rows in primary-key order, no header, RFC 4180 quoting, NULL as \\N."""
     w = csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
     for row in sorted(rows, key=lambda rw: sort_key(t, rw)):
         w.writerow([render(c.type, row.get(c.id)) for c in t.columns])
+
+
+def write_csv(path: str, t: Table, rows):
+    buf = io.StringIO()
+    write_csv_to(buf, t, rows)
     with open(path, "w", encoding="utf-8", newline="") as f:
         f.write(buf.getvalue())
 
