@@ -1027,6 +1027,18 @@ def table_json(t: Table) -> dict:
     }
 
 
+def expected_readme() -> str:
+    """The ground-truth section of contrib/simulator/README.md, copied into expected/."""
+    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "README.md"),
+              encoding="utf-8") as f:
+        text = f.read()
+    body = text.split("<!-- expected-readme:start -->")[1].split("<!-- expected-readme:end -->")[0]
+    return ("# Ground truth of a simulated dead cluster\n\nWritten by "
+            "contrib/simulator/make_dead_cluster.py; see contrib/simulator/README.md for the "
+            "store layout.\n\n" + body.replace("## Ground truth: `OUT_DIR/expected/`", "", 1).strip()
+            + "\n")
+
+
 def span_json(rg: Range) -> dict:
     return {"start_key_pretty": pretty_key(rg.start), "end_key_pretty": pretty_key(rg.end),
             "start_key_hex": rg.start.hex(), "end_key_hex": rg.end.hex()}
@@ -1134,6 +1146,8 @@ def generate(out_dir: str, seed: int = 1, scale: str = "small", quiet: bool = Fa
         write_csv(os.path.join(exp, "all_rows_before_disaster", t.name + ".csv"), t,
                   before[t.id].values())
     dump_json(os.path.join(exp, "tables.json"), [table_json(t) for t in GAME_TABLES])
+    with open(os.path.join(exp, "README.md"), "w", encoding="utf-8") as f:
+        f.write(expected_readme())
     dump_json(os.path.join(exp, "lost_spans.json"), lost_json)
     dump_json(os.path.join(exp, "replicas.json"), replicas_json)
     intents_json = []
