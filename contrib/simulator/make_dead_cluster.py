@@ -231,9 +231,10 @@ def privileges() -> Proto:
 
 def column_type(typ: str) -> Proto:
     # 19.1 ColumnType: 1 semantic_type, 2 width, 3 precision, 6 visible_type (non-nullable
-    # proto2 scalars, always emitted). INT8 = INT with width 64.
+    # proto2 scalars, always emitted). INT8 = INT with width 64 and, for pre-2.1 readers,
+    # visible_type BIGINT (3).
     return (Proto().varint(1, SEMANTIC[typ]).varint(2, 64 if typ == "INT8" else 0)
-            .varint(3, 0).varint(6, 0))
+            .varint(3, 0).varint(6, 3 if typ == "INT8" else 0))
 
 
 def table_descriptor(t: Table, version: int, mod_wall: int) -> bytes:
@@ -471,6 +472,7 @@ class Simulator:
         self.truth = {t.id: {} for t in GAME_TABLES}        # committed rows before disaster
         self.cur = {t.id: {} for t in TABLES_BY_ID.values()}  # encoded state while writing
         self.intents = []
+        self.resolved = []       # committed intents whose metadata a RocksDB deletion removed
 
     # -- data generation -------------------------------------------------------------------
 
@@ -794,11 +796,11 @@ class Simulator:
                 b = self.batch(rg, phase)
                 leave = None
                 if (phase == "update1" and not resolved_done and rg.category == "3"
-                        and op["row"] is not None and op["pk"] in self.cur[t.id]):
+                        and op["row"] is not None):
                     # a committed transaction whose intent is resolved one phase later:
                     # its MVCCMetadata sits in a bottom-level SST, the RocksDB deletion that
                     # resolved it in an L0 SST above it.
-                    txn_id = uuid.UUID(int=r.getrandbits(128), version=4).bytes
+                    txn_id = leave_txn = uuid.UUID(int=r.getrandbits(128), version=4).bytes
                     leave = txn_meta(txn_id, row_prefix(t, op["row"]) + b"\x88", b.wall,
                                      b.logical, r.randint(1, 2**31 - 1), 1)
                     resolved_done = True
@@ -806,6 +808,8 @@ class Simulator:
                 for tag in [x for x in b.row_ops if x[0] == "resolved_intent_meta"]:
                     b.row_ops.remove(tag)
                     pending_resolutions.append(dict(resolve=True, range=rg, key=tag[1]))
+                    self.resolved.append(dict(range=rg, key=tag[1], wall=b.wall,
+                                              logical=b.logical, txn_id=leave_txn))
             if phase == "late":
                 for node in range(1, NODES + 1):
                     self.liveness(self.ranges[1], node, 2 if node in self.destroyed else 1,
@@ -855,9 +859,8 @@ class Simulator:
                                                                 len(value), not value)))
             b.puts.append((mvcc_key(key, b.wall, b.logical), value))
             # the PENDING transaction record, anchored at the first key written
-            rec = (Proto().msg(1, meta).string(2, "sql txn").varint(4, 0)
-                   .msg(5, hlc_timestamp(b.wall)).msg(6, hlc_timestamp(b.wall, b.logical))
-                   .done())
+            # TransactionRecord (wire-compatible with Transaction): 1 meta, 4 status, 5 last_heartbeat
+            rec = Proto().msg(1, meta).varint(4, 0).msg(5, hlc_timestamp(b.wall)).done()
             tk = txn_record_key(key, txn_id)
             b.puts.append((mvcc_key(tk), mvcc_metadata_inline(roach_value(tk, TAG_BYTES, rec))))
             b.sys_keys += 1
@@ -1165,6 +1168,14 @@ def generate(out_dir: str, seed: int = 1, scale: str = "small", quiet: bool = Fa
             "txn_record_key_hex": it["txn_record_key"].hex(), "txn_status": "PENDING",
             "range_id": rg.range_id, "surviving_stores_holding_it": holders})
     dump_json(os.path.join(exp, "intents.json"), intents_json)
+    dump_json(os.path.join(exp, "resolved_intents.json"), [{
+        "key_pretty": pretty_key(x["key"]), "key_hex": x["key"].hex(),
+        "metadata_engine_key_hex": (x["key"] + b"\x00").hex(),
+        "txn_id": str(uuid.UUID(bytes=x["txn_id"])),
+        "timestamp": {"wall_time": x["wall"], "logical": x["logical"]},
+        "range_id": x["range"].range_id,
+        "surviving_stores": sorted(s.store for s in x["range"].replicas
+                                   if s.store in sim.survivors)} for x in sim.resolved])
     dump_json(os.path.join(exp, "cluster.json"), {
         "generator": "contrib/simulator/make_dead_cluster.py", "seed": seed, "scale": scale,
         "cockroachdb_version": "19.1 (simulated)", "cluster_id": str(sim.cluster_id),

@@ -344,6 +344,31 @@ class SimulatorTest(unittest.TestCase):
             for s in it["surviving_stores_holding_it"]:
                 self.assertIn(bytes.fromhex(it["key_hex"]) + b"\x00", self.kv[s])
 
+    def test_resolved_intent_is_an_lsm_deletion(self):
+        with open(os.path.join(self.out, "expected", "resolved_intents.json"),
+                  encoding="utf-8") as f:
+            resolved = json.load(f)
+        self.assertTrue(resolved)
+        for x in resolved:
+            mk = x["metadata_engine_key_hex"]
+            self.assertTrue(x["surviving_stores"])
+            for s in x["surviving_stores"]:
+                self.assertNotIn(bytes.fromhex(mk), self.kv[s])       # scan: deleted
+                out = subprocess.run([LDB, "--db=" + os.path.join(self.out, "stores", "n%d" % s),
+                                      "--hex", "idump"], capture_output=True, text=True,
+                                     check=True).stdout
+                kinds = re.findall(r"'%s' seq:(\d+), type:(\d+) => ([0-9A-F]*)" % mk.upper(),
+                                   out)
+                self.assertEqual(sorted(k for _, k, _ in kinds), ["0", "1"], kinds)
+                put = next(v for _, k, v in kinds if k == "1")
+                deletion = next(q for q, k, _ in kinds if k == "0")
+                self.assertGreater(int(deletion), int(next(q for q, k, _ in kinds if k == "1")))
+                meta = pb_parse(bytes.fromhex(put))
+                self.assertEqual(str(uuid.UUID(bytes=pb_parse(meta[1][0])[1][0])), x["txn_id"])
+                ver = mvcc_key(bytes.fromhex(x["key_hex"]), x["timestamp"]["wall_time"],
+                               x["timestamp"]["logical"])
+                self.assertIn(ver, self.kv[s])
+
     # -- ground truth checks -------------------------------------------------------------------
 
     def test_disaster_shape(self):
