@@ -1,0 +1,1208 @@
+#!/usr/bin/env python3
+"""Build the dead CockroachDB 19.1-era cluster Salvage practises on.
+
+    python3 contrib/simulator/make_dead_cluster.py OUT_DIR [--seed N] [--scale small|medium]
+
+Writes 7 RocksDB store directories with the real engine (Debian's `ldb`, rocksdb-tools),
+destroys 4 of them (moved to OUT_DIR/destroyed/) and writes the exact ground truth a correct
+recovery of the 3 survivors must produce to OUT_DIR/expected/. See README.md next to this file.
+Python 3.11 standard library only; deterministic for a given seed and scale.
+"""
+
+from __future__ import annotations
+
+import argparse
+import bisect
+import csv
+import io
+import json
+import os
+import random
+import shutil
+import struct
+import subprocess
+import sys
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from decimal import Decimal
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from crdb_encoding import (  # noqa: E402
+    ET_BYTES, ET_DECIMAL, ET_FALSE, ET_INT, ET_TIME, ET_TRUE, TAG_BYTES, TAG_DECIMAL, TAG_INT,
+    TAG_TIME, TAG_TUPLE, Proto, bytes_asc, family_suffix, hlc_timestamp, mvcc_key,
+    mvcc_metadata_inline, mvcc_metadata_intent, nonsorting_decimal, ns_uvarint, pb_uvarint,
+    roach_value, time_key_encoding, txn_meta, uvarint_asc, value_tag, varint_asc, varint_desc,
+    zigzag_varint,
+)
+
+LDB = os.environ.get("LDB", "ldb")
+NODES = 7
+RAFT_INITIAL_INDEX = 10          # CockroachDB's raftInitialLogIndex
+BASE_WALL = 1_559_390_400 * 10**9   # 2019-06-01T12:00:00Z, the cluster's HLC at bootstrap
+NULL = "\\N"                     # CSV NULL marker (IMPORT ... WITH nullif = '\N')
+
+PHASES = ["bootstrap", "load", "update1", "update2", "late", "pending"]
+# Which ldb step writes a phase's entries into a store:
+#   A = first load, then `ldb compact` (bottom-level SSTs)
+#   B = second load (flushed to an L0 SST when the next ldb command opens the store)
+#   C = last load, left in the write-ahead log only (never flushed)
+PHASE_FILE = {"bootstrap": "A", "load": "A", "update1": "A", "update2": "B", "late": "C",
+              "pending": "C"}
+
+# ---------------------------------------------------------------------------------------------
+# Schema model
+
+
+@dataclass
+class Column:
+    id: int
+    name: str
+    type: str          # INT8 STRING BYTES DECIMAL TIMESTAMPTZ TIMESTAMP BOOL
+    nullable: bool
+
+
+@dataclass
+class Family:
+    id: int
+    name: str
+    column_ids: list
+    default_column_id: int = 0
+
+
+@dataclass
+class Table:
+    id: int
+    name: str
+    parent_id: int
+    columns: list
+    families: list
+    pk: list           # [(column id, "ASC"|"DESC")]
+    version: int = 1
+
+    def col(self, cid):
+        return next(c for c in self.columns if c.id == cid)
+
+    @property
+    def pk_ids(self):
+        return [c for c, _ in self.pk]
+
+
+# 19.1 sqlbase.ColumnType.SemanticType numbers (spec §7.5 Family enum)
+SEMANTIC = {"BOOL": 0, "INT8": 1, "DECIMAL": 3, "TIMESTAMP": 5, "STRING": 7, "BYTES": 8,
+            "TIMESTAMPTZ": 9}
+
+GAME_DB_ID = 52
+
+USERS = Table(53, "users", GAME_DB_ID, [
+    Column(1, "id", "INT8", False), Column(2, "name", "STRING", False),
+    Column(3, "email", "STRING", True), Column(4, "balance", "DECIMAL", True),
+    Column(5, "created", "TIMESTAMPTZ", True), Column(6, "active", "BOOL", True)],
+    [Family(0, "f1", [1, 2, 3]), Family(1, "f2", [4, 5, 6])], [(1, "ASC")])
+EVENTS = Table(54, "events", GAME_DB_ID, [
+    Column(1, "user_id", "INT8", False), Column(2, "seq", "INT8", False),
+    Column(3, "kind", "STRING", True), Column(4, "body", "BYTES", True),
+    Column(5, "at", "TIMESTAMP", True)],
+    [Family(0, "primary", [1, 2, 3, 4, 5])], [(1, "ASC"), (2, "DESC")])
+SNAPSHOTS = Table(55, "snapshots", GAME_DB_ID, [
+    Column(1, "user_id", "INT8", False), Column(2, "version", "INT8", False),
+    Column(3, "state", "STRING", True)],
+    [Family(0, "primary", [1, 2, 3])], [(1, "ASC"), (2, "ASC")])
+GAME_TABLES = [USERS, EVENTS, SNAPSHOTS]
+
+# 19.1 system tables we write rows for (spec §7.1, §7.6)
+NAMESPACE = Table(2, "namespace", 1, [
+    Column(1, "parentID", "INT8", False), Column(2, "name", "STRING", False),
+    Column(3, "id", "INT8", True)],
+    [Family(0, "primary", [1, 2]), Family(3, "fam_3_id", [3], 3)], [(1, "ASC"), (2, "ASC")])
+DESCRIPTOR = Table(3, "descriptor", 1, [
+    Column(1, "id", "INT8", False), Column(2, "descriptor", "BYTES", True)],
+    [Family(0, "primary", [1]), Family(2, "fam_2_descriptor", [2], 2)], [(1, "ASC")])
+TABLES_BY_ID = {t.id: t for t in GAME_TABLES + [NAMESPACE, DESCRIPTOR]}
+
+# ---------------------------------------------------------------------------------------------
+# Row encoding (spec §5, §6)
+
+
+def table_prefix(table_id: int, index_id: int = 1) -> bytes:
+    return uvarint_asc(table_id) + uvarint_asc(index_id)
+
+
+def key_datum(typ: str, v, direction: str) -> bytes:
+    if typ == "INT8":
+        return varint_asc(v) if direction == "ASC" else varint_desc(v)
+    if typ == "STRING":
+        if direction != "ASC":
+            raise ValueError("DESC strings not used here")
+        return bytes_asc(v.encode("utf-8"))
+    raise ValueError("key type %s not used here" % typ)
+
+
+def row_prefix(t: Table, row: dict) -> bytes:
+    k = table_prefix(t.id)
+    for cid, d in t.pk:
+        k += key_datum(t.col(cid).type, row[cid], d)
+    return k
+
+
+def micros_to_secs_nanos(us: int):
+    return us // 10**6, (us % 10**6) * 1000
+
+
+def tuple_datum(typ: str, v) -> tuple:
+    """(encoding.Type, body) for a value inside a TUPLE (§6.3)."""
+    if typ == "INT8":
+        return ET_INT, zigzag_varint(v)
+    if typ == "STRING":
+        b = v.encode("utf-8")
+        return ET_BYTES, ns_uvarint(len(b)) + b
+    if typ == "BYTES":
+        return ET_BYTES, ns_uvarint(len(v)) + v
+    if typ == "DECIMAL":
+        d = nonsorting_decimal(v)
+        return ET_DECIMAL, pb_uvarint(len(d)) + d
+    if typ in ("TIMESTAMP", "TIMESTAMPTZ"):
+        s, n = micros_to_secs_nanos(v)
+        return ET_TIME, zigzag_varint(s) + zigzag_varint(n)
+    if typ == "BOOL":
+        return (ET_TRUE if v else ET_FALSE), b""
+    raise ValueError(typ)
+
+
+def bare_datum(typ: str, v) -> tuple:
+    """(roachpb ValueType tag, data) for a single-column family value (§6.3.1)."""
+    if typ == "INT8":
+        return TAG_INT, zigzag_varint(v)
+    if typ == "STRING":
+        return TAG_BYTES, v.encode("utf-8")
+    if typ == "BYTES":
+        return TAG_BYTES, bytes(v)
+    if typ == "DECIMAL":
+        return TAG_DECIMAL, nonsorting_decimal(v)
+    if typ in ("TIMESTAMP", "TIMESTAMPTZ"):
+        return TAG_TIME, time_key_encoding(*micros_to_secs_nanos(v))
+    if typ == "BOOL":
+        return TAG_INT, zigzag_varint(1 if v else 0)
+    raise ValueError(typ)
+
+
+def family_payload(t: Table, fam: Family, row: dict):
+    """(tag, data) of the family's KV, or None when the KV is not written (§6.1)."""
+    pk = set(t.pk_ids)
+    if fam.id != 0 and len(fam.column_ids) == 1 and fam.column_ids[0] == fam.default_column_id:
+        v = row.get(fam.column_ids[0])
+        return None if v is None else bare_datum(t.col(fam.column_ids[0]).type, v)
+    data, prev, present = b"", 0, False
+    for cid in sorted(c for c in fam.column_ids if c not in pk):
+        v = row.get(cid)
+        if v is None:
+            continue
+        et, body = tuple_datum(t.col(cid).type, v)
+        data += value_tag(cid - prev, et) + body
+        prev, present = cid, True
+    if not present and fam.id != 0:
+        return None
+    return TAG_TUPLE, data
+
+
+def encode_row(t: Table, row: dict) -> dict:
+    """{family id: (roach key, roachpb.Value bytes or None)} for a row (None = no KV)."""
+    rp = row_prefix(t, row)
+    out = {}
+    for fam in t.families:
+        k = rp + family_suffix(fam.id)
+        p = family_payload(t, fam, row)
+        out[fam.id] = (k, None if p is None else roach_value(k, p[0], p[1]))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Descriptors (19.1 sqlbase protos, spec §7) -- written by hand, field by field
+
+
+def privileges() -> Proto:
+    p = Proto()
+    for user in ("admin", "root"):
+        p.msg(1, Proto().string(1, user).varint(2, 2))   # ALL
+    return p
+
+
+def column_type(typ: str) -> Proto:
+    # 19.1 ColumnType: 1 semantic_type, 2 width, 3 precision, 6 visible_type (non-nullable
+    # proto2 scalars, always emitted). INT8 = INT with width 64 and, for pre-2.1 readers,
+    # visible_type BIGINT (3).
+    return (Proto().varint(1, SEMANTIC[typ]).varint(2, 64 if typ == "INT8" else 0)
+            .varint(3, 0).varint(6, 3 if typ == "INT8" else 0))
+
+
+def table_descriptor(t: Table, version: int, mod_wall: int) -> bytes:
+    td = Proto().string(1, t.name).varint(3, t.id).varint(4, t.parent_id).varint(5, version)
+    td.bool(6, False)                                 # up_version
+    td.msg(7, hlc_timestamp(mod_wall))                # modification_time
+    for c in t.columns:
+        td.msg(8, Proto().string(1, c.name).varint(2, c.id).msg(3, column_type(c.type))
+               .bool(4, c.nullable).bool(6, False))
+    td.varint(9, max(c.id for c in t.columns) + 1)    # next_column_id
+    idx = Proto().string(1, "primary").varint(2, 1).bool(3, True)
+    for cid, _ in t.pk:
+        idx.string(4, t.col(cid).name)
+    for cid, _ in t.pk:
+        idx.varint(6, cid)
+    for _, d in t.pk:
+        idx.varint(8, 0 if d == "ASC" else 1)
+    idx.msg(9, b"").msg(11, b"").msg(15, Proto().varint(1, 0)).varint(16, 0)
+    td.msg(10, idx)                                   # primary_index
+    td.varint(12, 2)                                  # next_index_id
+    td.msg(13, privileges())
+    td.varint(16, 1)                                  # next_mutation_id
+    td.varint(17, 3)                                  # format_version = InterleavedFormatVersion
+    td.varint(19, 0)                                  # state PUBLIC
+    for f in t.families:
+        fp = Proto().string(1, f.name).varint(2, f.id)
+        for cid in f.column_ids:
+            fp.string(3, t.col(cid).name)
+        for cid in f.column_ids:
+            fp.varint(4, cid)
+        fp.varint(5, f.default_column_id)
+        td.msg(22, fp)
+    td.varint(23, max(f.id for f in t.families) + 1)  # next_family_id
+    return Proto().msg(1, td).done()                  # Descriptor{table}
+
+
+def database_descriptor(name: str, db_id: int) -> bytes:
+    return Proto().msg(2, Proto().string(1, name).varint(2, db_id).msg(3, privileges())).done()
+
+
+# ---------------------------------------------------------------------------------------------
+# Keyspace helpers (spec §4)
+
+KEY_MIN, KEY_MAX = b"", b"\xff\xff"
+SYSTEM_PREFIX = b"\x04"
+
+
+def range_descriptor_key(start: bytes) -> bytes:
+    return b"\x01k" + bytes_asc(start) + b"rdsc"
+
+
+def meta2_key(end: bytes) -> bytes:
+    return b"\x03" + end
+
+
+def meta1_key(end: bytes) -> bytes:
+    return b"\x02" + end
+
+
+def txn_record_key(anchor: bytes, txn_id: bytes) -> bytes:
+    return b"\x01k" + bytes_asc(anchor) + b"txn-" + txn_id
+
+
+def applied_state_key(range_id: int) -> bytes:
+    return b"\x01i" + uvarint_asc(range_id) + b"rrask"
+
+
+STORE_IDENT_KEY = b"\x01siden"
+
+
+def liveness_key(node: int) -> bytes:
+    return b"\x04\x00liveness-" + uvarint_asc(node)
+
+
+def _dec_uvarint(b: bytes, i: int):
+    c = b[i]
+    if c < 0x88:                       # negative varint (asc)
+        n = 0x88 - c
+        v = int.from_bytes(b[i + 1:i + 1 + n], "big") - (1 << (8 * n))
+        return v, i + 1 + n
+    if c <= 0xF5:
+        return c - 0x88, i + 1
+    n = c - 0xF5
+    return int.from_bytes(b[i + 1:i + 1 + n], "big"), i + 1 + n
+
+
+def _dec_bytes(b: bytes, i: int):
+    assert b[i] == 0x12
+    out, i = bytearray(), i + 1
+    while True:
+        j = b.index(b"\x00", i)
+        out += b[i:j]
+        if b[j + 1] == 0x01:
+            return bytes(out), j + 2
+        out.append(0)
+        i = j + 2
+
+
+def pretty_key(k: bytes) -> str:
+    """CockroachDB-style pretty form of the keys this simulator writes."""
+    if k == KEY_MIN:
+        return "/Min"
+    if k == KEY_MAX:
+        return "/Max"
+    if k[:1] == b"\x02":
+        return "/Meta1" + (pretty_key(k[1:]) if k[1:] != KEY_MAX else "/Max")
+    if k[:1] == b"\x03":
+        return "/Meta2" + pretty_key(k[1:])
+    if k[:1] == b"\x04":
+        if k.startswith(b"\x04\x00liveness-"):
+            return "/System/NodeLiveness/%d" % _dec_uvarint(k, len(b"\x04\x00liveness-"))[0]
+        return "/System" + ('/"%s"' % k[1:].decode("latin-1") if len(k) > 1 else "")
+    if k.startswith(b"\x01k"):
+        inner, i = _dec_bytes(k, 2)
+        suffix = k[i:]
+        name = {b"rdsc": "RangeDescriptor"}.get(suffix[:4])
+        if suffix[:4] == b"txn-":
+            name = "Transaction/" + str(uuid.UUID(bytes=suffix[4:20]))
+        return "/Local/Range" + pretty_key(inner) + "/" + (name or suffix.hex())
+    if k.startswith(b"\x01i"):
+        rid, i = _dec_uvarint(k, 2)
+        return "/Local/RangeID/%d/r/%s" % (rid, {b"rrask": "RangeAppliedState"}.get(
+            k[i:], k[i:].hex()))
+    if k == STORE_IDENT_KEY:
+        return "/Local/Store/storeIdent"
+    if k[0] >= 0x88:
+        tid, i = _dec_uvarint(k, 0)
+        parts = ["/Table/%d" % tid]
+        if i >= len(k):
+            return parts[0]
+        iid, i = _dec_uvarint(k, i)
+        parts.append(str(iid))
+        t = TABLES_BY_ID.get(tid)
+        for cid, d in (t.pk if t else []):
+            if i >= len(k):
+                break
+            typ = t.col(cid).type
+            if typ == "INT8":
+                v, i = _dec_uvarint(k, i)
+                parts.append(str(~v if d == "DESC" else v))
+            else:
+                s, i = _dec_bytes(k, i)
+                parts.append('"%s"' % s.decode("utf-8", "replace"))
+        if i < len(k):                      # family suffix
+            f, j = _dec_uvarint(k, i)
+            parts.append(str(f) if j == len(k) else "%d/%d" % (f, _dec_uvarint(k, j)[0]))
+        return "/".join(parts)
+    return "/Unknown/" + k.hex()
+
+
+# ---------------------------------------------------------------------------------------------
+# Cluster model
+
+
+@dataclass
+class Batch:
+    """One applied Raft command of a range: engine puts and engine deletes."""
+    phase: str
+    wall: int
+    logical: int
+    puts: list = field(default_factory=list)      # [(engine key, value)]
+    deletes: list = field(default_factory=list)   # [engine key] (RocksDB deletions)
+    row_ops: list = field(default_factory=list)   # [(table id, pk tuple, row or None)]
+    sys_keys: int = 0                             # range-local keys written (stats)
+
+
+@dataclass
+class Replica:
+    node: int
+    store: int
+    replica_id: int
+    applied: int = 0     # number of the range's batches applied
+
+
+@dataclass
+class Range:
+    range_id: int
+    start: bytes
+    end: bytes
+    table_id: int | None
+    category: str
+    replicas: list = field(default_factory=list)
+    generation: int = 1
+    next_replica_id: int = 4
+    batches: list = field(default_factory=list)
+    extra_raft_entries: int = 1
+
+
+SCALES = {
+    "small": dict(users=24, user_ranges=["2L", "0", "3"], ev_users=5, ev_n=(30, 50),
+                  ev_ranges=["3L", "0", "1S", "2", "1"], snap_versions=(5, 9),
+                  snap_ranges=["2L", "3"], new_users=3),
+    "medium": dict(users=10000, user_ranges=["2L", "0", "3", "2", "1", "3L"], ev_users=400,
+                   ev_n=(160, 240), ev_ranges=["3L", "0", "1S", "2", "1", "2L", "3", "0", "2",
+                                               "3"],
+                   snap_versions=(18, 32), snap_ranges=["2L", "3", "0"], new_users=50),
+}
+SYSTEM_CATEGORIES = ["3", "2", "2", "1"]   # meta, system, system config, other system tables
+
+FIRST = ["Ada", "Bo", "Chen", "Dara", "Émile", "Farah", "Gus", "Hiro", "Ines", "Jonas", "Kemi",
+         "Lars", "Mía", "Noor", "Olek", "Priya", "Quinn", "Rosa", "Sven", "Tariq", "Uma", "Vik",
+         "Wen", "Xóchitl", "Yusuf", "Zoë"]
+LAST = ["Ng", "O'Hara", "Smith", "Åberg", "Kowalski", "Díaz", "Okafor", "Tanaka", "Müller",
+        "Levi", "Rossi", "Costa"]
+KINDS = ["login", "logout", "purchase", "level_up", "quest_done", "chat", "trade", "death"]
+ITEMS = ["sword", "shield", "potion", "map", "bow", "lute", "gem", "rope"]
+
+
+class Clock:
+    """The cluster's HLC: strictly increasing (wall, logical) timestamps."""
+
+    def __init__(self, rng):
+        self.rng, self.wall, self.logical = rng, BASE_WALL, 0
+
+    def next(self):
+        if self.rng.random() < 0.08:
+            self.logical += 1
+        else:
+            self.wall += self.rng.randint(1, 4000) * 1000 + self.rng.randint(0, 999)
+            self.logical = 0
+        return self.wall, self.logical
+
+
+class Simulator:
+    def __init__(self, seed: int, scale: str):
+        self.seed, self.scale = seed, scale
+        self.cfg = SCALES[scale]
+        self.rng = random.Random(seed)
+        self.clock = Clock(self.rng)
+        self.cluster_id = uuid.UUID(int=self.rng.getrandbits(128), version=4)
+        stores = list(range(1, NODES + 1))
+        perm = self.rng.sample(stores, NODES)
+        self.survivors, self.destroyed = sorted(perm[:3]), sorted(perm[3:])
+        self.ranges: list[Range] = []
+        self.truth = {t.id: {} for t in GAME_TABLES}        # committed rows before disaster
+        self.cur = {t.id: {} for t in TABLES_BY_ID.values()}  # encoded state while writing
+        self.intents = []
+        self.resolved = []       # committed intents whose metadata a RocksDB deletion removed
+
+    # -- data generation -------------------------------------------------------------------
+
+    def gen_user(self, uid):
+        r = self.rng
+        name = "%s %s" % (r.choice(FIRST), r.choice(LAST))
+        if r.random() < 0.06:
+            name = 'The "%s", Jr.' % r.choice(FIRST)
+        row = {1: uid, 2: name,
+               3: None if r.random() < 0.15 else "%s%d@example.com" % (
+                   name.split()[0].lower().strip('"'), uid)}
+        if r.random() < 0.12:
+            row.update({4: None, 5: None, 6: None})
+        else:
+            row[4] = self.gen_balance()
+            row[5] = None if r.random() < 0.1 else (
+                1_514_764_800 * 10**6 + r.randint(0, 365 * 86400 * 10**6))
+            row[6] = None if r.random() < 0.1 else r.random() < 0.7
+        return row
+
+    def gen_balance(self):
+        r = self.rng.random()
+        if r < 0.05:
+            return Decimal("0.00")
+        if r < 0.1:
+            return Decimal(-self.rng.randint(1, 50000)).scaleb(-2)
+        if r < 0.15:
+            return Decimal("%d.50" % self.rng.randint(0, 999))   # trailing zero kept
+        return Decimal(self.rng.randint(0, 10**7)).scaleb(-2)
+
+    def mutate_user(self, row):
+        r, new = self.rng, dict(row)
+        for _ in range(10):
+            choice = r.random()
+            if choice < 0.5:
+                new[4] = self.gen_balance()
+            elif choice < 0.65:
+                new[3] = None if new[3] else "%d.%s@example.org" % (row[1], r.choice(ITEMS))
+            elif choice < 0.8:
+                new[6] = not bool(new[6])
+            elif choice < 0.9:
+                new.update({4: None, 5: None, 6: None})
+            else:
+                new[2] = new[2] + " " + r.choice(LAST)
+            if new != row:
+                return new
+        new[4] = (row[4] or Decimal(0)) + Decimal("1.01")
+        return new
+
+    def gen_event(self, uid, seq):
+        r = self.rng
+        body = None if r.random() < 0.1 else bytes(r.getrandbits(8) for _ in range(
+            r.randint(0, 24)))
+        if body is not None and r.random() < 0.3:
+            body = b"\x00" + body + b"\x00,\"\n"
+        at = 1_546_300_800 * 10**6 + uid * 86400 * 10**6 + seq * 61 * 10**6 + r.randint(0, 999999)
+        return {1: uid, 2: seq, 3: r.choice(KINDS), 4: body, 5: at}
+
+    def gen_snapshot(self, uid, version):
+        r = self.rng
+        state = {"gold": r.randint(0, 10**6), "level": version + r.randint(0, 3),
+                 "items": sorted(r.sample(ITEMS, r.randint(0, 4)))}
+        if r.random() < 0.1:
+            state["motto"] = 'say "hi",\nthen run'
+        return {1: uid, 2: version, 3: json.dumps(state, sort_keys=True)}
+
+    def plan_ops(self):
+        """Logical SQL writes grouped by phase: (table, row-or-None, pk, flags)."""
+        r, cfg = self.rng, self.cfg
+        ops = {p: [] for p in PHASES}
+        used = {p: set() for p in PHASES}
+
+        def add(phase, t, pk, row, **flags):
+            assert (t.id, pk) not in used[phase]
+            used[phase].add((t.id, pk))
+            ops[phase].append(dict(table=t, pk=pk, row=row, **flags))
+
+        # users
+        ids = sorted(r.sample(range(1, cfg["users"] * 4), cfg["users"]))
+        self.user_ids = ids
+        live = {}
+        for uid in ids:
+            live[uid] = self.gen_user(uid)
+            add("load", USERS, (uid,), live[uid])
+        n = len(ids)
+        self.user_splits = [ids[n * i // len(cfg["user_ranges"])]
+                            for i in range(1, len(cfg["user_ranges"]))]
+        for phase, p_upd, p_del in (("update1", 0.4, 0.0), ("update2", 0.3, 0.04),
+                                    ("late", 0.3, 0.08)):
+            for uid in sorted(live):
+                x = r.random()
+                if x < p_del:
+                    add(phase, USERS, (uid,), None)
+                    del live[uid]
+                elif x < p_del + p_upd:
+                    live[uid] = self.mutate_user(live[uid])
+                    add(phase, USERS, (uid,), live[uid])
+        # at least one late delete per users range (resurrection case for lagging replicas)
+        bounds = [0] + self.user_splits + [10**18]
+        for lo, hi in zip(bounds, bounds[1:]):
+            cands = [u for u in sorted(live) if lo <= u < hi and (USERS.id, (u,)) not in
+                     used["late"]]
+            if cands:
+                uid = r.choice(cands)
+                add("late", USERS, (uid,), None)
+                del live[uid]
+        for k in range(cfg["new_users"]):
+            uid = ids[-1] + 1 + k
+            live[uid] = self.gen_user(uid)
+            add("late", USERS, (uid,), live[uid])
+
+        # events and snapshots: an event-sourced journal per user, plus periodic snapshots
+        ev_users = ids[:cfg["ev_users"]]
+        self.ev_users = ev_users
+        k = len(cfg["ev_ranges"])
+        self.event_splits = [ev_users[len(ev_users) * i // k] for i in range(1, k)]
+        k = len(cfg["snap_ranges"])
+        self.snap_splits = [ev_users[len(ev_users) * i // k] for i in range(1, k)]
+
+        def phase_of(i, total):
+            f = i / total
+            return ("load" if f <= 0.5 else "update1" if f <= 0.7 else "update2" if f <= 0.85
+                    else "late")
+
+        self.last_seq, self.last_version = {}, {}
+        for uid in ev_users:
+            n_ev = r.randint(*cfg["ev_n"])
+            self.last_seq[uid] = n_ev
+            events = {}
+            for seq in range(1, n_ev + 1):
+                ph = phase_of(seq, n_ev)
+                events[seq] = (ph, self.gen_event(uid, seq))
+                add(ph, EVENTS, (uid, seq), events[seq][1])
+            early = [s for s, (ph, _) in events.items() if ph in ("load", "update1")]
+            if r.random() < 0.5:
+                s = r.choice(early)
+                add("update2", EVENTS, (uid, s), None)
+                early.remove(s)
+            s = r.choice(early)                              # guaranteed late delete
+            add("late", EVENTS, (uid, s), None)
+            early.remove(s)
+            if r.random() < 0.5:
+                s = r.choice(early)
+                row = dict(events[s][1])
+                row[3], row[4] = "redacted", None
+                add("late", EVENTS, (uid, s), row)
+
+            n_sn = r.randint(*cfg["snap_versions"])
+            self.last_version[uid] = n_sn
+            versions = []
+            for v in range(1, n_sn + 1):
+                ph = phase_of(v, n_sn)
+                versions.append((v, ph))
+                add(ph, SNAPSHOTS, (uid, v), self.gen_snapshot(uid, v))
+            before_late = [v for v, ph in versions if ph in ("load", "update1")]
+            if r.random() < 0.5 and len(before_late) > 2:
+                add("update2", SNAPSHOTS, (uid, before_late[0]), None)
+                before_late.pop(0)
+            add("late", SNAPSHOTS, (uid, before_late[0]), None)  # guaranteed late delete
+        self.live_users_final = live
+        return ops
+
+    # -- ranges and placement --------------------------------------------------------------
+
+    def build_ranges(self):
+        r, cfg = self.rng, self.cfg
+        t = lambda tid: uvarint_asc(tid)                       # noqa: E731
+        row = lambda tid, v: table_prefix(tid) + varint_asc(v)  # noqa: E731
+        bounds = [(KEY_MIN, None, "meta"), (SYSTEM_PREFIX, None, "system"),
+                  (t(0), None, "sysconfig"), (t(11), None, "systables")]
+        cats = {}
+        for tab, splits, key in ((USERS, self.user_splits, "user_ranges"),
+                                 (EVENTS, self.event_splits, "ev_ranges"),
+                                 (SNAPSHOTS, self.snap_splits, "snap_ranges")):
+            bounds.append((t(tab.id), tab.id, None))
+            bounds += [(row(tab.id, s), tab.id, None) for s in splits]
+            c = list(cfg[key])
+            r.shuffle(c)
+            cats[tab.id] = c
+        ends = [b[0] for b in bounds[1:]] + [KEY_MAX]
+        sys_cats = iter(SYSTEM_CATEGORIES)
+        for i, ((start, tid, _), end) in enumerate(zip(bounds, ends)):
+            cat = next(sys_cats) if tid is None else cats[tid].pop(0)
+            self.ranges.append(Range(i + 1, start, end, tid, cat))
+        self.range_starts = [rg.start for rg in self.ranges]
+        for rg in self.ranges:
+            self.place(rg)
+
+    def place(self, rg: Range):
+        r = self.rng
+        n_surv = int(rg.category[0])
+        stores = r.sample(self.survivors, n_surv) + r.sample(self.destroyed, 3 - n_surv)
+        r.shuffle(stores)
+        rid = 1
+        for s in stores:
+            rg.replicas.append(Replica(s, s, rid))
+            rid += r.choice([1, 1, 2])
+        rg.next_replica_id = rid
+        rg.generation = 1 + r.randint(0, 3) if rg.table_id else 1
+        rg.extra_raft_entries = r.randint(1, 6)
+
+    def range_of(self, key: bytes) -> Range:
+        return self.ranges[bisect.bisect_right(self.range_starts, key) - 1]
+
+    def descriptor_proto(self, rg: Range, replicas=None, generation=None) -> bytes:
+        p = Proto().varint(1, rg.range_id).bytes(2, rg.start).bytes(3, rg.end)
+        for rep in (replicas or rg.replicas):
+            p.msg(4, Proto().varint(1, rep.node).varint(2, rep.store).varint(3, rep.replica_id))
+        p.varint(5, rg.next_replica_id)
+        p.varint(6, rg.generation if generation is None else generation)
+        return p.done()
+
+    # -- writing batches -------------------------------------------------------------------
+
+    def batch(self, rg: Range, phase: str, ts=None) -> Batch:
+        wall, logical = ts or self.clock.next()
+        b = Batch(phase, wall, logical)
+        rg.batches.append(b)
+        return b
+
+    def bootstrap(self):
+        """Range descriptors, meta records, liveness, ID generators, descriptors, namespace."""
+        r = self.rng
+        meta = self.ranges[0]
+        for rg in self.ranges:
+            old_ts, new_ts = self.clock.next(), self.clock.next()
+            versions = []
+            if r.random() < 0.5:        # an older descriptor (before a rebalance / split)
+                old_reps = [Replica(x.node, x.store, x.replica_id) for x in rg.replicas]
+                gone = r.choice(old_reps)
+                pool = [s for s in range(1, NODES + 1) if s not in [x.store for x in old_reps]]
+                gone.node = gone.store = r.choice(pool)
+                versions.append((old_ts, self.descriptor_proto(rg, old_reps,
+                                                               max(rg.generation - 1, 0))))
+            versions.append((new_ts, self.descriptor_proto(rg)))
+            b = self.batch(rg, "bootstrap", new_ts)
+            lk = range_descriptor_key(rg.start)
+            mb = self.batch(meta, "bootstrap", new_ts) if rg is not meta else b
+            for (w, l), desc in versions:
+                b.puts.append((mvcc_key(lk, w, l), roach_value(lk, TAG_BYTES, desc)))
+                b.sys_keys += 1
+                mk = meta2_key(rg.end)
+                mb.puts.append((mvcc_key(mk, w, l), roach_value(mk, TAG_BYTES, desc)))
+                if rg is meta:
+                    mk = meta1_key(KEY_MAX)
+                    mb.puts.append((mvcc_key(mk, w, l), roach_value(mk, TAG_BYTES, desc)))
+        # /System: liveness records and ID generators
+        sysr = self.ranges[1]
+        b = self.batch(sysr, "bootstrap")
+        for key, v in ((b"\x04desc-idgen", 55), (b"\x04node-idgen", NODES),
+                       (b"\x04range-idgen", len(self.ranges)), (b"\x04store-idgen", NODES)):
+            b.puts.append((mvcc_key(key, b.wall, b.logical), roach_value(key, TAG_INT,
+                                                                        zigzag_varint(v))))
+        for node in range(1, NODES + 1):
+            self.liveness(sysr, node, 1, "bootstrap")
+        # system.descriptor and system.namespace rows
+        cfg = self.ranges[2]
+        dbs = [("system", 1), ("defaultdb", 50), ("postgres", 51), ("game", GAME_DB_ID)]
+        ns_rows = [(0, n, i) for n, i in dbs] + [(1, "namespace", 2), (1, "descriptor", 3)]
+        ns_rows += [(GAME_DB_ID, tb.name, tb.id) for tb in GAME_TABLES]
+        b = self.batch(cfg, "bootstrap")
+        for pid, name, did in ns_rows:
+            self.put_row(b, NAMESPACE, {1: pid, 2: name, 3: did})
+        for name, did in dbs:
+            self.put_row(b, DESCRIPTOR, {1: did, 2: database_descriptor(name, did)})
+        for tb in (NAMESPACE, DESCRIPTOR):
+            self.put_row(b, DESCRIPTOR, {1: tb.id, 2: table_descriptor(tb, 1, BASE_WALL)})
+        for tb in GAME_TABLES:          # CREATE TABLE, then a second descriptor version
+            self.put_row(b, DESCRIPTOR, {1: tb.id, 2: table_descriptor(tb, 1, b.wall)})
+        b2 = self.batch(cfg, "bootstrap")
+        for tb in GAME_TABLES:
+            self.put_row(b2, DESCRIPTOR, {1: tb.id, 2: table_descriptor(tb, 2, b2.wall)})
+
+    def liveness(self, rg, node, epoch, phase):
+        b = self.batch(rg, phase)
+        k = liveness_key(node)
+        lv = (Proto().varint(1, node).varint(2, epoch)
+              .msg(3, hlc_timestamp(b.wall + 9 * 10**9)).done())
+        b.puts.append((mvcc_key(k, b.wall, b.logical), roach_value(k, TAG_BYTES, lv)))
+
+    def put_row(self, b: Batch, t: Table, row, pk=None, leave_intent=None):
+        """Encode a committed INSERT/UPDATE (row) or DELETE (row None) into batch b."""
+        pk = pk or tuple(row[c] for c in t.pk_ids)
+        old = self.cur[t.id].get(pk)
+        if row is None:
+            new = {fid: (k, None) for fid, (k, _) in old.items()}
+        else:
+            new = encode_row(t, row)
+        for fid, (k, v) in new.items():
+            ov = old.get(fid, (k, None))[1] if old else None
+            if v == ov:
+                continue
+            value = v if v is not None else b""          # empty value = MVCC tombstone
+            b.puts.append((mvcc_key(k, b.wall, b.logical), value))
+            if leave_intent is not None:
+                b.puts.append((mvcc_key(k), mvcc_metadata_intent(
+                    leave_intent, b.wall, b.logical, len(value), deleted=not value)))
+                b.row_ops.append(("resolved_intent_meta", k))
+        self.cur[t.id][pk] = new
+        if t.id in self.truth:
+            b.row_ops.append((t.id, pk, None if row is None else dict(row)))
+
+    def write_history(self, ops):
+        r = self.rng
+        resolved_done = False
+        pending_resolutions = []
+        for phase in ("load", "update1", "update2", "late"):
+            lst = ops[phase]
+            r.shuffle(lst)
+            if phase == "update2":
+                for item in pending_resolutions:
+                    lst.insert(r.randint(0, len(lst)), item)
+            for op in lst:
+                if op.get("resolve"):
+                    rg, key = op["range"], op["key"]
+                    b = self.batch(rg, phase)
+                    b.deletes.append(mvcc_key(key))
+                    continue
+                t = op["table"]
+                rg = self.range_of(row_prefix(t, dict(zip(t.pk_ids, op["pk"]))))
+                b = self.batch(rg, phase)
+                leave = None
+                if (phase == "update1" and not resolved_done and rg.category == "3"
+                        and op["row"] is not None):
+                    # a committed transaction whose intent is resolved one phase later:
+                    # its MVCCMetadata sits in a bottom-level SST, the RocksDB deletion that
+                    # resolved it in an L0 SST above it.
+                    txn_id = leave_txn = uuid.UUID(int=r.getrandbits(128), version=4).bytes
+                    leave = txn_meta(txn_id, row_prefix(t, op["row"]) + b"\x88", b.wall,
+                                     b.logical, r.randint(1, 2**31 - 1), 1)
+                    resolved_done = True
+                self.put_row(b, t, op["row"], pk=op["pk"], leave_intent=leave)
+                for tag in [x for x in b.row_ops if x[0] == "resolved_intent_meta"]:
+                    b.row_ops.remove(tag)
+                    pending_resolutions.append(dict(resolve=True, range=rg, key=tag[1]))
+                    self.resolved.append(dict(range=rg, key=tag[1], wall=b.wall,
+                                              logical=b.logical, txn_id=leave_txn))
+            if phase == "late":
+                for node in range(1, NODES + 1):
+                    self.liveness(self.ranges[1], node, 2 if node in self.destroyed else 1,
+                                  "late")
+        for rg in self.ranges:
+            rg.batches.sort(key=lambda x: (x.wall, x.logical))
+
+    def write_intents(self):
+        """Uncommitted transactions left behind by the disaster (interleaved intents)."""
+        r = self.rng
+
+        def pick(tab, want_new):
+            rgs = [rg for rg in self.ranges if rg.table_id == tab.id and rg.category in
+                   ("3", "2L", "3L", "2", "1")]
+            rg = rgs[r.randrange(len(rgs))]
+            return rg
+
+        plans = []
+        rg = pick(USERS, False)
+        cands = [pk for pk, enc in sorted(self.cur[USERS.id].items())
+                 if self.range_of(row_prefix(USERS, {1: pk[0]})) is rg and
+                 enc[0][1] is not None]
+        pk = r.choice(cands)
+        row = dict(self.current_row(USERS, pk))
+        row[2] = row[2] + " (pending rename)"
+        plans.append((rg, USERS, pk, row, "update of an existing row (family 0)"))
+        rg = pick(EVENTS, True)
+        uid = next(u for u in self.ev_users
+                   if self.range_of(row_prefix(EVENTS, {1: u, 2: 1})) is rg)
+        seq = self.last_seq[uid] + 1
+        plans.append((rg, EVENTS, (uid, seq), self.gen_event(uid, seq), "insert of a new row"))
+        rg = pick(SNAPSHOTS, False)
+        cands = [pk for pk, enc in sorted(self.cur[SNAPSHOTS.id].items())
+                 if self.range_of(row_prefix(SNAPSHOTS, {1: pk[0], 2: pk[1]})) is rg and
+                 enc[0][1] is not None]
+        pk = cands[0]
+        plans.append((rg, SNAPSHOTS, pk, None, "delete of an existing row (provisional "
+                                               "tombstone)"))
+        for rg, t, pk, row, what in plans:
+            b = self.batch(rg, "pending")
+            txn_id = uuid.UUID(int=r.getrandbits(128), version=4).bytes
+            enc = encode_row(t, row) if row else None
+            key = row_prefix(t, dict(zip(t.pk_ids, pk))) + b"\x88"
+            meta = txn_meta(txn_id, key, b.wall, b.logical, r.randint(1, 2**31 - 1), 1)
+            value = enc[0][1] if enc else b""
+            b.puts.append((mvcc_key(key), mvcc_metadata_intent(meta, b.wall, b.logical,
+                                                                len(value), not value)))
+            b.puts.append((mvcc_key(key, b.wall, b.logical), value))
+            # the PENDING transaction record, anchored at the first key written
+            # TransactionRecord (wire-compatible with Transaction): 1 meta, 4 status, 5 last_heartbeat
+            rec = Proto().msg(1, meta).varint(4, 0).msg(5, hlc_timestamp(b.wall)).done()
+            tk = txn_record_key(key, txn_id)
+            b.puts.append((mvcc_key(tk), mvcc_metadata_inline(roach_value(tk, TAG_BYTES, rec))))
+            b.sys_keys += 1
+            self.intents.append(dict(range=rg, table=t, key=key, txn_id=txn_id, wall=b.wall,
+                                     logical=b.logical, what=what, pk=pk,
+                                     provisional_value=value, txn_record_key=tk))
+
+    def current_row(self, t, pk):
+        """Decode-free lookup: replay the truth ops of the row's range."""
+        rg = self.range_of(row_prefix(t, dict(zip(t.pk_ids, pk))))
+        row = None
+        for b in rg.batches:
+            for tid, p, rw in b.row_ops:
+                if tid == t.id and p == pk:
+                    row = rw
+        return row
+
+    # -- replicas: who applied what ---------------------------------------------------------
+
+    def decide_lag(self):
+        r = self.rng
+        for rg in self.ranges:
+            n = len(rg.batches)
+            for rep in rg.replicas:
+                rep.applied = n
+            if rg.category in ("2L", "3L", "1S"):
+                lag_phase = "update2" if rg.category == "1S" else "late"
+                m = next(i for i, b in enumerate(rg.batches)
+                         if PHASES.index(b.phase) >= PHASES.index(lag_phase))
+                surv = [x for x in rg.replicas if x.store in self.survivors]
+                r.choice(surv).applied = m
+
+    def raft_index(self, rg, applied):
+        return RAFT_INITIAL_INDEX + rg.extra_raft_entries + applied
+
+    def applied_state(self, rg: Range, applied: int) -> bytes:
+        keys, live, vals, intents, sys_count = {}, 0, 0, 0, 0
+        for b in rg.batches[:applied]:
+            sys_count += b.sys_keys
+            for ek, v in b.puts:
+                if ek[-1] == 0:
+                    if ek[:1] != b"\x01":
+                        intents += 1
+                    continue
+                rk = ek[:len(ek) - 1 - ek[-1]]
+                if rk[:1] == b"\x01":
+                    continue
+                vals += 1
+                prev = keys.get(rk)
+                if prev is None or (b.wall, b.logical) >= prev[0]:
+                    keys[rk] = ((b.wall, b.logical), bool(v))
+            for ek in b.deletes:
+                intents -= 1
+        live = sum(1 for _, alive in keys.values() if alive)
+        last = rg.batches[applied - 1].wall if applied else BASE_WALL
+        stats = (Proto().bool(14, True).sfixed64(1, last).varint(5, live)
+                 .varint(7, len(keys)).varint(9, vals).varint(11, max(intents, 0))
+                 .varint(13, sys_count + 1))
+        st = (Proto().varint(1, self.raft_index(rg, applied)).varint(2, applied)
+              .msg(3, stats).done())
+        k = applied_state_key(rg.range_id)
+        return mvcc_metadata_inline(roach_value(k, TAG_BYTES, st))
+
+    # -- stores --------------------------------------------------------------------------
+
+    def store_inputs(self, store: int):
+        """Per ldb step A/B/C: list of (key, value) lines; and deletions after B."""
+        files = {"A": [], "B": [], "C": []}
+        deletes = []
+        ident = Proto().bytes(1, self.cluster_id.bytes).varint(2, store).varint(3, store).done()
+        files["A"].append((mvcc_key(STORE_IDENT_KEY), mvcc_metadata_inline(
+            roach_value(STORE_IDENT_KEY, TAG_BYTES, ident))))
+        for rg in self.ranges:
+            rep = next((x for x in rg.replicas if x.store == store), None)
+            if rep is None:
+                continue
+            done = 0
+            for step in "ABC":
+                for i, b in enumerate(rg.batches[:rep.applied]):
+                    if PHASE_FILE[b.phase] != step:
+                        continue
+                    files[step].extend(b.puts)
+                    if b.deletes:
+                        if step != "B":
+                            raise AssertionError("deletions are only written in step B")
+                        deletes.extend(b.deletes)
+                    done = max(done, i + 1)
+                if step == "A" or any(PHASE_FILE[b.phase] == step
+                                      for b in rg.batches[:rep.applied]):
+                    files[step].append((mvcc_key(applied_state_key(rg.range_id)),
+                                        self.applied_state(rg, done)))
+        return files, deletes
+
+    # -- ground truth ------------------------------------------------------------------------
+
+    def rows_after(self, rg: Range, applied: int):
+        rows = {}
+        for b in rg.batches[:applied]:
+            for tid, pk, row in b.row_ops:
+                rows[(tid, pk)] = row
+        return {k: v for k, v in rows.items() if v is not None}
+
+
+# ---------------------------------------------------------------------------------------------
+# CSV rendering (what IMPORT INTO ... CSV DATA (...) WITH nullif = '\N' accepts)
+
+
+def render(typ: str, v) -> str:
+    if v is None:
+        return NULL
+    if typ == "INT8":
+        return str(v)
+    if typ == "STRING":
+        return v
+    if typ == "BYTES":
+        return "\\x" + v.hex()
+    if typ == "DECIMAL":
+        return format(v, "f")
+    if typ in ("TIMESTAMP", "TIMESTAMPTZ"):
+        s, us = divmod(v, 10**6)
+        text = datetime.fromtimestamp(s, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+        if us:
+            text += (".%06d" % us).rstrip("0")
+        return text + ("+00:00" if typ == "TIMESTAMPTZ" else "")
+    if typ == "BOOL":
+        return "true" if v else "false"
+    raise ValueError(typ)
+
+
+def sort_key(t: Table, row: dict):
+    return tuple(row[c] if d == "ASC" else -row[c] for c, d in t.pk)
+
+
+def write_csv_to(buf, t: Table, rows):
+    """Rows in primary-key order, no header, RFC 4180 quoting, NULL as \\N."""
+    w = csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+    for row in sorted(rows, key=lambda rw: sort_key(t, rw)):
+        w.writerow([render(c.type, row.get(c.id)) for c in t.columns])
+
+
+def write_csv(path: str, t: Table, rows):
+    buf = io.StringIO()
+    write_csv_to(buf, t, rows)
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        f.write(buf.getvalue())
+
+
+def dump_json(path: str, obj):
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(obj, f, indent=2, sort_keys=False, ensure_ascii=False)
+        f.write("\n")
+
+
+def table_json(t: Table) -> dict:
+    return {
+        "database": "game", "database_id": t.parent_id, "schema": "public", "table": t.name,
+        "table_id": t.id, "descriptor_version": 2,
+        "columns": [{"id": c.id, "name": c.name, "type": c.type, "nullable": c.nullable}
+                    for c in t.columns],
+        "families": [{"id": f.id, "name": f.name, "column_ids": f.column_ids,
+                      "default_column_id": f.default_column_id} for f in t.families],
+        "primary_key": {"index_id": 1, "name": "primary",
+                        "columns": [{"column_id": c, "name": t.col(c).name, "direction": d}
+                                    for c, d in t.pk]},
+        "csv": t.name + ".csv",
+        "csv_columns": [c.name for c in t.columns],
+    }
+
+
+def expected_readme() -> str:
+    """The ground-truth section of contrib/simulator/README.md, copied into expected/."""
+    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "README.md"),
+              encoding="utf-8") as f:
+        text = f.read()
+    body = text.split("<!-- expected-readme:start -->")[1].split("<!-- expected-readme:end -->")[0]
+    return ("# Ground truth of a simulated dead cluster\n\nWritten by "
+            "contrib/simulator/make_dead_cluster.py; see contrib/simulator/README.md for the "
+            "store layout.\n\n" + body.replace("## Ground truth: `OUT_DIR/expected/`", "", 1).strip()
+            + "\n")
+
+
+def span_json(rg: Range) -> dict:
+    return {"start_key_pretty": pretty_key(rg.start), "end_key_pretty": pretty_key(rg.end),
+            "start_key_hex": rg.start.hex(), "end_key_hex": rg.end.hex()}
+
+
+# ---------------------------------------------------------------------------------------------
+# Driver
+
+
+def run_ldb(args, stdin_text=None):
+    res = subprocess.run([LDB] + args, input=stdin_text, capture_output=True, text=True)
+    if res.returncode != 0 or "Failed" in res.stdout or "Invalid" in res.stdout:
+        raise RuntimeError("ldb %s failed: %s %s" % (" ".join(args[:3]), res.stdout[-500:],
+                                                      res.stderr[-500:]))
+    return res.stdout
+
+
+def write_store(path: str, files: dict, deletes: list):
+    def lines(kvs):
+        return "".join("0x%s ==> 0x%s\n" % (k.hex().upper(), v.hex().upper()) for k, v in kvs)
+    db = "--db=" + path
+    run_ldb([db, "--create_if_missing", "--hex", "--compression_type=snappy", "load"],
+            lines(files["A"]))
+    run_ldb([db, "compact"])
+    run_ldb([db, "--hex", "load"], lines(files["B"]))
+    for k in deletes:
+        run_ldb([db, "--hex", "delete", "0x" + k.hex().upper()])
+    run_ldb([db, "--hex", "load"], lines(files["C"]))   # stays in the WAL
+
+
+def generate(out_dir: str, seed: int = 1, scale: str = "small", quiet: bool = False) -> dict:
+    t0 = time.time()
+    if shutil.which(LDB) is None:
+        raise SystemExit("ldb not found: apt-get install -y rocksdb-tools")
+    sim = Simulator(seed, scale)
+    ops = sim.plan_ops()
+    sim.build_ranges()
+    sim.bootstrap()
+    sim.write_history(ops)
+    sim.write_intents()
+    for rg in sim.ranges:
+        rg.batches.sort(key=lambda x: (x.wall, x.logical))
+    sim.decide_lag()
+
+    os.makedirs(out_dir, exist_ok=True)
+    for sub in ("stores", "destroyed", "expected"):
+        shutil.rmtree(os.path.join(out_dir, sub), ignore_errors=True)
+    os.makedirs(os.path.join(out_dir, "stores"))
+    os.makedirs(os.path.join(out_dir, "destroyed"))
+    exp = os.path.join(out_dir, "expected")
+    os.makedirs(os.path.join(exp, "all_rows_before_disaster"))
+
+    def one(store):
+        files, deletes = sim.store_inputs(store)
+        write_store(os.path.join(out_dir, "stores", "n%d" % store), files, deletes)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(one, range(1, NODES + 1)))
+    for s in sim.destroyed:
+        os.rename(os.path.join(out_dir, "stores", "n%d" % s),
+                  os.path.join(out_dir, "destroyed", "n%d" % s))
+
+    # ---- ground truth
+    before = {t.id: {} for t in GAME_TABLES}
+    after = {t.id: {} for t in GAME_TABLES}
+    replicas_json, lost_json = [], []
+    for rg in sim.ranges:
+        full = sim.rows_after(rg, len(rg.batches))
+        for (tid, pk), row in full.items():
+            before[tid][pk] = row
+        surv = [x for x in rg.replicas if x.store in sim.survivors]
+        best = max(surv, key=lambda x: (x.applied, -x.store)) if surv else None
+        if best:
+            for (tid, pk), row in sim.rows_after(rg, best.applied).items():
+                after[tid][pk] = row
+        n = len(rg.batches)
+        entry = {"range_id": rg.range_id, **span_json(rg),
+                 "table": ("game." + TABLES_BY_ID[rg.table_id].name) if rg.table_id else None,
+                 "table_id": rg.table_id, "generation": rg.generation,
+                 "status": ("lost" if not surv else "stale" if best.applied < n else "ok"),
+                 "raft_applied_index_before_disaster": sim.raft_index(rg, n),
+                 "replicas": [{"node_id": x.node, "store_id": x.store, "replica_id": x.replica_id,
+                               "survived": x.store in sim.survivors,
+                               "raft_applied_index": sim.raft_index(rg, x.applied),
+                               "lease_applied_index": x.applied,
+                               "up_to_date": x.applied == n} for x in rg.replicas],
+                 "surviving_stores": sorted(x.store for x in surv),
+                 "most_advanced_store": best.store if best else None,
+                 "lagging_surviving_stores": sorted(x.store for x in surv
+                                                    if best and x.applied < best.applied)}
+        replicas_json.append(entry)
+        if not surv:
+            lost_rows = {}
+            for (tid, pk) in full:
+                lost_rows[tid] = lost_rows.get(tid, 0) + 1
+            lost_json.append({"range_id": rg.range_id, **span_json(rg),
+                              "tables": [{"table_id": rg.table_id,
+                                          "table": "game." + TABLES_BY_ID[rg.table_id].name}]
+                              if rg.table_id else [],
+                              "destroyed_replica_stores": sorted(x.store for x in rg.replicas),
+                              "rows_lost": sum(lost_rows.values()),
+                              "rows_lost_by_table": {"game." + TABLES_BY_ID[t].name: c
+                                                     for t, c in sorted(lost_rows.items())}})
+    for t in GAME_TABLES:
+        write_csv(os.path.join(exp, t.name + ".csv"), t, after[t.id].values())
+        write_csv(os.path.join(exp, "all_rows_before_disaster", t.name + ".csv"), t,
+                  before[t.id].values())
+    dump_json(os.path.join(exp, "tables.json"), [table_json(t) for t in GAME_TABLES])
+    with open(os.path.join(exp, "README.md"), "w", encoding="utf-8") as f:
+        f.write(expected_readme())
+    dump_json(os.path.join(exp, "lost_spans.json"), lost_json)
+    dump_json(os.path.join(exp, "replicas.json"), replicas_json)
+    intents_json = []
+    for it in sim.intents:
+        rg = it["range"]
+        holders = sorted(x.store for x in rg.replicas if x.store in sim.survivors and
+                         any(b.wall == it["wall"] and b.logical == it["logical"] and
+                             b.phase == "pending" for b in rg.batches[:x.applied]))
+        intents_json.append({
+            "key_pretty": pretty_key(it["key"]), "key_hex": it["key"].hex(),
+            "table": "game." + it["table"].name, "primary_key": list(it["pk"]),
+            "txn_id": str(uuid.UUID(bytes=it["txn_id"])),
+            "timestamp": {"wall_time": it["wall"], "logical": it["logical"]},
+            "what": it["what"], "provisional_value_hex": it["provisional_value"].hex(),
+            "txn_record_key_hex": it["txn_record_key"].hex(), "txn_status": "PENDING",
+            "range_id": rg.range_id, "surviving_stores_holding_it": holders})
+    dump_json(os.path.join(exp, "intents.json"), intents_json)
+    dump_json(os.path.join(exp, "resolved_intents.json"), [{
+        "key_pretty": pretty_key(x["key"]), "key_hex": x["key"].hex(),
+        "metadata_engine_key_hex": (x["key"] + b"\x00").hex(),
+        "txn_id": str(uuid.UUID(bytes=x["txn_id"])),
+        "timestamp": {"wall_time": x["wall"], "logical": x["logical"]},
+        "range_id": x["range"].range_id,
+        "surviving_stores": sorted(s.store for s in x["range"].replicas
+                                   if s.store in sim.survivors)} for x in sim.resolved])
+    dump_json(os.path.join(exp, "cluster.json"), {
+        "generator": "contrib/simulator/make_dead_cluster.py", "seed": seed, "scale": scale,
+        "cockroachdb_version": "19.1 (simulated)", "cluster_id": str(sim.cluster_id),
+        "nodes": [{"node_id": s, "store_id": s, "store_dir": ("stores/n%d" if s in sim.survivors
+                                                              else "destroyed/n%d") % s,
+                   "survived": s in sim.survivors} for s in range(1, NODES + 1)],
+        "surviving_stores": sim.survivors, "destroyed_stores": sim.destroyed,
+        "row_counts": {"game." + t.name: {"before_disaster": len(before[t.id]),
+                                          "recoverable": len(after[t.id])}
+                       for t in GAME_TABLES},
+        "ranges": len(sim.ranges)})
+    dt = time.time() - t0
+    if not quiet:
+        print("wrote %s: %d ranges, stores %s survive, %s destroyed; rows %s; %.2fs" % (
+            out_dir, len(sim.ranges), sim.survivors, sim.destroyed,
+            {t.name: len(after[t.id]) for t in GAME_TABLES}, dt))
+    return {"seconds": dt, "sim": sim}
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("out_dir")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--scale", choices=sorted(SCALES), default="small")
+    a = ap.parse_args(argv)
+    generate(a.out_dir, a.seed, a.scale)
+
+
+if __name__ == "__main__":
+    main()
