@@ -33,6 +33,8 @@ public struct RangeView: Equatable, Sendable {
   public var replicas: [ReplicaCopy]
   /// Replicas the descriptor names whose store was not provided.
   public var missing: [ReplicaDescriptor]
+  /// Replicas the descriptor names on a provided store that holds no replica of the range.
+  public var notFound: [ReplicaDescriptor]
   /// Another range's descriptor with a higher generation overlaps this one.
   public var superseded: Bool
 
@@ -83,7 +85,9 @@ public struct ClusterView: Sendable {
       let sightings = c.sightings.sorted { ($0.store, $0.source.rank) < ($1.store, $1.source.rank) }
       let from = sightings.first { $0.generation == d.generation && $0.timestamp == c.record.timestamp && $0.source == c.record.source } ?? sightings[0]
       ranges.append(RangeView(descriptor: d, chosenFrom: from, sightings: sightings, replicas: copies,
-                              missing: d.replicas.filter { !present.contains($0.storeID) }, superseded: superseded.contains(id)))
+                              missing: d.replicas.filter { !present.contains($0.storeID) },
+                              notFound: d.replicas.filter { r in present.contains(r.storeID) && !copies.contains { $0.storeID == r.storeID } },
+                              superseded: superseded.contains(id)))
     }
     ranges.sort { $0.span != $1.span ? $0.span < $1.span : $0.rangeID < $1.rangeID }
     self.ranges = ranges

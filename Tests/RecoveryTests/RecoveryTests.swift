@@ -1,2 +1,123 @@
 import Testing
+import CockroachKV
 @testable import Recovery
+
+/// The scenario's stores, built once per process with `ldb` (a failure names the missing tool).
+let scenarioPaths: Result<[String], Error> = Result { try ClusterScenario.build("recovery") }
+
+func scenarioCatalogs() throws -> [StoreCatalog] {
+  try scenarioPaths.get().map { try StoreCatalog.read(path: $0) }
+}
+
+struct EncoderTests {
+  /// The test encoders agree with CockroachKV's key builders.
+  @Test func encodersMatchCockroachKV() {
+    #expect(Enc.rangeDescriptorKey(Enc.table(50)) == LocalKeys.rangeDescriptorKey(startKey: [0xBA]))
+    #expect(Enc.rangeIDKey(7, replicated: true, "rask") == LocalKeys.rangeAppliedStateKey(rangeID: 7))
+    #expect(Enc.rangeIDKey(1, replicated: false, "rftl", detail: [0, 0, 0, 0, 0, 0, 0, 98]) == LocalKeys.raftLogKey(rangeID: 1, index: 98))
+    #expect(Enc.meta2Key(Enc.table(53)) == LocalKeys.meta2Key(rangeEndKey: [0xBD]))
+    #expect(Enc.storeIdentKey == LocalKeys.storeIdentKey)
+    #expect(Enc.uvarint(300) == { var b: [UInt8] = []; OrderedEncoding.encodeUvarintAscending(300, into: &b); return b }())
+    #expect(Enc.lock(Enc.row(54, 4), txn: ClusterScenario.txn).dropLast(18) == LocalKeys.lockTableKey(lockedKey: Enc.row(54, 4)) + [0])
+    #expect(Keyspace.prettyPrint(Enc.row(54, 1)) == "/Table/54/1/1/0")
+  }
+}
+
+struct StoreCatalogTests {
+  @Test func storeOneCatalog() throws {
+    let c = try scenarioCatalogs()[0]
+    #expect(c.problems == [])
+    #expect(c.ident == { var i = StoreIdent(); i.clusterID = UUID16(ClusterScenario.clusterID); i.nodeID = 1; i.storeID = 1; return i }())
+    // Newest committed version per descriptor key; the r5 intent (gen 9) is not taken.
+    #expect(c.localDescriptors.map { [$0.descriptor.rangeID, $0.descriptor.generation] } == [[1, 1], [2, 3], [3, 3], [5, 1]])
+    #expect(c.localDescriptors.map(\.span.pretty) == ["[/Min, /Table/50)", "[/Table/50, /Table/52)", "[/Table/52, /Table/53)", "[/Table/54, /Max)"])
+    #expect(c.intents.count == 1)
+    #expect(c.intents.first?.key == Enc.rangeDescriptorKey(ClusterScenario.t54))
+    // meta2 by key: /Meta2/Table/53 now addresses r3 (the old r2 record is an older version).
+    #expect(c.metaDescriptors.map { Keyspace.prettyPrint($0.key) } == ["/Meta2/Table/50", "/Meta2/Table/52", "/Meta2/Table/53", "/Meta2/Table/54", "/Meta2/Max"])
+    #expect(c.metaDescriptors.map(\.descriptor.rangeID) == [1, 2, 3, 4, 5])
+    #expect(c.metaDescriptors.allSatisfy { $0.source == .meta2 })
+    #expect(c.replicas.keys.sorted() == [1, 2, 3, 5])
+    #expect(c.replicas[2]?.raftAppliedIndex == 200 && c.replicas[2]?.leaseAppliedIndex == 120)
+    #expect(c.replicas[1]?.raftLog?.first == 98 && c.replicas[1]?.raftLog?.last == 101 && c.replicas[1]?.raftLog?.count == 4)
+    #expect(c.heldRangeIDs == [1, 2, 3, 5])
+    #expect(c.damagedSpans == [])
+  }
+
+  /// s2 never flushed (WAL only); s3 is 19.1-style (legacy applied-index keys).
+  @Test func walOnlyAndLegacyStores() throws {
+    let cs = try scenarioCatalogs()
+    #expect(cs[1].ident?.storeID == 2 && cs[1].ident?.nodeID == 2)
+    #expect(cs[1].localDescriptor(rangeID: 2)?.descriptor.generation == 2)
+    #expect(cs[1].heldRangeIDs == [1, 2, 5])
+    let s3 = cs[2]
+    #expect(s3.problems == [])
+    #expect(s3.replicas[1]?.appliedState == nil)
+    #expect(s3.replicas[1]?.legacyRaftAppliedIndex == 90 && s3.replicas[1]?.legacyLeaseAppliedIndex == 40)
+    #expect(s3.replicas[1]?.raftAppliedIndex == 90)
+    #expect(s3.metaDescriptors.map(\.descriptor.rangeID) == [1, 2, 4, 5])
+    #expect(s3.metaDescriptors[1].descriptor.generation == 2)
+  }
+}
+
+struct ClusterViewTests {
+  @Test func rangesHoldersAndChoice() throws {
+    let v = ClusterView(try scenarioCatalogs())
+    #expect(v.stores.map(\.label) == ["s1 (n1)", "s2 (n2)", "s3 (n3)"])
+    #expect(v.ranges.map(\.rangeID) == [1, 2, 3, 4, 5])
+    #expect(v.conflicts == [])
+    #expect(v.ranges.map { $0.descriptor.generation } == [1, 3, 3, 1, 1])
+    // r1: equal applied index on s1 and s2 → higher lease applied index (s2); s3 10 behind.
+    let r1 = try #require(v.range(1))
+    #expect(r1.replicas.map(\.storeID) == [2, 1, 3])
+    #expect(r1.lagging.map(\.gap) == [0, 10])
+    #expect(r1.missing == [] && r1.notFound == [])
+    // r2: split seen by s1 (gen 3) but not s2 (gen 2); s1 is 20 entries ahead.
+    let r2 = try #require(v.range(2))
+    #expect(r2.span.pretty == "[/Table/50, /Table/52)")
+    #expect(r2.generationsSeen == [2, 3])
+    #expect(r2.chosenFrom.store == 0 && r2.chosenFrom.source == .rangeLocal)
+    #expect(r2.replicas.map(\.storeID) == [1, 2])
+    #expect(r2.replicas.map(\.localGeneration) == [3, 2])
+    #expect(r2.lagging.map(\.gap) == [20])
+    #expect(r2.missing.map(\.storeID) == [4])
+    // r3: only s1 applied the split; s2 is named but holds nothing.
+    let r3 = try #require(v.range(3))
+    #expect(r3.replicas.map(\.storeID) == [1])
+    #expect(r3.notFound.map(\.storeID) == [2] && r3.missing.map(\.storeID) == [4])
+    // r4: every replica on an absent store.
+    let r4 = try #require(v.range(4))
+    #expect(r4.replicas == [] && r4.missing.map(\.storeID) == [4, 5, 6])
+    #expect(r4.chosenFrom.source == .meta2)
+    // r5: full tie → lowest store id; s3 is named but holds no replica.
+    let r5 = try #require(v.range(5))
+    #expect(r5.replicas.map(\.storeID) == [1, 2])
+    #expect(r5.notFound.map(\.storeID) == [3])
+  }
+
+  @Test func lostSpanIsTheRangeOnAbsentStores() throws {
+    let v = ClusterView(try scenarioCatalogs())
+    #expect(v.lost == [LostSpan(start: [0xBD], end: [0xBE], pretty: "[/Table/53, /Table/54)", rangeIDs: [4], tableIDs: [53], tablesOpenEnded: false)])
+  }
+
+  /// Without s1 nobody holds r3: its span is lost, and the stale pre-split r2 view of s2 and
+  /// s3 does not count as a replica of r3.
+  @Test func losingStoreOne() throws {
+    let cs = Array(try scenarioCatalogs().dropFirst())
+    let v = ClusterView(cs)
+    #expect(v.range(2)?.descriptor.generation == 3)  // s2's meta2 knows the split
+    #expect(v.lost.map(\.pretty) == ["[/Table/52, /Table/54)"])
+    #expect(v.lost.map(\.rangeIDs) == [[3, 4]])
+    #expect(v.lost.map(\.tableIDs) == [[52, 53]])
+  }
+
+  /// Only s3 (stale meta2): r3 is unknown, so its span is a gap with no descriptor; r2 is
+  /// the pre-split descriptor, held by nobody.
+  @Test func onlyTheStaleStore() throws {
+    let v = ClusterView([try scenarioCatalogs()[2]])
+    #expect(v.ranges.map(\.rangeID) == [1, 2, 4, 5])
+    #expect(v.lost.map(\.pretty) == ["[/Table/50, /Max)"])
+    #expect(v.lost.first?.rangeIDs == [2, 4, 5])
+    #expect(v.lost.first?.tableIDs == [50] && v.lost.first?.tablesOpenEnded == true)
+  }
+}
