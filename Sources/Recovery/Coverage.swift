@@ -74,10 +74,13 @@ public enum Coverage {
     if openEnded {
       last = first
     } else {
-      guard let (t, _) = try? OrderedEncoding.decodeUvarintAscending(s.end[...]) else { return ([first], false) }
-      var prefix: [UInt8] = []
-      OrderedEncoding.encodeUvarintAscending(t, into: &prefix)
-      last = s.end == prefix && t > first ? t - 1 : t
+      if let (t, _) = try? OrderedEncoding.decodeUvarintAscending(s.end[...]) {
+        var prefix: [UInt8] = []
+        OrderedEncoding.encodeUvarintAscending(t, into: &prefix)
+        last = s.end == prefix && t > first ? t - 1 : t
+      } else {
+        last = .max  // a cut-short table id: list up to the cap
+      }
     }
     let capped = Swift.min(last, first &+ UInt64(tableListLimit - 1))
     return (Array(first...Swift.max(first, capped)), openEnded || capped < last)
