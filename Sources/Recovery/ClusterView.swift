@@ -21,6 +21,9 @@ public struct ReplicaCopy: Equatable, Sendable {
   public var localGeneration: Int64?
   /// The store's id is among the chosen descriptor's replicas.
   public var inDescriptor: Bool
+  /// Last Raft log index present: entries past the applied index were committed or
+  /// proposed but not applied on this replica.
+  public var raftLogLast: UInt64? = nil
 }
 
 /// One range across the surviving stores.
@@ -78,7 +81,8 @@ public struct ClusterView: Sendable {
         copies.append(ReplicaCopy(store: i, storeID: sid, raftAppliedIndex: state?.raftAppliedIndex ?? 0,
                                   leaseAppliedIndex: state?.leaseAppliedIndex ?? 0, hasAppliedState: state?.hasAppliedState ?? false,
                                   localGeneration: local?.descriptor.generation,
-                                  inDescriptor: sid.map { s in d.replicas.contains { $0.storeID == s } } ?? false))
+                                  inDescriptor: sid.map { s in d.replicas.contains { $0.storeID == s } } ?? false,
+                                  raftLogLast: state?.raftLog?.last))
       }
       copies.sort(by: ClusterView.moreAdvanced)
       let present = Set(catalogs.compactMap { $0.ident?.storeID })

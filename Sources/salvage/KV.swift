@@ -97,7 +97,10 @@ struct KVScan: ParsableCommand {
       let store = try openStore(dir)
       var problems: [String] = []
       let printer = KVLinePrinter(out: out, store: dir, pretty: pretty, jsonl: format == .jsonl, intentsToStdout: intents)
-      if format == .text { out.write("# store \(dir)"); out.endLine() }
+      if format == .text {
+        let ident = StoreCatalog(store: store).ident.map { ": s\($0.storeID) (n\($0.nodeID))" } ?? ": no store ident"
+        out.write("# store \(dir)\(ident)"); out.endLine()
+      }
       if let t = readTS {
         scanResolved(store, at: t, span: keySpan, printer, &problems)
       } else {

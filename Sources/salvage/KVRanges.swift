@@ -73,12 +73,12 @@ struct KVRangesText {
       line(head)
       line("    replicas: " + d.replicas.map(replicaText).joined(separator: " "))
       if let c = r.chosen {
-        line("    use \(label(c.store)): applied \(c.raftAppliedIndex), lease applied \(c.leaseAppliedIndex)" + localGen(c, d))
+        line("    use \(label(c.store)): applied \(c.raftAppliedIndex), lease applied \(c.leaseAppliedIndex)" + notes(c, d))
       } else {
         line("    no surviving replica")
       }
       for (c, gap) in r.lagging {
-        line("    lagging \(label(c.store)): applied \(c.raftAppliedIndex), lease applied \(c.leaseAppliedIndex), \(gap) behind" + localGen(c, d))
+        line("    lagging \(label(c.store)): applied \(c.raftAppliedIndex), lease applied \(c.leaseAppliedIndex), \(gap) behind" + notes(c, d))
       }
       for m in r.missing { line("    missing \(replicaText(m)): store not provided") }
       for m in r.notFound { line("    missing \(replicaText(m)): no replica on that store") }
@@ -99,9 +99,14 @@ struct KVRangesText {
     }
   }
 
-  func localGen(_ c: ReplicaCopy, _ d: RangeDescriptor) -> String {
-    guard let g = c.localGeneration, g != d.generation else { return "" }
-    return " (its descriptor: gen \(g))"
+  /// What sets this replica apart: an older descriptor, absence from the replica list,
+  /// unapplied Raft log entries.
+  func notes(_ c: ReplicaCopy, _ d: RangeDescriptor) -> String {
+    var n: [String] = []
+    if let g = c.localGeneration, g != d.generation { n.append("its descriptor: gen \(g)") }
+    if !c.inDescriptor { n.append("not in the replica list") }
+    if let last = c.raftLogLast, last > c.raftAppliedIndex { n.append("raft log to \(last), \(last - c.raftAppliedIndex) unapplied") }
+    return n.isEmpty ? "" : " (" + n.joined(separator: "; ") + ")"
   }
 }
 
@@ -124,7 +129,8 @@ struct KVRangesJSON {
       o += ",\"replicas\":[" + d.replicas.map { "{\"node_id\":\($0.nodeID),\"store_id\":\($0.storeID),\"replica_id\":\($0.replicaID),\"type\":\($0.typeValue)}" }.joined(separator: ",") + "]"
       func copy(_ c: ReplicaCopy, gap: UInt64?) -> String {
         "{\"store\":\(storeJSON(c.store)),\"raft_applied_index\":\(c.raftAppliedIndex),\"lease_applied_index\":\(c.leaseAppliedIndex)"
-          + (c.localGeneration.map { ",\"local_generation\":\($0)" } ?? "") + (gap.map { ",\"gap\":\($0)" } ?? "") + "}"
+          + (c.localGeneration.map { ",\"local_generation\":\($0)" } ?? "") + (gap.map { ",\"gap\":\($0)" } ?? "")
+          + ",\"in_descriptor\":\(c.inDescriptor)" + (c.raftLogLast.map { ",\"raft_log_last\":\($0)" } ?? "") + "}"
       }
       o += ",\"chosen\":" + (r.chosen.map { copy($0, gap: nil) } ?? "null")
       o += ",\"lagging\":[" + r.lagging.map { copy($0.replica, gap: $0.gap) }.joined(separator: ",") + "]"

@@ -53,7 +53,7 @@ struct KVCLITests {
         r1 [/Min, /Table/50) gen 1 from s1 (n1) range-local
           replicas: n1/s1/r1 n2/s2/r2 n3/s3/r3
           use s2 (n2): applied 100, lease applied 51
-          lagging s1 (n1): applied 100, lease applied 50, 0 behind
+          lagging s1 (n1): applied 100, lease applied 50, 0 behind (raft log to 101, 1 unapplied)
           lagging s3 (n3): applied 90, lease applied 40, 10 behind
         r2 [/Table/50, /Table/52) gen 3 (generations seen: 2, 3) from s1 (n1) range-local
           replicas: n1/s1/r1 n2/s2/r2 n4/s4/r3
@@ -124,7 +124,7 @@ struct KVCLITests {
     let (out, err, status) = try runSalvage(["kv", "scan", "--pretty", "--span", "/Table/54..", paths[0]])
     #expect(status == 0)
     #expect(relative(out, paths) == """
-      # store <root>/s1
+      # store <root>/s1: s1 (n1)
       /Table/54/1/1/0 @20.000000000,0 value INT 2
       /Table/54/1/1/0 @10.000000000,0 value INT 1
       /Table/54/1/2/0 @20.000000000,0 tombstone
@@ -139,7 +139,7 @@ struct KVCLITests {
       """)
     let (withIntents, _, _) = try runSalvage(["kv", "scan", "--pretty", "--intents", "--span", "/Table/54/1/3../Table/54/1/5", paths[0]])
     #expect(relative(withIntents, paths) == """
-      # store <root>/s1
+      # store <root>/s1: s1 (n1)
       /Table/54/1/3/0 @30.000000000,0 intent txn a0a1a2a3-a4a5-a6a7-a8a9-aaabacadaeaf provisional INT 6
       /Table/54/1/3/0 @5.000000000,0 value INT 5
       /Table/54/1/4/0 @40.000000000,0 intent txn a0a1a2a3-a4a5-a6a7-a8a9-aaabacadaeaf provisional INT 7
@@ -154,7 +154,7 @@ struct KVCLITests {
     let (at15, _, s15) = try runSalvage(["kv", "scan", "--pretty", "--as-of", "15", "--span", "/Table/54..", paths[0]])
     #expect(s15 == 0)
     #expect(relative(at15, paths) == """
-      # store <root>/s1
+      # store <root>/s1: s1 (n1)
       /Table/54/1/1/0 @10.000000000,0 value INT 1
       /Table/54/1/2/0 @10.000000000,0 value BYTES "a"
       /Table/54/1/3/0 @5.000000000,0 value INT 5
