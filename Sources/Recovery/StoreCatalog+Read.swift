@@ -31,6 +31,7 @@ extension StoreCatalog {
         continue
       }
     }
+    for i in store.issues + it.issues where i.severity == .damage { problems.append("\(path): \(i.error)") }
     damagedSpans = Self.damagedSpans(store)
     resolve(records, locks: locks)
     localDescriptors.sort {

@@ -15,6 +15,7 @@ struct KVRanges: ParsableCommand {
 
   @Argument(help: "Store directories.") var directories: [String]
   @Option(help: "Output format: text or jsonl.") var format: OutputFormat = .text
+  @Flag(help: "Check every block of every table (reads whole stores) so damaged key spans are read from another replica.") var verify = false
 
   func validate() throws {
     if directories.isEmpty { throw ValidationError("give at least one store directory") }
@@ -23,7 +24,7 @@ struct KVRanges: ParsableCommand {
   func run() throws {
     var catalogs: [StoreCatalog] = []
     for dir in directories {
-      do { catalogs.append(try StoreCatalog.read(path: dir)) } catch {
+      do { catalogs.append(try StoreCatalog.read(path: dir, verifyTables: verify)) } catch {
         printError("salvage: \(dir): \(error)")
         throw ExitCode(ReadStatus.failed)
       }
@@ -80,7 +81,7 @@ struct KVRangesText {
       for (c, gap) in r.lagging {
         line("    lagging \(label(c.store)): applied \(c.raftAppliedIndex), lease applied \(c.leaseAppliedIndex), \(gap) behind" + notes(c, d))
       }
-      for m in r.missing { line("    missing \(replicaText(m)): store not provided") }
+      for m in r.missing { line("    missing \(replicaText(m)): no store s\(m.storeID) among the inputs") }
       for m in r.notFound { line("    missing \(replicaText(m)): no replica on that store") }
       for f in plans[d.rangeID]?.fallbacks ?? [] {
         line("    damaged on the chosen store: \(f.span.pretty) from " + (f.store.map(label) ?? "nowhere (lost)"))

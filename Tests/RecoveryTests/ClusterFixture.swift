@@ -110,6 +110,8 @@ struct StoreSpec {
   var entries: [(key: [UInt8], value: [UInt8])] = []
   /// Flush to SSTs (`ldb compact`) after loading; otherwise the data stays in the WAL.
   var compact = true
+  /// Small uncompressed blocks (`--block_size`), so one damaged block spares the rest.
+  var blockSize: Int? = nil
 
   mutating func put(_ key: [UInt8], _ value: [UInt8]) { entries.append((key, value)) }
 
@@ -121,8 +123,9 @@ struct StoreSpec {
   func write(to dir: String) throws {
     let ldb = try StoreSpec.ldb()
     let lines = entries.map { "0x" + hexOf($0.key) + " ==> 0x" + hexOf($0.value) }.joined(separator: "\n") + "\n"
-    try run(ldb, ["--db=\(dir)", "--create_if_missing", "--hex", "load"], stdin: lines)
-    if compact { try run(ldb, ["--db=\(dir)", "compact"], stdin: nil) }
+    let options = blockSize.map { ["--block_size=\($0)", "--compression_type=no"] } ?? []
+    try run(ldb, ["--db=\(dir)", "--create_if_missing", "--hex"] + options + ["load"], stdin: lines)
+    if compact { try run(ldb, ["--db=\(dir)"] + options + ["compact"], stdin: nil) }
   }
 
   func run(_ tool: String, _ args: [String], stdin: String?) throws {

@@ -59,18 +59,18 @@ struct KVCLITests {
           replicas: n1/s1/r1 n2/s2/r2 n4/s4/r3
           use s1 (n1): applied 200, lease applied 120
           lagging s2 (n2): applied 180, lease applied 110, 20 behind (its descriptor: gen 2)
-          missing n4/s4/r3: store not provided
+          missing n4/s4/r3: no store s4 among the inputs
         r3 [/Table/52, /Table/53) gen 3 from s1 (n1) range-local
           replicas: n1/s1/r1 n2/s2/r2 n4/s4/r3
           use s1 (n1): applied 15, lease applied 5
-          missing n4/s4/r3: store not provided
+          missing n4/s4/r3: no store s4 among the inputs
           missing n2/s2/r2: no replica on that store
         r4 [/Table/53, /Table/54) gen 1 from s1 (n1) meta2
           replicas: n4/s4/r1 n5/s5/r2 n6/s6/r3
           no surviving replica
-          missing n4/s4/r1: store not provided
-          missing n5/s5/r2: store not provided
-          missing n6/s6/r3: store not provided
+          missing n4/s4/r1: no store s4 among the inputs
+          missing n5/s5/r2: no store s5 among the inputs
+          missing n6/s6/r3: no store s6 among the inputs
         r5 [/Table/54, /Max) gen 1 from s1 (n1) range-local
           replicas: n1/s1/r1 n2/s2/r2 n3/s3/r3
           use s1 (n1): applied 30, lease applied 10
