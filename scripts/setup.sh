@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Installs the Debian packages Salvage builds against, if any is missing (Debian 12, root).
+# Installs the Debian packages Salvage builds and tests against (rocksdb-tools: ldb builds test stores), if any is missing (Debian 12, root).
 # Quiet when everything is already there.
 set -euo pipefail
-needed=(libzstd-dev liblz4-dev zlib1g-dev libxxhash-dev pkg-config)
+needed=(libzstd-dev liblz4-dev zlib1g-dev libxxhash-dev pkg-config rocksdb-tools)
 missing=()
 for p in "${needed[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -1,0 +1,88 @@
+import CockroachKV
+
+/// A key span no provided store holds a replica of.
+public struct LostSpan: Equatable, Sendable {
+  public var start: [UInt8]
+  public var end: [UInt8]
+  /// `[/Table/52, /Table/53)`.
+  public var pretty: String
+  /// Known ranges overlapping the span (empty where no descriptor at all is known).
+  public var rangeIDs: [Int64]
+  /// System-tenant tables whose keys overlap the span, ascending (at most `Coverage.tableListLimit`).
+  public var tableIDs: [UInt64]
+  /// The span runs past the last table listed (to a tenant's keys or /Max).
+  public var tablesOpenEnded: Bool
+
+  public var span: KeySpan { KeySpan(start: start, end: end) }
+}
+
+/// Which parts of [/Min, /Max) survive: a span is covered when a non-superseded range
+/// descriptor includes it and some provided store holds a replica of that range. Everything
+/// else is lost — ranges whose replicas all sat on absent stores, and gaps no descriptor
+/// describes (no surviving store held the meta2 records for them).
+public enum Coverage {
+  public static let tableListLimit = 1000
+
+  static func lostSpans(_ ranges: [RangeView]) -> [LostSpan] {
+    let live = ranges.filter { !$0.superseded }
+    let covered = union(live.filter { !$0.replicas.isEmpty }.map(\.span))
+    var lost: [LostSpan] = []
+    for gap in complement(covered, within: .everything) {
+      let ids = live.filter { $0.replicas.isEmpty && $0.span.overlaps(gap) }.map(\.rangeID)
+      let (tables, open) = tableIDs(overlapping: gap)
+      lost.append(LostSpan(start: gap.start, end: gap.end, pretty: gap.pretty, rangeIDs: Array(Set(ids)).sorted(),
+                           tableIDs: tables, tablesOpenEnded: open))
+    }
+    return lost
+  }
+
+  /// Sorted, merged spans (abutting ones joined).
+  static func union(_ spans: [KeySpan]) -> [KeySpan] {
+    var out: [KeySpan] = []
+    for s in spans.sorted() where !s.isEmpty {
+      if let last = out.last, !last.end.lexicographicallyPrecedes(s.start) {
+        out[out.count - 1].end = max(last.end, s.end)
+      } else {
+        out.append(s)
+      }
+    }
+    return out
+  }
+
+  /// The parts of `outer` not in the sorted, merged `spans`.
+  static func complement(_ spans: [KeySpan], within outer: KeySpan) -> [KeySpan] {
+    var out: [KeySpan] = []
+    var cursor = outer.start
+    for s in spans {
+      if cursor.lexicographicallyPrecedes(s.start) {
+        out.append(KeySpan(start: cursor, end: min(s.start, outer.end)))
+      }
+      cursor = max(cursor, s.end)
+    }
+    if cursor.lexicographicallyPrecedes(outer.end) { out.append(KeySpan(start: cursor, end: outer.end)) }
+    return out.filter { !$0.isEmpty }
+  }
+
+  /// System-tenant tables `t` whose keys `[/Table/t, /Table/t+1)` overlap the span (spec
+  /// §4.5: a table key starts with uvarint-asc(t), 0x88 for t = 0, tenants start at 0xfe).
+  public static func tableIDs(overlapping span: KeySpan) -> (ids: [UInt64], openEnded: Bool) {
+    let tableMin: [UInt8] = [0x88], tableMax: [UInt8] = [LocalKeys.tenantPrefixByte]
+    guard let s = span.intersection(KeySpan(start: tableMin, end: tableMax)) else { return ([], false) }
+    guard let (first, _) = try? OrderedEncoding.decodeUvarintAscending(s.start[...]) else { return ([], false) }
+    let openEnded = !span.end.lexicographicallyPrecedes(tableMax)
+    var last: UInt64
+    if openEnded {
+      last = first
+    } else {
+      if let (t, _) = try? OrderedEncoding.decodeUvarintAscending(s.end[...]) {
+        var prefix: [UInt8] = []
+        OrderedEncoding.encodeUvarintAscending(t, into: &prefix)
+        last = s.end == prefix && t > first ? t - 1 : t
+      } else {
+        last = .max  // a cut-short table id: list up to the cap
+      }
+    }
+    let capped = Swift.min(last, first &+ UInt64(tableListLimit - 1))
+    return (Array(first...Swift.max(first, capped)), openEnded || capped < last)
+  }
+}

@@ -1,0 +1,53 @@
+import CockroachKV
+import LSMStore
+
+/// The store's visible entries in `cockroach_comparator` order. A store written with
+/// CockroachDB's comparer streams as is; any other (a bytewise store, e.g. one `ldb`
+/// built, orders versions oldest first) is read whole and sorted — fine for test stores,
+/// costly for big ones.
+public enum EngineEntries {
+  /// Calls `body` with each entry whose roach key is in `span` (lock-table entries: whose
+  /// locked key is), in engine order. Keys that are not engine keys go to `badKey`.
+  public static func forEach(_ store: Store, in span: KeySpan = .everything,
+                             badKey: ([UInt8]) -> Void = { _ in },
+                             _ body: (_ key: EngineKey, _ raw: [UInt8], _ value: [UInt8]) throws -> Void) rethrows {
+    func wanted(_ k: EngineKey) -> Bool {
+      if case .lock = k.version, case .lock(let locked) = LocalKeys.role(of: k.roachKey) { return span.contains(locked) }
+      return span.contains(k.roachKey)
+    }
+    let it = store.makeVisibleIterator()
+    if store.comparer.name == CockroachKV.comparerName {
+      while let e = it.next() {
+        guard let k = try? EngineKey(decoding: e.key) else { badKey(e.key); continue }
+        if wanted(k) { try body(k, e.key, e.value) }
+      }
+      return
+    }
+    var all: [(key: EngineKey, raw: [UInt8], value: [UInt8])] = []
+    while let e = it.next() {
+      guard let k = try? EngineKey(decoding: e.key) else { badKey(e.key); continue }
+      if wanted(k) { all.append((k, e.key, e.value)) }
+    }
+    all.sort { EngineKey.compare($0.raw, $1.raw) < 0 }
+    for e in all { try body(e.key, e.raw, e.value) }
+  }
+
+  /// The store's visible MVCC range keys (range tombstones and others) as `MVCCRangeKey`s;
+  /// undecodable ones go to `problems`.
+  public static func mvccRangeKeys(_ store: Store, problems: inout [String]) -> [MVCCRangeKey] {
+    var out: [MVCCRangeKey] = []
+    for rk in store.visibleRangeKeys() {
+      guard let suffix = rk.suffix, rk.start.last == 0, rk.end.last == 0 else {
+        problems.append("\(store.path): range key at \(hex(rk.start)) has no MVCC bounds or suffix")
+        continue
+      }
+      do {
+        let ts = try MVCCRangeKey.suffixTimestamp(suffix)
+        out.append(MVCCRangeKey(start: Array(rk.start.dropLast()), end: Array(rk.end.dropLast()), timestamp: ts, rawValue: rk.value ?? []))
+      } catch {
+        problems.append("\(store.path): range key at \(Keyspace.prettyPrint(Array(rk.start.dropLast()))): \(error)")
+      }
+    }
+    return out
+  }
+}

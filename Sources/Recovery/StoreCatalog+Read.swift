@@ -1,0 +1,119 @@
+import CockroachKV
+import LSMStore
+
+extension StoreCatalog {
+  /// Legacy (19.1) range-ID-local suffixes: RaftAppliedIndex and LeaseAppliedIndex.
+  static let legacyRaftAppliedIndexSuffix = Array("rfta".utf8)
+  static let legacyLeaseAppliedIndexSuffix = Array("rlla".utf8)
+
+  public init(store: Store) {
+    self.init(path: store.path)
+    var records: [(key: [UInt8], value: [UInt8])] = []
+    var locks: [(LockTableKey, [UInt8])] = []
+    let it = store.makeVisibleIterator()
+    while let e = it.next() {
+      guard let first = e.key.first, first < LocalKeys.systemPrefix[0] else { break }  // past /Meta2
+      guard let key = try? EngineKey(decoding: e.key) else {
+        problems.append("\(path): key \(hex(e.key)) is not a CockroachDB engine key")
+        continue
+      }
+      switch LocalKeys.role(of: key.roachKey) {
+      case .raftLog(let id, let index):
+        var r = replicas[id] ?? ReplicaState(rangeID: id)
+        let log = r.raftLog
+        r.raftLog = (Swift.min(log?.first ?? index, index), Swift.max(log?.last ?? index, index), (log?.count ?? 0) + 1)
+        replicas[id] = r
+      case .lock(let locked):
+        if Self.isMetadataKey(locked), let lock = try? LockTableKey(key) { locks.append((lock, e.value)) }
+      case let role where Self.isMetadataRole(role):
+        records.append((e.key, e.value))
+      default:
+        continue
+      }
+    }
+    for i in store.issues + it.issues where i.severity == .damage { problems.append("\(path): \(i.error)") }
+    damagedSpans = Self.damagedSpans(store)
+    resolve(records, locks: locks)
+    localDescriptors.sort {
+      $0.descriptor.rangeID != $1.descriptor.rangeID ? $0.descriptor.rangeID < $1.descriptor.rangeID : $0.key.lexicographicallyPrecedes($1.key)
+    }
+    metaDescriptors.sort { $0.key.lexicographicallyPrecedes($1.key) }
+  }
+
+  static func isMetadataRole(_ role: LocalKeys.Role) -> Bool {
+    switch role {
+    case .storeIdent, .rangeAppliedState, .rangeDescriptor, .meta: return true
+    case .rangeIDLocal(_, let replicated, let suffix):
+      return replicated && (suffix == legacyRaftAppliedIndexSuffix || suffix == legacyLeaseAppliedIndexSuffix)
+    default: return false
+    }
+  }
+
+  static func isMetadataKey(_ roachKey: [UInt8]) -> Bool { isMetadataRole(LocalKeys.role(of: roachKey)) }
+
+  /// Feeds the records in engine-key order (a bytewise store, such as one built by `ldb`,
+  /// orders versions oldest first) to the resolver and decodes each outcome.
+  mutating func resolve(_ records: [(key: [UInt8], value: [UInt8])], locks: [(LockTableKey, [UInt8])]) {
+    let sorted = records.sorted { EngineKey.compare($0.key, $1.key) < 0 }
+    var resolver = MVCCResolver()
+    for (lock, md) in locks { resolver.register(lock: lock, metadata: md) }
+    for r in sorted {
+      do {
+        if let done = try resolver.push(engineKey: r.key, value: r.value) { absorb(done) }
+      } catch {
+        problems.append("\(path): key \(hex(r.key)): \(error)")
+      }
+    }
+    if let done = resolver.finish() { absorb(done) }
+  }
+
+  mutating func absorb(_ r: MVCCResolution) {
+    let where_ = "\(path): \(Keyspace.prettyPrint(r.roachKey))"
+    intents += r.intents.filter(\.isIntent)
+    for p in r.problems { problems.append("\(where_): \(p)") }
+    do {
+      switch (LocalKeys.role(of: r.roachKey), r.outcome) {
+      case (.storeIdent, .inline(let v)):
+        ident = try StoreIdent(decoding: v.data)
+      case (.rangeAppliedState(let id), .inline(let v)):
+        replicas[id, default: ReplicaState(rangeID: id)].appliedState = try RangeAppliedState(decoding: v.data)
+      case (.rangeIDLocal(let id, _, let suffix), .inline(let v)):
+        guard case .int(let n) = try v.decoded(), n >= 0 else {
+          problems.append("\(where_): legacy applied index is not a non-negative INT")
+          return
+        }
+        if suffix == Self.legacyRaftAppliedIndexSuffix {
+          replicas[id, default: ReplicaState(rangeID: id)].legacyRaftAppliedIndex = UInt64(n)
+        } else {
+          replicas[id, default: ReplicaState(rangeID: id)].legacyLeaseAppliedIndex = UInt64(n)
+        }
+      case (.rangeDescriptor, .value(let t, let v)):
+        localDescriptors.append(DescriptorRecord(descriptor: try RangeDescriptor(decoding: v.value.data), timestamp: t, source: .rangeLocal, key: r.roachKey))
+      case (.meta(let level, _), .value(let t, let v)):
+        metaDescriptors.append(DescriptorRecord(descriptor: try RangeDescriptor(decoding: v.value.data), timestamp: t,
+                                                source: level == 1 ? .meta1 : .meta2, key: r.roachKey))
+      case (_, .deleted), (_, .deletedByRangeTombstone), (_, .absent):
+        return  // a descriptor removed by a merge, or only an intent: nothing committed to take
+      case (_, .undecodable(_, let e)):
+        problems.append("\(where_): \(e)")
+      default:
+        problems.append("\(where_): unexpected kind of value for this key")
+      }
+    } catch {
+      problems.append("\(where_): \(error)")
+    }
+  }
+
+  /// Tables the LSM could not read, as roach-key spans (bounds from the MANIFEST; the
+  /// largest key is inclusive, so the span ends just after its roach key).
+  static func damagedSpans(_ store: Store) -> [KeySpan] {
+    var spans: [KeySpan] = []
+    for t in store.tables where t.unreadable {
+      guard let m = t.meta else { spans.append(.everything); continue }
+      let lo = (try? EngineKey(decoding: m.smallest.userKey).roachKey) ?? []
+      let hi = (try? EngineKey(decoding: m.largest.userKey).roachKey).map { $0 + [0] } ?? LocalKeys.keyMax
+      spans.append(KeySpan(start: lo, end: hi))
+    }
+    return spans.sorted()
+  }
+}

@@ -1,0 +1,38 @@
+import CockroachKV
+import LSMStore
+import SSTable
+
+extension StoreCatalog {
+  /// Opens the store at `path`; with `verifyTables`, also checks every block of every live
+  /// table (reads the whole store) so that `damagedSpans` names the damaged keys.
+  public static func read(path: String, verifyTables: Bool) throws(StoreError) -> StoreCatalog {
+    let store = try Store(path: path)
+    var c = StoreCatalog(store: store)
+    if verifyTables { c.damagedSpans = Coverage.union(c.damagedSpans + blockDamage(store, problems: &c.problems)) }
+    return c
+  }
+
+  /// Damaged blocks as roach-key spans. Block bounds are index separators, which may be
+  /// shortened and then are no engine keys: such a bound is read as a roach key and the
+  /// span widened (upper bound + ff), never narrowed. A missing bound is the table's own.
+  static func blockDamage(_ store: Store, problems: inout [String]) -> [KeySpan] {
+    var spans: [KeySpan] = []
+    for t in store.tables where !t.unreadable {
+      let tableLow = t.meta.flatMap { try? EngineKey(decoding: $0.smallest.userKey).roachKey } ?? []
+      let tableHigh = t.meta.flatMap { try? EngineKey(decoding: $0.largest.userKey).roachKey }.map { $0 + [0] } ?? LocalKeys.keyMax
+      let damages: [Damage]
+      do { damages = try Table(path: t.path).verify() } catch {
+        problems.append("\(store.path): \(t.path): \(error)")
+        spans.append(KeySpan(start: tableLow, end: tableHigh))
+        continue
+      }
+      for d in damages {
+        problems.append("\(store.path): \(d)")
+        let lo = d.lowerKey.map { (try? EngineKey(decoding: $0).roachKey) ?? $0 } ?? tableLow
+        let hi = d.upperKey.map { (try? EngineKey(decoding: $0).roachKey).map { $0 + [0] } ?? $0 + [0xFF] } ?? tableHigh
+        spans.append(KeySpan(start: lo, end: hi))
+      }
+    }
+    return spans
+  }
+}

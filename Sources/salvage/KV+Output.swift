@@ -1,0 +1,57 @@
+import CockroachKV
+
+/// Prints `kv scan` lines: text (`<key> @<ts> <kind> <value>`) or JSON lines.
+struct KVLinePrinter {
+  let out: Output
+  let store: String
+  let pretty: Bool
+  let jsonl: Bool
+  let intentsToStdout: Bool
+
+  func keyText(_ k: [UInt8]) -> String { pretty ? Keyspace.prettyPrint(k) : hexOfBytes(k) }
+
+  func version(_ key: [UInt8], _ ts: MVCCTimestamp?, kind: String, raw: [UInt8], summary: String) {
+    if jsonl {
+      var line = "{\"store\":\(kvJSONString(store)),\"key_hex\":\"\(hexOfBytes(key))\",\"pretty\":\(kvJSONString(Keyspace.prettyPrint(key)))"
+      if let ts { line += ",\"wall_time\":\(ts.wallTime),\"logical\":\(ts.logical)" }
+      line += ",\"value_hex\":\"\(hexOfBytes(raw))\",\"kind\":\"\(kind)\""
+      if pretty { line += ",\"value\":\(kvJSONString(summary))" }
+      out.write(line + "}")
+    } else {
+      let shown = pretty ? summary : hexOfBytes(raw)
+      out.write(keyText(key) + (ts.map { " @\($0)" } ?? "") + " \(kind)" + (shown.isEmpty ? "" : " " + shown))
+    }
+    out.endLine()
+  }
+
+  func intent(_ i: MVCCIntent) {
+    intentLine(i.key, i.timestamp, txn: i.txnID?.description,
+               provisional: i.provisionalValue.map { valueSummary($0.value) }, raw: i.provisionalValue?.value.rawBytes ?? [])
+  }
+
+  /// An intent: on stdout with --intents, else on stderr. Never a value line.
+  func intentLine(_ key: [UInt8], _ ts: MVCCTimestamp, txn: String?, provisional: String?, raw: [UInt8] = []) {
+    var line: String
+    if jsonl {
+      line = "{\"store\":\(kvJSONString(store)),\"key_hex\":\"\(hexOfBytes(key))\",\"pretty\":\(kvJSONString(Keyspace.prettyPrint(key)))"
+        + ",\"wall_time\":\(ts.wallTime),\"logical\":\(ts.logical),\"value_hex\":\"\(hexOfBytes(raw))\",\"kind\":\"intent\""
+      if let txn { line += ",\"txn\":\(kvJSONString(txn))" }
+      line += "}"
+    } else {
+      line = "\(keyText(key)) @\(ts) intent" + (txn.map { " txn \($0)" } ?? "") + (provisional.map { " provisional \($0)" } ?? "")
+    }
+    if intentsToStdout {
+      out.write(line); out.endLine()
+    } else {
+      out.flush()
+      printError((jsonl ? "" : "salvage: \(store): ") + line)
+    }
+  }
+}
+
+func hexOfBytes<C: Collection>(_ b: C) -> String where C.Element == UInt8 {
+  let d = Array("0123456789abcdef".utf8)
+  var out: [UInt8] = []
+  for x in b { out.append(d[Int(x >> 4)]); out.append(d[Int(x & 15)]) }
+  return String(decoding: out, as: UTF8.self)
+}

@@ -1,0 +1,210 @@
+import ArgumentParser
+import CockroachKV
+import LSMStore
+import Recovery
+
+struct KV: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "kv",
+    abstract: "Read CockroachDB's key/value layer from store directories: MVCC versions, ranges and replicas.",
+    subcommands: [KVScan.self, KVRanges.self])
+}
+
+/// `--span START..END` in the printer's notation (`/Table/53..`, `../Table/54`).
+fileprivate func parseSpan(_ text: String) throws -> KeySpan {
+  guard let r = text.firstRange(of: "..") else { throw ValidationError("--span needs START..END, got \"\(text)\"") }
+  let lo = String(text[..<r.lowerBound]), hi = String(text[r.upperBound...])
+  do {
+    return KeySpan(start: lo.isEmpty ? [] : try Keyspace.parse(lo), end: hi.isEmpty ? LocalKeys.keyMax : try Keyspace.parse(hi))
+  } catch {
+    throw ValidationError("--span \"\(text)\": \(error)")
+  }
+}
+
+fileprivate func openStore(_ path: String) throws -> LSMStore.Store {
+  do { return try LSMStore.Store(path: path) } catch {
+    printError("salvage: \(path): \(error)")
+    throw ExitCode(ReadStatus.failed)
+  }
+}
+
+/// A JSON string literal.
+func kvJSONString(_ s: String) -> String {
+  var out = "\""
+  for u in s.unicodeScalars {
+    switch u {
+    case "\"": out += "\\\""
+    case "\\": out += "\\\\"
+    case "\n": out += "\\n"
+    case _ where u.value < 0x20: out += "\\u" + String(repeating: "0", count: 4 - String(u.value, radix: 16).count) + String(u.value, radix: 16)
+    default: out.unicodeScalars.append(u)
+    }
+  }
+  return out + "\""
+}
+
+fileprivate func hexText<C: Collection>(_ b: C) -> String where C.Element == UInt8 {
+  let d = Array("0123456789abcdef".utf8)
+  var out: [UInt8] = []
+  for x in b { out.append(d[Int(x >> 4)]); out.append(d[Int(x & 15)]) }
+  return String(decoding: out, as: UTF8.self)
+}
+
+/// A short description of a roachpb.Value.
+func valueSummary(_ v: RoachValue) -> String {
+  guard let s = try? v.decoded() else { return "tag \(v.tagByte) \(hexText(v.data)) (undecodable)" }
+  switch s {
+  case .empty: return "empty"
+  case .int(let n): return "INT \(n)"
+  case .float(let f): return "FLOAT \(f)"
+  case .bytes(let b):
+    let printable = b.allSatisfy { $0 >= 0x20 && $0 < 0x7F }
+    return printable ? "BYTES \(kvJSONString(String(decoding: b, as: UTF8.self)))" : "BYTES 0x\(hexText(b))"
+  case .raw(let tag, let data): return "tag \(tag) 0x\(hexText(data))"
+  default: return "\(s)"
+  }
+}
+
+struct KVScan: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "scan",
+    abstract: "Print each store's MVCC view: every version, or with --as-of the newest committed version per key.",
+    discussion: """
+      Intents (provisional writes of unfinished transactions) are never printed as values: they go to \
+      stderr, or to stdout as kind "intent" with --intents. With --as-of, point tombstones and MVCC range \
+      tombstones hide what they delete. Exit status: 0 clean, 1 unreadable store, 2 damage or undecodable entries.
+      """)
+
+  @Argument(help: "Store directories.") var directories: [String]
+  @Flag(help: "Print keys with the keyspace printer and decoded values (text), add \"value\" (jsonl).") var pretty = false
+  @Option(name: .customLong("as-of"), help: "Read timestamp secs[.nanos][,logical]: newest committed version at or below it.") var asOf: String?
+  @Option(help: "Only keys in START..END (printer notation, either side may be empty).") var span: String?
+  @Option(help: "Output format: text or jsonl.") var format: OutputFormat = .text
+  @Flag(help: "List intents on stdout (kind \"intent\") instead of stderr.") var intents = false
+
+  func validate() throws {
+    if directories.isEmpty { throw ValidationError("give at least one store directory") }
+    if let a = asOf { do { _ = try MVCCTimestamp(parsing: a) } catch { throw ValidationError("--as-of: \(error)") } }
+    if let s = span { _ = try parseSpan(s) }
+  }
+
+  func run() throws {
+    let keySpan = try span.map(parseSpan) ?? .everything
+    let readTS = try asOf.map { try MVCCTimestamp(parsing: $0) }
+    let out = Output()
+    var status: Int32 = 0
+    for dir in directories {
+      let store = try openStore(dir)
+      var problems: [String] = []
+      let printer = KVLinePrinter(out: out, store: dir, pretty: pretty, jsonl: format == .jsonl, intentsToStdout: intents)
+      if format == .text {
+        let ident = StoreCatalog(store: store).ident.map { ": s\($0.storeID) (n\($0.nodeID))" } ?? ": no store ident"
+        out.write("# store \(dir)\(ident)"); out.endLine()
+      }
+      if let t = readTS {
+        scanResolved(store, at: t, span: keySpan, printer, &problems)
+      } else {
+        scanVersions(store, span: keySpan, printer, &problems)
+      }
+      out.flush()
+      for i in store.issues where i.severity != .note { problems.append("\(dir): \(i)") }
+      for p in problems { printError("salvage: \(p)") }
+      if !problems.isEmpty { status = ReadStatus.damaged }
+    }
+    if status != 0 { throw ExitCode(status) }
+  }
+
+  /// Newest committed version at or below `t` per roach key (`MVCCResolver`).
+  func scanResolved(_ store: LSMStore.Store, at t: MVCCTimestamp, span: KeySpan, _ p: KVLinePrinter, _ problems: inout [String]) {
+    var resolver = MVCCResolver(readTimestamp: t, rangeKeys: EngineEntries.mvccRangeKeys(store, problems: &problems))
+    func emit(_ r: MVCCResolution) {
+      for i in r.intents where i.isIntent { p.intent(i) }
+      for e in r.problems { problems.append("\(store.path): \(Keyspace.prettyPrint(r.roachKey)): \(e)") }
+      switch r.outcome {
+      case .value(let ts, let v): p.version(r.roachKey, ts, kind: "value", raw: v.value.rawBytes, summary: valueSummary(v.value))
+      case .inline(let v): p.version(r.roachKey, nil, kind: "inline", raw: v.rawBytes, summary: valueSummary(v))
+      case .undecodable(let ts, let e): problems.append("\(store.path): \(Keyspace.prettyPrint(r.roachKey))@\(ts): \(e)")
+      case .absent, .deleted, .deletedByRangeTombstone: break
+      }
+    }
+    EngineEntries.forEach(store, in: span, badKey: { problems.append("\(store.path): key \(hexText($0)) is not a CockroachDB engine key") }) { key, raw, value in
+      // Raft log and other non-MVCC local records are not MVCCMetadata: not part of this view.
+      if case .none = key.version, !isMVCCMetadataKey(key.roachKey) { return }
+      do {
+        if let r = try resolver.push(engineKey: raw, value: value) { emit(r) }
+      } catch {
+        problems.append("\(store.path): key \(hexText(raw)): \(error)")
+      }
+    }
+    if let r = resolver.finish() { emit(r) }
+  }
+
+  /// Every version of every key. An intent is one line (its metadata or lock-table entry
+  /// joined with its provisional version), listed apart from the values.
+  func scanVersions(_ store: LSMStore.Store, span: KeySpan, _ p: KVLinePrinter, _ problems: inout [String]) {
+    var separated: [[UInt8]: [(ts: MVCCTimestamp, txn: String)]] = [:]  // lock-table keys sort before the data
+    var currentKey: [UInt8]? = nil
+    var pending: [(ts: MVCCTimestamp, txn: String)] = []
+    func flushPending() {
+      if let k = currentKey { for i in pending { p.intentLine(k, i.ts, txn: i.txn, provisional: nil) } }
+      pending = []
+    }
+    EngineEntries.forEach(store, in: span, badKey: { problems.append("\(store.path): key \(hexText($0)) is not a CockroachDB engine key") }) { key, raw, value in
+      if key.roachKey != currentKey {
+        flushPending()
+        currentKey = key.roachKey
+        pending = separated.removeValue(forKey: key.roachKey) ?? []
+      }
+      switch key.version {
+      case .lock(let strength, let txn):
+        guard strength == LockTableKey.intentStrength, case .lock(let locked) = LocalKeys.role(of: key.roachKey) else { return }
+        separated[locked, default: []].append((intentTimestamp(try? MVCCMetadata(decoding: value)), txn.description))
+      case .none:
+        guard let md = try? MVCCMetadata(decoding: value) else {
+          p.version(key.roachKey, nil, kind: "raw", raw: value, summary: "\(value.count) bytes, not MVCC metadata")
+          return
+        }
+        switch md.meaning {
+        case .intent: pending.append((intentTimestamp(md), md.txn?.id?.description ?? "?"))
+        case .inline(let v): p.version(key.roachKey, nil, kind: "inline", raw: v.rawBytes, summary: valueSummary(v))
+        case .unexpected: p.version(key.roachKey, nil, kind: "raw", raw: value, summary: "MVCC metadata, neither intent nor inline value")
+        }
+      case .mvcc(let ts):
+        if let i = pending.firstIndex(where: { $0.ts == ts }) {
+          let v = try? MVCCValue(decoding: value)
+          p.intentLine(key.roachKey, ts, txn: pending[i].txn, provisional: v.map { valueSummary($0.value) } ?? hexText(value), raw: value)
+          pending.remove(at: i)
+          return
+        }
+        do {
+          let v = try MVCCValue(decoding: value)
+          if v.isTombstone {
+            p.version(key.roachKey, ts, kind: "tombstone", raw: value, summary: "")
+          } else {
+            p.version(key.roachKey, ts, kind: "value", raw: v.value.rawBytes, summary: valueSummary(v.value))
+          }
+        } catch {
+          problems.append("\(store.path): \(Keyspace.prettyPrint(key.roachKey))@\(ts): \(error)")
+        }
+      }
+    }
+    flushPending()
+    for (k, list) in separated.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) {
+      for i in list { p.intentLine(k, i.ts, txn: i.txn, provisional: nil) }
+    }
+  }
+}
+
+/// The provisional version's timestamp (MVCCMetadata.timestamp, else the txn's write timestamp).
+fileprivate func intentTimestamp(_ md: MVCCMetadata?) -> MVCCTimestamp {
+  guard let md else { return .zero }
+  return md.timestamp.isZero ? (md.txn?.writeTimestamp ?? .zero) : md.timestamp
+}
+
+/// Unversioned keys whose value is an MVCCMetadata (not Raft log entries and the like).
+fileprivate func isMVCCMetadataKey(_ roachKey: [UInt8]) -> Bool {
+  switch LocalKeys.role(of: roachKey) {
+  case .raftLog, .rangeIDLocal(_, false, _): return false
+  default: return true
+  }
+}

@@ -1,0 +1,41 @@
+import Testing
+import Foundation
+import CockroachKV
+import SSTable
+@testable import Recovery
+
+/// s1 and s2 of the scenario, s1 in 64-byte blocks with the block holding row 2 of table 54
+/// damaged: only that block's keys are read from s2; the rest of r5 still from s1.
+struct DamageTests {
+  @Test func damagedBlockFallsBackToTheNextReplica() throws {
+    let root = try makeTempDir("damage")
+    var s1 = ClusterScenario.store1()
+    s1.blockSize = 64
+    try s1.write(to: root + "/s1")
+    try ClusterScenario.store2().write(to: root + "/s2")
+    let sst = try #require(try FileManager.default.contentsOfDirectory(atPath: root + "/s1").filter { $0.hasSuffix(".sst") }.sorted().last)
+    let path = root + "/s1/" + sst
+    let row2 = Enc.row(54, 2)
+    let block = try #require(try Table(path: path).layout().blocks.first { b in
+      b.kind == "data" && b.upperKey.map { (try? EngineKey(decoding: $0).roachKey).map { !$0.lexicographicallyPrecedes(row2) } ?? false } ?? false
+    })
+    var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+    bytes[block.handle.offset + 2] ^= 0xFF
+    try Data(bytes).write(to: URL(fileURLWithPath: path))
+
+    let plain = try StoreCatalog.read(path: root + "/s1")
+    #expect(plain.damagedSpans == [])  // the local keys are intact; nothing read the damage
+    let cs = [try StoreCatalog.read(path: root + "/s1", verifyTables: true), try StoreCatalog.read(path: root + "/s2", verifyTables: true)]
+    let damaged = try #require(cs[0].damagedSpans.first)
+    #expect(cs[0].damagedSpans.count == 1)
+    #expect(damaged.contains(row2))
+    #expect(!damaged.contains(Enc.row(54, 1)) && !damaged.contains(Enc.row(54, 4)))
+    #expect(cs[0].problems.count == 1 && cs[0].problems[0].contains(sst) && cs[0].problems[0].contains("checksum mismatch"))
+    let view = ClusterView(cs)
+    let plans = ReplicaPlanner.plan(view, catalogs: cs)
+    let r5 = try #require(plans.first { $0.rangeID == 5 })
+    #expect(r5.chosenStore == 0)
+    #expect(r5.fallbacks == [RangePlan.Fallback(span: damaged, store: 1)])
+    #expect(plans.filter { $0.rangeID != 5 }.allSatisfy { $0.fallbacks.isEmpty })
+  }
+}
