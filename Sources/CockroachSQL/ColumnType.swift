@@ -109,6 +109,19 @@ public struct SQLType: Sendable, Hashable {
     oid > 100_000 ? oid - 100_000 : nil
   }
 
+  /// Families whose values Salvage decodes and renders as IMPORT text; others pass through as hex.
+  static let decodedFamilies: Set<TypeFamily> = [
+    .bool, .int, .float, .decimal, .date, .timestamp, .interval, .string, .bytes, .timestampTZ,
+    .collatedString, .name, .oid, .uuid, .array, .inet, .time, .json, .timeTZ, .bit, .enumType, .pgLSN,
+  ]
+
+  /// True when values of this type (and its element) are decoded, not passed through as hex.
+  public var isDecoded: Bool {
+    guard let family, SQLType.decodedFamilies.contains(family) else { return false }
+    if family == .array { return element.map { $0.family != .array && $0.isDecoded } ?? false }
+    return true
+  }
+
   // MARK: decoding
 
   /// Decodes a type message. `problems` collects fields that could not be read.

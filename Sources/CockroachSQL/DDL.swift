@@ -3,7 +3,8 @@
 ///
 /// Choices: the implicit hidden `rowid` primary key is left out (CockroachDB adds it again, and
 /// `dataColumns` leaves it out of the CSV); columns of unknown type become BYTES (their values are
-/// written as `\x` hex) and are reported; only public indexes are emitted.
+/// written as `\x` hex) and are reported, as do types whose values are passed through undecoded
+/// (GEOMETRY, TSVECTOR…); only public indexes are emitted.
 public enum DDL {
   public static func createTable(_ t: TableDescriptor, name: String? = nil, catalog: TypeCatalog = TypeCatalog(),
                                  problems: inout [String]) -> String {
@@ -12,8 +13,13 @@ public enum DDL {
     var elems: [String] = []
     for c in t.columns where c.id != implicit {
       var s = SQLIdent.quote(c.name) + " "
-      if let n = c.type.sqlName(enumName: { catalog.name(of: $0).map(SQLIdent.quote) }) {
+      let n = c.type.sqlName(enumName: { catalog.name(of: $0).map(SQLIdent.quote) })
+      if let n, c.type.isDecoded {
         s += n
+      } else if let n {
+        // Values of this type are exported as \x hex, which only a BYTES column accepts.
+        s += "BYTES"
+        problems.append("\(t.name).\(c.name): \(n) values are not decoded; declared BYTES holding the stored encoding")
       } else {
         s += "BYTES"
         problems.append("\(t.name).\(c.name): type family \(c.type.familyID) (oid \(c.type.oid)) has no DDL spelling; declared BYTES")

@@ -173,8 +173,7 @@ public enum DatumDecoding {
     default:
       if E(rawValue: encType) == nil { throw SQLDecodeError(.unsupported, "value", "encoding type \(encType)") }
       // A known family whose decoding Salvage lacks (GEOMETRY, TSVECTOR…): keep the bytes.
-      if [TypeFamily.geometry, .geography, .box2d, .tsquery, .tsvector, .pgVector, .tuple, .refCursor,
-          .ltree, .jsonpath, .void].contains(family) {
+      if !t.isDecoded {
         let before = b
         try ValueEncoding.skipBody(encType, &b)
         return .raw(type: typeName(t), bytes: Array(before.prefix(before.count - b.count)))
@@ -248,6 +247,7 @@ public enum DatumDecoding {
       SQLDecodeError(.corrupt, "bare value", "value tag \(tag) does not fit column type \(typeName(t))")
     }
     guard let family = t.family else { return .raw(type: "family \(t.familyID)", bytes: Array(data)) }
+    if !t.isDecoded { return .raw(type: typeName(t), bytes: Array(data)) }
     switch tag {
     case 1:   // INT
       let v = try ValueEncoding.zigzag(&b)
