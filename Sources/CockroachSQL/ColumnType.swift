@@ -126,6 +126,12 @@ public struct SQLType: Sendable, Hashable {
 
   /// Decodes a type message. `problems` collects fields that could not be read.
   public static func decode(_ bytes: ArraySlice<UInt8>, what: String = "type") throws(SQLDecodeError) -> SQLType {
+    try decode(bytes, what: what, depth: 0)
+  }
+
+  static func decode(_ bytes: ArraySlice<UInt8>, what: String, depth: Int) throws(SQLDecodeError) -> SQLType {
+    // Real types nest a few levels (arrays, tuples); hostile bytes could nest until the stack ends.
+    guard depth < 32 else { throw SQLDecodeError(.unsupported, what, "type nested deeper than 32 levels") }
     var r = ProtoReader(bytes, what: what)
     var t = SQLType(.unknown)
     var legacyElementFamily: Int32?
@@ -140,9 +146,9 @@ public struct SQLType: Sendable, Hashable {
         case 5: t.locale = try f.string(what)
         case 6: t.visibleType = try f.int32(what)
         case 7: legacyElementFamily = try f.int32(what)
-        case 8: t.tupleContents.append(try decode(try f.bytes(what), what: what + ".tuple_contents"))
+        case 8: t.tupleContents.append(try decode(try f.bytes(what), what: what + ".tuple_contents", depth: depth + 1))
         case 10: t.oid = try f.uint32(what); sawNewFields = true
-        case 11: t.elementBox = [try decode(try f.bytes(what), what: what + ".array_contents")]; sawNewFields = true
+        case 11: t.elementBox = [try decode(try f.bytes(what), what: what + ".array_contents", depth: depth + 1)]; sawNewFields = true
         case 12: t.timePrecisionIsSet = try f.bool(what); sawNewFields = true
         default: break     // 9 tuple_labels, 13–15 interval/geo/udt metadata: not needed to decode data
         }

@@ -149,9 +149,10 @@ public struct TableRowDecoder: Sendable {
     guard let family else { throw err(.missing, "value", "family \(fid) is not in the descriptor") }
     var colID = family.defaultColumnID
     if colID == 0 && family.columnIDs.count == 1 { colID = family.columnIDs[0] }
+    // Pre-2.0 family-0 sentinel with a non-TUPLE value: no data (§6.1). Key columns are never
+    // written bare, so a family 0 made only of key columns is a sentinel too.
+    if fid == 0 && (colID == 0 || table.primaryIndex.keyColumnIDs.contains(colID)) { return }
     if colID == 0 {
-      // Pre-2.0 family-0 sentinel with a non-TUPLE value: no data (§6.1).
-      if fid == 0 { return }
       throw err(.corrupt, "value", "bare value in family \(family.name) with no default column")
     }
     guard let c = table.column(id: colID) else {
