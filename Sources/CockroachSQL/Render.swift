@@ -10,14 +10,20 @@
 /// | INTERVAL | `14 mons 3 days 04:05:06.789` (Postgres style: months, days, clock kept apart) |
 /// | DECIMAL | exact to-scientific-string (`10000.50`, `1.3E+1001`, `NaN`) |
 /// | FLOAT | shortest round-trip text, `NaN`, `Infinity`, `-Infinity` |
-/// | ARRAY | `{1,NULL,"a b","x\"y"}` (Postgres array literal quoting) |
+/// | ARRAY | `ARRAY['1',NULL,'a b']`: an SQL expression, elements as string literals |
+/// | collated STRING | `'text' COLLATE de`: an SQL expression |
 /// | BIT | `0101` |  JSONB: JSON text  |  UUID: 8-4-4-4-12  |  INET: `10.0.0.0/8`, `::1` |
 ///
 /// NULL has no text here (nil); the CSV writer picks its marker.
+///
+/// Arrays and collated strings are SQL expressions because IMPORT parses those two families
+/// with the SQL expression parser (`rowenc.ParseDatumStringAs` → `parseAsTyp`); the `{…}`
+/// array literal is accepted only since 22.2 (cockroachdb/cockroach#85850), `ARRAY[…]` by all.
 public enum SQLText {
   /// Nil for NULL. `problems` receives a note when the text cannot reproduce the value
   /// (an ENUM without its type descriptor, raw bytes of an undecoded type).
-  public static func render(_ d: Datum, problems: inout [String]) -> String? {
+  public static func render(_ d: Datum, type: SQLType? = nil, problems: inout [String]) -> String? {
+    if type?.family == .collatedString, case .string(let s) = d { return collated(s, type!) }
     switch d {
     case .null: return nil
     case .bool(let b): return b ? "true" : "false"
@@ -41,16 +47,23 @@ public enum SQLText {
       problems.append("ENUM value \\x\(hex(p)) has no label (type descriptor missing); written as hex")
       return "\\x" + hex(p)
     case .oid(let o): return String(o)
-    case .array(let a): return array(a, problems: &problems)
+    case .array(let a): return array(a, element: type?.element, problems: &problems)
     case .raw(let t, let b):
       problems.append("\(t) value not decoded; written as hex")
       return "\\x" + hex(b)
     }
   }
 
-  public static func render(_ d: Datum) -> String? {
+  public static func render(_ d: Datum, type: SQLType? = nil) -> String? {
     var p: [String] = []
-    return render(d, problems: &p)
+    return render(d, type: type, problems: &p)
+  }
+
+  /// SQL string literal: single quotes doubled, backslashes literal (standard strings).
+  static func literal(_ s: String) -> String { "'" + s.replacingQuote() + "'" }
+
+  static func collated(_ s: String, _ t: SQLType) -> String {
+    literal(s) + " COLLATE " + SQLIdent.quote(t.locale ?? "default")
   }
 
   static func hex(_ b: [UInt8]) -> String {
@@ -180,23 +193,14 @@ public enum SQLText {
     return mask == 128 ? s : s + "/\(mask)"
   }
 
-  /// Postgres array literal: elements quoted when empty, `NULL`-like, or holding `{}",\` or blanks.
-  static func array(_ a: [Datum], problems: inout [String]) -> String {
-    var s = "{"
-    for (i, e) in a.enumerated() {
-      if i > 0 { s += "," }
-      guard let t = render(e, problems: &problems) else { s += "NULL"; continue }
-      let needs = t.isEmpty || t.lowercased() == "null"
-        || t.unicodeScalars.contains { "{}\",\\ \t\n\r\u{0B}\u{0C}".unicodeScalars.contains($0) }
-      if !needs { s += t; continue }
-      s += "\""
-      for c in t.unicodeScalars {
-        if c == "\"" || c == "\\" { s += "\\" }
-        s.unicodeScalars.append(c)
-      }
-      s += "\""
+  /// `ARRAY[…]` with each element as a string literal the element type parses (`NULL` bare).
+  static func array(_ a: [Datum], element: SQLType?, problems: inout [String]) -> String {
+    let parts = a.map { e -> String in
+      guard let t = render(e, problems: &problems) else { return "NULL" }
+      if element?.family == .collatedString, case .string(let s) = e { return collated(s, element!) }
+      return literal(t)
     }
-    return s + "}"
+    return "ARRAY[" + parts.joined(separator: ",") + "]"
   }
 }
 
@@ -225,9 +229,18 @@ public struct CSVWriter: Sendable {
     return s + "\""
   }
 
-  /// One CSV record (with its "\n").
-  public func line(_ datums: [Datum], problems: inout [String]) -> String {
-    datums.map { field(SQLText.render($0, problems: &problems)) }.joined(separator: String(delimiter)) + "\n"
+  /// One CSV record (with its "\n"); `types[i]` is the type of `datums[i]`.
+  public func line(_ datums: [Datum], types: [SQLType], problems: inout [String]) -> String {
+    var fields: [String] = []
+    for (i, d) in datums.enumerated() {
+      fields.append(field(SQLText.render(d, type: i < types.count ? types[i] : nil, problems: &problems)))
+    }
+    return fields.joined(separator: String(delimiter)) + "\n"
+  }
+
+  /// One CSV record of `row` over `columns` (normally `table.dataColumns`).
+  public func line(_ row: TableRowDecoder.Row, columns: [ColumnDescriptor], problems: inout [String]) -> String {
+    line(row.datums(columns), types: columns.map(\.type), problems: &problems)
   }
 
   /// The IMPORT statement matching this writer's options.

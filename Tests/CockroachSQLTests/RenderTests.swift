@@ -13,7 +13,11 @@ enum TextReader {
     case .oid: guard let v = UInt32(s) else { throw Bad(text: s) }; return .oid(v)
     case .float: guard let v = Double(s) else { throw Bad(text: s) }; return .float(v)
     case .decimal: guard let v = SQLDecimal(s) else { throw Bad(text: s) }; return .decimal(v)
-    case .string, .collatedString, .name: return .string(s)
+    case .string, .name: return .string(s)
+    case .collatedString:
+      let suffix = " COLLATE " + SQLIdent.quote(t.locale!)
+      guard s.hasSuffix(suffix) else { throw Bad(text: s) }
+      return .string(try literal(String(s.dropLast(suffix.count))))
     case .bytes: return .bytes(try unhex(s))
     case .uuid: return .uuid(try unhex("\\x" + s.filter { $0 != "-" }))
     case .bit: return .bits(s)
@@ -98,28 +102,39 @@ enum TextReader {
     return sign * (p[0] * 3600 + p[1] * 60 + (p.count > 2 ? p[2] : 0))
   }
 
+  /// SQL string literal '…' with '' for a quote.
+  static func literal(_ s: String) throws -> String {
+    guard s.count >= 2, s.hasPrefix("'"), s.hasSuffix("'") else { throw Bad(text: s) }
+    return String(s.dropFirst().dropLast()).replacingOccurrences(of: "''", with: "'")
+  }
+
+  /// `ARRAY[elem, …]`, each element NULL or a string literal (optionally COLLATE x).
   static func array(_ s: String, _ e: SQLType) throws -> [Datum] {
-    var u = Array(s.unicodeScalars)
-    guard u.first == "{", u.last == "}" else { throw Bad(text: s) }
-    u = Array(u.dropFirst().dropLast())
+    guard s.hasPrefix("ARRAY["), s.hasSuffix("]") else { throw Bad(text: s) }
+    let u = Array(s.dropFirst(6).dropLast().unicodeScalars)
     var out: [Datum] = []
     var i = 0
     while i < u.count {
-      var text = String.UnicodeScalarView()
-      var quoted = false
-      if u[i] == "\"" {
-        quoted = true
-        i += 1
-        while u[i] != "\"" { if u[i] == "\\" { i += 1 }; text.append(u[i]); i += 1 }
-        i += 1
-      } else {
-        while i < u.count && u[i] != "," { text.append(u[i]); i += 1 }
+      if u[i] == "N" { out.append(.null); i += 4 }
+      else {
+        var j = i + 1
+        while true { if u[j] == "'" { if j + 1 < u.count && u[j + 1] == "'" { j += 2; continue }; break }; j += 1 }
+        var end = j + 1
+        while end < u.count && u[end] != "," { end += 1 }
+        out.append(try parse(String(String.UnicodeScalarView(u[i..<end])).replacingOccurrences(of: " COLLATE " + SQLIdent.quote(e.locale ?? "-"), with: "").unquotedIfNeeded(e), e))
+        i = end
       }
-      i += 1    // the comma
-      let str = String(text)
-      out.append(!quoted && str == "NULL" ? .null : try parse(str, e))
+      i += 1   // the comma
     }
     return out
+  }
+}
+
+extension String {
+  /// Array elements arrive as literals; collated ones are re-wrapped for `parse`.
+  func unquotedIfNeeded(_ e: SQLType) throws -> String {
+    if e.family == .collatedString { return self + " COLLATE " + SQLIdent.quote(e.locale!) }
+    return try TextReader.literal(self)
   }
 }
 
@@ -212,16 +227,20 @@ struct JSONReader {
     (SQLType(.bit), .bits("0101"), "0101"),
     (SQLType(.oid), .oid(26), "26"),
     (SQLType(.enumType), .enumValue(physical: [], label: "ok"), "ok"),
-    (SQLType(.array, element: SQLType(.string)), .array([.string("a b"), .null, .string("NULL"), .string(""), .string("q\"\\")]),
-     "{\"a b\",NULL,\"NULL\",\"\",\"q\\\"\\\\\"}"),
-    (SQLType(.array, element: SQLType(.bytes)), .array([.bytes([1])]), "{\"\\\\x01\"}"),
-    (SQLType(.array, element: SQLType(.decimal)), .array([.decimal(SQLDecimal("1.0")!)]), "{1.0}"),
+    (SQLType(.array, element: SQLType(.string)), .array([.string("a b"), .null, .string("NULL"), .string(""), .string("q'\"\\")]),
+     "ARRAY['a b',NULL,'NULL','','q''\"\\']"),
+    (SQLType(.array, element: SQLType(.bytes)), .array([.bytes([1])]), "ARRAY['\\x01']"),
+    (SQLType(.array, element: SQLType(.decimal)), .array([.decimal(SQLDecimal("1.0")!)]), "ARRAY['1.0']"),
+    (SQLType(.array, element: SQLType(.int)), .array([]), "ARRAY[]"),
+    (SQLType(.array, element: SQLType(.timestampTZ)), .array([.timestampTZ(seconds: 0, nanos: 0)]), "ARRAY['1970-01-01 00:00:00+00:00']"),
+    (SQLType(.collatedString, locale: "de"), .string("O'Brien, Zoë"), "'O''Brien, Zoë' COLLATE de"),
+    (SQLType(.array, element: SQLType(.collatedString, locale: "en-US")), .array([.string("a")]), "ARRAY['a' COLLATE \"en-US\"]"),
   ]
 
   @Test func everyTypeRendersAndParsesBack() throws {
     for (t, d, text) in Self.cases {
       var problems: [String] = []
-      let r = SQLText.render(d, problems: &problems)
+      let r = SQLText.render(d, type: t, problems: &problems)
       #expect(r == text, "\(d)")
       #expect(problems.isEmpty)
       #expect(try TextReader.parse(r ?? "", t) == d, "\(text)")
@@ -237,7 +256,8 @@ struct JSONReader {
   @Test func csvNullConvention() {
     let w = CSVWriter()
     var p: [String] = []
-    #expect(w.line([.int(1), .null, .string(""), .string("\\N"), .string("a,b"), .string("say \"hi\"")], problems: &p)
+    #expect(w.line([.int(1), .null, .string(""), .string("\\N"), .string("a,b"), .string("say \"hi\"")],
+                   types: [SQLType(.int)] + Array(repeating: SQLType(.string), count: 5), problems: &p)
             == "1,\\N,\"\",\"\\N\",\"a,b\",\"say \"\"hi\"\"\"\n")
     #expect(w.importStatement(table: "bank.public.accounts", columns: ["id", "owner"], url: "nodelocal://1/accounts.csv")
             == "IMPORT INTO bank.public.accounts (id, owner) CSV DATA ('nodelocal://1/accounts.csv') WITH nullif = '\\N';")

@@ -36,7 +36,7 @@ import Testing
       for mv in mutations(val0) where !mv.isEmpty {
         guard let row = try? d.assemble([(mk, SQLValue(tag: mv[0], data: mv[1...])), (key1, SQLValue(tag: val1[0], data: val1[1...]))]) else { continue }
         var p: [String] = []
-        _ = CSVWriter().line(row.datums(t.dataColumns), problems: &p)
+        _ = CSVWriter().line(row, columns: t.dataColumns, problems: &p)
       }
     }
   }

@@ -33,7 +33,7 @@ import Testing
     for kvs in [[(hex("bb898988"), "0a3505348d0f4272"), (hex("bb89898989"), "03416c696365")],
                 [(hex("bb898c88"), "0a3505348c0e57ea")]] {
       let row = try dec.assemble(kvs.map { ($0.0, SQLValue(tag: hex($0.1)[0], data: hex($0.1)[1...])) })
-      csv += w.line(row.datums(t.dataColumns), problems: &problems)
+      csv += w.line(row, columns: t.dataColumns, problems: &problems)
     }
     #expect(csv == "1,Alice,10000.50\n4,\\N,9400.10\n")
     #expect(w.importStatement(table: catalog.quotedName(of: t), columns: t.dataColumns.map(\.name), url: "nodelocal://1/a.csv")
