@@ -92,3 +92,54 @@ import CockroachKV
     #expect(row.datum(3) == .null)
   }
 }
+
+@Suite struct CompositeAndSequenceTests {
+  func collatedTable() -> TableDescriptor {
+    var t = TableDescriptor(id: 62, name: "people")
+    t.columns = [ColumnDescriptor(id: 1, name: "name", type: SQLType(.collatedString, oid: 25, locale: "en")),
+                 ColumnDescriptor(id: 2, name: "age", type: SQLType(.int), nullable: true)]
+    t.primaryIndex = IndexDescriptor(id: 1, name: "people_pkey")
+    t.primaryIndex.keyColumnIDs = [1]
+    t.families = [FamilyDescriptor(id: 0, name: "primary", columnNames: ["name", "age"], columnIDs: [1, 2])]
+    return t
+  }
+
+  @Test func collatedKeyTakesTheValueSideText() throws {
+    // Spec §6.5: the key holds a collation key; family 0 value `0a 16 03 426f62` holds 'Bob'.
+    let d = TableRowDecoder(table: collatedTable())
+    let key = hex("c6 89 12 2a3f01 0001 88".replacingOccurrences(of: " ", with: ""))
+    let row = try d.assemble([(key, SQLValue(tag: 10, data: hex("1603426f62")[...]))])
+    #expect(row.problems.isEmpty)
+    #expect(row.datum(1) == .string("Bob") && row.datum(2) == .null)
+    var p: [String] = []
+    #expect(CSVWriter().line(row, columns: d.table.dataColumns, problems: &p) == "'Bob' COLLATE en,\\N\n")
+    // Without the value-side copy the text is lost, and the row says so.
+    let lost = try d.assemble([(key, SQLValue(tag: 10, data: hex("2354")[...]))])
+    #expect(lost.datum(2) == .int(42))
+    #expect(lost.problems.count == 1 && lost.problems[0].column == "name")
+  }
+
+  @Test func sequenceValue() throws {
+    let (id, v) = try SequenceValue.decode(key: hex("f6648988 88".replacingOccurrences(of: " ", with: "")),
+                                           value: SQLValue(tag: 1, data: hex("f403")[...]))
+    #expect(id == 100 && v == 250)
+    #expect(throws: SQLDecodeError.self) { try SequenceValue.decode(key: hex("f664898988"), value: SQLValue(tag: 1, data: hex("02")[...])) }
+  }
+
+  @Test func remainingIntegerAndBytesVectors() throws {
+    for (h, v) in [("88", Int64(0)), ("89", 1), ("f5", 109), ("f66e", 110), ("f70100", 256), ("87ff", -1), ("86ff00", -256)] {
+      var b = hex(h)[...]
+      #expect(try SQLOrderedDecoding.varintAscending(&b) == v && b.isEmpty, "\(h)")
+    }
+    for (h, v) in [("87ff", Int64(0)), ("87fe", 1), ("88", -1)] {
+      var b = hex(h)[...]
+      #expect(try SQLOrderedDecoding.varintDescending(&b) == v && b.isEmpty, "\(h)")
+    }
+    var b = hex("1268656c6c6f0001")[...]
+    #expect(try DatumDecoding.key(SQLType(.string), .asc, &b) == .string("hello") && b.isEmpty)
+    // BOOL keys: 88/89 ascending, 87ff/87fe descending (§5.2.4).
+    b = hex("8987fe")[...]
+    #expect(try DatumDecoding.key(SQLType(.bool), .asc, &b) == .bool(true))
+    #expect(try DatumDecoding.key(SQLType(.bool), .desc, &b) == .bool(true) && b.isEmpty)
+  }
+}
