@@ -123,27 +123,81 @@ public struct TableRowDecoder: Sendable {
     return row
   }
 
+  /// Assembles the partial row one secondary-index entry holds (spec §5.6): its key columns,
+  /// the primary-key suffix and the STORING/composite columns of the value. Useful when the
+  /// primary index is damaged; columns the index does not cover are absent (not NULL).
+  ///
+  /// ```
+  /// family 0 value (BYTES): [unique: key-encoded PK suffix columns, ascending] ‖ untagged column list
+  /// family n value (TUPLE): column list of that family's stored columns
+  /// ```
+  public func assembleSecondary(_ kvs: [(key: [UInt8], value: SQLValue)]) throws(SQLDecodeError) -> Row {
+    var row = Row(values: [:], problems: [], key: nil)
+    guard let first = kvs.first else { throw err(.missing, "index entry", "no KVs") }
+    let k0 = try decodeKey(first.key)
+    guard let ix = index(id: k0.indexID), k0.indexID != table.primaryIndex.id else {
+      throw err(.unsupported, "index entry", "index \(k0.indexID) is the primary index; use assemble")
+    }
+    guard ix.encodingType == 0 else { return try assemble(kvs) }
+    row.key = k0
+    for (id, d) in k0.columns { row.values[id] = d }
+    for kv in kvs {
+      let k: DecodedKey
+      do { k = try decodeKey(kv.key) } catch { row.problems.append(error); continue }
+      guard k.rowPrefix == k0.rowPrefix else {
+        row.problems.append(err(.corrupt, "index entry", "KV of another entry (prefix differs) ignored"))
+        continue
+      }
+      do throws(SQLDecodeError) {
+        if kv.value.tag == SQLValue.tupleTag {
+          try columnList(kv.value.data, into: &row)
+          continue
+        }
+        guard kv.value.tag == 3 else {
+          throw err(.corrupt, "index entry", "value tag \(kv.value.tag), expected BYTES or TUPLE")
+        }
+        var b = kv.value.data
+        if ix.unique && k.familyID == 0 {
+          for id in ix.keySuffixColumnIDs {
+            guard let c = table.column(id: id) else { throw err(.missing, "index entry", "suffix column \(id)") }
+            do { row.values[id] = try DatumDecoding.key(c.type, .asc, &b, catalog: catalog) }
+            catch { throw error.context(table: table.name, column: c.name) }
+          }
+        }
+        try columnList(b, into: &row)
+      } catch {
+        row.problems.append(error)
+      }
+    }
+    return row
+  }
+
+  /// Decodes a column list (TUPLE body: tagged columns with ID deltas) into `row`.
+  func columnList(_ data: ArraySlice<UInt8>, into row: inout Row) throws(SQLDecodeError) {
+    var b = data
+    var colID: UInt64 = 0
+    while !b.isEmpty {
+      let at = b.startIndex - data.startIndex
+      let t = try ValueEncoding.tag(&b)
+      colID &+= t.delta
+      guard colID <= UInt64(UInt32.max), let c = table.column(id: UInt32(colID)) else {
+        // A dropped column: skip its body by the length rules (§6.2).
+        do { try ValueEncoding.skipBody(t.type, &b) } catch { throw error.context(table: table.name, offset: at) }
+        row.problems.append(err(.missing, "value TUPLE", "column ID \(colID) not in the descriptor; skipped", offset: at))
+        continue
+      }
+      do {
+        row.values[c.id] = try DatumDecoding.value(c.type, encType: t.type, &b, catalog: catalog)
+      } catch {
+        throw error.context(table: table.name, column: c.name, offset: at)
+      }
+    }
+  }
+
   func apply(_ v: SQLValue, family fid: UInt32, to row: inout Row) throws(SQLDecodeError) {
     let family = table.families.first { $0.id == fid }
     if v.tag == SQLValue.tupleTag {
-      var b = v.data
-      var colID: UInt64 = 0
-      while !b.isEmpty {
-        let at = b.startIndex - v.data.startIndex
-        let t = try ValueEncoding.tag(&b)
-        colID &+= t.delta
-        guard colID <= UInt64(UInt32.max), let c = table.column(id: UInt32(colID)) else {
-          // A dropped column: skip its body by the length rules (§6.2).
-          do { try ValueEncoding.skipBody(t.type, &b) } catch { throw error.context(table: table.name, offset: at) }
-          row.problems.append(err(.missing, "value TUPLE", "column ID \(colID) not in the descriptor; skipped", offset: at))
-          continue
-        }
-        do {
-          row.values[c.id] = try DatumDecoding.value(c.type, encType: t.type, &b, catalog: catalog)
-        } catch {
-          throw error.context(table: table.name, column: c.name, offset: at)
-        }
-      }
+      try columnList(v.data, into: &row)
       return
     }
     guard let family else { throw err(.missing, "value", "family \(fid) is not in the descriptor") }

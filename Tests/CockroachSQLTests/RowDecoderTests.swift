@@ -143,3 +143,20 @@ import CockroachKV
     #expect(try DatumDecoding.key(SQLType(.bool), .desc, &b) == .bool(true) && b.isEmpty)
   }
 }
+
+@Suite struct SecondaryIndexTests {
+  @Test func encodingMdIndexEntries() throws {
+    guard case .table(let t) = Descriptor.decode(Desc.accounts(.typesT)).descriptor else { Issue.record("no table"); return }
+    let d = TableRowDecoder(table: t)
+    // Unique index, NULL owner: key /Table/51/2/NULL/4/0; value BYTES ‖ 8c (PK suffix 4) ‖ balance 9400.10.
+    let u = try d.assembleSecondary([(hex("bb8a008c88"), try #require(try SQLValue(roachValue: hex("7f2009cc038c3505348c0e57ea"))))])
+    #expect(u.problems.isEmpty, "\(u.problems)")
+    #expect(u.values == [1: .int(4), 2: .null, 3: .decimal(SQLDecimal("9400.10")!)])
+    // Non-unique index on owner 'Alice', PK suffix 1; value BYTES ‖ balance 10000.50.
+    let n = try d.assembleSecondary([(hex("bb8b12416c6963650001898 8".replacingOccurrences(of: " ", with: "")),
+                                      try #require(try SQLValue(roachValue: hex("3ad2e728033505348d0f4272"))))])
+    #expect(n.problems.isEmpty, "\(n.problems)")
+    #expect(n.values == [1: .int(1), 2: .string("Alice"), 3: .decimal(SQLDecimal("10000.50")!)])
+    #expect(throws: SQLDecodeError.self) { try d.assembleSecondary([(hex("bb898988"), SQLValue(tag: 10, data: []))]) }
+  }
+}
