@@ -54,6 +54,8 @@ public struct SQLType: Sendable, Hashable {
   }
 
   public var family: TypeFamily? { TypeFamily(rawValue: familyID) }
+  /// ARRAY, or the legacy INT2VECTOR/OIDVECTOR stored like arrays.
+  public var isArray: Bool { family == .array || family == .int2vector || family == .oidvector }
   public var element: SQLType? { elementBox.first }
 
   // 19.1 visible_type values (§7.5).
@@ -74,13 +76,18 @@ public struct SQLType: Sendable, Hashable {
     case 23: return 32
     default: break
     }
-    if layout == .columnType19_1 && visibleType == SQLType.visSmallint { return 16 }
+    if visibleType == SQLType.visSmallint { return 16 }   // pre-19.1 alias
     return 64
   }
 
   public var isFloat4: Bool {
-    oid == 700 || width == 32 || (layout == .columnType19_1 && visibleType == SQLType.visReal)
-      || (layout == .columnType19_1 && precision >= 1 && precision <= 24)
+    switch oid {
+    case 700: return true
+    case 701: return false
+    default:
+      // Pre-19.2 REAL alias; pre-2.1 FLOAT(p) kept p in `precision` (p ≤ 24 is single precision).
+      return width == 32 || visibleType == SQLType.visReal || (oid == 0 && precision >= 1 && precision <= 24)
+    }
   }
 
   public enum StringVariant: Sendable { case string, varchar, char, qchar, name }
@@ -113,12 +120,13 @@ public struct SQLType: Sendable, Hashable {
   static let decodedFamilies: Set<TypeFamily> = [
     .bool, .int, .float, .decimal, .date, .timestamp, .interval, .string, .bytes, .timestampTZ,
     .collatedString, .name, .oid, .uuid, .array, .inet, .time, .json, .timeTZ, .bit, .enumType, .pgLSN,
+    .int2vector, .oidvector,
   ]
 
   /// True when values of this type (and its element) are decoded, not passed through as hex.
   public var isDecoded: Bool {
     guard let family, SQLType.decodedFamilies.contains(family) else { return false }
-    if family == .array { return element.map { $0.family != .array && $0.isDecoded } ?? false }
+    if isArray { return element.map { !$0.isArray && $0.isDecoded } ?? false }
     return true
   }
 
@@ -162,6 +170,11 @@ public struct SQLType: Sendable, Hashable {
     }
     t.layout = sawNewFields ? .internalType : .columnType19_1
     // 19.1 arrays: field 7 names the element family; width/locale/visible_type are the element's.
+    // INT2VECTOR/OIDVECTOR (19.1 families 200/201) are arrays of INT2/OID.
+    if (t.family == .int2vector || t.family == .oidvector) && t.elementBox.isEmpty {
+      t.elementBox = [t.family == .int2vector ? SQLType(.int, width: 16, oid: 21) : SQLType(.oid, oid: 26)]
+      legacyElementFamily = nil
+    }
     if t.family == .array && t.elementBox.isEmpty, let ef = legacyElementFamily {
       var e = SQLType(.unknown)
       e.familyID = ef
@@ -231,6 +244,8 @@ public struct SQLType: Sendable, Hashable {
     case .pgLSN: return "PG_LSN"
     case .tsvector: return "TSVECTOR"
     case .tsquery: return "TSQUERY"
+    case .int2vector: return "INT2VECTOR"
+    case .oidvector: return "OIDVECTOR"
     default: return nil
     }
   }

@@ -168,7 +168,7 @@ public enum DatumDecoding {
     case (.bit, .bitArray):
       let bits = try ValueEncoding.nsUvarint(&b, "bit length")
       return .bits(try bitWords(bits, &b))
-    case (.array, .array):
+    case (.array, .array), (.int2vector, .array), (.oidvector, .array):
       return try array(t, try ValueEncoding.take(&b, try ValueEncoding.nsUvarint(&b), "array"), catalog: catalog)
     default:
       if E(rawValue: encType) == nil { throw SQLDecodeError(.unsupported, "value", "encoding type \(encType)") }
@@ -272,7 +272,7 @@ public enum DatumDecoding {
       case .uuid: return try uuid(raw)
       case .inet: return try done(try ValueEncoding.ipAddr(&b))
       case .json: return .json(try JSONB.decode(data))
-      case .array: return try array(t, data, catalog: catalog)
+      case .array, .int2vector, .oidvector: return try array(t, data, catalog: catalog)
       case .enumType: return catalog.enumDatum(t, raw)
       case .tsquery, .tsvector, .pgVector, .tuple, .refCursor: return .raw(type: typeName(t), bytes: raw)
       default: throw mismatch()

@@ -53,6 +53,13 @@ import CockroachKV
     let newArr = try SQLType.decode(Desc.type(.typesT, family: 15, oid: 1015,
                                               element: Desc.type(.typesT, family: 7, width: 10, oid: 1043)).bytes[...])
     #expect(newArr.sqlName() == "VARCHAR(10)[]")
+    // 19.1 INT2VECTOR (family 200, element INT): decoded as an array of INT2.
+    let vec = try SQLType.decode(Desc.type(.v19_1, family: 200, elementFamily: 1).bytes[...])
+    #expect(vec.sqlName() == "INT2VECTOR" && vec.isDecoded && vec.element?.intWidth == 16)
+    #expect(try DatumDecoding.bare(vec, tag: 3, hex("010303020406")[...]) == .array([.int(1), .int(2), .int(3)]))
+    // Pre-2.1 FLOAT(p) kept p in precision; an explicit oid wins over it.
+    #expect(try SQLType.decode(Desc.type(.v19_1, family: 2, precision: 10).bytes[...]).sqlName() == "FLOAT4")
+    #expect(try SQLType.decode(Desc.type(.typesT, family: 2, precision: 10, oid: 701).bytes[...]).sqlName() == "FLOAT8")
     let coll = try SQLType.decode(Desc.type(.typesT, family: 10, oid: 25, locale: "de").bytes[...])
     #expect(coll.sqlName() == "STRING COLLATE de")
   }
