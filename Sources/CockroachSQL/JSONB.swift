@@ -1,0 +1,139 @@
+/// JSONB binary (value side, spec §6.6).
+///
+/// ```
+/// container := header(4 BE) ‖ JEntry(4 BE)× ‖ payloads
+///   header   : bits 29–31 type (4 array, 2 object, 1 scalar), low 29 bits count (pairs for objects)
+///   object   : keyJEntry×n ‖ valueJEntry×n ‖ key payloads ‖ value payloads
+///   JEntry   : bit 31 offset flag, bits 28–30 type (0 null, 1 string, 2 number, 3 false, 4 true,
+///              5 container), low 28 bits = length, or end offset into the payload area if flagged
+/// number payload := LEB128 length ‖ non-sorting decimal
+/// ```
+public enum JSONB {
+  static let maxDepth = 256
+
+  public static func decode(_ b: ArraySlice<UInt8>) throws(SQLDecodeError) -> JSONValue {
+    try container(b, depth: 0)
+  }
+
+  static func be32(_ b: ArraySlice<UInt8>, _ at: Int) -> UInt32 {
+    let i = b.startIndex + at
+    return UInt32(b[i]) << 24 | UInt32(b[i + 1]) << 16 | UInt32(b[i + 2]) << 8 | UInt32(b[i + 3])
+  }
+
+  static func container(_ b: ArraySlice<UInt8>, depth: Int) throws(SQLDecodeError) -> JSONValue {
+    guard depth < maxDepth else { throw SQLDecodeError(.unsupported, "jsonb", "nesting deeper than \(maxDepth)") }
+    guard b.count >= 4 else { throw SQLDecodeError(.truncated, "jsonb", "container header needs 4 bytes") }
+    let header = be32(b, 0)
+    let count = Int(header & 0x1FFF_FFFF)
+    let entries: Int
+    switch header >> 29 {
+    case 4: entries = count
+    case 2: entries = count * 2
+    case 1: entries = 1
+    default: throw SQLDecodeError(.corrupt, "jsonb", "container type bits \(header >> 29)", offset: 0)
+    }
+    // Each entry needs 4 bytes; checked before anything is allocated.
+    guard entries <= (b.count - 4) / 4 else {
+      throw SQLDecodeError(.truncated, "jsonb", "\(entries) entries do not fit in \(b.count) bytes")
+    }
+    let payloadStart = 4 + 4 * entries
+    let payloadLen = b.count - payloadStart
+    var values: [JSONValue] = []
+    values.reserveCapacity(entries)
+    var end = 0
+    for i in 0..<entries {
+      let e = be32(b, 4 + 4 * i)
+      let start = end
+      let low = Int(e & 0x0FFF_FFFF)
+      end = e & 0x8000_0000 != 0 ? low : start + low
+      guard end >= start, end <= payloadLen else {
+        throw SQLDecodeError(.corrupt, "jsonb", "entry \(i) payload \(start)..<\(end) outside \(payloadLen) bytes",
+                             offset: 4 + 4 * i)
+      }
+      let p = b[(b.startIndex + payloadStart + start)..<(b.startIndex + payloadStart + end)]
+      values.append(try scalar(type: (e >> 28) & 7, p, depth: depth))
+    }
+    switch header >> 29 {
+    case 4: return .array(values)
+    case 1: return values[0]
+    default:
+      var pairs: [(String, JSONValue)] = []
+      for i in 0..<count {
+        guard case .string(let k) = values[i] else {
+          throw SQLDecodeError(.corrupt, "jsonb", "object key \(i) is not a string")
+        }
+        pairs.append((k, values[count + i]))
+      }
+      return .object(pairs)
+    }
+  }
+
+  static func scalar(type: UInt32, _ p: ArraySlice<UInt8>, depth: Int) throws(SQLDecodeError) -> JSONValue {
+    switch type {
+    case 0: return .null
+    case 1: return .string(String(decoding: p, as: UTF8.self))
+    case 2:
+      var r = p
+      let n = try ValueEncoding.uvarint(&r, "jsonb number length")
+      return .number(try ValueEncoding.nonsortingDecimal(try ValueEncoding.take(&r, n, "jsonb number")))
+    case 3: return .bool(false)
+    case 4: return .bool(true)
+    case 5: return try container(p, depth: depth + 1)
+    default: throw SQLDecodeError(.corrupt, "jsonb", "JEntry type \(type)")
+    }
+  }
+}
+
+extension JSONValue: CustomStringConvertible {
+  /// JSON text as CockroachDB prints it (`{"a": 1, "b": [true, null]}`).
+  public var description: String {
+    var s = ""
+    write(into: &s)
+    return s
+  }
+
+  func write(into s: inout String) {
+    switch self {
+    case .null: s += "null"
+    case .bool(let b): s += b ? "true" : "false"
+    case .number(let d): s += d.description
+    case .string(let t): JSONValue.quote(t, into: &s)
+    case .array(let a):
+      s += "["
+      for (i, v) in a.enumerated() { if i > 0 { s += ", " }; v.write(into: &s) }
+      s += "]"
+    case .object(let o):
+      s += "{"
+      for (i, (k, v)) in o.enumerated() {
+        if i > 0 { s += ", " }
+        JSONValue.quote(k, into: &s)
+        s += ": "
+        v.write(into: &s)
+      }
+      s += "}"
+    }
+  }
+
+  static func quote(_ t: String, into s: inout String) {
+    s += "\""
+    for u in t.unicodeScalars {
+      switch u {
+      case "\"": s += "\\\""
+      case "\\": s += "\\\\"
+      case "\n": s += "\\n"
+      case "\r": s += "\\r"
+      case "\t": s += "\\t"
+      case "\u{08}": s += "\\b"
+      case "\u{0C}": s += "\\f"
+      default:
+        if u.value < 0x20 {
+          let h = String(u.value, radix: 16)
+          s += "\\u" + String(repeating: "0", count: 4 - h.count) + h
+        } else {
+          s.unicodeScalars.append(u)
+        }
+      }
+    }
+    s += "\""
+  }
+}

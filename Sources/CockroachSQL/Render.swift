@@ -1,0 +1,260 @@
+/// Text of a datum in the form CockroachDB's `IMPORT INTO … CSV` parses back to the same
+/// value (and the form `SELECT` prints, where the two agree):
+///
+/// | type | text |
+/// |---|---|
+/// | BYTES | `\x` + lowercase hex |
+/// | DATE | `2024-02-29`, `0044-03-15 BC`, `infinity` |
+/// | TIME / TIMETZ | `13:04:05.123456`, `13:04:05-05:00` (offsets are stored west-positive) |
+/// | TIMESTAMP / TIMESTAMPTZ | `2017-03-13 17:48:10.811792567`, TZ variant in UTC with `+00:00` |
+/// | INTERVAL | `14 mons 3 days 04:05:06.789` (Postgres style: months, days, clock kept apart) |
+/// | DECIMAL | exact to-scientific-string (`10000.50`, `1.3E+1001`, `NaN`) |
+/// | FLOAT | shortest round-trip text, `NaN`, `Infinity`, `-Infinity` |
+/// | ARRAY | `ARRAY['1',NULL,'a b']`: an SQL expression, elements as string literals |
+/// | collated STRING | `'text' COLLATE de`: an SQL expression |
+/// | BIT | `0101` |  JSONB: JSON text  |  UUID: 8-4-4-4-12  |  INET: `10.0.0.0/8`, `::1` |
+///
+/// NULL has no text here (nil); the CSV writer picks its marker.
+///
+/// Arrays and collated strings are SQL expressions because IMPORT parses those two families
+/// with the SQL expression parser (`rowenc.ParseDatumStringAs` → `parseAsTyp`); the `{…}`
+/// array literal is accepted only since 22.2 (cockroachdb/cockroach#85850), `ARRAY[…]` by all.
+public enum SQLText {
+  /// Nil for NULL. `problems` receives a note when the text cannot reproduce the value
+  /// (an ENUM without its type descriptor, raw bytes of an undecoded type).
+  public static func render(_ d: Datum, type: SQLType? = nil, problems: inout [String]) -> String? {
+    if type?.family == .collatedString, case .string(let s) = d { return collated(s, type!) }
+    switch d {
+    case .null: return nil
+    case .bool(let b): return b ? "true" : "false"
+    case .int(let i): return String(i)
+    case .float(let f): return float(f)
+    case .decimal(let x): return x.description
+    case .string(let s): return s
+    case .bytes(let b): return "\\x" + hex(b)
+    case .date(let days): return date(days)
+    case .time(let us): return time(us)
+    case .timeTZ(let us, let off): return time(us) + offset(-Int64(off))
+    case .timestamp(let s, let n): return timestamp(s, n)
+    case .timestampTZ(let s, let n): return timestamp(s, n) + "+00:00"
+    case .interval(let m, let d, let n): return interval(months: m, days: d, nanos: n)
+    case .uuid(let u): return uuid(u)
+    case .inet(let mask, let addr): return inet(mask: mask, addr: addr)
+    case .json(let j): return j.description
+    case .bits(let b): return b
+    case .enumValue(let p, let label):
+      if let label { return label }
+      problems.append("ENUM value \\x\(hex(p)) has no label (type descriptor missing); written as hex")
+      return "\\x" + hex(p)
+    case .oid(let o): return String(o)
+    case .array(let a): return array(a, element: type?.element, problems: &problems)
+    case .raw(let t, let b):
+      problems.append("\(t) value not decoded; written as hex")
+      return "\\x" + hex(b)
+    }
+  }
+
+  public static func render(_ d: Datum, type: SQLType? = nil) -> String? {
+    var p: [String] = []
+    return render(d, type: type, problems: &p)
+  }
+
+  /// SQL string literal: single quotes doubled, backslashes literal (standard strings).
+  static func literal(_ s: String) -> String { "'" + s.replacingQuote() + "'" }
+
+  static func collated(_ s: String, _ t: SQLType) -> String {
+    literal(s) + " COLLATE " + SQLIdent.quote(t.locale ?? "default")
+  }
+
+  static func hex(_ b: [UInt8]) -> String {
+    let digits = Array("0123456789abcdef")
+    var s = ""
+    s.reserveCapacity(b.count * 2)
+    for x in b { s.append(digits[Int(x >> 4)]); s.append(digits[Int(x & 15)]) }
+    return s
+  }
+
+  static func pad(_ v: Int64, _ n: Int) -> String {
+    let s = String(v.magnitude)
+    return (v < 0 ? "-" : "") + String(repeating: "0", count: max(0, n - s.count)) + s
+  }
+
+  static func float(_ f: Double) -> String {
+    if f.isNaN { return "NaN" }
+    if f.isInfinite { return f < 0 ? "-Infinity" : "Infinity" }
+    return f.description   // Swift prints the shortest text that parses back to the same bits
+  }
+
+  /// Fraction digits of `nanos`, trailing zeros dropped ("" when zero).
+  static func fraction(_ nanos: Int64) -> String {
+    guard nanos != 0 else { return "" }
+    var s = pad(nanos, 9)
+    while s.last == "0" { s.removeLast() }
+    return "." + s
+  }
+
+  /// Civil date of a day count since 1970-01-01 (proleptic Gregorian; Hinnant's days→civil).
+  static func civil(_ days: Int64) -> (Int64, Int64, Int64) {
+    let z = days + 719_468
+    let era = (z >= 0 ? z : z - 146_096) / 146_097
+    let doe = z - era * 146_097
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+    let mp = (5 * doy + 2) / 153
+    let d = doy - (153 * mp + 2) / 5 + 1
+    let m = mp < 10 ? mp + 3 : mp - 9
+    return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
+  }
+
+  static func ymd(_ days: Int64) -> String {
+    let (y, m, d) = civil(days)
+    // Year 0 is 1 BC (Postgres/CockroachDB text).
+    let body = (y > 0 ? pad(y, 4) : pad(1 - y, 4)) + "-" + pad(m, 2) + "-" + pad(d, 2)
+    return y > 0 ? body : body + " BC"
+  }
+
+  static func date(_ days: Int64) -> String {
+    if days == Int64.max { return "infinity" }
+    if days == Int64.min { return "-infinity" }
+    // Beyond any real date: keep the day count rather than overflow the calendar maths.
+    guard days.magnitude < 1 << 40 else { return "infinity" }
+    return ymd(days)
+  }
+
+  static func time(_ us: Int64) -> String {
+    let s = us / 1_000_000, f = us % 1_000_000
+    return pad(s / 3600, 2) + ":" + pad(s / 60 % 60, 2) + ":" + pad(s % 60, 2) + fraction(f * 1000)
+  }
+
+  /// `eastSecs` east of UTC, printed ±HH:MM[:SS].
+  static func offset(_ eastSecs: Int64) -> String {
+    let a = eastSecs.magnitude
+    var s = (eastSecs < 0 ? "-" : "+") + pad(Int64(a / 3600), 2) + ":" + pad(Int64(a / 60 % 60), 2)
+    if a % 60 != 0 { s += ":" + pad(Int64(a % 60), 2) }
+    return s
+  }
+
+  static func timestamp(_ secs: Int64, _ nanos: Int64) -> String {
+    // Floor division so instants before 1970 land on the right day.
+    var days = secs / 86_400, rem = secs % 86_400
+    if rem < 0 { rem += 86_400; days -= 1 }
+    var n = nanos
+    if n < 0 || n >= 1_000_000_000 { n = 0 }  // out-of-range nanos cannot be printed faithfully
+    let (y, m, d) = civil(days)
+    let datePart = (y > 0 ? pad(y, 4) : pad(1 - y, 4)) + "-" + pad(m, 2) + "-" + pad(d, 2)
+    let clock = pad(rem / 3600, 2) + ":" + pad(rem / 60 % 60, 2) + ":" + pad(rem % 60, 2) + fraction(n)
+    return datePart + " " + clock + (y > 0 ? "" : " BC")
+  }
+
+  static func interval(months: Int64, days: Int64, nanos: Int64) -> String {
+    var parts: [String] = []
+    if months != 0 { parts.append("\(months) mon" + (months.magnitude == 1 ? "" : "s")) }
+    if days != 0 { parts.append("\(days) day" + (days.magnitude == 1 ? "" : "s")) }
+    if nanos != 0 || parts.isEmpty {
+      let a = nanos.magnitude
+      let secs = a / 1_000_000_000
+      var clock = pad(Int64(secs / 3600), 2) + ":" + pad(Int64(secs / 60 % 60), 2) + ":" + pad(Int64(secs % 60), 2)
+      clock += fraction(Int64(a % 1_000_000_000))
+      parts.append((nanos < 0 ? "-" : "") + clock)
+    }
+    return parts.joined(separator: " ")
+  }
+
+  static func uuid(_ u: [UInt8]) -> String {
+    let h = Array(hex(u))
+    guard h.count == 32 else { return hex(u) }
+    return String(h[0..<8]) + "-" + String(h[8..<12]) + "-" + String(h[12..<16]) + "-" + String(h[16..<20]) + "-" + String(h[20...])
+  }
+
+  static func inet(mask: UInt8, addr: [UInt8]) -> String {
+    if addr.count == 4 {
+      let s = addr.map(String.init).joined(separator: ".")
+      return mask == 32 ? s : s + "/\(mask)"
+    }
+    // RFC 5952: lowercase hex groups, the longest run (≥2) of zero groups as "::".
+    var groups: [UInt16] = []
+    for i in stride(from: 0, to: min(addr.count, 16) - 1, by: 2) { groups.append(UInt16(addr[i]) << 8 | UInt16(addr[i + 1])) }
+    var best = (start: -1, len: 0), i = 0
+    while i < groups.count {
+      if groups[i] == 0 {
+        var j = i
+        while j < groups.count && groups[j] == 0 { j += 1 }
+        if j - i > best.len && j - i >= 2 { best = (i, j - i) }
+        i = j
+      } else { i += 1 }
+    }
+    let g = groups.map { String($0, radix: 16) }
+    var s: String
+    if best.start >= 0 {
+      s = g[..<best.start].joined(separator: ":") + "::" + g[(best.start + best.len)...].joined(separator: ":")
+    } else {
+      s = g.joined(separator: ":")
+    }
+    return mask == 128 ? s : s + "/\(mask)"
+  }
+
+  /// `ARRAY[…]` with each element as a string literal the element type parses (`NULL` bare).
+  static func array(_ a: [Datum], element: SQLType?, problems: inout [String]) -> String {
+    let parts = a.map { e -> String in
+      guard let t = render(e, problems: &problems) else { return "NULL" }
+      if element?.family == .collatedString, case .string(let s) = e { return collated(s, element!) }
+      return literal(t)
+    }
+    return "ARRAY[" + parts.joined(separator: ",") + "]"
+  }
+}
+
+/// CSV for `IMPORT INTO t (cols…) CSV DATA ('…') WITH nullif = '\N'`.
+///
+/// Convention: NULL is the *unquoted* field `\N`; every non-NULL value that is empty, equals
+/// `\N`, or holds the delimiter, a quote, CR or LF is quoted RFC 4180-style (`"` doubled).
+/// CockroachDB 23.1+ never treats a quoted field as NULL unless `allow_quoted_null` is given,
+/// so the empty string and the text `\N` survive; older releases compare `nullif` to the
+/// unquoted text only as far as we know (UNVERIFIED for < 23.1).
+public struct CSVWriter: Sendable {
+  public var delimiter: Character = ","
+  public var nullMarker = "\\N"
+
+  public init() {}
+
+  public func field(_ text: String?) -> String {
+    guard let text else { return nullMarker }
+    let needs = text.isEmpty || text == nullMarker
+      || text.contains { $0 == delimiter || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" }
+    guard needs else { return text }
+    var s = "\""
+    for c in text {
+      if c == "\"" { s += "\"\"" } else { s.append(c) }
+    }
+    return s + "\""
+  }
+
+  /// One CSV record (with its "\n"); `types[i]` is the type of `datums[i]`.
+  public func line(_ datums: [Datum], types: [SQLType], problems: inout [String]) -> String {
+    var fields: [String] = []
+    for (i, d) in datums.enumerated() {
+      fields.append(field(SQLText.render(d, type: i < types.count ? types[i] : nil, problems: &problems)))
+    }
+    return fields.joined(separator: String(delimiter)) + "\n"
+  }
+
+  /// One CSV record of `row` over `columns` (normally `table.dataColumns`).
+  public func line(_ row: TableRowDecoder.Row, columns: [ColumnDescriptor], problems: inout [String]) -> String {
+    line(row.datums(columns), types: columns.map(\.type), problems: &problems)
+  }
+
+  /// The IMPORT statement matching this writer's options.
+  public func importStatement(table: String, columns: [String], url: String) -> String {
+    let cols = columns.map(SQLIdent.quote).joined(separator: ", ")
+    var opts = "nullif = '\(nullMarker.replacingQuote())'"
+    if delimiter != "," { opts += ", delimiter = '\(String(delimiter).replacingQuote())'" }
+    return "IMPORT INTO \(table) (\(cols)) CSV DATA ('\(url.replacingQuote())') WITH \(opts);"
+  }
+}
+
+extension String {
+  /// SQL string-literal body: single quotes doubled.
+  func replacingQuote() -> String {
+    split(separator: "'", omittingEmptySubsequences: false).joined(separator: "''")
+  }
+}

@@ -1,0 +1,221 @@
+/// Decodes the KVs of one table's index into SQL rows (spec §5.1, §5.6, §5.9, §6.1–6.5).
+///
+/// A row is one KV per non-empty column family, all sharing the row prefix:
+/// ```
+/// /Table/<id>/<primary index>/<key columns…>/<family>  →  TUPLE (tag 0a) | bare value
+/// ```
+/// Family 0 always exists; a missing family means its columns are NULL. Key columns come from
+/// the key, except composite datums (decimals, collated strings…) that the value repeats.
+public struct TableRowDecoder: Sendable {
+  public let table: TableDescriptor
+  public let catalog: TypeCatalog
+
+  public init(table: TableDescriptor, catalog: TypeCatalog = TypeCatalog()) {
+    self.table = table
+    self.catalog = catalog
+  }
+
+  public struct DecodedKey: Sendable, Hashable {
+    public var tenant: UInt64?
+    public var indexID: UInt32
+    /// (column ID, datum) for the index's key columns, then any key-suffix columns.
+    public var columns: [(UInt32, Datum)]
+    public var familyID: UInt32
+    /// The key without its family suffix: equal for all KVs of one row.
+    public var rowPrefix: ArraySlice<UInt8>
+
+    public static func == (a: DecodedKey, b: DecodedKey) -> Bool {
+      a.tenant == b.tenant && a.indexID == b.indexID && a.familyID == b.familyID && a.rowPrefix == b.rowPrefix
+        && a.columns.map(\.0) == b.columns.map(\.0) && a.columns.map(\.1) == b.columns.map(\.1)
+    }
+    public func hash(into h: inout Hasher) { h.combine(rowPrefix); h.combine(familyID) }
+  }
+
+  func err(_ kind: SQLDecodeError.Kind, _ what: String, _ msg: String, column: String? = nil, offset: Int? = nil) -> SQLDecodeError {
+    SQLDecodeError(kind, what, msg, table: table.name, column: column, offset: offset)
+  }
+
+  public func index(id: UInt32) -> IndexDescriptor? {
+    if table.primaryIndex.id == id { return table.primaryIndex }
+    return (table.indexes + table.mutations.compactMap(\.index)).first { $0.id == id }
+  }
+
+  /// Decodes a roach key of this table: key columns of its index (primary or secondary, with
+  /// the ascending key-suffix columns of non-unique indexes or of keys holding a NULL) and the
+  /// family. Offsets in errors are from the start of `key`.
+  public func decodeKey(_ key: [UInt8]) throws(SQLDecodeError) -> DecodedKey {
+    let p = try SQLKeyPrefix.parse(key[...])
+    guard p.tableID == UInt64(table.id) else {
+      throw err(.corrupt, "key", "table ID \(p.tableID), descriptor is \(table.id)")
+    }
+    guard p.indexID <= UInt64(UInt32.max), let ix = index(id: UInt32(p.indexID)) else {
+      throw err(.missing, "key", "index \(p.indexID) is not in the descriptor")
+    }
+    guard ix.kind != .inverted else { throw err(.unsupported, "key", "inverted index \(ix.name) holds no row data") }
+    let (row, family) = try SQLKeyPrefix.splitFamily(p.rest)
+    var b = row
+    var cols: [(UInt32, Datum)] = []
+    var sawNull = false
+    func walk(_ ids: [UInt32], _ dir: (Int) -> IndexDirection) throws(SQLDecodeError) {
+      for (i, id) in ids.enumerated() {
+        guard let c = table.column(id: id) else { throw err(.missing, "key", "key column \(id) is not in the descriptor") }
+        let at = b.startIndex
+        do throws(SQLDecodeError) {
+          let d = try DatumDecoding.key(c.type, dir(i), &b, catalog: catalog)
+          if d.isNull { sawNull = true }
+          cols.append((id, d))
+        } catch {
+          throw error.context(table: table.name, column: c.name, offset: at)
+        }
+      }
+    }
+    try walk(ix.keyColumnIDs) { ix.direction(at: $0) }
+    let isPrimary = ix.id == table.primaryIndex.id || ix.encodingType == 1
+    if !isPrimary && (!ix.unique || sawNull) {
+      try walk(ix.keySuffixColumnIDs) { _ in .asc }   // suffix columns are always ascending (§5.6)
+    }
+    guard b.isEmpty else {
+      if b.first == 0xFE { throw err(.unsupported, "key", "interleaved child row (0xfe sentinel)", offset: b.startIndex) }
+      throw err(.corrupt, "key", "\(b.count) bytes between the key columns and the family suffix", offset: b.startIndex)
+    }
+    return DecodedKey(tenant: p.tenant, indexID: ix.id, columns: cols, familyID: family, rowPrefix: row)
+  }
+
+  public struct Row: Sendable {
+    /// Datums by column ID; a column with no entry is NULL.
+    public var values: [UInt32: Datum]
+    /// Non-fatal problems (unknown column IDs, undecodable columns, leftover collation keys).
+    public var problems: [SQLDecodeError]
+    public var key: DecodedKey?
+
+    public func datum(_ id: UInt32) -> Datum { values[id] ?? .null }
+    /// The datums of `columns` in order (e.g. `table.dataColumns`).
+    public func datums(_ columns: [ColumnDescriptor]) -> [Datum] { columns.map { datum($0.id) } }
+  }
+
+  /// Assembles one primary-index row from the KVs of its families (any order). KVs whose row
+  /// prefix differs from the first one are reported and ignored. Throws only when the key of
+  /// the first KV cannot be decoded (then there is no row).
+  public func assemble(_ kvs: [(key: [UInt8], value: SQLValue)]) throws(SQLDecodeError) -> Row {
+    var row = Row(values: [:], problems: [], key: nil)
+    guard let first = kvs.first else { throw err(.missing, "row", "no KVs") }
+    let k0 = try decodeKey(first.key)
+    guard k0.indexID == table.primaryIndex.id else {
+      throw err(.unsupported, "row", "rows are assembled from the primary index, not index \(k0.indexID)")
+    }
+    row.key = k0
+    for (id, d) in k0.columns { row.values[id] = d }
+    for kv in kvs {
+      let k: DecodedKey
+      do { k = try decodeKey(kv.key) } catch { row.problems.append(error); continue }
+      guard k.rowPrefix == k0.rowPrefix else {
+        row.problems.append(err(.corrupt, "row", "KV of another row (prefix differs) ignored"))
+        continue
+      }
+      do { try apply(kv.value, family: k.familyID, to: &row) } catch { row.problems.append(error) }
+    }
+    for (id, d) in row.values {
+      if case .raw(let t, _) = d, t == "collation key" {
+        row.problems.append(err(.missing, "row", "collated key column has no value-side copy; text lost",
+                                column: table.column(id: id)?.name))
+      }
+    }
+    return row
+  }
+
+  /// Assembles the partial row one secondary-index entry holds (spec §5.6): its key columns,
+  /// the primary-key suffix and the STORING/composite columns of the value. Useful when the
+  /// primary index is damaged; columns the index does not cover are absent (not NULL).
+  ///
+  /// ```
+  /// family 0 value (BYTES): [unique: key-encoded PK suffix columns, ascending] ‖ untagged column list
+  /// family n value (TUPLE): column list of that family's stored columns
+  /// ```
+  public func assembleSecondary(_ kvs: [(key: [UInt8], value: SQLValue)]) throws(SQLDecodeError) -> Row {
+    var row = Row(values: [:], problems: [], key: nil)
+    guard let first = kvs.first else { throw err(.missing, "index entry", "no KVs") }
+    let k0 = try decodeKey(first.key)
+    guard let ix = index(id: k0.indexID), k0.indexID != table.primaryIndex.id else {
+      throw err(.unsupported, "index entry", "index \(k0.indexID) is the primary index; use assemble")
+    }
+    guard ix.encodingType == 0 else { return try assemble(kvs) }
+    row.key = k0
+    for (id, d) in k0.columns { row.values[id] = d }
+    for kv in kvs {
+      let k: DecodedKey
+      do { k = try decodeKey(kv.key) } catch { row.problems.append(error); continue }
+      guard k.rowPrefix == k0.rowPrefix else {
+        row.problems.append(err(.corrupt, "index entry", "KV of another entry (prefix differs) ignored"))
+        continue
+      }
+      do throws(SQLDecodeError) {
+        if kv.value.tag == SQLValue.tupleTag {
+          try columnList(kv.value.data, into: &row)
+          continue
+        }
+        guard kv.value.tag == 3 else {
+          throw err(.corrupt, "index entry", "value tag \(kv.value.tag), expected BYTES or TUPLE")
+        }
+        var b = kv.value.data
+        if ix.unique && k.familyID == 0 {
+          for id in ix.keySuffixColumnIDs {
+            guard let c = table.column(id: id) else { throw err(.missing, "index entry", "suffix column \(id)") }
+            do { row.values[id] = try DatumDecoding.key(c.type, .asc, &b, catalog: catalog) }
+            catch { throw error.context(table: table.name, column: c.name) }
+          }
+        }
+        try columnList(b, into: &row)
+      } catch {
+        row.problems.append(error)
+      }
+    }
+    return row
+  }
+
+  /// Decodes a column list (TUPLE body: tagged columns with ID deltas) into `row`.
+  func columnList(_ data: ArraySlice<UInt8>, into row: inout Row) throws(SQLDecodeError) {
+    var b = data
+    var colID: UInt64 = 0
+    while !b.isEmpty {
+      let at = b.startIndex - data.startIndex
+      let t = try ValueEncoding.tag(&b)
+      colID &+= t.delta
+      guard colID <= UInt64(UInt32.max), let c = table.column(id: UInt32(colID)) else {
+        // A dropped column: skip its body by the length rules (§6.2).
+        do { try ValueEncoding.skipBody(t.type, &b) } catch { throw error.context(table: table.name, offset: at) }
+        row.problems.append(err(.missing, "value TUPLE", "column ID \(colID) not in the descriptor; skipped", offset: at))
+        continue
+      }
+      do {
+        row.values[c.id] = try DatumDecoding.value(c.type, encType: t.type, &b, catalog: catalog)
+      } catch {
+        throw error.context(table: table.name, column: c.name, offset: at)
+      }
+    }
+  }
+
+  func apply(_ v: SQLValue, family fid: UInt32, to row: inout Row) throws(SQLDecodeError) {
+    let family = table.families.first { $0.id == fid }
+    if v.tag == SQLValue.tupleTag {
+      try columnList(v.data, into: &row)
+      return
+    }
+    guard let family else { throw err(.missing, "value", "family \(fid) is not in the descriptor") }
+    var colID = family.defaultColumnID
+    if colID == 0 && family.columnIDs.count == 1 { colID = family.columnIDs[0] }
+    // Pre-2.0 family-0 sentinel with a non-TUPLE value: no data (§6.1). Key columns are never
+    // written bare, so a family 0 made only of key columns is a sentinel too.
+    if fid == 0 && (colID == 0 || table.primaryIndex.keyColumnIDs.contains(colID)) { return }
+    if colID == 0 {
+      throw err(.corrupt, "value", "bare value in family \(family.name) with no default column")
+    }
+    guard let c = table.column(id: colID) else {
+      throw err(.missing, "value", "default column \(colID) of family \(family.name) not in the descriptor")
+    }
+    do {
+      row.values[c.id] = try DatumDecoding.bare(c.type, tag: v.tag, v.data, catalog: catalog)
+    } catch {
+      throw error.context(table: table.name, column: c.name)
+    }
+  }
+}

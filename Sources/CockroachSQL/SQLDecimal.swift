@@ -1,0 +1,124 @@
+/// An arbitrary-precision decimal as CockroachDB stores it (apd.Decimal): sign, a base-10
+/// coefficient kept as a digit string (no size limit, no rounding) and a base-10 exponent,
+/// value = ±coefficient × 10^exponent. Trailing zeros and the sign of zero are kept, because
+/// `1.00` and `1` (and `-0`) are different stored values (spec §6.3.2).
+public struct SQLDecimal: Equatable, Hashable, Sendable, CustomStringConvertible {
+  public enum Form: Sendable, Hashable { case finite, infinite, nan }
+  public var form: Form
+  public var negative: Bool
+  /// Decimal digits without leading zeros ("0" for zero).
+  public var coefficient: String
+  public var exponent: Int
+
+  public init(negative: Bool = false, coefficient: String, exponent: Int) {
+    self.form = .finite
+    self.negative = negative
+    let trimmed = coefficient.drop(while: { $0 == "0" })
+    self.coefficient = trimmed.isEmpty ? "0" : String(trimmed)
+    self.exponent = exponent
+  }
+
+  public static let nan = SQLDecimal(form: .nan, negative: false)
+  public static let infinity = SQLDecimal(form: .infinite, negative: false)
+  public static let negativeInfinity = SQLDecimal(form: .infinite, negative: true)
+
+  init(form: Form, negative: Bool) {
+    self.form = form
+    self.negative = negative
+    self.coefficient = "0"
+    self.exponent = 0
+  }
+
+  /// Parses CockroachDB decimal text ("-12.50", "1.3E+1001", "NaN", "-Infinity"); nil if malformed.
+  public init?(_ text: String) {
+    var s = Substring(text)
+    var neg = false
+    if s.first == "-" || s.first == "+" { neg = s.first == "-"; s = s.dropFirst() }
+    switch s.lowercased() {
+    case "nan": self = .nan; return
+    case "infinity", "inf": self = neg ? .negativeInfinity : .infinity; return
+    default: break
+    }
+    var exp = 0
+    if let e = s.firstIndex(where: { $0 == "e" || $0 == "E" }) {
+      guard let x = Int(s[s.index(after: e)...]) else { return nil }
+      exp = x
+      s = s[..<e]
+    }
+    var digits = ""
+    var seenPoint = false
+    for c in s {
+      if c == "." { guard !seenPoint else { return nil }; seenPoint = true; continue }
+      guard c.isASCII, c.isNumber else { return nil }
+      digits.append(c)
+      if seenPoint { exp -= 1 }
+    }
+    guard !digits.isEmpty else { return nil }
+    self.init(negative: neg, coefficient: digits, exponent: exp)
+  }
+
+  public var isZero: Bool { form == .finite && coefficient == "0" }
+
+  /// General Decimal Arithmetic "to-scientific-string", the text apd (and so CockroachDB)
+  /// prints; it parses back to the same coefficient and exponent.
+  public var description: String {
+    switch form {
+    case .nan: return "NaN"
+    case .infinite: return negative ? "-Infinity" : "Infinity"
+    case .finite: break
+    }
+    let sign = negative ? "-" : ""
+    let digits = Array(coefficient)
+    let adjusted = exponent + digits.count - 1
+    if exponent <= 0 && adjusted >= -6 {
+      if exponent == 0 { return sign + coefficient }
+      let point = digits.count + exponent       // digits before the decimal point
+      if point > 0 {
+        return sign + String(digits[..<point]) + "." + String(digits[point...])
+      }
+      return sign + "0." + String(repeating: "0", count: -point) + coefficient
+    }
+    var s = sign + String(digits[0])
+    if digits.count > 1 { s += "." + String(digits[1...]) }
+    s += "E" + (adjusted >= 0 ? "+" : "-") + String(adjusted.magnitude)
+    return s
+  }
+
+  /// Decimal digits of an unsigned big-endian integer (Go `big.Int.SetBytes`), as the
+  /// non-sorting encoding stores coefficients. Quadratic, so inputs are capped by callers.
+  static func digits(bigEndian bytes: ArraySlice<UInt8>) -> String {
+    // Base-10^9 limbs, least significant first; multiply-add one byte at a time.
+    var limbs: [UInt32] = []
+    for b in bytes {
+      var carry = UInt64(b)
+      for i in limbs.indices {
+        let v = UInt64(limbs[i]) * 256 + carry
+        limbs[i] = UInt32(v % 1_000_000_000)
+        carry = v / 1_000_000_000
+      }
+      while carry > 0 { limbs.append(UInt32(carry % 1_000_000_000)); carry /= 1_000_000_000 }
+    }
+    guard let top = limbs.last else { return "0" }
+    var s = String(top)
+    for limb in limbs.dropLast().reversed() {
+      let d = String(limb)
+      s += String(repeating: "0", count: 9 - d.count) + d
+    }
+    return s
+  }
+
+  /// Big-endian bytes of the coefficient (inverse of `digits(bigEndian:)`), for encoders in tests.
+  public var coefficientBytes: [UInt8] {
+    var out: [UInt8] = []          // little-endian while building
+    for c in coefficient.utf8 {
+      var carry = UInt32(c - 48)
+      for i in out.indices {
+        let v = UInt32(out[i]) * 10 + carry
+        out[i] = UInt8(v & 0xFF)
+        carry = v >> 8
+      }
+      while carry > 0 { out.append(UInt8(carry & 0xFF)); carry >>= 8 }
+    }
+    return out.reversed()
+  }
+}
