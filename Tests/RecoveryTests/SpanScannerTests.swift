@@ -11,7 +11,7 @@ struct SpanScannerTests {
 
   /// Independent oracle: the engine's visible state (final-state.points.jsonl, range keys
   /// from final-state.rangekeys.jsonl) resolved key group by key group.
-  static func oracle(spans: [RoachSpan], at ts: MVCCTimestamp) throws -> [String] {
+  static func oracle(spans: [KeySpan], at ts: MVCCTimestamp) throws -> [String] {
     let points = try Fixtures.jsonl("pebble-gen/store-expected/final-state.points.jsonl")
     let rks = try Fixtures.jsonl("pebble-gen/store-expected/final-state.rangekeys.jsonl").map {
       MVCCRangeKey(start: Array(bytes(hex: $0.str("start_hex")!).dropLast()), end: Array(bytes(hex: $0.str("end_hex")!).dropLast()),
@@ -38,9 +38,9 @@ struct SpanScannerTests {
     // Two spans inside table 108 and one covering the range-local keys.
     let t108 = try Keyspace.parse("/Table/108")
     #expect(t108 == [0xf4])
-    let spans = [RoachSpan(start: t108 + [0x89], end: t108 + [0x89, 0xf6, 0x64]),
-                 RoachSpan(start: t108 + [0x89, 0xf6, 0x96], end: t108 + [0x8a]),
-                 RoachSpan(start: [0x01, 0x69], end: [0x01, 0x6a])]
+    let spans = [KeySpan(start: t108 + [0x89], end: t108 + [0x89, 0xf6, 0x64]),
+                 KeySpan(start: t108 + [0x89, 0xf6, 0x96], end: t108 + [0x8a]),
+                 KeySpan(start: [0x01, 0x69], end: [0x01, 0x6a])]
     var got: [String] = []
     var perSpan = [0, 0, 0]
     let stats = try SpanScanner(store: store, spans: spans, readTimestamp: ts).run { i, r in

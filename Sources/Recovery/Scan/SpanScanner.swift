@@ -2,21 +2,6 @@ import CockroachKV
 import LSMStore
 import SSTable
 
-/// A span of roach keys `[start, end)`; an empty `end` runs to the end of the keyspace.
-public struct RoachSpan: Hashable, Sendable, CustomStringConvertible {
-  public var start: [UInt8]
-  public var end: [UInt8]
-  public init(start: [UInt8], end: [UInt8]) { self.start = start; self.end = end }
-
-  public func contains(_ key: [UInt8]) -> Bool {
-    !key.lexicographicallyPrecedes(start) && (end.isEmpty || key.lexicographicallyPrecedes(end))
-  }
-
-  public var description: String {
-    "[\(Keyspace.prettyPrint(start)), \(end.isEmpty ? "/Max" : Keyspace.prettyPrint(end)))"
-  }
-}
-
 /// What one pass over a store found, per span.
 public struct SpanScanStats: Sendable {
   public var engineEntries = 0
@@ -38,32 +23,14 @@ public struct SpanScanStats: Sendable {
 public struct SpanScanner {
   public let store: Store
   /// Sorted by start, disjoint.
-  public let spans: [RoachSpan]
+  public let spans: [KeySpan]
   public let readTimestamp: MVCCTimestamp
 
-  public init(store: Store, spans: [RoachSpan], readTimestamp: MVCCTimestamp = .max) {
+  public init(store: Store, spans: [KeySpan], readTimestamp: MVCCTimestamp = .max) {
     self.store = store
     self.spans = spans.sorted { $0.start.lexicographicallyPrecedes($1.start) }
     self.readTimestamp = readTimestamp
   }
-
-  /// The store's MVCC range tombstones (Pebble range keys) as roach-key spans.
-  public func mvccRangeKeys() -> (keys: [MVCCRangeKey], problems: [String]) {
-    var out: [MVCCRangeKey] = []
-    var problems: [String] = []
-    for rk in store.visibleRangeKeys() where rk.kind == Kind.rangeKeySet {
-      do throws(KVError) {
-        let ts = try MVCCRangeKey.suffixTimestamp(rk.suffix ?? [])
-        out.append(MVCCRangeKey(start: Self.roachKey(rk.start), end: Self.roachKey(rk.end), timestamp: ts, rawValue: rk.value ?? []))
-      } catch {
-        problems.append("range key \(rk.start.hex): \(error)")
-      }
-    }
-    return (out, problems)
-  }
-
-  /// Engine-key bound of a range key → roach key (drops the 0x00 sentinel).
-  static func roachKey(_ bound: [UInt8]) -> [UInt8] { bound.last == 0 ? Array(bound.dropLast()) : bound }
 
   /// Index of the span containing `key`, if any (binary search over starts).
   func spanIndex(_ key: [UInt8]) -> Int? {
@@ -78,8 +45,7 @@ public struct SpanScanner {
 
   public func run(_ emit: (Int, MVCCResolution) throws -> Void) rethrows -> SpanScanStats {
     var stats = SpanScanStats()
-    let (rangeKeys, rkProblems) = mvccRangeKeys()
-    stats.problems += rkProblems
+    let rangeKeys = EngineEntries.mvccRangeKeys(store, problems: &stats.problems)
     var resolver = MVCCResolver(readTimestamp: readTimestamp, rangeKeys: rangeKeys)
     var groupKey: [UInt8]? = nil
     var groupSpan = -1

@@ -1,0 +1,30 @@
+import Foundation
+import Recovery
+
+/// `report.json`: stable key order, one object.
+enum ReportJSON {
+  static func encode(_ r: RecoveryReport) -> String {
+    var o: [String: Any] = [:]
+    o["stores"] = r.stores
+    o["as_of"] = r.asOf
+    o["seconds"] = (r.seconds * 1000).rounded() / 1000
+    o["bytes_read"] = r.bytesRead
+    o["something_lost"] = r.somethingLost
+    o["tables"] = r.tables.map { t -> [String: Any] in
+      ["table": t.table, "table_id": t.tableID, "rows": t.rows, "deleted_keys": t.deletedKeys,
+       "row_problems": t.rowProblems, "lost_spans": t.lostSpans]
+    }
+    o["lost_spans"] = r.lostSpans.map { l -> [String: Any] in
+      ["span": l.pretty, "start_hex": hex(l.start), "end_hex": hex(l.end), "range_ids": l.rangeIDs, "table_ids": l.tableIDs]
+    }
+    o["ranges"] = r.rangeSources.map { s -> [String: Any] in
+      ["range_id": s.rangeID, "span": s.span, "store": s.store ?? NSNull()]
+    }
+    o["intents"] = r.intents.map { ["key": $0.key, "key_hex": $0.keyHex, "txn_id": $0.txnID, "timestamp": $0.timestamp] }
+    o["problems"] = r.problems
+    let data = (try? JSONSerialization.data(withJSONObject: o, options: [.prettyPrinted, .sortedKeys])) ?? Data("{}".utf8)
+    return String(decoding: data, as: UTF8.self) + "\n"
+  }
+
+  static func hex(_ b: [UInt8]) -> String { b.map { String(format: "%02x", $0) }.joined() }
+}

@@ -1,0 +1,127 @@
+import CockroachKV
+import CockroachSQL
+import LSMStore
+
+extension RecoveryRun {
+  /// The schema from system.descriptor (table 3), read from the chosen replicas of the
+  /// ranges that hold it and resolved as of the read timestamp.
+  func discoverSchema(stores: [Store], plans: [RangePlan]) throws -> (catalog: SchemaCatalog, problems: [String]) {
+    var catalog = SchemaCatalog()
+    var problems: [String] = []
+    let descriptors = KeySpan(start: try Keyspace.parse("/Table/3"), end: try Keyspace.parse("/Table/4"))
+    var found = 0
+    for plan in plans {
+      guard let piece = plan.span.intersection(descriptors) else { continue }
+      guard let s = plan.chosenStore else {
+        problems.append("descriptors in \(piece.pretty) are lost with range r\(plan.rangeID): tables there cannot be named")
+        continue
+      }
+      let stats = SpanScanner(store: stores[s], spans: [piece], readTimestamp: options.readTimestamp).run { _, r in
+        guard case .value(_, let v) = r.outcome else { return }
+        do {
+          guard let id = try SchemaCatalog.descriptorID(key: r.roachKey),
+                let sv = try SQLValue(roachValue: v.value.rawBytes) else { return }
+          catalog.add(Descriptor.decode(Array(sv.data)), id: id)
+          found += 1
+        } catch {
+          problems.append("descriptor at \(Keyspace.prettyPrint(r.roachKey)): \(error)")
+        }
+      }
+      problems += stats.problems
+    }
+    if found == 0 { problems.append("no table descriptor found (system.descriptor unreadable): supply --schema") }
+    for (id, ps) in catalog.problems.sorted(by: { $0.key < $1.key }) {
+      problems += ps.map { "descriptor \(id): \($0)" }
+    }
+    return (catalog, problems)
+  }
+
+  /// Data tables matching the patterns, with names, DDL and primary-index spans.
+  func selectTables(_ catalog: SchemaCatalog) -> [RecoveredTable] {
+    var out: [RecoveredTable] = []
+    for t in catalog.dataTables {
+      let name = catalog.qualifiedName(of: t)
+      let dotted = name[0] + "." + name[2]
+      if !options.tablePatterns.isEmpty && !options.tablePatterns.contains(where: { Self.glob($0, dotted) }) { continue }
+      if t.state == .drop { report.problems.append("table \(dotted) is dropped; its data is not exported"); continue }
+      var ddlProblems: [String] = []
+      let ddl = catalog.ddl(for: t, problems: &ddlProblems)
+      report.problems += ddlProblems.map { "\(dotted): \($0)" }
+      var prefix: [UInt8] = []
+      OrderedEncoding.encodeUvarintAscending(UInt64(t.id), into: &prefix)
+      OrderedEncoding.encodeUvarintAscending(UInt64(t.primaryIndex.id), into: &prefix)
+      let columns = t.columns.filter { !$0.virtual }
+      out.append(RecoveredTable(descriptor: t, qualifiedName: name, ddl: ddl,
+                                primarySpan: KeySpan(start: prefix, end: Self.prefixEnd(prefix)), columns: columns))
+    }
+    return out
+  }
+
+  /// The smallest key greater than every key with this prefix.
+  static func prefixEnd(_ p: [UInt8]) -> [UInt8] {
+    var e = p
+    while let last = e.last {
+      if last < 0xff { e[e.count - 1] = last + 1; return e }
+      e.removeLast()
+    }
+    return LocalKeys.keyMax
+  }
+
+  /// `*` matches any run of characters.
+  static func glob(_ pattern: String, _ s: String) -> Bool {
+    let parts = pattern.split(separator: "*", omittingEmptySubsequences: false).map(String.init)
+    if parts.count == 1 { return pattern == s }
+    guard s.hasPrefix(parts[0]) else { return false }
+    var rest = Substring(s.dropFirst(parts[0].count))
+    for (i, part) in parts.enumerated().dropFirst() {
+      if i == parts.count - 1 { return part.isEmpty || rest.hasSuffix(part) }
+      guard let r = rest.range(of: part) else { return false }
+      rest = rest[r.upperBound...]
+    }
+    return true
+  }
+
+  /// Cuts every table's primary span at range boundaries: each piece is read from the
+  /// range's chosen store, except damaged pieces (fallback store) and lost ones (no store).
+  func makeChunks(tables: [RecoveredTable], plans: [RangePlan]) -> [RecoveryChunk] {
+    var out: [RecoveryChunk] = []
+    for (t, table) in tables.enumerated() {
+      var pieces: [(KeySpan, Int64?, Int?)] = []
+      for plan in plans {
+        guard let piece = plan.span.intersection(table.primarySpan) else { continue }
+        var rest = [piece]
+        for f in plan.fallbacks {
+          guard let bad = f.span.intersection(piece) else { continue }
+          rest = rest.flatMap { Self.subtract($0, bad) }
+          pieces.append((bad, plan.rangeID, f.store))
+        }
+        pieces += rest.map { ($0, plan.rangeID, plan.chosenStore) }
+      }
+      // Parts of the table no range descriptor covers are lost too.
+      var covered = Coverage.union(pieces.map(\.0))
+      covered.sort()
+      var cursor = table.primarySpan.start
+      for c in covered {
+        if cursor.lexicographicallyPrecedes(c.start) { pieces.append((KeySpan(start: cursor, end: c.start), nil, nil)) }
+        if cursor.lexicographicallyPrecedes(c.end) { cursor = c.end }
+      }
+      if cursor.lexicographicallyPrecedes(table.primarySpan.end) {
+        pieces.append((KeySpan(start: cursor, end: table.primarySpan.end), nil, nil))
+      }
+      pieces.sort { $0.0 < $1.0 }
+      for (i, p) in pieces.enumerated() {
+        out.append(RecoveryChunk(table: t, index: i, span: p.0, rangeID: p.1, store: p.2))
+      }
+    }
+    return out
+  }
+
+  /// `a` minus `b`: zero, one or two spans.
+  static func subtract(_ a: KeySpan, _ b: KeySpan) -> [KeySpan] {
+    guard a.overlaps(b) else { return [a] }
+    var out: [KeySpan] = []
+    if a.start.lexicographicallyPrecedes(b.start) { out.append(KeySpan(start: a.start, end: b.start)) }
+    if b.end.lexicographicallyPrecedes(a.end) { out.append(KeySpan(start: b.end, end: a.end)) }
+    return out
+  }
+}

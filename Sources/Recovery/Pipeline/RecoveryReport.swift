@@ -1,0 +1,34 @@
+import CockroachKV
+
+/// Everything a recovery found, for `report.json` and the terminal summary.
+public struct RecoveryReport: Sendable {
+  public struct TableStats: Sendable {
+    public var table: String
+    public var tableID: UInt32
+    public var rows = 0
+    public var deletedKeys = 0
+    public var rowProblems = 0
+    public var lostSpans: [String] = []
+  }
+
+  public struct Intent: Sendable {
+    public var key: String
+    public var keyHex: String
+    public var txnID: String
+    public var timestamp: String
+  }
+
+  public var stores: [String] = []
+  public var asOf: String = "newest"
+  public var tables: [TableStats] = []
+  public var lostSpans: [LostSpan] = []
+  /// Per range: which store was read (label), for the report.
+  public var rangeSources: [(rangeID: Int64, span: String, store: String?)] = []
+  public var intents: [Intent] = []
+  public var problems: [String] = []
+  public var bytesRead: Int64 = 0
+  public var seconds: Double = 0
+
+  /// Whether anything that existed could not be recovered.
+  public var somethingLost: Bool { !lostSpans.isEmpty || tables.contains { !$0.lostSpans.isEmpty } }
+}

@@ -1,0 +1,179 @@
+import CockroachKV
+import CockroachSQL
+import Foundation
+import LSMStore
+
+/// Options of `salvage recover`.
+public struct RecoveryOptions: Sendable {
+  public var storePaths: [String]
+  public var readTimestamp: MVCCTimestamp = .max
+  /// `db.table` patterns with `*` wildcards; empty = every table.
+  public var tablePatterns: [String] = []
+  public var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+  public init(storePaths: [String]) { self.storePaths = storePaths }
+}
+
+/// The whole recovery over the surviving stores: cluster view → replica plan → schema from
+/// system.descriptor → per table and range, rows of the chosen replica resolved as of the
+/// read timestamp → the sink. Stores are read in parallel, each in one pass.
+public final class RecoveryRun: @unchecked Sendable {
+  public let options: RecoveryOptions
+  let lock = NSLock()
+  var report = RecoveryReport()
+  var workerError: Error?
+
+  public init(options: RecoveryOptions) { self.options = options }
+
+  public func run(sink: RecoveredRowSink, progress: @escaping @Sendable (String) -> Void = { _ in }) throws -> RecoveryReport {
+    let started = Date()
+    report.stores = options.storePaths
+    report.asOf = options.readTimestamp == .max ? "newest" : options.readTimestamp.description
+    var stores: [Store] = []
+    for p in options.storePaths {
+      do { stores.append(try Store(path: p)) } catch { throw RecoveryError("cannot open store \(p): \(error)") }
+    }
+    progress("opened \(stores.count) store(s); reading cluster metadata")
+    let catalogs = stores.map { StoreCatalog(store: $0) }
+    let view = ClusterView(catalogs)
+    var plans = ReplicaPlanner.plan(view, catalogs: catalogs)
+    report.problems += view.problems
+    if plans.isEmpty {
+      guard stores.count == 1 else {
+        throw RecoveryError("no range descriptor was found on any store, so replicas cannot be told apart; recover one store at a time")
+      }
+      report.problems.append("no range descriptors found: the whole store is read as one range")
+      plans = [RangePlan(rangeID: 0, span: .everything, chosenStore: 0, fallbacks: [])]
+    }
+    report.lostSpans = view.lost
+    report.rangeSources = plans.map { p in
+      (p.rangeID, p.span.pretty, p.chosenStore.map { view.stores[$0].label })
+    }
+
+    let schema = try discoverSchema(stores: stores, plans: plans)
+    report.problems += schema.problems
+    let tables = selectTables(schema.catalog)
+    progress("schema: \(tables.count) table(s) to recover")
+    let chunks = makeChunks(tables: tables, plans: plans)
+    report.tables = tables.map { RecoveryReport.TableStats(table: $0.qualifiedName.joined(separator: "."), tableID: $0.descriptor.id) }
+    for c in chunks where c.store == nil {
+      report.tables[c.table].lostSpans.append(c.span.pretty)
+    }
+    try sink.begin(tables: tables, chunks: chunks)
+
+    // One worker per store (bounded by --jobs); a store's chunks are read in one pass.
+    let byStore = Dictionary(grouping: chunks.filter { $0.store != nil }, by: { $0.store! })
+    let gate = DispatchSemaphore(value: max(1, options.jobs))
+    let group = DispatchGroup()
+    for (storeIndex, storeChunks) in byStore.sorted(by: { $0.key < $1.key }) {
+      gate.wait()
+      group.enter()
+      let store = stores[storeIndex]
+      DispatchQueue.global().async {
+        defer { gate.signal(); group.leave() }
+        do {
+          try self.read(store: store, chunks: storeChunks, tables: tables, sink: sink, progress: progress)
+        } catch {
+          self.lock.lock(); if self.workerError == nil { self.workerError = error }; self.lock.unlock()
+        }
+      }
+    }
+    group.wait()
+    if let workerError { throw workerError }
+    report.bytesRead = stores.reduce(0) { total, s in total + s.tables.reduce(Int64(0)) { $0 + Self.fileSize($1.path) } }
+    report.seconds = Date().timeIntervalSince(started)
+    try sink.finish(report)
+    return report
+  }
+
+  static func fileSize(_ path: String) -> Int64 {
+    ((try? FileManager.default.attributesOfItem(atPath: path)[.size]) as? NSNumber)?.int64Value ?? 0
+  }
+
+  /// Rows of one store's chunks, in one pass; rows are grouped by row prefix (all column
+  /// families of a primary key are adjacent) and handed to the sink in batches.
+  func read(store: Store, chunks: [RecoveryChunk], tables: [RecoveredTable], sink: RecoveredRowSink,
+            progress: @Sendable (String) -> Void) throws {
+    // The scanner numbers spans in key order; keep the chunks in the same order.
+    let chunks = chunks.sorted { $0.span < $1.span }
+    let decoders = tables.map { TableRowDecoder(table: $0.descriptor) }
+    var stats = Array(repeating: (rows: 0, deleted: 0, problems: 0), count: tables.count)
+    var intents: [RecoveryReport.Intent] = []
+    var rowKVs: [(key: [UInt8], value: SQLValue)] = []
+    var rowPrefix: ArraySlice<UInt8>? = nil
+    var batch: [TableRowDecoder.Row] = []
+    var current = -1
+    var problems: [String] = []
+
+    func flushRow() {
+      guard !rowKVs.isEmpty, current >= 0 else { return }
+      let t = chunks[current].table
+      do {
+        let row = try decoders[t].assemble(rowKVs)
+        if !row.problems.isEmpty { stats[t].problems += 1 }
+        batch.append(row)
+        stats[t].rows += 1
+      } catch {
+        stats[t].problems += 1
+        problems.append("\(tables[t].qualifiedName.joined(separator: ".")): row at \(Keyspace.prettyPrint(rowKVs[0].key)): \(error)")
+      }
+      rowKVs.removeAll(keepingCapacity: true)
+    }
+    func flushChunk() throws {
+      flushRow()
+      guard current >= 0 else { return }
+      let rows = batch
+      batch.removeAll(keepingCapacity: true)
+      lock.lock(); defer { lock.unlock() }
+      try sink.chunk(chunks[current], rows: rows)
+    }
+
+    let scanner = SpanScanner(store: store, spans: chunks.map(\.span), readTimestamp: options.readTimestamp)
+    let scanStats = try scanner.run { spanIndex, r in
+      if spanIndex != current {
+        try flushChunk()
+        current = spanIndex
+        rowPrefix = nil
+      }
+      let chunk = chunks[spanIndex]
+      let t = chunk.table
+      for i in r.intents where i.isIntent {
+        intents.append(.init(key: Keyspace.prettyPrint(i.key), keyHex: i.key.map { String(format: "%02x", $0) }.joined(),
+                             txnID: i.txnID?.description ?? "?", timestamp: i.timestamp.description))
+      }
+      guard case .value(_, let v) = r.outcome else {
+        if case .deleted = r.outcome { stats[t].deleted += 1 }
+        if case .deletedByRangeTombstone = r.outcome { stats[t].deleted += 1 }
+        return
+      }
+      let prefix = (try? decoders[t].decodeKey(r.roachKey))?.rowPrefix
+      if prefix != rowPrefix {
+        flushRow()
+        rowPrefix = prefix
+        if batch.count >= 10_000 {
+          let rows = batch
+          batch.removeAll(keepingCapacity: true)
+          lock.lock(); defer { lock.unlock() }
+          try sink.chunk(chunk, rows: rows)
+        }
+      }
+      guard let sv = try? SQLValue(roachValue: v.value.rawBytes) else { return }
+      rowKVs.append((r.roachKey, sv))
+    }
+    try flushChunk()
+    lock.lock()
+    for (t, s) in stats.enumerated() {
+      report.tables[t].rows += s.rows
+      report.tables[t].deletedKeys += s.deleted
+      report.tables[t].rowProblems += s.problems
+    }
+    report.intents += intents
+    report.problems += problems + scanStats.problems.map { "\(store.path): \($0)" }
+    lock.unlock()
+    progress("\(store.path): \(scanStats.keys) keys, \(scanStats.values) live, \(scanStats.intents) intents")
+  }
+}
+
+public struct RecoveryError: Error, CustomStringConvertible {
+  public var description: String
+  public init(_ d: String) { description = d }
+}
