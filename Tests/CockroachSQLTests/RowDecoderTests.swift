@@ -160,3 +160,25 @@ import CockroachKV
     #expect(throws: SQLDecodeError.self) { try d.assembleSecondary([(hex("bb898988"), SQLValue(tag: 10, data: []))]) }
   }
 }
+
+@Suite struct RowGrouperTests {
+  @Test func groupsFamiliesIntoRows() throws {
+    guard case .table(let t) = Descriptor.decode(Desc.accounts(.typesT)).descriptor else { Issue.record("no table"); return }
+    var g = RowGrouper(decoder: TableRowDecoder(table: t))
+    var rows: [[Datum]] = []
+    func take(_ r: Result<TableRowDecoder.Row, SQLDecodeError>?) throws {
+      if let r { rows.append(try r.get().datums(t.columns)) }
+    }
+    try take(g.add(key: hex("bb898988"), value: SQLValue(tag: 10, data: hex("3505348d0f4272")[...])))
+    try take(g.add(key: hex("bb89898989"), value: SQLValue(tag: 3, data: hex("416c696365")[...])))
+    try take(g.add(key: hex("bb898c88"), value: SQLValue(tag: 10, data: hex("3505348c0e57ea")[...])))
+    #expect(rows.count == 1)
+    try take(g.finish())
+    #expect(rows == [[.int(1), .string("Alice"), .decimal(SQLDecimal("10000.50")!)],
+                     [.int(4), .null, .decimal(SQLDecimal("9400.10")!)]])
+    #expect(g.finish() == nil)
+    if case .failure(let e)? = g.add(key: hex("bb8912"), value: SQLValue(tag: 10, data: [])) {
+      #expect(e.kind == .corrupt && e.table == "accounts")
+    } else { Issue.record("bad suffix accepted") }
+  }
+}
