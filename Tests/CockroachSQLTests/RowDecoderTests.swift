@@ -124,6 +124,19 @@ import CockroachKV
                                            value: SQLValue(tag: 1, data: hex("f403")[...]))
     #expect(id == 100 && v == 250)
     #expect(throws: SQLDecodeError.self) { try SequenceValue.decode(key: hex("f664898988"), value: SQLValue(tag: 1, data: hex("02")[...])) }
+    // The descriptor's sequence_opts (field 28) give the DDL; the KV value gives setval.
+    var opts = PBWriter()
+    opts.varint(1, 5); opts.varint(2, 1); opts.varint(3, UInt64(Int64.max)); opts.varint(4, 10); opts.varint(7, 1)
+    var t = PBWriter()
+    t.string(1, "order_ids"); t.varint(3, 100); t.varint(4, 50)
+    t.message(28, opts)
+    var d = PBWriter(); d.message(1, t)
+    guard case .table(let seq) = Descriptor.decode(d.bytes).descriptor else { Issue.record("no table"); return }
+    #expect(seq.isSequence && seq.sequence?.increment == 5)
+    #expect(DDL.createSequence(seq, name: "bank.public.order_ids", lastValue: v) == """
+      CREATE SEQUENCE bank.public.order_ids MINVALUE 1 MAXVALUE 9223372036854775807 INCREMENT 5 START 10;
+      SELECT setval('bank.public.order_ids', 250, true);
+      """)
   }
 
   @Test func remainingIntegerAndBytesVectors() throws {
