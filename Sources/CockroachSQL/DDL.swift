@@ -61,6 +61,19 @@ public enum DDL {
     return "CREATE TABLE \(name ?? SQLIdent.quote(t.name)) (\n\t" + elems.joined(separator: ",\n\t") + "\n);"
   }
 
+  /// `CREATE SEQUENCE` with its options, then `setval` to the recovered value (§6.7) so the next
+  /// `nextval` continues where the dead cluster stopped. Nil if `t` is not a sequence.
+  public static func createSequence(_ t: TableDescriptor, name: String? = nil, lastValue: Int64?) -> String? {
+    guard let o = t.sequence else { return nil }
+    let n = name ?? SQLIdent.quote(t.name)
+    var s = "CREATE SEQUENCE \(n) MINVALUE \(o.minValue) MAXVALUE \(o.maxValue) INCREMENT \(o.increment) START \(o.start)"
+    if o.cacheSize > 1 { s += " CACHE \(o.cacheSize)" }
+    if o.virtual { s += " VIRTUAL" }
+    s += ";"
+    if let lastValue { s += "\nSELECT setval('\(n.replacingQuote())', \(lastValue), true);" }
+    return s
+  }
+
   /// `CREATE TYPE … AS ENUM (…)` with the members in their stored (sort) order.
   public static func createType(_ t: TypeDescriptor, name: String? = nil) -> String? {
     guard t.kind == .enumType else { return nil }

@@ -115,6 +115,17 @@ public struct DescriptorMutation: Sendable, Hashable {
   public var direction: Direction? { Direction(rawValue: directionID) }
 }
 
+/// TableDescriptor.SequenceOpts (field 28): 1 increment, 2 min_value, 3 max_value, 4 start,
+/// 5 virtual, 7 cache_size.
+public struct SequenceOptions: Sendable, Hashable {
+  public var increment: Int64 = 1
+  public var minValue: Int64 = 0
+  public var maxValue: Int64 = 0
+  public var start: Int64 = 0
+  public var virtual = false
+  public var cacheSize: Int64 = 0
+}
+
 public struct TableDescriptor: Sendable, Hashable {
   public var id: UInt32 = 0
   public var name = ""
@@ -131,7 +142,8 @@ public struct TableDescriptor: Sendable, Hashable {
   public var formatVersion: UInt32 = 0
   public var viewQuery: String?
   public var isMaterializedView = false
-  public var isSequence = false
+  public var isSequence: Bool { sequence != nil }
+  public var sequence: SequenceOptions?
   public var dropTimeNanos: Int64 = 0
   public var offlineReason: String?
   public var temporary = false
@@ -347,7 +359,20 @@ extension Descriptor {
       case 19: t.state = try state(f, "TableDescriptor.state")
       case 22: t.families.append(decodeFamily(try f.bytes(), &w))
       case 24: let q = try f.string(); if !q.isEmpty { t.viewQuery = q }
-      case 28: t.isSequence = true
+      case 28:
+        var o = SequenceOptions()
+        w.walk(try f.bytes(), "TableDescriptor.sequence_opts") { g, _ in
+          switch g.number {
+          case 1: o.increment = try g.int64()
+          case 2: o.minValue = try g.int64()
+          case 3: o.maxValue = try g.int64()
+          case 4: o.start = try g.int64()
+          case 5: o.virtual = try g.bool()
+          case 7: o.cacheSize = try g.int64()
+          default: break
+          }
+        }
+        t.sequence = o
       case 29: t.dropTimeNanos = try f.int64()
       case 38: let s = try f.string(); if !s.isEmpty { t.offlineReason = s }
       case 39: t.temporary = try f.bool()

@@ -32,11 +32,20 @@ public enum SQLText {
     case .decimal(let x): return x.description
     case .string(let s): return s
     case .bytes(let b): return "\\x" + hex(b)
-    case .date(let days): return date(days)
+    case .date(let days):
+      if days != Int64.max && days != Int64.min && days.magnitude >= 1 << 40 {
+        problems.append("DATE \(days) days from 1970 is outside any calendar; written as the day count")
+        return String(days)
+      }
+      return date(days)
     case .time(let us): return time(us)
     case .timeTZ(let us, let off): return time(us) + offset(-Int64(off))
-    case .timestamp(let s, let n): return timestamp(s, n)
-    case .timestampTZ(let s, let n): return timestamp(s, n) + "+00:00"
+    case .timestamp(let s, let n), .timestampTZ(let s, let n):
+      if n < 0 || n >= 1_000_000_000 || s.magnitude >= 1 << 50 {
+        problems.append("timestamp \(s)s \(n)ns is out of range; written as printed")
+      }
+      if case .timestampTZ = d { return timestamp(s, n) + "+00:00" }
+      return timestamp(s, n)
     case .interval(let m, let d, let n): return interval(months: m, days: d, nanos: n)
     case .uuid(let u): return uuid(u)
     case .inet(let mask, let addr): return inet(mask: mask, addr: addr)
@@ -116,8 +125,7 @@ public enum SQLText {
   static func date(_ days: Int64) -> String {
     if days == Int64.max { return "infinity" }
     if days == Int64.min { return "-infinity" }
-    // Beyond any real date: keep the day count rather than overflow the calendar maths.
-    guard days.magnitude < 1 << 40 else { return "infinity" }
+    guard days.magnitude < 1 << 40 else { return String(days) }   // render() reports these
     return ymd(days)
   }
 
@@ -136,6 +144,7 @@ public enum SQLText {
 
   static func timestamp(_ secs: Int64, _ nanos: Int64) -> String {
     // Floor division so instants before 1970 land on the right day.
+    let secs = max(min(secs, 1 << 50), -(1 << 50))   // keeps the calendar maths in range
     var days = secs / 86_400, rem = secs % 86_400
     if rem < 0 { rem += 86_400; days -= 1 }
     var n = nanos

@@ -100,7 +100,8 @@ public struct TableRowDecoder: Sendable {
     var row = Row(values: [:], problems: [], key: nil)
     guard let first = kvs.first else { throw err(.missing, "row", "no KVs") }
     let k0 = try decodeKey(first.key)
-    guard k0.indexID == table.primaryIndex.id else {
+    // Primary-style indexes (encoding_type 1, ALTER PRIMARY KEY backfills) are laid out alike.
+    guard k0.indexID == table.primaryIndex.id || index(id: k0.indexID)?.encodingType == 1 else {
       throw err(.unsupported, "row", "rows are assembled from the primary index, not index \(k0.indexID)")
     }
     row.key = k0

@@ -264,3 +264,13 @@ struct JSONReader {
     #expect(SQLText.render(.enumValue(physical: [0x80], label: nil), problems: &p) == "\\x80" && p.count == 1)
   }
 }
+
+@Suite struct RenderOutOfRangeTests {
+  @Test func impossibleTimesAreReportedNotChanged() {
+    var p: [String] = []
+    #expect(SQLText.render(.date(days: 1 << 45), problems: &p) == "35184372088832" && p.count == 1)
+    _ = SQLText.render(.timestamp(seconds: Int64.max, nanos: -5), problems: &p)
+    _ = SQLText.render(.timestampTZ(seconds: Int64.min, nanos: 0), problems: &p)
+    #expect(p.count == 3)
+  }
+}

@@ -124,6 +124,19 @@ import CockroachKV
                                            value: SQLValue(tag: 1, data: hex("f403")[...]))
     #expect(id == 100 && v == 250)
     #expect(throws: SQLDecodeError.self) { try SequenceValue.decode(key: hex("f664898988"), value: SQLValue(tag: 1, data: hex("02")[...])) }
+    // The descriptor's sequence_opts (field 28) give the DDL; the KV value gives setval.
+    var opts = PBWriter()
+    opts.varint(1, 5); opts.varint(2, 1); opts.varint(3, UInt64(Int64.max)); opts.varint(4, 10); opts.varint(7, 1)
+    var t = PBWriter()
+    t.string(1, "order_ids"); t.varint(3, 100); t.varint(4, 50)
+    t.message(28, opts)
+    var d = PBWriter(); d.message(1, t)
+    guard case .table(let seq) = Descriptor.decode(d.bytes).descriptor else { Issue.record("no table"); return }
+    #expect(seq.isSequence && seq.sequence?.increment == 5)
+    #expect(DDL.createSequence(seq, name: "bank.public.order_ids", lastValue: v) == """
+      CREATE SEQUENCE bank.public.order_ids MINVALUE 1 MAXVALUE 9223372036854775807 INCREMENT 5 START 10;
+      SELECT setval('bank.public.order_ids', 250, true);
+      """)
   }
 
   @Test func remainingIntegerAndBytesVectors() throws {
@@ -158,5 +171,27 @@ import CockroachKV
     #expect(n.problems.isEmpty, "\(n.problems)")
     #expect(n.values == [1: .int(1), 2: .string("Alice"), 3: .decimal(SQLDecimal("10000.50")!)])
     #expect(throws: SQLDecodeError.self) { try d.assembleSecondary([(hex("bb898988"), SQLValue(tag: 10, data: []))]) }
+  }
+}
+
+@Suite struct RowGrouperTests {
+  @Test func groupsFamiliesIntoRows() throws {
+    guard case .table(let t) = Descriptor.decode(Desc.accounts(.typesT)).descriptor else { Issue.record("no table"); return }
+    var g = RowGrouper(decoder: TableRowDecoder(table: t))
+    var rows: [[Datum]] = []
+    func take(_ r: Result<TableRowDecoder.Row, SQLDecodeError>?) throws {
+      if let r { rows.append(try r.get().datums(t.columns)) }
+    }
+    try take(g.add(key: hex("bb898988"), value: SQLValue(tag: 10, data: hex("3505348d0f4272")[...])))
+    try take(g.add(key: hex("bb89898989"), value: SQLValue(tag: 3, data: hex("416c696365")[...])))
+    try take(g.add(key: hex("bb898c88"), value: SQLValue(tag: 10, data: hex("3505348c0e57ea")[...])))
+    #expect(rows.count == 1)
+    try take(g.finish())
+    #expect(rows == [[.int(1), .string("Alice"), .decimal(SQLDecimal("10000.50")!)],
+                     [.int(4), .null, .decimal(SQLDecimal("9400.10")!)]])
+    #expect(g.finish() == nil)
+    if case .failure(let e)? = g.add(key: hex("bb8912"), value: SQLValue(tag: 10, data: [])) {
+      #expect(e.kind == .corrupt && e.table == "accounts")
+    } else { Issue.record("bad suffix accepted") }
   }
 }
