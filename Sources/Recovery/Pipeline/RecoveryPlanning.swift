@@ -50,7 +50,7 @@ extension RecoveryRun {
       var prefix: [UInt8] = []
       OrderedEncoding.encodeUvarintAscending(UInt64(t.id), into: &prefix)
       OrderedEncoding.encodeUvarintAscending(UInt64(t.primaryIndex.id), into: &prefix)
-      let columns = t.columns.filter { !$0.virtual }
+      let columns = t.dataColumns
       out.append(RecoveredTable(descriptor: t, qualifiedName: name, ddl: ddl,
                                 primarySpan: KeySpan(start: prefix, end: Self.prefixEnd(prefix)), columns: columns))
     }

@@ -1,0 +1,64 @@
+import ArgumentParser
+import CockroachKV
+import Export
+import Foundation
+import Recovery
+
+struct Recover: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "recover",
+    abstract: "Recover every table from the surviving store directories of a dead cluster.",
+    discussion: """
+      Writes OUT/<db>/<table>.csv (IMPORT INTO CSV, NULL = unquoted \\N), OUT/schema.sql,
+      OUT/import.sql and OUT/report.json. Per range, all data comes from the most advanced surviving
+      replica (see README). Exit status: 0 when everything known was recovered, 2 when some key
+      span has no surviving replica or something was skipped (see report.json), 1 on error.
+      """)
+
+  @Argument(help: "Surviving store directories.") var stores: [String]
+  @Option(name: .long, help: "Output directory (must not overlap any store).") var out: String
+  @Option(name: .long, help: "Read timestamp (wall nanos[,logical] or RFC 3339); default: newest.") var asOf: String?
+  @Option(name: .long, parsing: .upToNextOption, help: "Only tables matching db.table patterns (* wildcard).")
+  var tables: [String] = []
+  @Option(name: .long, help: "Parallel store readers (default: all cores).") var jobs: Int?
+
+  func run() throws {
+    var options = RecoveryOptions(storePaths: stores)
+    options.tablePatterns = tables
+    if let jobs { options.jobs = jobs }
+    if let asOf {
+      do { options.readTimestamp = try MVCCTimestamp(parsing: asOf) } catch {
+        throw ValidationError("--as-of: \(error)")
+      }
+    }
+    let files: RecoveryFiles
+    do { files = try RecoveryFiles(directory: out, inputs: stores) } catch {
+      printError("salvage: \(error)")
+      throw ExitCode(ReadStatus.failed)
+    }
+    let report: RecoveryReport
+    do {
+      report = try RecoveryRun(options: options).run(sink: files) { printError("salvage: \($0)") }
+    } catch {
+      printError("salvage: recover failed: \(error)")
+      throw ExitCode(ReadStatus.failed)
+    }
+    let o = Output()
+    o.write("recovered \(report.tables.count) table(s) from \(report.stores.count) store(s) in \(String(format: "%.2f", report.seconds)) s, \(report.bytesRead / 1_000_000) MB of tables read\n")
+    for t in report.tables {
+      o.write("  \(padRight(t.table, 28)) \(t.rows) rows")
+      if t.rowProblems > 0 { o.write(", \(t.rowProblems) rows with problems") }
+      if !t.lostSpans.isEmpty { o.write(", LOST: \(t.lostSpans.joined(separator: " "))") }
+      o.endLine()
+    }
+    if !report.lostSpans.isEmpty {
+      o.write("key spans with no surviving replica:\n")
+      for l in report.lostSpans { o.write("  \(l.pretty) (ranges \(l.rangeIDs.map(String.init).joined(separator: ",")))\n") }
+    }
+    if !report.intents.isEmpty { o.write("\(report.intents.count) uncommitted intent(s) not exported (report.json lists them)\n") }
+    if !report.problems.isEmpty { o.write("\(report.problems.count) problem(s) noted in report.json\n") }
+    o.write("output: \(files.directory)\n")
+    o.flush()
+    if report.somethingLost || !report.problems.isEmpty { throw ExitCode(ReadStatus.damaged) }
+  }
+}
