@@ -95,7 +95,7 @@ public struct ClusterView: Sendable {
     }
     ranges.sort { $0.span != $1.span ? $0.span < $1.span : $0.rangeID < $1.rangeID }
     self.ranges = ranges
-    lost = Coverage.lostSpans(ranges)
+    lost = Coverage.lostSpans(ranges, catalogs: catalogs)
   }
 
   /// The most advanced replica first: highest Raft applied index, then highest lease

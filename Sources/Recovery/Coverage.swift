@@ -12,6 +12,11 @@ public struct LostSpan: Equatable, Sendable {
   public var tableIDs: [UInt64]
   /// The span runs past the last table listed (to a tenant's keys or /Max).
   public var tablesOpenEnded: Bool
+  /// When the span lies inside one table: the indexes it touches (empty otherwise).
+  public var indexIDs: [UInt64] = []
+  /// Replicas that hold an older view of these keys (a range before a split or merge, or a
+  /// superseded descriptor): not used by the plan, a last resort to look at by hand.
+  public var staleCopies: [StaleCopy] = []
 
   public var span: KeySpan { KeySpan(start: start, end: end) }
 }
@@ -20,10 +25,18 @@ public struct LostSpan: Equatable, Sendable {
 /// descriptor includes it and some provided store holds a replica of that range. Everything
 /// else is lost — ranges whose replicas all sat on absent stores, and gaps no descriptor
 /// describes (no surviving store held the meta2 records for them).
+/// A replica whose own, outdated descriptor covers part of a lost span.
+public struct StaleCopy: Equatable, Sendable {
+  public var store: Int
+  public var rangeID: Int64
+  public var generation: Int64
+  public var overlap: KeySpan
+}
+
 public enum Coverage {
   public static let tableListLimit = 1000
 
-  static func lostSpans(_ ranges: [RangeView]) -> [LostSpan] {
+  static func lostSpans(_ ranges: [RangeView], catalogs: [StoreCatalog]) -> [LostSpan] {
     let live = ranges.filter { !$0.superseded }
     let covered = union(live.filter { !$0.replicas.isEmpty }.map(\.span))
     var lost: [LostSpan] = []
@@ -31,7 +44,8 @@ public enum Coverage {
       let ids = live.filter { $0.replicas.isEmpty && $0.span.overlaps(gap) }.map(\.rangeID)
       let (tables, open) = tableIDs(overlapping: gap)
       lost.append(LostSpan(start: gap.start, end: gap.end, pretty: gap.pretty, rangeIDs: Array(Set(ids)).sorted(),
-                           tableIDs: tables, tablesOpenEnded: open))
+                           tableIDs: tables, tablesOpenEnded: open, indexIDs: indexIDs(within: gap),
+                           staleCopies: staleCopies(of: gap, catalogs)))
     }
     return lost
   }
@@ -84,5 +98,34 @@ public enum Coverage {
     }
     let capped = Swift.min(last, first &+ UInt64(tableListLimit - 1))
     return (Array(first...Swift.max(first, capped)), openEnded || capped < last)
+  }
+
+  /// Index ids touched by a span inside one table (`/Table/t/i…`), empty when the span
+  /// reaches past the table or does not name indexes.
+  public static func indexIDs(within span: KeySpan) -> [UInt64] {
+    guard let (t, rest) = try? OrderedEncoding.decodeUvarintAscending(span.start[...]), span.start.first.map({ $0 >= 0x88 && $0 < 0xFE }) == true
+    else { return [] }
+    var tablePrefix: [UInt8] = []
+    OrderedEncoding.encodeUvarintAscending(t, into: &tablePrefix)
+    let first = rest.isEmpty ? 0 : ((try? OrderedEncoding.decodeUvarintAscending(rest))?.0 ?? 0)
+    guard span.end.starts(with: tablePrefix), span.end.count > tablePrefix.count,
+          let (last, after) = try? OrderedEncoding.decodeUvarintAscending(span.end[tablePrefix.count...]) else { return [] }
+    let end = after.isEmpty ? last : last + 1  // exclusive: /Table/t/i itself is not in the span
+    guard first < end, end - first <= UInt64(tableListLimit) else { return [] }
+    return Array(first..<end)
+  }
+
+  /// Local descriptors, on any store, of a range other than the chosen view whose span
+  /// overlaps `gap`, in store then range order.
+  static func staleCopies(of gap: KeySpan, _ catalogs: [StoreCatalog]) -> [StaleCopy] {
+    var out: [StaleCopy] = []
+    for (i, c) in catalogs.enumerated() {
+      for r in c.localDescriptors {
+        if let o = r.span.intersection(gap) {
+          out.append(StaleCopy(store: i, rangeID: r.descriptor.rangeID, generation: r.descriptor.generation, overlap: o))
+        }
+      }
+    }
+    return out
   }
 }

@@ -78,6 +78,17 @@ struct CoverageTests {
     #expect(wide.ids.count == 1000 && wide.openEnded)
   }
 
+  @Test func indexIDs() throws {
+    func ids(_ s: String, _ e: String) throws -> [UInt64] {
+      Coverage.indexIDs(within: KeySpan(start: try Keyspace.parse(s), end: try Keyspace.parse(e)))
+    }
+    #expect(try ids("/Table/53/2", "/Table/53/4") == [2, 3])
+    #expect(try ids("/Table/53/1/5", "/Table/53/1/9") == [1])
+    #expect(try ids("/Table/53/1/5", "/Table/53/3/1") == [1, 2, 3])
+    #expect(try ids("/Table/53", "/Table/54") == [])  // the whole table
+    #expect(try ids("/System/\"desc-idgen\"", "/Table/53/2") == [])
+  }
+
   @Test func unionAndComplement() {
     let a = KeySpan(start: [1], end: [3]), b = KeySpan(start: [3], end: [4]), c = KeySpan(start: [6], end: [8])
     #expect(Coverage.union([c, b, a]) == [KeySpan(start: [1], end: [4]), c])

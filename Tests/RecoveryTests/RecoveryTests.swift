@@ -109,6 +109,8 @@ struct ClusterViewTests {
     #expect(v.lost.map(\.pretty) == ["[/Table/52, /Table/54)"])
     #expect(v.lost.map(\.rangeIDs) == [[3, 4]])
     #expect(v.lost.map(\.tableIDs) == [[52, 53]])
+    // s2's replica of r2 from before the split still holds /Table/52's keys: reported, not used.
+    #expect(v.lost.first?.staleCopies == [StaleCopy(store: 0, rangeID: 2, generation: 2, overlap: KeySpan(start: [0xBC], end: [0xBD]))])
   }
 
   /// Only s3 (stale meta2): r3 is unknown, so its span is a gap with no descriptor; r2 is
