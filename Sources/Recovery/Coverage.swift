@@ -55,7 +55,7 @@ public enum Coverage {
     var out: [KeySpan] = []
     for s in spans.sorted() where !s.isEmpty {
       if let last = out.last, !last.end.lexicographicallyPrecedes(s.start) {
-        out[out.count - 1].end = max(last.end, s.end)
+        out[out.count - 1].end = laterKey(last.end, s.end)
       } else {
         out.append(s)
       }
@@ -69,9 +69,9 @@ public enum Coverage {
     var cursor = outer.start
     for s in spans {
       if cursor.lexicographicallyPrecedes(s.start) {
-        out.append(KeySpan(start: cursor, end: min(s.start, outer.end)))
+        out.append(KeySpan(start: cursor, end: earlierKey(s.start, outer.end)))
       }
-      cursor = max(cursor, s.end)
+      cursor = laterKey(cursor, s.end)
     }
     if cursor.lexicographicallyPrecedes(outer.end) { out.append(KeySpan(start: cursor, end: outer.end)) }
     return out.filter { !$0.isEmpty }
