@@ -1,4 +1,5 @@
 import CockroachKV
+import Recovery
 
 /// Prints `kv scan` lines: text (`<key> @<ts> <kind> <value>`) or JSON lines.
 struct KVLinePrinter {
@@ -20,6 +21,19 @@ struct KVLinePrinter {
     } else {
       let shown = pretty ? summary : hexOfBytes(raw)
       out.write(keyText(key) + (ts.map { " @\($0)" } ?? "") + " \(kind)" + (shown.isEmpty ? "" : " " + shown))
+    }
+    out.endLine()
+  }
+
+  /// An MVCC range key: `[start, end) @ts range-tombstone` (or `range-key` for any other value).
+  func rangeKey(_ span: KeySpan, _ rk: MVCCRangeKey) {
+    let kind = rk.isTombstone ? "range-tombstone" : "range-key"
+    if jsonl {
+      out.write("{\"store\":\(kvJSONString(store)),\"key_hex\":\"\(hexOfBytes(span.start))\",\"end_hex\":\"\(hexOfBytes(span.end))\""
+        + ",\"pretty\":\(kvJSONString(span.pretty)),\"wall_time\":\(rk.timestamp.wallTime),\"logical\":\(rk.timestamp.logical)"
+        + ",\"value_hex\":\"\(hexOfBytes(rk.rawValue))\",\"kind\":\"\(kind)\"}")
+    } else {
+      out.write("\(pretty ? span.pretty : "[\(hexOfBytes(span.start)), \(hexOfBytes(span.end)))") @\(rk.timestamp) \(kind)")
     }
     out.endLine()
   }

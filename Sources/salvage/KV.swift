@@ -185,6 +185,10 @@ struct KVScan: ParsableCommand {
     for (k, list) in separated.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) {
       for i in list { p.intentLine(k, i.ts, txn: i.txn, provisional: nil) }
     }
+    for rk in EngineEntries.mvccRangeKeys(store, problems: &problems) {
+      guard let part = KeySpan(start: rk.start, end: rk.end).intersection(span) else { continue }
+      p.rangeKey(part, rk)
+    }
   }
 }
 
