@@ -36,16 +36,17 @@ public struct StaleCopy: Equatable, Sendable {
 public enum Coverage {
   public static let tableListLimit = 1000
 
-  static func lostSpans(_ ranges: [RangeView], catalogs: [StoreCatalog]) -> [LostSpan] {
+  static func lostSpans(_ ranges: [RangeView], stale: [StaleCopy]) -> [LostSpan] {
     let live = ranges.filter { !$0.superseded }
     let covered = union(live.filter { !$0.replicas.isEmpty }.map(\.span))
+    let unheld = live.filter { $0.replicas.isEmpty }
     var lost: [LostSpan] = []
     for gap in complement(covered, within: .everything) {
-      let ids = live.filter { $0.replicas.isEmpty && $0.span.overlaps(gap) }.map(\.rangeID)
+      let ids = unheld.filter { $0.span.overlaps(gap) }.map(\.rangeID)
       let (tables, open) = tableIDs(overlapping: gap)
       lost.append(LostSpan(start: gap.start, end: gap.end, pretty: gap.pretty, rangeIDs: Array(Set(ids)).sorted(),
                            tableIDs: tables, tablesOpenEnded: open, indexIDs: indexIDs(within: gap),
-                           staleCopies: staleCopies(of: gap, catalogs)))
+                           staleCopies: stale.compactMap { c in c.overlap.intersection(gap).map { StaleCopy(store: c.store, rangeID: c.rangeID, generation: c.generation, overlap: $0) } }))
     }
     return lost
   }
@@ -115,15 +116,14 @@ public enum Coverage {
     return Array(first..<end)
   }
 
-  /// Local descriptors, on any store, of a range other than the chosen view whose span
-  /// overlaps `gap`, in store then range order.
-  static func staleCopies(of gap: KeySpan, _ catalogs: [StoreCatalog]) -> [StaleCopy] {
+  /// Local descriptors that are not the chosen view of their range (an older generation,
+  /// or a superseded range), in store then range order: only these can overlap a lost span.
+  static func staleRecords(_ catalogs: [StoreCatalog], chosen ranges: [RangeView]) -> [StaleCopy] {
+    let current = Dictionary(ranges.filter { !$0.superseded }.map { ($0.rangeID, $0.descriptor.generation) }) { a, _ in a }
     var out: [StaleCopy] = []
     for (i, c) in catalogs.enumerated() {
-      for r in c.localDescriptors {
-        if let o = r.span.intersection(gap) {
-          out.append(StaleCopy(store: i, rangeID: r.descriptor.rangeID, generation: r.descriptor.generation, overlap: o))
-        }
+      for r in c.localDescriptors where current[r.descriptor.rangeID] != r.descriptor.generation {
+        out.append(StaleCopy(store: i, rangeID: r.descriptor.rangeID, generation: r.descriptor.generation, overlap: r.span))
       }
     }
     return out
