@@ -69,3 +69,33 @@ func hexOfBytes<C: Collection>(_ b: C) -> String where C.Element == UInt8 {
   for x in b { out.append(d[Int(x >> 4)]); out.append(d[Int(x & 15)]) }
   return String(decoding: out, as: UTF8.self)
 }
+
+/// A JSON string literal.
+func kvJSONString(_ s: String) -> String {
+  var out = "\""
+  for u in s.unicodeScalars {
+    switch u {
+    case "\"": out += "\\\""
+    case "\\": out += "\\\\"
+    case "\n": out += "\\n"
+    case _ where u.value < 0x20: out += "\\u" + String(repeating: "0", count: 4 - String(u.value, radix: 16).count) + String(u.value, radix: 16)
+    default: out.unicodeScalars.append(u)
+    }
+  }
+  return out + "\""
+}
+
+/// A short description of a roachpb.Value.
+func valueSummary(_ v: RoachValue) -> String {
+  guard let s = try? v.decoded() else { return "tag \(v.tagByte) \(hexOfBytes(v.data)) (undecodable)" }
+  switch s {
+  case .empty: return "empty"
+  case .int(let n): return "INT \(n)"
+  case .float(let f): return "FLOAT \(f)"
+  case .bytes(let b):
+    let printable = b.allSatisfy { $0 >= 0x20 && $0 < 0x7F }
+    return printable ? "BYTES \(kvJSONString(String(decoding: b, as: UTF8.self)))" : "BYTES 0x\(hexOfBytes(b))"
+  case .raw(let tag, let data): return "tag \(tag) 0x\(hexOfBytes(data))"
+  default: return "\(s)"
+  }
+}
