@@ -14,7 +14,8 @@ struct KVLinePrinter {
   func version(_ key: [UInt8], _ ts: MVCCTimestamp?, kind: String, raw: [UInt8], summary: String) {
     if jsonl {
       var line = "{\"store\":\(kvJSONString(store)),\"key_hex\":\"\(hexOfBytes(key))\",\"pretty\":\(kvJSONString(Keyspace.prettyPrint(key)))"
-      if let ts { line += ",\"wall_time\":\(ts.wallTime),\"logical\":\(ts.logical)" }
+      let t = ts ?? .zero  // unversioned keys: the zero timestamp, as CockroachDB writes them
+      line += ",\"wall_time\":\(t.wallTime),\"logical\":\(t.logical)"
       line += ",\"value_hex\":\"\(hexOfBytes(raw))\",\"kind\":\"\(kind)\""
       if pretty { line += ",\"value\":\(kvJSONString(summary))" }
       out.write(line + "}")

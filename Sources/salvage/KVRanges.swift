@@ -62,7 +62,11 @@ struct KVRangesText {
   func write() {
     line("stores:")
     for s in view.stores {
-      line("  \(s.label) " + (s.ident?.clusterID.map { "cluster \($0) " } ?? "") + s.path)
+      if let ident = s.ident {
+        line("  \(s.label) " + (ident.clusterID.map { "cluster \($0) " } ?? "") + s.path)
+      } else {
+        line("  \(s.path): no store ident found")
+      }
     }
     line("ranges:")
     for r in view.ranges {

@@ -191,6 +191,8 @@ struct KVCLITests {
     #expect(status == 0)
     #expect(try jsonLines(out).map { $0["pretty"] as? String } == ["/Local/Store/storeIdent"])
     #expect(try jsonLines(out).first?["kind"] as? String == "inline")
+    #expect(try jsonLines(out).first?["wall_time"] as? Int == 0)
+    #expect(try jsonLines(out).first?["value_hex"] as? String == "00000000030a10101112131415161718191a1b1c1d1e1f10031803")
     let (_, err, bad) = try runSalvage(["kv", "scan", "--as-of", "yesterday", paths[0]])
     #expect(bad == 64)
     #expect(err.contains("--as-of"))
