@@ -69,13 +69,17 @@ public struct ClusterView: Sendable {
     let chosen = DescriptorUnion.choose(catalogs)
     let (conflicts, superseded) = DescriptorUnion.overlaps(chosen.values.map(\.record.descriptor))
     self.conflicts = conflicts
+    // Per store, range id → its newest local descriptor (one pass, not one search per range).
+    let localByRange: [[Int64: DescriptorRecord]] = catalogs.map { c in
+      Dictionary(c.localDescriptors.map { ($0.descriptor.rangeID, $0) }) { a, b in a.descriptor.generation >= b.descriptor.generation ? a : b }
+    }
     var ranges: [RangeView] = []
     for (id, c) in chosen {
       let d = c.record.descriptor
       var copies: [ReplicaCopy] = []
       for (i, cat) in catalogs.enumerated() {
         let state = cat.replicas[id]
-        let local = cat.localDescriptor(rangeID: id)
+        let local = localByRange[i][id]
         guard state?.hasAppliedState == true || local != nil else { continue }
         let sid = cat.ident?.storeID
         copies.append(ReplicaCopy(store: i, storeID: sid, raftAppliedIndex: state?.raftAppliedIndex ?? 0,
@@ -95,7 +99,7 @@ public struct ClusterView: Sendable {
     }
     ranges.sort { $0.span != $1.span ? $0.span < $1.span : $0.rangeID < $1.rangeID }
     self.ranges = ranges
-    lost = Coverage.lostSpans(ranges)
+    lost = Coverage.lostSpans(ranges, stale: Coverage.staleRecords(catalogs, chosen: ranges))
   }
 
   /// The most advanced replica first: highest Raft applied index, then highest lease

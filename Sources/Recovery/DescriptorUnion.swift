@@ -50,7 +50,8 @@ enum DescriptorUnion {
   /// Overlaps between the chosen descriptors, found by sweeping them in start-key order;
   /// returns the conflicts and the range ids set aside.
   static func overlaps(_ descriptors: [RangeDescriptor]) -> (conflicts: [DescriptorConflict], superseded: Set<Int64>) {
-    let sorted = descriptors.sorted { KeySpan(start: $0.startKey, end: $0.endKey) < KeySpan(start: $1.startKey, end: $1.endKey) || ($0.startKey == $1.startKey && $0.endKey == $1.endKey && $0.rangeID < $1.rangeID) }
+    func span(_ d: RangeDescriptor) -> KeySpan { KeySpan(start: d.startKey, end: d.endKey) }
+    let sorted = descriptors.sorted { span($0) != span($1) ? span($0) < span($1) : $0.rangeID < $1.rangeID }
     var conflicts: [DescriptorConflict] = []
     var superseded = Set<Int64>()
     for (i, a) in sorted.enumerated() {

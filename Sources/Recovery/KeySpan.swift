@@ -24,7 +24,7 @@ public struct KeySpan: Hashable, Sendable, Comparable, CustomStringConvertible {
 
   /// The common part, nil when the spans do not overlap.
   public func intersection(_ other: KeySpan) -> KeySpan? {
-    let s = KeySpan(start: max(start, other.start), end: min(end, other.end))
+    let s = KeySpan(start: laterKey(start, other.start), end: earlierKey(end, other.end))
     return s.isEmpty ? nil : s
   }
 
@@ -37,8 +37,8 @@ public struct KeySpan: Hashable, Sendable, Comparable, CustomStringConvertible {
   public var description: String { pretty }
 }
 
-func max(_ a: [UInt8], _ b: [UInt8]) -> [UInt8] { a.lexicographicallyPrecedes(b) ? b : a }
-func min(_ a: [UInt8], _ b: [UInt8]) -> [UInt8] { a.lexicographicallyPrecedes(b) ? a : b }
+func laterKey(_ a: [UInt8], _ b: [UInt8]) -> [UInt8] { a.lexicographicallyPrecedes(b) ? b : a }
+func earlierKey(_ a: [UInt8], _ b: [UInt8]) -> [UInt8] { a.lexicographicallyPrecedes(b) ? a : b }
 
 func hex<C: Collection>(_ b: C) -> String where C.Element == UInt8 {
   let digits = Array("0123456789abcdef".utf8)

@@ -12,7 +12,7 @@ extension StoreCatalog {
     var locks: [(LockTableKey, [UInt8])] = []
     let it = store.makeVisibleIterator()
     while let e = it.next() {
-      guard let first = e.key.first, first < LocalKeys.systemPrefix[0] else { break }  // past /Meta2
+      if let first = e.key.first, first >= LocalKeys.systemPrefix[0] { break }  // past /Meta2
       guard let key = try? EngineKey(decoding: e.key) else {
         problems.append("\(path): key \(hex(e.key)) is not a CockroachDB engine key")
         continue

@@ -1,4 +1,5 @@
 import CockroachKV
+import Recovery
 
 /// Prints `kv scan` lines: text (`<key> @<ts> <kind> <value>`) or JSON lines.
 struct KVLinePrinter {
@@ -13,13 +14,27 @@ struct KVLinePrinter {
   func version(_ key: [UInt8], _ ts: MVCCTimestamp?, kind: String, raw: [UInt8], summary: String) {
     if jsonl {
       var line = "{\"store\":\(kvJSONString(store)),\"key_hex\":\"\(hexOfBytes(key))\",\"pretty\":\(kvJSONString(Keyspace.prettyPrint(key)))"
-      if let ts { line += ",\"wall_time\":\(ts.wallTime),\"logical\":\(ts.logical)" }
+      let t = ts ?? .zero  // unversioned keys: the zero timestamp, as CockroachDB writes them
+      line += ",\"wall_time\":\(t.wallTime),\"logical\":\(t.logical)"
       line += ",\"value_hex\":\"\(hexOfBytes(raw))\",\"kind\":\"\(kind)\""
       if pretty { line += ",\"value\":\(kvJSONString(summary))" }
       out.write(line + "}")
     } else {
       let shown = pretty ? summary : hexOfBytes(raw)
       out.write(keyText(key) + (ts.map { " @\($0)" } ?? "") + " \(kind)" + (shown.isEmpty ? "" : " " + shown))
+    }
+    out.endLine()
+  }
+
+  /// An MVCC range key: `[start, end) @ts range-tombstone` (or `range-key` for any other value).
+  func rangeKey(_ span: KeySpan, _ rk: MVCCRangeKey) {
+    let kind = rk.isTombstone ? "range-tombstone" : "range-key"
+    if jsonl {
+      out.write("{\"store\":\(kvJSONString(store)),\"key_hex\":\"\(hexOfBytes(span.start))\",\"end_hex\":\"\(hexOfBytes(span.end))\""
+        + ",\"pretty\":\(kvJSONString(span.pretty)),\"wall_time\":\(rk.timestamp.wallTime),\"logical\":\(rk.timestamp.logical)"
+        + ",\"value_hex\":\"\(hexOfBytes(rk.rawValue))\",\"kind\":\"\(kind)\"}")
+    } else {
+      out.write("\(pretty ? span.pretty : "[\(hexOfBytes(span.start)), \(hexOfBytes(span.end)))") @\(rk.timestamp) \(kind)")
     }
     out.endLine()
   }
@@ -54,4 +69,34 @@ func hexOfBytes<C: Collection>(_ b: C) -> String where C.Element == UInt8 {
   var out: [UInt8] = []
   for x in b { out.append(d[Int(x >> 4)]); out.append(d[Int(x & 15)]) }
   return String(decoding: out, as: UTF8.self)
+}
+
+/// A JSON string literal.
+func kvJSONString(_ s: String) -> String {
+  var out = "\""
+  for u in s.unicodeScalars {
+    switch u {
+    case "\"": out += "\\\""
+    case "\\": out += "\\\\"
+    case "\n": out += "\\n"
+    case _ where u.value < 0x20: out += "\\u" + String(repeating: "0", count: 4 - String(u.value, radix: 16).count) + String(u.value, radix: 16)
+    default: out.unicodeScalars.append(u)
+    }
+  }
+  return out + "\""
+}
+
+/// A short description of a roachpb.Value.
+func valueSummary(_ v: RoachValue) -> String {
+  guard let s = try? v.decoded() else { return "tag \(v.tagByte) \(hexOfBytes(v.data)) (undecodable)" }
+  switch s {
+  case .empty: return "empty"
+  case .int(let n): return "INT \(n)"
+  case .float(let f): return "FLOAT \(f)"
+  case .bytes(let b):
+    let printable = b.allSatisfy { $0 >= 0x20 && $0 < 0x7F }
+    return printable ? "BYTES \(kvJSONString(String(decoding: b, as: UTF8.self)))" : "BYTES 0x\(hexOfBytes(b))"
+  case .raw(let tag, let data): return "tag \(tag) 0x\(hexOfBytes(data))"
+  default: return "\(s)"
+  }
 }

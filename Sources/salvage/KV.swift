@@ -28,43 +28,6 @@ fileprivate func openStore(_ path: String) throws -> LSMStore.Store {
   }
 }
 
-/// A JSON string literal.
-func kvJSONString(_ s: String) -> String {
-  var out = "\""
-  for u in s.unicodeScalars {
-    switch u {
-    case "\"": out += "\\\""
-    case "\\": out += "\\\\"
-    case "\n": out += "\\n"
-    case _ where u.value < 0x20: out += "\\u" + String(repeating: "0", count: 4 - String(u.value, radix: 16).count) + String(u.value, radix: 16)
-    default: out.unicodeScalars.append(u)
-    }
-  }
-  return out + "\""
-}
-
-fileprivate func hexText<C: Collection>(_ b: C) -> String where C.Element == UInt8 {
-  let d = Array("0123456789abcdef".utf8)
-  var out: [UInt8] = []
-  for x in b { out.append(d[Int(x >> 4)]); out.append(d[Int(x & 15)]) }
-  return String(decoding: out, as: UTF8.self)
-}
-
-/// A short description of a roachpb.Value.
-func valueSummary(_ v: RoachValue) -> String {
-  guard let s = try? v.decoded() else { return "tag \(v.tagByte) \(hexText(v.data)) (undecodable)" }
-  switch s {
-  case .empty: return "empty"
-  case .int(let n): return "INT \(n)"
-  case .float(let f): return "FLOAT \(f)"
-  case .bytes(let b):
-    let printable = b.allSatisfy { $0 >= 0x20 && $0 < 0x7F }
-    return printable ? "BYTES \(kvJSONString(String(decoding: b, as: UTF8.self)))" : "BYTES 0x\(hexText(b))"
-  case .raw(let tag, let data): return "tag \(tag) 0x\(hexText(data))"
-  default: return "\(s)"
-  }
-}
-
 struct KVScan: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "scan",
@@ -127,13 +90,13 @@ struct KVScan: ParsableCommand {
       case .absent, .deleted, .deletedByRangeTombstone: break
       }
     }
-    EngineEntries.forEach(store, in: span, badKey: { problems.append("\(store.path): key \(hexText($0)) is not a CockroachDB engine key") }) { key, raw, value in
+    EngineEntries.forEach(store, in: span, badKey: { problems.append("\(store.path): key \(hexOfBytes($0)) is not a CockroachDB engine key") }) { key, raw, value in
       // Raft log and other non-MVCC local records are not MVCCMetadata: not part of this view.
       if case .none = key.version, !isMVCCMetadataKey(key.roachKey) { return }
       do {
         if let r = try resolver.push(engineKey: raw, value: value) { emit(r) }
       } catch {
-        problems.append("\(store.path): key \(hexText(raw)): \(error)")
+        problems.append("\(store.path): key \(hexOfBytes(raw)): \(error)")
       }
     }
     if let r = resolver.finish() { emit(r) }
@@ -149,7 +112,7 @@ struct KVScan: ParsableCommand {
       if let k = currentKey { for i in pending { p.intentLine(k, i.ts, txn: i.txn, provisional: nil) } }
       pending = []
     }
-    EngineEntries.forEach(store, in: span, badKey: { problems.append("\(store.path): key \(hexText($0)) is not a CockroachDB engine key") }) { key, raw, value in
+    EngineEntries.forEach(store, in: span, badKey: { problems.append("\(store.path): key \(hexOfBytes($0)) is not a CockroachDB engine key") }) { key, raw, value in
       if key.roachKey != currentKey {
         flushPending()
         currentKey = key.roachKey
@@ -172,7 +135,7 @@ struct KVScan: ParsableCommand {
       case .mvcc(let ts):
         if let i = pending.firstIndex(where: { $0.ts == ts }) {
           let v = try? MVCCValue(decoding: value)
-          p.intentLine(key.roachKey, ts, txn: pending[i].txn, provisional: v.map { valueSummary($0.value) } ?? hexText(value), raw: value)
+          p.intentLine(key.roachKey, ts, txn: pending[i].txn, provisional: v.map { valueSummary($0.value) } ?? hexOfBytes(value), raw: value)
           pending.remove(at: i)
           return
         }
@@ -191,6 +154,10 @@ struct KVScan: ParsableCommand {
     flushPending()
     for (k, list) in separated.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) {
       for i in list { p.intentLine(k, i.ts, txn: i.txn, provisional: nil) }
+    }
+    for rk in EngineEntries.mvccRangeKeys(store, problems: &problems) {
+      guard let part = KeySpan(start: rk.start, end: rk.end).intersection(span) else { continue }
+      p.rangeKey(part, rk)
     }
   }
 }

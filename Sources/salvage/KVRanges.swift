@@ -62,7 +62,11 @@ struct KVRangesText {
   func write() {
     line("stores:")
     for s in view.stores {
-      line("  \(s.label) " + (s.ident?.clusterID.map { "cluster \($0) " } ?? "") + s.path)
+      if let ident = s.ident {
+        line("  \(s.label) " + (ident.clusterID.map { "cluster \($0) " } ?? "") + s.path)
+      } else {
+        line("  \(s.path): no store ident found")
+      }
     }
     line("ranges:")
     for r in view.ranges {
@@ -96,7 +100,11 @@ struct KVRangesText {
       var t = "  \(l.pretty)"
       t += l.rangeIDs.isEmpty ? " no descriptor known" : " " + l.rangeIDs.map { "r\($0)" }.joined(separator: " ")
       if !l.tableIDs.isEmpty { t += " tables " + l.tableIDs.map(String.init).joined(separator: " ") + (l.tablesOpenEnded ? " and up" : "") }
+      if !l.indexIDs.isEmpty { t += " indexes " + l.indexIDs.map(String.init).joined(separator: " ") }
       line(t)
+      for c in l.staleCopies {
+        line("    stale copy on \(label(c.store)): r\(c.rangeID) gen \(c.generation) held \(c.overlap.pretty) (not used)")
+      }
     }
   }
 
@@ -148,9 +156,16 @@ struct KVRangesJSON {
       out.endLine()
     }
     for l in view.lost {
-      out.write("{\"lost\":{\"start_hex\":\"\(hexOfBytes(l.start))\",\"end_hex\":\"\(hexOfBytes(l.end))\",\"pretty\":\(kvJSONString(l.pretty))"
-        + ",\"range_ids\":[\(l.rangeIDs.map(String.init).joined(separator: ","))],\"table_ids\":[\(l.tableIDs.map(String.init).joined(separator: ","))]"
-        + ",\"tables_open_ended\":\(l.tablesOpenEnded)}}")
+      let ids = { (xs: [UInt64]) in xs.map(String.init).joined(separator: ",") }
+      let stale: [String] = l.staleCopies.map { c in
+        let span = "\"start_hex\":\"\(hexOfBytes(c.overlap.start))\",\"end_hex\":\"\(hexOfBytes(c.overlap.end))\""
+        return "{\"store\":\(storeJSON(c.store)),\"range_id\":\(c.rangeID),\"generation\":\(c.generation),\(span)}"
+      }
+      var o = "{\"lost\":{\"start_hex\":\"\(hexOfBytes(l.start))\",\"end_hex\":\"\(hexOfBytes(l.end))\",\"pretty\":\(kvJSONString(l.pretty))"
+      o += ",\"range_ids\":[\(l.rangeIDs.map(String.init).joined(separator: ","))],\"table_ids\":[\(ids(l.tableIDs))]"
+      o += ",\"tables_open_ended\":\(l.tablesOpenEnded),\"index_ids\":[\(ids(l.indexIDs))]"
+      o += ",\"stale_copies\":[" + stale.joined(separator: ",") + "]}}"
+      out.write(o)
       out.endLine()
     }
   }

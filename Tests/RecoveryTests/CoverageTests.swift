@@ -1,5 +1,6 @@
 import Testing
 import CockroachKV
+import SSTable
 @testable import Recovery
 
 /// In-memory catalogs: descriptors and applied states without a store on disk.
@@ -78,6 +79,17 @@ struct CoverageTests {
     #expect(wide.ids.count == 1000 && wide.openEnded)
   }
 
+  @Test func indexIDs() throws {
+    func ids(_ s: String, _ e: String) throws -> [UInt64] {
+      Coverage.indexIDs(within: KeySpan(start: try Keyspace.parse(s), end: try Keyspace.parse(e)))
+    }
+    #expect(try ids("/Table/53/2", "/Table/53/4") == [2, 3])
+    #expect(try ids("/Table/53/1/5", "/Table/53/1/9") == [1])
+    #expect(try ids("/Table/53/1/5", "/Table/53/3/1") == [1, 2, 3])
+    #expect(try ids("/Table/53", "/Table/54") == [])  // the whole table
+    #expect(try ids("/System/\"desc-idgen\"", "/Table/53/2") == [])
+  }
+
   @Test func unionAndComplement() {
     let a = KeySpan(start: [1], end: [3]), b = KeySpan(start: [3], end: [4]), c = KeySpan(start: [6], end: [8])
     #expect(Coverage.union([c, b, a]) == [KeySpan(start: [1], end: [4]), c])
@@ -112,5 +124,21 @@ struct ReplicaPlanTests {
 
   @Test func missingLDBIsAClearFailure() {
     #expect(LDBError.missing.description.contains("rocksdb-tools"))
+  }
+}
+
+struct RangeKeyTests {
+  /// Pebble range keys become MVCC range keys: bounds lose the sentinel, the suffix is the
+  /// timestamp; an empty value is a tombstone; a bound without a sentinel is reported.
+  @Test func mvccRangeKeysFromPebbleRangeKeys() {
+    let suffix = Array(Enc.mvcc([], wallSeconds: 7).dropFirst())
+    var problems: [String] = []
+    let keys = EngineEntries.mvccRangeKeys([
+      RangeKey(start: Enc.table(54) + [0], end: Enc.table(55) + [0], seq: 9, kind: Kind.rangeKeySet, suffix: suffix, value: []),
+      RangeKey(start: Enc.table(56), end: Enc.table(57) + [0], seq: 9, kind: Kind.rangeKeySet, suffix: suffix, value: []),
+    ], storePath: "/s", problems: &problems)
+    #expect(keys == [MVCCRangeKey(start: Enc.table(54), end: Enc.table(55), timestamp: MVCCTimestamp(wallTime: 7_000_000_000))])
+    #expect(keys.first?.isTombstone == true)
+    #expect(problems == ["/s: range key at c0 has no MVCC bounds or suffix"])
   }
 }

@@ -100,7 +100,22 @@ struct KVCLITests {
     #expect(r2["missing_store_ids"] as? [Int] == [4])
     #expect(lines[3]["chosen"] is NSNull)
     #expect(lines[5] == ["lost": ["start_hex": "bd", "end_hex": "be", "pretty": "[/Table/53, /Table/54)", "range_ids": [4],
-                                  "table_ids": [53], "tables_open_ended": false]] as NSDictionary)
+                                  "table_ids": [53], "tables_open_ended": false,
+                                  "index_ids": [] as [Int], "stale_copies": [] as [Int]]] as NSDictionary)
+  }
+
+  /// Without s1, r3 (the split's right side) is lost too; s2's pre-split replica of r2 is
+  /// named as a stale copy of its keys but not used.
+  @Test func rangesWithoutStoreOne() throws {
+    let paths = try stores.get()
+    let (out, _, status) = try runSalvage(["kv", "ranges", paths[1], paths[2]])
+    #expect(status == 2)
+    #expect(out.hasSuffix("""
+      lost:
+        [/Table/52, /Table/54) r3 r4 tables 52 53
+          stale copy on s2 (n2): r2 gen 2 held [/Table/52, /Table/53) (not used)
+
+      """))
   }
 
   /// With a store holding r4, nothing is lost: exit status 0.
@@ -176,6 +191,8 @@ struct KVCLITests {
     #expect(status == 0)
     #expect(try jsonLines(out).map { $0["pretty"] as? String } == ["/Local/Store/storeIdent"])
     #expect(try jsonLines(out).first?["kind"] as? String == "inline")
+    #expect(try jsonLines(out).first?["wall_time"] as? Int == 0)
+    #expect(try jsonLines(out).first?["value_hex"] as? String == "00000000030a10101112131415161718191a1b1c1d1e1f10031803")
     let (_, err, bad) = try runSalvage(["kv", "scan", "--as-of", "yesterday", paths[0]])
     #expect(bad == 64)
     #expect(err.contains("--as-of"))
