@@ -85,33 +85,34 @@ extension RecoveryRun {
   /// range's chosen store, except damaged pieces (fallback store) and lost ones (no store).
   func makeChunks(tables: [RecoveredTable], plans: [RangePlan]) -> [RecoveryChunk] {
     var out: [RecoveryChunk] = []
-    for (t, table) in tables.enumerated() {
-      var pieces: [(KeySpan, Int64?, Int?)] = []
+    for t in tables.indices {
+      let tableSpan = tables[t].primarySpan
+      var pieces: [RecoveryChunk] = []
       for plan in plans {
-        guard let piece = plan.span.intersection(table.primarySpan) else { continue }
+        guard let piece = plan.span.intersection(tableSpan) else { continue }
         var rest = [piece]
         for f in plan.fallbacks {
           guard let bad = f.span.intersection(piece) else { continue }
           rest = rest.flatMap { Self.subtract($0, bad) }
-          pieces.append((bad, plan.rangeID, f.store))
+          pieces.append(RecoveryChunk(table: t, index: 0, span: bad, rangeID: plan.rangeID, store: f.store))
         }
-        pieces += rest.map { ($0, plan.rangeID, plan.chosenStore) }
+        for r in rest { pieces.append(RecoveryChunk(table: t, index: 0, span: r, rangeID: plan.rangeID, store: plan.chosenStore)) }
       }
       // Parts of the table no range descriptor covers are lost too.
-      var covered = Coverage.union(pieces.map(\.0))
-      covered.sort()
-      var cursor = table.primarySpan.start
+      let covered = Coverage.union(pieces.map(\.span)).sorted()
+      var cursor = tableSpan.start
       for c in covered {
-        if cursor.lexicographicallyPrecedes(c.start) { pieces.append((KeySpan(start: cursor, end: c.start), nil, nil)) }
+        if cursor.lexicographicallyPrecedes(c.start) {
+          pieces.append(RecoveryChunk(table: t, index: 0, span: KeySpan(start: cursor, end: c.start), rangeID: nil, store: nil))
+        }
         if cursor.lexicographicallyPrecedes(c.end) { cursor = c.end }
       }
-      if cursor.lexicographicallyPrecedes(table.primarySpan.end) {
-        pieces.append((KeySpan(start: cursor, end: table.primarySpan.end), nil, nil))
+      if cursor.lexicographicallyPrecedes(tableSpan.end) {
+        pieces.append(RecoveryChunk(table: t, index: 0, span: KeySpan(start: cursor, end: tableSpan.end), rangeID: nil, store: nil))
       }
-      pieces.sort { $0.0 < $1.0 }
-      for (i, p) in pieces.enumerated() {
-        out.append(RecoveryChunk(table: t, index: i, span: p.0, rangeID: p.1, store: p.2))
-      }
+      pieces.sort { $0.span < $1.span }
+      for i in pieces.indices { pieces[i].index = i }
+      out += pieces
     }
     return out
   }
