@@ -31,8 +31,9 @@ from decimal import Decimal
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from crdb_encoding import (  # noqa: E402
-    ET_BYTES, ET_DECIMAL, ET_FALSE, ET_INT, ET_TIME, ET_TRUE, TAG_BYTES, TAG_DECIMAL, TAG_INT,
-    TAG_TIME, TAG_TUPLE, Proto, bytes_asc, family_suffix, hlc_timestamp, mvcc_key,
+    ET_BYTES, ET_DECIMAL, ET_FALSE, ET_INT, ET_JSON, ET_TIME, ET_TRUE, TAG_BYTES, TAG_DECIMAL, TAG_INT,
+    TAG_TIME, TAG_TUPLE, Proto, bytes_asc, family_suffix, hlc_timestamp, json_text,
+    jsonb_encode, mvcc_key,
     mvcc_metadata_inline, mvcc_metadata_intent, nonsorting_decimal, ns_uvarint, pb_uvarint,
     roach_value, time_key_encoding, txn_meta, uvarint_asc, value_tag, varint_asc, varint_desc,
     zigzag_varint,
@@ -60,7 +61,7 @@ PHASE_FILE = {"bootstrap": "A", "load": "A", "update1": "A", "update2": "B", "la
 class Column:
     id: int
     name: str
-    type: str          # INT8 STRING BYTES DECIMAL TIMESTAMPTZ TIMESTAMP BOOL
+    type: str          # INT8 STRING BYTES DECIMAL TIMESTAMPTZ TIMESTAMP BOOL JSONB
     nullable: bool
 
 
@@ -92,7 +93,7 @@ class Table:
 
 # 19.1 sqlbase.ColumnType.SemanticType numbers (spec §7.5 Family enum)
 SEMANTIC = {"BOOL": 0, "INT8": 1, "DECIMAL": 3, "TIMESTAMP": 5, "STRING": 7, "BYTES": 8,
-            "TIMESTAMPTZ": 9}
+            "TIMESTAMPTZ": 9, "JSONB": 18}
 
 GAME_DB_ID = 52
 
@@ -108,7 +109,7 @@ EVENTS = Table(54, "events", GAME_DB_ID, [
     [Family(0, "primary", [1, 2, 3, 4, 5])], [(1, "ASC"), (2, "DESC")])
 SNAPSHOTS = Table(55, "snapshots", GAME_DB_ID, [
     Column(1, "user_id", "INT8", False), Column(2, "version", "INT8", False),
-    Column(3, "state", "STRING", True)],
+    Column(3, "state", "JSONB", True)],
     [Family(0, "primary", [1, 2, 3])], [(1, "ASC"), (2, "ASC")])
 GAME_TABLES = [USERS, EVENTS, SNAPSHOTS]
 
@@ -168,6 +169,9 @@ def tuple_datum(typ: str, v) -> tuple:
         return ET_TIME, zigzag_varint(s) + zigzag_varint(n)
     if typ == "BOOL":
         return (ET_TRUE if v else ET_FALSE), b""
+    if typ == "JSONB":
+        b = jsonb_encode(v)
+        return ET_JSON, ns_uvarint(len(b)) + b
     raise ValueError(typ)
 
 
@@ -185,6 +189,8 @@ def bare_datum(typ: str, v) -> tuple:
         return TAG_TIME, time_key_encoding(*micros_to_secs_nanos(v))
     if typ == "BOOL":
         return TAG_INT, zigzag_varint(1 if v else 0)
+    if typ == "JSONB":
+        return TAG_BYTES, jsonb_encode(v)
     raise ValueError(typ)
 
 
@@ -534,10 +540,18 @@ class Simulator:
     def gen_snapshot(self, uid, version):
         r = self.rng
         state = {"gold": r.randint(0, 10**6), "level": version + r.randint(0, 3),
-                 "items": sorted(r.sample(ITEMS, r.randint(0, 4)))}
+                 "items": r.sample(ITEMS, r.randint(0, 4)),
+                 "pos": {"x": r.randint(-500, 500), "y": r.randint(-500, 500)},
+                 "ratio": Decimal(r.randint(0, 400)).scaleb(-2), "hardcore": r.random() < 0.2}
         if r.random() < 0.1:
-            state["motto"] = 'say "hi",\nthen run'
-        return {1: uid, 2: version, 3: json.dumps(state, sort_keys=True)}
+            state["motto"] = 'say "hi",\nthen run – ok?'
+        if r.random() < 0.1:
+            state["guild"] = None
+        if r.random() < 0.15:     # > 32 entries: JEntries in both offset and length mode
+            state["log"] = [r.randint(0, 99) for _ in range(r.randint(33, 70))]
+        if r.random() < 0.05:
+            return {1: uid, 2: version, 3: None}
+        return {1: uid, 2: version, 3: state}
 
     def plan_ops(self):
         """Logical SQL writes grouped by phase: (table, row-or-None, pk, flags)."""
@@ -987,6 +1001,8 @@ def render(typ: str, v) -> str:
         return text + ("+00:00" if typ == "TIMESTAMPTZ" else "")
     if typ == "BOOL":
         return "true" if v else "false"
+    if typ == "JSONB":
+        return json_text(v)
     raise ValueError(typ)
 
 

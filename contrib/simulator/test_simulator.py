@@ -146,6 +146,44 @@ def decimal_ns(b):
     return Decimal((1 if neg else 0, tuple(int(x) for x in str(coeff)), e - nd))
 
 
+def jsonb_decode(b):
+    """JSONB binary -> Python value (numbers as Decimal, or int when integral w/o scale)."""
+    def value(typ, payload):
+        if typ == 0:
+            return None
+        if typ == 1:
+            return payload.decode("utf-8")
+        if typ == 2:
+            n, i = uvarint_pb(payload, 0)
+            d = decimal_ns(payload[i:i + n])
+            return int(d) if d.as_tuple().exponent == 0 else d
+        if typ in (3, 4):
+            return typ == 4
+        if typ == 5:
+            return container(payload)
+        raise ValueError(typ)
+
+    def container(c):
+        header = struct.unpack(">I", c[:4])[0]
+        kind, n = header & 0xE0000000, header & 0x1FFFFFFF
+        count = 2 * n if kind == 0x40000000 else (1 if kind == 0x20000000 else n)
+        entries, end = [], 0
+        for j in range(count):
+            e = struct.unpack(">I", c[4 + 4 * j:8 + 4 * j])[0]
+            typ, x = (e >> 28) & 7, e & 0x0FFFFFFF
+            length = x - end if e & 0x80000000 else x
+            entries.append((typ, end, length))
+            end += length
+        base = 4 + 4 * count
+        vals = [value(typ, c[base + off:base + off + ln]) for typ, off, ln in entries]
+        if kind == 0x20000000:
+            return vals[0]
+        if kind == 0x80000000:
+            return vals
+        return dict(zip(vals[:n], vals[n:]))
+    return container(b)
+
+
 def check_value(roach_key, value):
     crc = struct.unpack(">I", value[:4])[0]
     want = zlib.crc32(roach_key + value[4:]) & 0xFFFFFFFF or 1
@@ -180,6 +218,10 @@ def decode_tuple(data, table):
             row[col] = s * 10**6 + ns // 1000
         elif et in (10, 11):
             row[col] = et == 10
+        elif et == 15:
+            n, i = uvarint_ns(data, i)
+            row[col] = jsonb_decode(data[i:i + n])
+            i += n
         else:
             raise ValueError("encoding type %d" % et)
     return row
@@ -290,6 +332,16 @@ class SimulatorTest(unittest.TestCase):
         self.assertTrue(check_value(enc[0][0], enc[0][1]))
         tbl = {"columns": [{"id": 3, "type": "DECIMAL"}]}
         self.assertEqual(str(decode_tuple(enc[0][1][5:], tbl)[3]), "10000.50")
+
+    def test_jsonb_vectors(self):
+        from crdb_encoding import jsonb_encode
+        self.assertEqual(jsonb_encode([123]).hex(), "80000001a000000403348b7b")
+        self.assertEqual(jsonb_encode([None, 1, "1", {}]).hex(),
+                         "8000000480000000200000041000000150000004033489013140000000")
+        doc = {"b": [1, Decimal("1.50"), True, False, None], "a": "x\n\"é",
+               "log": list(range(40)), "o": {"k": {}}}
+        self.assertEqual(jsonb_decode(jsonb_encode(doc)), doc)
+        self.assertEqual(jsonb_decode(jsonb_encode("s")), "s")
 
     # -- stores -------------------------------------------------------------------------------
 
