@@ -83,12 +83,12 @@ class Table:
     pk: list           # [(column id, "ASC"|"DESC")]
     version: int = 1
 
-    def col(self, cid):
-        return next(c for c in self.columns if c.id == cid)
+    def __post_init__(self):
+        self._cols = {c.id: c for c in self.columns}
+        self.pk_ids = [c for c, _ in self.pk]
 
-    @property
-    def pk_ids(self):
-        return [c for c, _ in self.pk]
+    def col(self, cid):
+        return self._cols[cid]
 
 
 # 19.1 sqlbase.ColumnType.SemanticType numbers (spec §7.5 Family enum)
@@ -574,8 +574,8 @@ class Simulator:
         n = len(ids)
         self.user_splits = [ids[n * i // len(cfg["user_ranges"])]
                             for i in range(1, len(cfg["user_ranges"]))]
-        for phase, p_upd, p_del in (("update1", 0.4, 0.0), ("update2", 0.3, 0.04),
-                                    ("late", 0.3, 0.08)):
+        for phase, p_upd, p_del in (("update1", 0.55, 0.0), ("update2", 0.45, 0.04),
+                                    ("late", 0.35, 0.08)):
             for uid in sorted(live):
                 x = r.random()
                 if x < p_del:
@@ -845,7 +845,7 @@ class Simulator:
         rg = pick(USERS, False)
         cands = [pk for pk, enc in sorted(self.cur[USERS.id].items())
                  if self.range_of(row_prefix(USERS, {1: pk[0]})) is rg and
-                 enc[0][1] is not None]
+                 enc[0][1] is not None and enc[0][0] not in {x["key"] for x in self.resolved}]
         pk = r.choice(cands)
         row = dict(self.current_row(USERS, pk))
         row[2] = row[2] + " (pending rename)"
@@ -856,9 +856,10 @@ class Simulator:
         seq = self.last_seq[uid] + 1
         plans.append((rg, EVENTS, (uid, seq), self.gen_event(uid, seq), "insert of a new row"))
         rg = pick(SNAPSHOTS, False)
+        resolved_keys = {x["key"] for x in self.resolved}
         cands = [pk for pk, enc in sorted(self.cur[SNAPSHOTS.id].items())
                  if self.range_of(row_prefix(SNAPSHOTS, {1: pk[0], 2: pk[1]})) is rg and
-                 enc[0][1] is not None]
+                 enc[0][1] is not None and enc[0][0] not in resolved_keys]
         pk = cands[0]
         plans.append((rg, SNAPSHOTS, pk, None, "delete of an existing row (provisional "
                                                "tombstone)"))

@@ -373,6 +373,24 @@ class SimulatorTest(unittest.TestCase):
                     n += 1
         self.assertGreater(n, 100)
 
+    def test_mvcc_history_shape(self):
+        """Many rows have 2-4 versions; both 9- and 13-byte suffixes and tombstones occur."""
+        versions, suffix_lengths, tombstones = {}, set(), 0
+        for kv in self.kv.values():
+            for ek, v in kv.items():
+                rk, ts = split_key(ek)
+                if ts is not None:
+                    suffix_lengths.add(ek[-1])
+                if ts is None or rk[:1] != b"\xbd":         # /Table/53 (users)
+                    continue
+                versions.setdefault(rk, set()).add(ts)
+                tombstones += not v
+        counts = [len(v) for v in versions.values()]
+        self.assertGreater(sum(1 for c in counts if c >= 2), len(counts) // 4)
+        self.assertTrue(any(c >= 3 for c in counts))
+        self.assertEqual(suffix_lengths & {9, 13}, {9, 13})
+        self.assertGreater(tombstones, 0)
+
     def test_layers_sst_l0_and_wal_only(self):
         """Late writes exist only in each survivor's WAL; older ones in SSTs."""
         for s in self.cluster["surviving_stores"]:
@@ -411,14 +429,15 @@ class SimulatorTest(unittest.TestCase):
                 out = subprocess.run([LDB, "--db=" + os.path.join(self.out, "stores", "n%d" % s),
                                       "--hex", "idump"], capture_output=True, text=True,
                                      check=True).stdout
-                kinds = re.findall(r"'%s' seq:(\d+), type:(\d+) => ([0-9A-F]*)" % mk.upper(),
-                                   out)
-                self.assertEqual(sorted(k for _, k, _ in kinds), ["0", "1"], kinds)
-                put = next(v for _, k, v in kinds if k == "1")
-                deletion = next(q for q, k, _ in kinds if k == "0")
-                self.assertGreater(int(deletion), int(next(q for q, k, _ in kinds if k == "1")))
+                entries = [(int(q), k, v) for q, k, v in re.findall(
+                    r"'%s' seq:(\d+), type:(\d+) => ([0-9A-F]*)" % mk.upper(), out)]
+                self.assertEqual(sorted(k for _, k, _ in entries), ["0", "1"], entries)
+                put_seq, _, put = next(e for e in entries if e[1] == "1")
+                del_seq = next(q for q, k, _ in entries if k == "0")
+                self.assertGreater(del_seq, put_seq)
                 meta = pb_parse(bytes.fromhex(put))
                 self.assertEqual(str(uuid.UUID(bytes=pb_parse(meta[1][0])[1][0])), x["txn_id"])
+                self.assertNotIn(x["key_hex"], [i["key_hex"] for i in self.intents])
                 ver = mvcc_key(bytes.fromhex(x["key_hex"]), x["timestamp"]["wall_time"],
                                x["timestamp"]["logical"])
                 self.assertIn(ver, self.kv[s])
