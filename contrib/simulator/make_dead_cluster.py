@@ -19,7 +19,6 @@ import json
 import os
 import random
 import shutil
-import struct
 import subprocess
 import sys
 import time
@@ -31,12 +30,11 @@ from decimal import Decimal
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from crdb_encoding import (  # noqa: E402
-    ET_BYTES, ET_DECIMAL, ET_FALSE, ET_INT, ET_JSON, ET_TIME, ET_TRUE, TAG_BYTES, TAG_DECIMAL, TAG_INT,
-    TAG_TIME, TAG_TUPLE, Proto, bytes_asc, family_suffix, hlc_timestamp, json_text,
-    jsonb_encode, mvcc_key,
-    mvcc_metadata_inline, mvcc_metadata_intent, nonsorting_decimal, ns_uvarint, pb_uvarint,
-    roach_value, time_key_encoding, txn_meta, uvarint_asc, value_tag, varint_asc, varint_desc,
-    zigzag_varint,
+    ET_BYTES, ET_DECIMAL, ET_FALSE, ET_INT, ET_JSON, ET_TIME, ET_TRUE, TAG_BYTES, TAG_DECIMAL,
+    TAG_INT, TAG_TIME, TAG_TUPLE, Proto, bytes_asc, family_suffix, hlc_timestamp, json_text,
+    jsonb_encode, mvcc_key, mvcc_metadata_inline, mvcc_metadata_intent, nonsorting_decimal,
+    ns_uvarint, pb_uvarint, roach_value, time_key_encoding, txn_meta, uvarint_asc, value_tag,
+    varint_asc, varint_desc, zigzag_varint,
 )
 
 LDB = os.environ.get("LDB", "ldb")
@@ -874,7 +872,8 @@ class Simulator:
                                                                 len(value), not value)))
             b.puts.append((mvcc_key(key, b.wall, b.logical), value))
             # the PENDING transaction record, anchored at the first key written
-            # TransactionRecord (wire-compatible with Transaction): 1 meta, 4 status, 5 last_heartbeat
+            # TransactionRecord (wire-compatible with Transaction): 1 meta, 4 status,
+            # 5 last_heartbeat
             rec = Proto().msg(1, meta).varint(4, 0).msg(5, hlc_timestamp(b.wall)).done()
             tk = txn_record_key(key, txn_id)
             b.puts.append((mvcc_key(tk), mvcc_metadata_inline(roach_value(tk, TAG_BYTES, rec))))
@@ -1055,7 +1054,8 @@ def expected_readme() -> str:
     body = text.split("<!-- expected-readme:start -->")[1].split("<!-- expected-readme:end -->")[0]
     return ("# Ground truth of a simulated dead cluster\n\nWritten by "
             "contrib/simulator/make_dead_cluster.py; see contrib/simulator/README.md for the "
-            "store layout.\n\n" + body.replace("## Ground truth: `OUT_DIR/expected/`", "", 1).strip()
+            "store layout.\n\n"
+            + body.replace("## Ground truth: `OUT_DIR/expected/`", "", 1).strip()
             + "\n")
 
 

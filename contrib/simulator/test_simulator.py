@@ -9,7 +9,6 @@ generator's encoders), then compared with the ground truth in expected/.
 
 from __future__ import annotations
 
-import csv
 import filecmp
 import io
 import json
@@ -23,7 +22,6 @@ import time
 import unittest
 import uuid
 import zlib
-from datetime import datetime, timezone
 from decimal import Decimal
 
 HERE = os.path.dirname(os.path.abspath(__file__))
