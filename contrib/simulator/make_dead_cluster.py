@@ -1104,6 +1104,12 @@ def generate(out_dir: str, seed: int = 1, scale: str = "small", quiet: bool = Fa
     sim.decide_lag()
 
     os.makedirs(out_dir, exist_ok=True)
+    ours = os.path.exists(os.path.join(out_dir, "expected", "cluster.json"))
+    clash = [s for s in ("stores", "destroyed", "expected")
+             if os.path.exists(os.path.join(out_dir, s))]
+    if clash and not ours:
+        raise SystemExit("%s already has %s but no expected/cluster.json: not a simulator output, "
+                         "refusing to overwrite" % (out_dir, ", ".join(clash)))
     for sub in ("stores", "destroyed", "expected"):
         shutil.rmtree(os.path.join(out_dir, sub), ignore_errors=True)
     os.makedirs(os.path.join(out_dir, "stores"))
