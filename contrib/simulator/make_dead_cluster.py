@@ -644,7 +644,6 @@ class Simulator:
                 add("update2", SNAPSHOTS, (uid, before_late[0]), None)
                 before_late.pop(0)
             add("late", SNAPSHOTS, (uid, before_late[0]), None)  # guaranteed late delete
-        self.live_users_final = live
         return ops
 
     # -- ranges and placement --------------------------------------------------------------
@@ -833,14 +832,14 @@ class Simulator:
         """Uncommitted transactions left behind by the disaster (interleaved intents)."""
         r = self.rng
 
-        def pick(tab, want_new):
+        def pick(tab):
             rgs = [rg for rg in self.ranges if rg.table_id == tab.id and rg.category in
                    ("3", "2L", "3L", "2", "1")]
             rg = rgs[r.randrange(len(rgs))]
             return rg
 
         plans = []
-        rg = pick(USERS, False)
+        rg = pick(USERS)
         cands = [pk for pk, enc in sorted(self.cur[USERS.id].items())
                  if self.range_of(row_prefix(USERS, {1: pk[0]})) is rg and
                  enc[0][1] is not None and enc[0][0] not in {x["key"] for x in self.resolved}]
@@ -848,12 +847,12 @@ class Simulator:
         row = dict(self.current_row(USERS, pk))
         row[2] = row[2] + " (pending rename)"
         plans.append((rg, USERS, pk, row, "update of an existing row (family 0)"))
-        rg = pick(EVENTS, True)
+        rg = pick(EVENTS)
         uid = next(u for u in self.ev_users
                    if self.range_of(row_prefix(EVENTS, {1: u, 2: 1})) is rg)
         seq = self.last_seq[uid] + 1
         plans.append((rg, EVENTS, (uid, seq), self.gen_event(uid, seq), "insert of a new row"))
-        rg = pick(SNAPSHOTS, False)
+        rg = pick(SNAPSHOTS)
         resolved_keys = {x["key"] for x in self.resolved}
         cands = [pk for pk, enc in sorted(self.cur[SNAPSHOTS.id].items())
                  if self.range_of(row_prefix(SNAPSHOTS, {1: pk[0], 2: pk[1]})) is rg and
