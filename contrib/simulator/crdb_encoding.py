@@ -251,3 +251,87 @@ def mvcc_metadata_intent(meta: Proto, wall: int, logical: int, val_len: int,
     provisional version, key_bytes = 12 (MVCCVersionTimestampSize), val_bytes."""
     return (Proto().msg(1, meta).msg(2, legacy_timestamp(wall, logical)).bool(3, deleted)
             .varint(4, 12).varint(5, val_len).done())
+
+
+# ---------------------------------------------------------------------------------------------
+# JSONB binary encoding (value side), spec §6.6: container header, JEntries, payloads.
+# Python values: dict (str keys), list, str, int/Decimal (numbers), True/False, None.
+
+_J_NULL, _J_STRING, _J_NUMBER, _J_FALSE, _J_TRUE, _J_CONTAINER = 0, 1, 2, 3, 4, 5
+_J_ARRAY, _J_OBJECT, _J_SCALAR = 0x80000000, 0x40000000, 0x20000000
+_J_STRIDE = 32
+
+
+def _json_sorted_items(d: dict):
+    """Objects are stored with keys sorted by their UTF-8 bytes."""
+    return sorted(d.items(), key=lambda kv: kv[0].encode("utf-8"))
+
+
+def _jentry(v):
+    """(type code, payload bytes) of one JSON value inside a container."""
+    if v is None:
+        return _J_NULL, b""
+    if v is True:
+        return _J_TRUE, b""
+    if v is False:
+        return _J_FALSE, b""
+    if isinstance(v, str):
+        return _J_STRING, v.encode("utf-8")
+    if isinstance(v, (int, Decimal)):
+        d = nonsorting_decimal(Decimal(v))
+        return _J_NUMBER, pb_uvarint(len(d)) + d
+    if isinstance(v, (list, dict)):
+        return _J_CONTAINER, _json_container(v)
+    raise TypeError(type(v))
+
+
+def _json_container(v) -> bytes:
+    if isinstance(v, list):
+        header, entries = _J_ARRAY | len(v), [_jentry(x) for x in v]
+        groups = [entries]
+    else:
+        items = _json_sorted_items(v)
+        header = _J_OBJECT | len(items)
+        groups = [[_jentry(k) for k, _ in items], [_jentry(x) for _, x in items]]
+    heads, payload, offset = b"", b"", 0
+    for group in groups:                 # keys, then values; the offset runs on across both
+        for i, (typ, body) in enumerate(group):
+            offset += len(body)
+            if i % _J_STRIDE == 0:
+                heads += struct.pack(">I", 0x80000000 | (typ << 28) | offset)
+            else:
+                heads += struct.pack(">I", (typ << 28) | len(body))
+            payload += body
+    return struct.pack(">I", header) + heads + payload
+
+
+def jsonb_encode(v) -> bytes:
+    """EncodeJSON: containers as they are, scalars wrapped in a scalar container."""
+    if isinstance(v, (list, dict)):
+        return _json_container(v)
+    typ, body = _jentry(v)
+    return struct.pack(">II", _J_SCALAR, (typ << 28) | len(body)) + body
+
+
+def json_text(v) -> str:
+    """JSON text as CockroachDB prints a JSONB datum: `{"a": 1, "b": [true, null]}` (keys in
+    stored order, ", " and ": " separators, non-ASCII unescaped)."""
+    import json as _json
+    if v is None:
+        return "null"
+    if v is True:
+        return "true"
+    if v is False:
+        return "false"
+    if isinstance(v, str):
+        return _json.dumps(v, ensure_ascii=False)
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, Decimal):
+        return format(v, "f")
+    if isinstance(v, list):
+        return "[" + ", ".join(json_text(x) for x in v) + "]"
+    if isinstance(v, dict):
+        return "{" + ", ".join(json_text(k) + ": " + json_text(x)
+                               for k, x in _json_sorted_items(v)) + "}"
+    raise TypeError(type(v))

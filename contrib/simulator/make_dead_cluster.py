@@ -19,7 +19,6 @@ import json
 import os
 import random
 import shutil
-import struct
 import subprocess
 import sys
 import time
@@ -31,11 +30,11 @@ from decimal import Decimal
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from crdb_encoding import (  # noqa: E402
-    ET_BYTES, ET_DECIMAL, ET_FALSE, ET_INT, ET_TIME, ET_TRUE, TAG_BYTES, TAG_DECIMAL, TAG_INT,
-    TAG_TIME, TAG_TUPLE, Proto, bytes_asc, family_suffix, hlc_timestamp, mvcc_key,
-    mvcc_metadata_inline, mvcc_metadata_intent, nonsorting_decimal, ns_uvarint, pb_uvarint,
-    roach_value, time_key_encoding, txn_meta, uvarint_asc, value_tag, varint_asc, varint_desc,
-    zigzag_varint,
+    ET_BYTES, ET_DECIMAL, ET_FALSE, ET_INT, ET_JSON, ET_TIME, ET_TRUE, TAG_BYTES, TAG_DECIMAL,
+    TAG_INT, TAG_TIME, TAG_TUPLE, Proto, bytes_asc, family_suffix, hlc_timestamp, json_text,
+    jsonb_encode, mvcc_key, mvcc_metadata_inline, mvcc_metadata_intent, nonsorting_decimal,
+    ns_uvarint, pb_uvarint, roach_value, time_key_encoding, txn_meta, uvarint_asc, value_tag,
+    varint_asc, varint_desc, zigzag_varint,
 )
 
 LDB = os.environ.get("LDB", "ldb")
@@ -60,7 +59,7 @@ PHASE_FILE = {"bootstrap": "A", "load": "A", "update1": "A", "update2": "B", "la
 class Column:
     id: int
     name: str
-    type: str          # INT8 STRING BYTES DECIMAL TIMESTAMPTZ TIMESTAMP BOOL
+    type: str          # INT8 STRING BYTES DECIMAL TIMESTAMPTZ TIMESTAMP BOOL JSONB
     nullable: bool
 
 
@@ -82,17 +81,17 @@ class Table:
     pk: list           # [(column id, "ASC"|"DESC")]
     version: int = 1
 
-    def col(self, cid):
-        return next(c for c in self.columns if c.id == cid)
+    def __post_init__(self):
+        self._cols = {c.id: c for c in self.columns}
+        self.pk_ids = [c for c, _ in self.pk]
 
-    @property
-    def pk_ids(self):
-        return [c for c, _ in self.pk]
+    def col(self, cid):
+        return self._cols[cid]
 
 
 # 19.1 sqlbase.ColumnType.SemanticType numbers (spec §7.5 Family enum)
 SEMANTIC = {"BOOL": 0, "INT8": 1, "DECIMAL": 3, "TIMESTAMP": 5, "STRING": 7, "BYTES": 8,
-            "TIMESTAMPTZ": 9}
+            "TIMESTAMPTZ": 9, "JSONB": 18}
 
 GAME_DB_ID = 52
 
@@ -108,7 +107,7 @@ EVENTS = Table(54, "events", GAME_DB_ID, [
     [Family(0, "primary", [1, 2, 3, 4, 5])], [(1, "ASC"), (2, "DESC")])
 SNAPSHOTS = Table(55, "snapshots", GAME_DB_ID, [
     Column(1, "user_id", "INT8", False), Column(2, "version", "INT8", False),
-    Column(3, "state", "STRING", True)],
+    Column(3, "state", "JSONB", True)],
     [Family(0, "primary", [1, 2, 3])], [(1, "ASC"), (2, "ASC")])
 GAME_TABLES = [USERS, EVENTS, SNAPSHOTS]
 
@@ -168,6 +167,9 @@ def tuple_datum(typ: str, v) -> tuple:
         return ET_TIME, zigzag_varint(s) + zigzag_varint(n)
     if typ == "BOOL":
         return (ET_TRUE if v else ET_FALSE), b""
+    if typ == "JSONB":
+        b = jsonb_encode(v)
+        return ET_JSON, ns_uvarint(len(b)) + b
     raise ValueError(typ)
 
 
@@ -185,6 +187,8 @@ def bare_datum(typ: str, v) -> tuple:
         return TAG_TIME, time_key_encoding(*micros_to_secs_nanos(v))
     if typ == "BOOL":
         return TAG_INT, zigzag_varint(1 if v else 0)
+    if typ == "JSONB":
+        return TAG_BYTES, jsonb_encode(v)
     raise ValueError(typ)
 
 
@@ -534,10 +538,18 @@ class Simulator:
     def gen_snapshot(self, uid, version):
         r = self.rng
         state = {"gold": r.randint(0, 10**6), "level": version + r.randint(0, 3),
-                 "items": sorted(r.sample(ITEMS, r.randint(0, 4)))}
+                 "items": r.sample(ITEMS, r.randint(0, 4)),
+                 "pos": {"x": r.randint(-500, 500), "y": r.randint(-500, 500)},
+                 "ratio": Decimal(r.randint(0, 400)).scaleb(-2), "hardcore": r.random() < 0.2}
         if r.random() < 0.1:
-            state["motto"] = 'say "hi",\nthen run'
-        return {1: uid, 2: version, 3: json.dumps(state, sort_keys=True)}
+            state["motto"] = 'say "hi",\nthen run – ok?'
+        if r.random() < 0.1:
+            state["guild"] = None
+        if r.random() < 0.15:     # > 32 entries: JEntries in both offset and length mode
+            state["log"] = [r.randint(0, 99) for _ in range(r.randint(33, 70))]
+        if r.random() < 0.05:
+            return {1: uid, 2: version, 3: None}
+        return {1: uid, 2: version, 3: state}
 
     def plan_ops(self):
         """Logical SQL writes grouped by phase: (table, row-or-None, pk, flags)."""
@@ -560,8 +572,8 @@ class Simulator:
         n = len(ids)
         self.user_splits = [ids[n * i // len(cfg["user_ranges"])]
                             for i in range(1, len(cfg["user_ranges"]))]
-        for phase, p_upd, p_del in (("update1", 0.4, 0.0), ("update2", 0.3, 0.04),
-                                    ("late", 0.3, 0.08)):
+        for phase, p_upd, p_del in (("update1", 0.55, 0.0), ("update2", 0.45, 0.04),
+                                    ("late", 0.35, 0.08)):
             for uid in sorted(live):
                 x = r.random()
                 if x < p_del:
@@ -632,7 +644,6 @@ class Simulator:
                 add("update2", SNAPSHOTS, (uid, before_late[0]), None)
                 before_late.pop(0)
             add("late", SNAPSHOTS, (uid, before_late[0]), None)  # guaranteed late delete
-        self.live_users_final = live
         return ops
 
     # -- ranges and placement --------------------------------------------------------------
@@ -821,30 +832,31 @@ class Simulator:
         """Uncommitted transactions left behind by the disaster (interleaved intents)."""
         r = self.rng
 
-        def pick(tab, want_new):
+        def pick(tab):
             rgs = [rg for rg in self.ranges if rg.table_id == tab.id and rg.category in
                    ("3", "2L", "3L", "2", "1")]
             rg = rgs[r.randrange(len(rgs))]
             return rg
 
         plans = []
-        rg = pick(USERS, False)
+        rg = pick(USERS)
         cands = [pk for pk, enc in sorted(self.cur[USERS.id].items())
                  if self.range_of(row_prefix(USERS, {1: pk[0]})) is rg and
-                 enc[0][1] is not None]
+                 enc[0][1] is not None and enc[0][0] not in {x["key"] for x in self.resolved}]
         pk = r.choice(cands)
         row = dict(self.current_row(USERS, pk))
         row[2] = row[2] + " (pending rename)"
         plans.append((rg, USERS, pk, row, "update of an existing row (family 0)"))
-        rg = pick(EVENTS, True)
+        rg = pick(EVENTS)
         uid = next(u for u in self.ev_users
                    if self.range_of(row_prefix(EVENTS, {1: u, 2: 1})) is rg)
         seq = self.last_seq[uid] + 1
         plans.append((rg, EVENTS, (uid, seq), self.gen_event(uid, seq), "insert of a new row"))
-        rg = pick(SNAPSHOTS, False)
+        rg = pick(SNAPSHOTS)
+        resolved_keys = {x["key"] for x in self.resolved}
         cands = [pk for pk, enc in sorted(self.cur[SNAPSHOTS.id].items())
                  if self.range_of(row_prefix(SNAPSHOTS, {1: pk[0], 2: pk[1]})) is rg and
-                 enc[0][1] is not None]
+                 enc[0][1] is not None and enc[0][0] not in resolved_keys]
         pk = cands[0]
         plans.append((rg, SNAPSHOTS, pk, None, "delete of an existing row (provisional "
                                                "tombstone)"))
@@ -859,7 +871,8 @@ class Simulator:
                                                                 len(value), not value)))
             b.puts.append((mvcc_key(key, b.wall, b.logical), value))
             # the PENDING transaction record, anchored at the first key written
-            # TransactionRecord (wire-compatible with Transaction): 1 meta, 4 status, 5 last_heartbeat
+            # TransactionRecord (wire-compatible with Transaction): 1 meta, 4 status,
+            # 5 last_heartbeat
             rec = Proto().msg(1, meta).varint(4, 0).msg(5, hlc_timestamp(b.wall)).done()
             tk = txn_record_key(key, txn_id)
             b.puts.append((mvcc_key(tk), mvcc_metadata_inline(roach_value(tk, TAG_BYTES, rec))))
@@ -987,6 +1000,8 @@ def render(typ: str, v) -> str:
         return text + ("+00:00" if typ == "TIMESTAMPTZ" else "")
     if typ == "BOOL":
         return "true" if v else "false"
+    if typ == "JSONB":
+        return json_text(v)
     raise ValueError(typ)
 
 
@@ -1038,7 +1053,8 @@ def expected_readme() -> str:
     body = text.split("<!-- expected-readme:start -->")[1].split("<!-- expected-readme:end -->")[0]
     return ("# Ground truth of a simulated dead cluster\n\nWritten by "
             "contrib/simulator/make_dead_cluster.py; see contrib/simulator/README.md for the "
-            "store layout.\n\n" + body.replace("## Ground truth: `OUT_DIR/expected/`", "", 1).strip()
+            "store layout.\n\n"
+            + body.replace("## Ground truth: `OUT_DIR/expected/`", "", 1).strip()
             + "\n")
 
 
@@ -1087,6 +1103,12 @@ def generate(out_dir: str, seed: int = 1, scale: str = "small", quiet: bool = Fa
     sim.decide_lag()
 
     os.makedirs(out_dir, exist_ok=True)
+    ours = os.path.exists(os.path.join(out_dir, "expected", "cluster.json"))
+    clash = [s for s in ("stores", "destroyed", "expected")
+             if os.path.exists(os.path.join(out_dir, s))]
+    if clash and not ours:
+        raise SystemExit("%s already has %s but no expected/cluster.json: not a simulator output, "
+                         "refusing to overwrite" % (out_dir, ", ".join(clash)))
     for sub in ("stores", "destroyed", "expected"):
         shutil.rmtree(os.path.join(out_dir, sub), ignore_errors=True)
     os.makedirs(os.path.join(out_dir, "stores"))

@@ -9,7 +9,6 @@ generator's encoders), then compared with the ground truth in expected/.
 
 from __future__ import annotations
 
-import csv
 import filecmp
 import io
 import json
@@ -23,7 +22,6 @@ import time
 import unittest
 import uuid
 import zlib
-from datetime import datetime, timezone
 from decimal import Decimal
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -146,6 +144,44 @@ def decimal_ns(b):
     return Decimal((1 if neg else 0, tuple(int(x) for x in str(coeff)), e - nd))
 
 
+def jsonb_decode(b):
+    """JSONB binary -> Python value (numbers as Decimal, or int when integral w/o scale)."""
+    def value(typ, payload):
+        if typ == 0:
+            return None
+        if typ == 1:
+            return payload.decode("utf-8")
+        if typ == 2:
+            n, i = uvarint_pb(payload, 0)
+            d = decimal_ns(payload[i:i + n])
+            return int(d) if d.as_tuple().exponent == 0 else d
+        if typ in (3, 4):
+            return typ == 4
+        if typ == 5:
+            return container(payload)
+        raise ValueError(typ)
+
+    def container(c):
+        header = struct.unpack(">I", c[:4])[0]
+        kind, n = header & 0xE0000000, header & 0x1FFFFFFF
+        count = 2 * n if kind == 0x40000000 else (1 if kind == 0x20000000 else n)
+        entries, end = [], 0
+        for j in range(count):
+            e = struct.unpack(">I", c[4 + 4 * j:8 + 4 * j])[0]
+            typ, x = (e >> 28) & 7, e & 0x0FFFFFFF
+            length = x - end if e & 0x80000000 else x
+            entries.append((typ, end, length))
+            end += length
+        base = 4 + 4 * count
+        vals = [value(typ, c[base + off:base + off + ln]) for typ, off, ln in entries]
+        if kind == 0x20000000:
+            return vals[0]
+        if kind == 0x80000000:
+            return vals
+        return dict(zip(vals[:n], vals[n:]))
+    return container(b)
+
+
 def check_value(roach_key, value):
     crc = struct.unpack(">I", value[:4])[0]
     want = zlib.crc32(roach_key + value[4:]) & 0xFFFFFFFF or 1
@@ -180,6 +216,10 @@ def decode_tuple(data, table):
             row[col] = s * 10**6 + ns // 1000
         elif et in (10, 11):
             row[col] = et == 10
+        elif et == 15:
+            n, i = uvarint_ns(data, i)
+            row[col] = jsonb_decode(data[i:i + n])
+            i += n
         else:
             raise ValueError("encoding type %d" % et)
     return row
@@ -291,6 +331,16 @@ class SimulatorTest(unittest.TestCase):
         tbl = {"columns": [{"id": 3, "type": "DECIMAL"}]}
         self.assertEqual(str(decode_tuple(enc[0][1][5:], tbl)[3]), "10000.50")
 
+    def test_jsonb_vectors(self):
+        from crdb_encoding import jsonb_encode
+        self.assertEqual(jsonb_encode([123]).hex(), "80000001a000000403348b7b")
+        self.assertEqual(jsonb_encode([None, 1, "1", {}]).hex(),
+                         "8000000480000000200000041000000150000004033489013140000000")
+        doc = {"b": [1, Decimal("1.50"), True, False, None], "a": "x\n\"é",
+               "log": list(range(40)), "o": {"k": {}}}
+        self.assertEqual(jsonb_decode(jsonb_encode(doc)), doc)
+        self.assertEqual(jsonb_decode(jsonb_encode("s")), "s")
+
     # -- stores -------------------------------------------------------------------------------
 
     def test_small_scale_is_fast(self):
@@ -320,6 +370,24 @@ class SimulatorTest(unittest.TestCase):
                     self.assertTrue(check_value(rk, v), ek.hex())
                     n += 1
         self.assertGreater(n, 100)
+
+    def test_mvcc_history_shape(self):
+        """Many rows have 2-4 versions; both 9- and 13-byte suffixes and tombstones occur."""
+        versions, suffix_lengths, tombstones = {}, set(), 0
+        for kv in self.kv.values():
+            for ek, v in kv.items():
+                rk, ts = split_key(ek)
+                if ts is not None:
+                    suffix_lengths.add(ek[-1])
+                if ts is None or rk[:1] != b"\xbd":         # /Table/53 (users)
+                    continue
+                versions.setdefault(rk, set()).add(ts)
+                tombstones += not v
+        counts = [len(v) for v in versions.values()]
+        self.assertGreater(sum(1 for c in counts if c >= 2), len(counts) // 4)
+        self.assertTrue(any(c >= 3 for c in counts))
+        self.assertEqual(suffix_lengths & {9, 13}, {9, 13})
+        self.assertGreater(tombstones, 0)
 
     def test_layers_sst_l0_and_wal_only(self):
         """Late writes exist only in each survivor's WAL; older ones in SSTs."""
@@ -359,14 +427,15 @@ class SimulatorTest(unittest.TestCase):
                 out = subprocess.run([LDB, "--db=" + os.path.join(self.out, "stores", "n%d" % s),
                                       "--hex", "idump"], capture_output=True, text=True,
                                      check=True).stdout
-                kinds = re.findall(r"'%s' seq:(\d+), type:(\d+) => ([0-9A-F]*)" % mk.upper(),
-                                   out)
-                self.assertEqual(sorted(k for _, k, _ in kinds), ["0", "1"], kinds)
-                put = next(v for _, k, v in kinds if k == "1")
-                deletion = next(q for q, k, _ in kinds if k == "0")
-                self.assertGreater(int(deletion), int(next(q for q, k, _ in kinds if k == "1")))
+                entries = [(int(q), k, v) for q, k, v in re.findall(
+                    r"'%s' seq:(\d+), type:(\d+) => ([0-9A-F]*)" % mk.upper(), out)]
+                self.assertEqual(sorted(k for _, k, _ in entries), ["0", "1"], entries)
+                put_seq, _, put = next(e for e in entries if e[1] == "1")
+                del_seq = next(q for q, k, _ in entries if k == "0")
+                self.assertGreater(del_seq, put_seq)
                 meta = pb_parse(bytes.fromhex(put))
                 self.assertEqual(str(uuid.UUID(bytes=pb_parse(meta[1][0])[1][0])), x["txn_id"])
+                self.assertNotIn(x["key_hex"], [i["key_hex"] for i in self.intents])
                 ver = mvcc_key(bytes.fromhex(x["key_hex"]), x["timestamp"]["wall_time"],
                                x["timestamp"]["logical"])
                 self.assertIn(ver, self.kv[s])
