@@ -23,6 +23,10 @@ public final class RecoveryFiles: RecoveredRowSink, @unchecked Sendable {
   var renderProblems: [String] = []
   /// Tables whose CSV was written, with row counts, for other sinks (SQLite) to load.
   public private(set) var written: [(table: RecoveredTable, path: String)] = []
+  /// Optional "latest N rows per partition" filter.
+  public var keepLatest: KeepLatest?
+  /// Rows the filter dropped, per table name.
+  public private(set) var filteredOut: [String: Int] = [:]
 
   /// Refuses an output directory inside (or containing) any input directory: evidence is
   /// never written to.
@@ -50,9 +54,17 @@ public final class RecoveryFiles: RecoveredRowSink, @unchecked Sendable {
 
   public func chunk(_ chunk: RecoveryChunk, rows: [TableRowDecoder.Row]) throws {
     let columns = tables[chunk.table].columns
+    let tagged = keepLatest?.columns(of: tables[chunk.table])
     var text = ""
     text.reserveCapacity(rows.count * 64)
-    for r in rows { text += csv.line(r, columns: columns, problems: &renderProblems) }
+    for r in rows {
+      // Filtered tables: each line carries its partition and order values for `finish`.
+      if let (p, o) = tagged {
+        let tag = { (c: ColumnDescriptor) in (SQLText.render(r.datum(c.id), type: c.type) ?? "\\N").replacingOccurrences(of: "\t", with: " ") }
+        text += tag(columns[p]) + "\t" + tag(columns[o]) + "\t"
+      }
+      text += csv.line(r, columns: columns, problems: &renderProblems)
+    }
     let path = partPath(chunk)
     if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
     guard let h = FileHandle(forWritingAtPath: path) else { throw RecoveryError("cannot write \(path)") }
@@ -76,7 +88,12 @@ public final class RecoveryFiles: RecoveredRowSink, @unchecked Sendable {
       let dbDir = directory + "/" + table.database
       try FileManager.default.createDirectory(atPath: dbDir, withIntermediateDirectories: true)
       let final = dbDir + "/" + table.name + ".csv"
-      try concatenate(parts: chunks.filter { $0.table == t }.sorted { $0.index < $1.index }.map(partPath), into: final)
+      let parts = chunks.filter { $0.table == t }.sorted { $0.index < $1.index }.map(partPath)
+      if let k = keepLatest, k.columns(of: table) != nil {
+        try filterLatest(k, parts: parts, into: final, table: table)
+      } else {
+        try concatenate(parts: parts, into: final)
+      }
       written.append((table, final))
       if databases.insert(table.database).inserted { sql += "CREATE DATABASE IF NOT EXISTS \(SQLIdent.quote(table.database));\n" }
       sql += table.ddl + (table.ddl.hasSuffix(";") ? "\n\n" : ";\n\n")
@@ -88,8 +105,44 @@ public final class RecoveryFiles: RecoveredRowSink, @unchecked Sendable {
     try atomicWrite(imports, to: directory + "/import.sql")
     var r = report
     r.problems += renderProblems
+    for (name, dropped) in filteredOut.sorted(by: { $0.key < $1.key }) {
+      if let i = r.tables.firstIndex(where: { $0.table == name }) { r.tables[i].filteredOut = dropped }
+    }
     try atomicWrite(ReportJSON.encode(r), to: directory + "/report.json")
     try? FileManager.default.removeItem(atPath: work)
+  }
+
+  /// Applies `--keep-latest` to one table. Holds the table's lines in memory: it is meant for
+  /// journal tables whose kept rows are what matters; the dropped count goes to the report.
+  func filterLatest(_ k: KeepLatest, parts: [String], into path: String, table: RecoveredTable) throws {
+    var text = ""
+    for p in parts where FileManager.default.fileExists(atPath: p) { text += try String(contentsOfFile: p, encoding: .utf8) }
+    // Tagged lines end at "\n"; CSV fields may contain quoted newlines, so split on the tag
+    // structure: every record starts with two tab-separated fields.
+    let (kept, dropped) = k.filter(Self.taggedRecords(text))
+    filteredOut[table.qualifiedName.joined(separator: ".")] = dropped
+    try atomicWrite(kept.joined(), to: path)
+  }
+
+  /// Splits tagged text into records (`tag \t tag \t csv line\n`), respecting quoted newlines.
+  static func taggedRecords(_ text: String) -> [Substring] {
+    var out: [Substring] = []
+    var start = text.startIndex
+    var inQuotes = false
+    var tabs = 0
+    var i = text.startIndex
+    while i < text.endIndex {
+      let c = text[i]
+      if tabs < 2 { if c == "\t" { tabs += 1 } } else if c == "\"" { inQuotes.toggle() } else if c == "\n" && !inQuotes {
+        let next = text.index(after: i)
+        out.append(text[start..<next])
+        start = next
+        tabs = 0
+      }
+      i = text.index(after: i)
+    }
+    if start < text.endIndex { out.append(text[start...]) }
+    return out
   }
 
   func concatenate(parts: [String], into path: String) throws {

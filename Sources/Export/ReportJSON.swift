@@ -12,7 +12,7 @@ enum ReportJSON {
     o["something_lost"] = r.somethingLost
     o["tables"] = r.tables.map { t -> [String: Any] in
       ["table": t.table, "table_id": t.tableID, "rows": t.rows, "deleted_keys": t.deletedKeys,
-       "row_problems": t.rowProblems, "lost_spans": t.lostSpans]
+       "row_problems": t.rowProblems, "lost_spans": t.lostSpans, "filtered_out": t.filteredOut]
     }
     o["lost_spans"] = r.lostSpans.map { l -> [String: Any] in
       ["span": l.pretty, "start_hex": hex(l.start), "end_hex": hex(l.end), "range_ids": l.rangeIDs, "table_ids": l.tableIDs]

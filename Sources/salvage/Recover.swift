@@ -21,6 +21,18 @@ struct Recover: ParsableCommand {
   @Option(name: .long, parsing: .upToNextOption, help: "Only tables matching db.table patterns (* wildcard).")
   var tables: [String] = []
   @Option(name: .long, help: "Parallel store readers (default: all cores).") var jobs: Int?
+  @Option(name: .long, help: "Keep only the latest N rows per partition (with --partition-by and --order-by), in every table having both columns.")
+  var keepLatest: Int?
+  @Option(name: .long, help: "Partition column for --keep-latest (e.g. user_id).") var partitionBy: String?
+  @Option(name: .long, help: "Order column for --keep-latest; the greatest values are kept (e.g. seq).") var orderBy: String?
+
+  func validate() throws {
+    let given = [keepLatest != nil, partitionBy != nil, orderBy != nil]
+    if given.contains(true) && given.contains(false) {
+      throw ValidationError("--keep-latest, --partition-by and --order-by go together")
+    }
+    if let n = keepLatest, n < 1 { throw ValidationError("--keep-latest must be at least 1") }
+  }
 
   func run() throws {
     var options = RecoveryOptions(storePaths: stores)
@@ -36,6 +48,7 @@ struct Recover: ParsableCommand {
       printError("salvage: \(error)")
       throw ExitCode(ReadStatus.failed)
     }
+    if let n = keepLatest, let p = partitionBy, let o = orderBy { files.keepLatest = KeepLatest(count: n, partitionBy: p, orderBy: o) }
     let report: RecoveryReport
     do {
       report = try RecoveryRun(options: options).run(sink: files) { printError("salvage: \($0)") }
@@ -47,6 +60,7 @@ struct Recover: ParsableCommand {
     o.write("recovered \(report.tables.count) table(s) from \(report.stores.count) store(s) in \(String(format: "%.2f", report.seconds)) s, \(report.bytesRead / 1_000_000) MB of tables read\n")
     for t in report.tables {
       o.write("  \(padRight(t.table, 28)) \(t.rows) rows")
+      if let dropped = files.filteredOut[t.table] { o.write(" (\(t.rows - dropped) kept by --keep-latest)") }
       if t.rowProblems > 0 { o.write(", \(t.rowProblems) rows with problems") }
       if !t.lostSpans.isEmpty { o.write(", LOST: \(t.lostSpans.joined(separator: " "))") }
       o.endLine()

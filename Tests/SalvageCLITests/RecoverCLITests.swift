@@ -78,6 +78,30 @@ struct RecoverCLITests {
     }
   }
 
+  /// The 2021 rule "last N journal rows per user": per user_id the N greatest seq, in
+  /// primary-key order; other tables untouched.
+  @Test func keepLatestRowsPerPartition() throws {
+    let dir = try Self.makeCluster(seed: 7)
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let r = try CLI.run(["recover"] + Self.stores(dir) + ["--out", dir + "/r", "--keep-latest", "3", "--partition-by", "user_id", "--order-by", "seq"])
+    #expect(r.status == 2)
+    let truth = Self.normalized(try String(contentsOfFile: dir + "/expected/events.csv", encoding: .utf8))
+    var perUser: [String: [(seq: Int, line: Substring)]] = [:]
+    var order: [Substring] = []
+    for line in truth.split(separator: "\n") {
+      let f = line.split(separator: ",", maxSplits: 2)
+      perUser[String(f[0]), default: []].append((Int(f[1])!, line))
+      order.append(line)
+    }
+    let keep = Set(perUser.values.flatMap { $0.sorted { $0.seq > $1.seq }.prefix(3).map(\.line) })
+    let want = order.filter { keep.contains($0) }.map { $0 + "\n" }.joined()
+    #expect(try String(contentsOfFile: dir + "/r/game/events.csv", encoding: .utf8) == want)
+    #expect(try String(contentsOfFile: dir + "/r/game/users.csv", encoding: .utf8)
+            == Self.normalized(try String(contentsOfFile: dir + "/expected/users.csv", encoding: .utf8)))
+    let bad = try CLI.run(["recover"] + Self.stores(dir) + ["--out", dir + "/x", "--keep-latest", "3"])
+    #expect(bad.status == 64 && bad.stderr.contains("go together"))
+  }
+
   @Test func neverWritesInsideAnInputDirectory() throws {
     let dir = try Self.makeCluster(seed: 1)
     defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -9,6 +9,8 @@ public struct RecoveryReport: Sendable {
     public var deletedKeys = 0
     public var rowProblems = 0
     public var lostSpans: [String] = []
+    /// Rows left out on purpose by `--keep-latest` (not lost).
+    public var filteredOut = 0
   }
 
   public struct Intent: Sendable {
