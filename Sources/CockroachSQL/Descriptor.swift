@@ -156,8 +156,13 @@ public struct TableDescriptor: Sendable, Hashable {
   /// Public columns plus columns of mutations: the ones whose data may be in KV.
   public var allColumns: [ColumnDescriptor] { columns + mutations.compactMap(\.column) }
 
-  public func column(id: UInt32) -> ColumnDescriptor? { allColumns.first { $0.id == id } }
-  public func column(named n: String) -> ColumnDescriptor? { allColumns.first { $0.name == n } }
+  // Looked up per datum while decoding rows: search in place, no concatenated copy.
+  public func column(id: UInt32) -> ColumnDescriptor? {
+    columns.first { $0.id == id } ?? mutations.lazy.compactMap(\.column).first { $0.id == id }
+  }
+  public func column(named n: String) -> ColumnDescriptor? {
+    columns.first { $0.name == n } ?? mutations.lazy.compactMap(\.column).first { $0.name == n }
+  }
 
   /// The implicit `rowid` primary key CockroachDB adds to tables declared without one.
   public var hasImplicitRowID: Bool {

@@ -228,14 +228,16 @@ public struct CSVWriter: Sendable {
 
   public func field(_ text: String?) -> String {
     guard let text else { return nullMarker }
+    // Byte scan (not Characters: grapheme breaking is the slowest part of a large export).
+    let d = delimiter.asciiValue ?? 0x2C
     let needs = text.isEmpty || text == nullMarker
-      || text.contains { $0 == delimiter || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" }
+      || text.utf8.contains { $0 == d || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }
     guard needs else { return text }
-    var s = "\""
-    for c in text {
-      if c == "\"" { s += "\"\"" } else { s.append(c) }
+    var out = "\""
+    for c in text.unicodeScalars {
+      if c == "\"" { out += "\"\"" } else { out.unicodeScalars.append(c) }
     }
-    return s + "\""
+    return out + "\""
   }
 
   /// One CSV record (with its "\n"); `types[i]` is the type of `datums[i]`.

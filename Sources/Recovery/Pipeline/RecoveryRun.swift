@@ -145,7 +145,9 @@ public final class RecoveryRun: @unchecked Sendable {
         if case .deletedByRangeTombstone = r.outcome { stats[t].deleted += 1 }
         return
       }
-      let prefix = (try? decoders[t].decodeKey(r.roachKey))?.rowPrefix
+      // The row is the key without its column-family suffix (cheap; full decoding is
+      // done once per KV by `assemble`).
+      let prefix = (try? SQLKeyPrefix.splitFamily(r.roachKey[...]))?.row
       if prefix != rowPrefix {
         flushRow()
         rowPrefix = prefix
