@@ -21,3 +21,22 @@ fixtures=../shared/fixtures
   "$fixtures/rocksdb/sst/partitioned-index-bloom.sst" \
   "$fixtures/pebble-gen/sst/pebblev8-zstd-twolevel-bloom-large.sst" \
   "$fixtures"/pebble-gen/sst/pebblev{3-snappy,4-zstd,6-snappy,8-snappy,8-zstd}.sst
+
+# Whole-store and whole-recovery figures (release), next to RocksDB's own ldb on the same store.
+store=$(dirname "$big")
+echo
+echo "store scan of $store (2 runs each):"
+for i in 1 2; do
+  /usr/bin/time -f "  salvage store scan --format jsonl: %e s" .build/release/salvage store scan --format jsonl "$store" >/dev/null
+  /usr/bin/time -f "  ldb --hex scan:                    %e s" ldb --db="$store" --hex scan >/dev/null 2>&1
+done
+cluster=bench-out/medium-cluster
+[ -d "$cluster/stores" ] || python3 contrib/simulator/make_dead_cluster.py "$cluster" --scale medium >/dev/null
+rows=$(cat "$cluster"/expected/*.csv | wc -l)
+echo
+echo "recover of a simulated medium cluster ($rows rows expected, 3 RocksDB stores):"
+for j in 1 2; do
+  rm -rf bench-out/recovered-$j
+  /usr/bin/time -f "  --jobs $j: %e s, max RSS %M KB" .build/release/salvage recover "$cluster"/stores/* --out bench-out/recovered-$j --jobs $j >/dev/null 2>/tmp/salvage-bench-recover.err || true
+  tail -1 /tmp/salvage-bench-recover.err
+done
