@@ -21,6 +21,20 @@ public final class RecoveryRun: @unchecked Sendable {
   let lock = NSLock()
   var report = RecoveryReport()
   var workerError: Error?
+  /// Live counters for the progress line (guarded by `lock`).
+  public private(set) var rowsSoFar = 0
+  public private(set) var keysSoFar = 0
+  public private(set) var storesDone = 0
+  public private(set) var storesToRead = 0
+  /// Table bytes of the stores already read, and of all stores to read (for a rate and ETA).
+  public private(set) var bytesDone: Int64 = 0
+  public private(set) var bytesTotal: Int64 = 0
+
+  /// A consistent snapshot of the counters, for a progress line.
+  public func counters() -> (rows: Int, keys: Int, storesDone: Int, stores: Int, bytesDone: Int64, bytesTotal: Int64) {
+    lock.lock(); defer { lock.unlock() }
+    return (rowsSoFar, keysSoFar, storesDone, storesToRead, bytesDone, bytesTotal)
+  }
 
   public init(options: RecoveryOptions) { self.options = options }
 
@@ -62,6 +76,10 @@ public final class RecoveryRun: @unchecked Sendable {
 
     // One worker per store (bounded by --jobs); a store's chunks are read in one pass.
     let byStore = Dictionary(grouping: chunks.filter { $0.store != nil }, by: { $0.store! })
+    lock.lock()
+    storesToRead = byStore.count
+    bytesTotal = byStore.keys.reduce(Int64(0)) { t, i in t + stores[i].tables.reduce(Int64(0)) { $0 + Self.fileSize($1.path) } }
+    lock.unlock()
     let gate = DispatchSemaphore(value: max(1, options.jobs))
     let group = DispatchGroup()
     for (storeIndex, storeChunks) in byStore.sorted(by: { $0.key < $1.key }) {
@@ -103,6 +121,8 @@ public final class RecoveryRun: @unchecked Sendable {
     var batch: [TableRowDecoder.Row] = []
     var current = -1
     var problems: [String] = []
+    var keysRead = 0
+    var pendingRows = 0
 
     func flushRow() {
       guard !rowKVs.isEmpty, current >= 0 else { return }
@@ -112,6 +132,7 @@ public final class RecoveryRun: @unchecked Sendable {
         if !row.problems.isEmpty { stats[t].problems += 1 }
         batch.append(row)
         stats[t].rows += 1
+        pendingRows += 1
       } catch {
         stats[t].problems += 1
         problems.append("\(tables[t].qualifiedName.joined(separator: ".")): row at \(Keyspace.prettyPrint(rowKVs[0].key)): \(error)")
@@ -139,6 +160,11 @@ public final class RecoveryRun: @unchecked Sendable {
       for i in r.intents where i.isIntent {
         intents.append(.init(key: Keyspace.prettyPrint(i.key), keyHex: i.key.map { String(format: "%02x", $0) }.joined(),
                              txnID: i.txnID?.description ?? "?", timestamp: i.timestamp.description))
+      }
+      keysRead += 1
+      if keysRead & 0x3FFF == 0 {
+        lock.lock(); keysSoFar += 0x4000; rowsSoFar += pendingRows; lock.unlock()
+        pendingRows = 0
       }
       guard case .value(_, let v) = r.outcome else {
         if case .deleted = r.outcome { stats[t].deleted += 1 }
@@ -170,6 +196,10 @@ public final class RecoveryRun: @unchecked Sendable {
     }
     report.intents += intents
     report.problems += problems + scanStats.problems.map { "\(store.path): \($0)" }
+    keysSoFar += keysRead & 0x3FFF
+    rowsSoFar += pendingRows
+    storesDone += 1
+    bytesDone += store.tables.reduce(Int64(0)) { $0 + Self.fileSize($1.path) }
     lock.unlock()
     progress("\(store.path): \(scanStats.keys) keys, \(scanStats.values) live, \(scanStats.intents) intents")
   }
