@@ -55,8 +55,8 @@ public struct VerifySource {
       for p in parsed {
         let db = p.qualifiedName.count >= 2 ? p.qualifiedName[0] : ""
         let t = try VerifyTable(database: db, descriptor: p.table)
-        let candidates = [directory + "/" + db + "/" + t.name + ".csv", directory + "/" + t.name + ".csv"]
-        guard let csv = candidates.first(where: { !db.isEmpty || $0 != candidates[0] ? FileManager.default.fileExists(atPath: $0) : false }) else {
+        let candidates = (db.isEmpty ? [] : [directory + "/" + db + "/" + t.name + ".csv"]) + [directory + "/" + t.name + ".csv"]
+        guard let csv = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
           throw RecoveryError("\(t.qualifiedName): no CSV file (looked for \(candidates.joined(separator: ", ")))")
         }
         let sorted = isRecovery
