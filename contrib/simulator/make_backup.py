@@ -1,6 +1,6 @@
 """Write a CockroachDB BACKUP-like directory of the simulated cluster's pre-disaster state.
 
-    python3 contrib/simulator/make_backup.py OUT_DIR [--seed N] [--scale small|medium]
+    python3 contrib/simulator/make_backup.py OUT_DIR [--seed N] [--scale small|medium] [--descriptors-in-data]
 
 Re-runs the simulator's model for the seed (no stores are written) and writes
 
@@ -11,6 +11,8 @@ Re-runs the simulator's model for the seed (no stores are written) and writes
 The data are the newest committed version of every live game-table KV at the backup's end
 time (the `late` phase done; pending intents are not committed, so not backed up) — what a
 non-revision-history `BACKUP` exports. It equals expected/all_rows_before_disaster/*.csv.
+With --descriptors-in-data the schema is not in the manifest (field 5) but in data/000.sst as
+system.descriptor rows, as a cluster backup's data files hold them.
 
 BackupManifest fields written (numbers from pkg/ccl/backupccl/backup.proto):
   1 start_time (empty: a full backup), 2 end_time {1 wall_time, 2 logical},
@@ -71,7 +73,21 @@ def latest_kvs(sim, table):
     return newest
 
 
-def write_backup(out_dir: str, seed: int = 1, scale: str = "small"):
+def write_sst(root: str, path: str, live):
+    """One SST of `live` [(roach key, wall, logical, value)] via a scratch RocksDB."""
+    with tempfile.TemporaryDirectory() as tmp:
+        db = os.path.join(tmp, "db")
+        text = "".join("0x%s ==> 0x%s\n" % (sim_mod.mvcc_key(rk, w, l).hex().upper(), v.hex().upper())
+                       for rk, w, l, v in live)
+        sim_mod.run_ldb(["--db=" + db, "--create_if_missing", "--hex", "--compression_type=snappy", "load"], text)
+        sim_mod.run_ldb(["--db=" + db, "compact"])
+        ssts = sorted(f for f in os.listdir(db) if f.endswith(".sst"))
+        if len(ssts) != 1:
+            raise SystemExit("expected one SST after compaction, got %r" % ssts)
+        shutil.copy(os.path.join(db, ssts[0]), os.path.join(root, path))
+
+
+def write_backup(out_dir: str, seed: int = 1, scale: str = "small", descriptors_in_data: bool = False):
     sim = build(seed, scale)
     root = os.path.join(out_dir, "backup")
     shutil.rmtree(root, ignore_errors=True)
@@ -86,23 +102,22 @@ def write_backup(out_dir: str, seed: int = 1, scale: str = "small"):
         live = sorted((rk, w, l, v) for rk, (w, l, v) in kvs.items() if v)   # tombstones: not backed up
         rows = len({rk[:len(rk) - 1] for rk, *_ in live})   # family suffix is one byte here
         path = "data/%03d.sst" % n
-        with tempfile.TemporaryDirectory() as tmp:
-            db = os.path.join(tmp, "db")
-            text = "".join("0x%s ==> 0x%s\n" % (sim_mod.mvcc_key(rk, w, l).hex().upper(), v.hex().upper())
-                           for rk, w, l, v in live)
-            sim_mod.run_ldb(["--db=" + db, "--create_if_missing", "--hex", "--compression_type=snappy", "load"], text)
-            sim_mod.run_ldb(["--db=" + db, "compact"])
-            ssts = sorted(f for f in os.listdir(db) if f.endswith(".sst"))
-            if len(ssts) != 1:
-                raise SystemExit("expected one SST after compaction, got %r" % ssts)
-            shutil.copy(os.path.join(db, ssts[0]), os.path.join(root, path))
+        write_sst(root, path, live)
         files.append(Proto().msg(1, span(start, end)).string(2, path).msg(6, Proto().varint(2, rows)))
+        manifest.msg(3, span(start, end))
+    if descriptors_in_data:
+        d = sim_mod.DESCRIPTOR
+        start, end = sim_mod.table_prefix(d.id, 0)[:-1], sim_mod.table_prefix(d.id + 1, 0)[:-1]
+        live = sorted((rk, w, l, v) for rk, (w, l, v) in latest_kvs(sim, d).items() if v)
+        write_sst(root, "data/000.sst", live)
+        files.insert(0, Proto().msg(1, span(start, end)).string(2, "data/000.sst"))
         manifest.msg(3, span(start, end))
     for f in files:
         manifest.msg(4, f)
-    manifest.bytes(5, sim_mod.database_descriptor("game", sim_mod.GAME_DB_ID))
-    for t in sim_mod.GAME_TABLES:
-        manifest.bytes(5, sim_mod.table_descriptor(t, 2, end_wall))
+    if not descriptors_in_data:
+        manifest.bytes(5, sim_mod.database_descriptor("game", sim_mod.GAME_DB_ID))
+        for t in sim_mod.GAME_TABLES:
+            manifest.bytes(5, sim_mod.table_descriptor(t, 2, end_wall))
     manifest.varint(8, 1).bytes(9, sim.cluster_id.bytes)
     with open(os.path.join(root, "BACKUP_MANIFEST"), "wb") as f:
         f.write(manifest.done())
@@ -114,8 +129,10 @@ def main(argv=None):
     ap.add_argument("out_dir")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--scale", choices=sorted(sim_mod.SCALES), default="small")
+    ap.add_argument("--descriptors-in-data", action="store_true",
+                    help="schema as system.descriptor rows in data/000.sst, not in the manifest")
     a = ap.parse_args(argv)
-    print(write_backup(a.out_dir, a.seed, a.scale))
+    print(write_backup(a.out_dir, a.seed, a.scale, a.descriptors_in_data))
 
 
 if __name__ == "__main__":

@@ -48,6 +48,23 @@ public struct BackupManifest: Sendable {
       }
     } catch { throw RecoveryError("\(path): unreadable BackupManifest: \(error)") }
     if endTime.isZero { endTime = .max }
+    if catalog.tables.isEmpty { try readDescriptorsFromData(directory: (path as NSString).deletingLastPathComponent) }
+  }
+
+  /// Without descriptors in the manifest, takes them from the system.descriptor rows a
+  /// cluster backup's data files hold (`/Table/3/1/<id>/2/1` → BYTES Descriptor).
+  mutating func readDescriptorsFromData(directory: String) throws {
+    var problems: [String] = []
+    let prefix = BackupTableReader.uvarintAsc(SchemaCatalog.descriptorTableID) + BackupTableReader.uvarintAsc(1)
+    var found = catalog
+    for f in files {
+      try BackupTableReader.scanLatest(f, directory: directory, prefix: prefix, endTime: endTime, table: "system.descriptor",
+                                       problems: &problems) { key, value in
+        guard let id = try? SchemaCatalog.descriptorID(key: key), let v = try? SQLValue(roachValue: value) else { return }
+        found.add(Descriptor.decode(Array(v.data)), id: id)
+      }
+    }
+    catalog = found
   }
 
   static func timestamp(_ b: ArraySlice<UInt8>) throws -> MVCCTimestamp {
@@ -117,52 +134,62 @@ public struct BackupTableReader {
     let prefix = Self.uvarintAsc(UInt64(descriptor.id)) + Self.uvarintAsc(UInt64(descriptor.primaryIndex.id))
     let columns = descriptor.dataColumns.filter { !$0.hidden }
     let decoder = TableRowDecoder(table: descriptor, catalog: manifest.catalog.types)
-    let name = table.qualifiedName
     for f in manifest.files {
-      // Skip files whose span [start, end) misses the index span [prefix, upper).
-      var upper = prefix
-      upper[upper.count - 1] &+= 1
-      if !f.end.isEmpty && !Self.less(prefix, f.end) { continue }
-      if !f.start.isEmpty && !Self.less(f.start, upper) { continue }
-      let path = directory + "/" + f.path
-      let sst: Table
-      do { sst = try Table(path: path) } catch { throw RecoveryError("\(name): cannot open backup data file \(path): \(error)") }
-      let it = sst.makeIterator()
       var grouper = RowGrouper(decoder: decoder)
-      var current: [UInt8]? = nil
-      var best: (ts: MVCCTimestamp, value: [UInt8])? = nil
       var problems = self.problems
+      let path = directory + "/" + f.path
       func emit(_ r: Result<TableRowDecoder.Row, SQLDecodeError>?) throws {
         switch r {
-        case .success(let row)?:
-          try sorter.add(columns.map { SQLText.render(row.datum($0.id), type: $0.type) })
+        case .success(let row)?: try sorter.add(columns.map { SQLText.render(row.datum($0.id), type: $0.type) })
         case .failure(let e)?: problems.append("\(path): \(e)")
         case nil: break
         }
       }
-      func flushKey() throws {
-        defer { current = nil; best = nil }
-        guard let k = current, let b = best, !b.value.isEmpty else { return }   // empty = tombstone
+      try Self.scanLatest(f, directory: directory, prefix: prefix, endTime: manifest.endTime, table: table.qualifiedName,
+                          problems: &problems) { key, value in
         do {
-          guard let v = try SQLValue(roachValue: b.value) else { return }
-          try emit(grouper.add(key: k, value: v))
-        } catch { problems.append("\(path): \(error)") }
+          guard let v = try SQLValue(roachValue: value) else { return }
+          try emit(grouper.add(key: key, value: v))
+        } catch let e as SQLDecodeError { problems.append("\(path): \(e)") }
       }
-      while let e = it.next() {
-        guard e.kind == 1 || e.kind == 0x12 else { continue }   // SET / SETWITHDEL
-        let ek: EngineKey
-        do { ek = try EngineKey(decoding: Array(e.userKey)) } catch { problems.append("\(path): \(error)"); continue }
-        guard ek.roachKey.starts(with: prefix) else { continue }
-        if !f.start.isEmpty && Self.less(ek.roachKey, f.start) { continue }
-        if !f.end.isEmpty && !Self.less(ek.roachKey, f.end) { continue }
-        guard case .mvcc(let ts) = ek.version, ts <= manifest.endTime else { continue }
-        if ek.roachKey != current { try flushKey(); current = ek.roachKey }
-        if best == nil || ts > best!.ts { best = (ts, Array(e.value)) }
-      }
-      try flushKey()
       try emit(grouper.finish())
-      if let fatal = it.fatal { throw RecoveryError("\(name): backup data file \(path) is damaged: \(fatal)") }
       self.problems = problems
     }
+  }
+
+  /// Calls `body` with the newest version (≤ `endTime`, not a tombstone) of every key of `f`
+  /// under `prefix`, in file order. A key's versions are adjacent in the file (true of SQL
+  /// keys under both comparators: none is another's prefix followed by a 00 byte).
+  static func scanLatest(_ f: BackupManifest.File, directory: String, prefix: [UInt8], endTime: MVCCTimestamp, table: String,
+                         problems: inout [String], _ body: ([UInt8], [UInt8]) throws -> Void) throws {
+    // Skip files whose span [start, end) misses the prefix span [prefix, upper).
+    var upper = prefix
+    upper[upper.count - 1] &+= 1
+    if !f.end.isEmpty && !less(prefix, f.end) { return }
+    if !f.start.isEmpty && !less(f.start, upper) { return }
+    let path = directory + "/" + f.path
+    let sst: Table
+    do { sst = try Table(path: path) } catch { throw RecoveryError("\(table): cannot open backup data file \(path): \(error)") }
+    let it = sst.makeIterator()
+    var current: [UInt8]? = nil
+    var best: (ts: MVCCTimestamp, value: [UInt8])? = nil
+    func flush() throws {
+      defer { current = nil; best = nil }
+      guard let k = current, let b = best, !b.value.isEmpty else { return }   // empty = tombstone
+      try body(k, b.value)
+    }
+    while let e = it.next() {
+      guard e.kind == 1 || e.kind == 0x12 else { continue }   // SET / SETWITHDEL
+      let ek: EngineKey
+      do { ek = try EngineKey(decoding: Array(e.userKey)) } catch { problems.append("\(path): \(error)"); continue }
+      guard ek.roachKey.starts(with: prefix) else { continue }
+      if !f.start.isEmpty && less(ek.roachKey, f.start) { continue }
+      if !f.end.isEmpty && !less(ek.roachKey, f.end) { continue }
+      guard case .mvcc(let ts) = ek.version, ts <= endTime else { continue }
+      if ek.roachKey != current { try flush(); current = ek.roachKey }
+      if best == nil || ts > best!.ts { best = (ts, Array(e.value)) }
+    }
+    try flush()
+    if let fatal = it.fatal { throw RecoveryError("\(table): backup data file \(path) is damaged: \(fatal)") }
   }
 }
