@@ -10,7 +10,8 @@ import SSTable
 /// BackupManifest fields read (pkg/ccl/backupccl/backup.proto):
 ///   2 end_time {1 wall_time, 2 logical}   versions newer than this are ignored
 ///   4 files: File {1 span {1 key, 2 end_key}, 2 path}   only keys inside the span are used
-///   5 descriptors: sqlbase.Descriptor     table and database descriptors (the schema)
+///   5 descriptors: sqlbase.Descriptor     table and database descriptors (the schema); when
+///                                         absent, system.descriptor rows in the data files
 ///  13 mvcc_filter                         1 = revision history: several versions per key;
 ///                                         the newest ≤ end_time is taken either way
 /// Ignored: start_time (incremental chains are not merged: point SOURCE at a full backup),
