@@ -1,0 +1,104 @@
+import Foundation
+
+/// A stream of rows, each a list of text values (nil = NULL).
+public protocol RowStream: AnyObject {
+  func next() throws -> [String?]?
+}
+
+/// Streams the records of a CSV file as recover writes them (RFC 4180 quoting, `\n` line
+/// ends, unquoted `\N` = NULL, no header), reading 1 MiB at a time.
+public final class CSVRecordReader: RowStream {
+  public let path: String
+  let handle: FileHandle
+  var buffer: [UInt8] = []
+  var pos = 0
+  var eof = false
+  public private(set) var records = 0
+
+  public init(path: String) throws {
+    self.path = path
+    guard let h = FileHandle(forReadingAtPath: path) else { throw RecoveryError("cannot read \(path)") }
+    handle = h
+  }
+
+  deinit { try? handle.close() }
+
+  /// Reads more bytes, keeping the unconsumed tail; false at end of file.
+  func refill() throws -> Bool {
+    if eof { return false }
+    let more = try handle.read(upToCount: 1 << 20) ?? Data()
+    if more.isEmpty { eof = true; return false }
+    buffer.removeFirst(pos)
+    pos = 0
+    buffer.append(contentsOf: more)
+    return true
+  }
+
+  public func next() throws -> [String?]? {
+    while true {
+      if let (fields, end) = try parse(from: pos) {
+        pos = end
+        records += 1
+        return fields
+      }
+      if try !refill() {
+        guard pos < buffer.count else { return nil }
+        // Last record without a final newline.
+        if let (fields, end) = try parse(from: pos, atEOF: true) { pos = end; records += 1; return fields }
+        throw RecoveryError("\(path): unterminated quoted field in record \(records + 1)")
+      }
+    }
+  }
+
+  /// One record starting at `start`, or nil when the buffer ends first.
+  func parse(from start: Int, atEOF: Bool = false) throws -> ([String?], Int)? {
+    var i = start
+    var fields: [String?] = []
+    let n = buffer.count
+    if i >= n { return nil }
+    while true {
+      if i < n && buffer[i] == UInt8(ascii: "\"") {
+        var v: [UInt8] = []
+        i += 1
+        while true {
+          guard i < n else { return nil }
+          if buffer[i] == UInt8(ascii: "\"") {
+            if i + 1 < n && buffer[i + 1] == UInt8(ascii: "\"") { v.append(buffer[i]); i += 2; continue }
+            if i + 1 >= n && !atEOF { return nil }
+            i += 1
+            break
+          }
+          v.append(buffer[i]); i += 1
+        }
+        fields.append(String(decoding: v, as: UTF8.self))
+      } else {
+        let s = i
+        while i < n && buffer[i] != UInt8(ascii: ",") && buffer[i] != UInt8(ascii: "\n") { i += 1 }
+        if i >= n && !atEOF { return nil }
+        var e = i
+        if e > s && buffer[e - 1] == UInt8(ascii: "\r") { e -= 1 }
+        let raw = buffer[s..<e]
+        fields.append(raw.elementsEqual([0x5C, 0x4E]) ? nil : String(decoding: raw, as: UTF8.self))
+      }
+      if i >= n { return atEOF ? (fields, i) : nil }
+      if buffer[i] == UInt8(ascii: ",") { i += 1; continue }
+      if buffer[i] == UInt8(ascii: "\n") { return (fields, i + 1) }
+      throw RecoveryError("\(path): unexpected byte after a quoted field in record \(records + 1)")
+    }
+  }
+
+  /// A CSV line for `fields` in the same dialect (used for spill files).
+  public static func line(_ fields: [String?]) -> String {
+    var out = ""
+    for (i, f) in fields.enumerated() {
+      if i > 0 { out += "," }
+      guard let f else { out += "\\N"; continue }
+      if f.isEmpty || f == "\\N" || f.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
+        out += "\"" + f.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+      } else {
+        out += f
+      }
+    }
+    return out + "\n"
+  }
+}

@@ -1,0 +1,76 @@
+import CockroachSQL
+import Foundation
+
+/// A directory `verify` reads: a `salvage recover` output, a CockroachDB BACKUP, or CSVs with
+/// DDL. Each table comes with a way to stream its rows in primary-key order.
+public struct VerifySource {
+  public enum Kind: String, Sendable { case recovery, backup, csv }
+  public struct Entry {
+    public var table: VerifyTable
+    /// Where the rows come from, for messages.
+    public var file: String
+    /// Streams the rows in primary-key order (sorting externally under `work` if needed).
+    public var open: (_ work: String) throws -> RowStream
+    /// Rows the source itself could not decode (backup only).
+    public var problems: () -> [String]
+  }
+
+  public var directory: String
+  public var kind: Kind
+  public var tables: [Entry]
+
+  public init(directory: String, runLimit: Int = 200_000) throws {
+    var isDir: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDir), isDir.boolValue else {
+      throw RecoveryError("\(directory) is not a directory")
+    }
+    self.directory = directory
+    if let m = BackupManifest.find(in: directory) {
+      kind = .backup
+      let manifest = try BackupManifest(path: m)
+      let problemBox = ProblemBox()
+      tables = try manifest.tables.map { db, d in
+        let t = try VerifyTable(database: db, descriptor: d)
+        return Entry(table: t, file: m, open: { work in
+          let sorter = try ExternalSorter(directory: work, runLimit: runLimit, order: t.compareKeys)
+          var reader = BackupTableReader(manifest: manifest, directory: directory, descriptor: d, table: t)
+          try reader.read(into: sorter)
+          problemBox.problems[t.qualifiedName] = reader.problems
+          return try sorter.finish()
+        }, problems: { problemBox.problems[t.qualifiedName] ?? [] })
+      }
+      return
+    }
+    let isRecovery = FileManager.default.fileExists(atPath: directory + "/report.json")
+    kind = isRecovery ? .recovery : .csv
+    let sqlFiles = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".sql") && $0 != "import.sql" }.sorted()
+    guard !sqlFiles.isEmpty else {
+      throw RecoveryError("\(directory): no BACKUP_MANIFEST, no schema.sql (or other .sql with CREATE TABLE): cannot tell its tables")
+    }
+    var entries: [Entry] = []
+    for f in sqlFiles {
+      let text = try String(contentsOfFile: directory + "/" + f, encoding: .utf8)
+      let parsed: [SchemaParser.ParsedTable]
+      do { parsed = try SchemaParser.parse(text) } catch { throw RecoveryError("\(directory)/\(f): \(error)") }
+      for p in parsed {
+        let db = p.qualifiedName.count >= 2 ? p.qualifiedName[0] : ""
+        let t = try VerifyTable(database: db, descriptor: p.table)
+        let candidates = (db.isEmpty ? [] : [directory + "/" + db + "/" + t.name + ".csv"]) + [directory + "/" + t.name + ".csv"]
+        guard let csv = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
+          throw RecoveryError("\(t.qualifiedName): no CSV file (looked for \(candidates.joined(separator: ", ")))")
+        }
+        let sorted = isRecovery
+        entries.append(Entry(table: t, file: csv, open: { work in
+          if sorted { return try CSVRecordReader(path: csv) }   // recover writes key order
+          let sorter = try ExternalSorter(directory: work, runLimit: runLimit, order: t.compareKeys)
+          let r = try CSVRecordReader(path: csv)
+          while let row = try r.next() { try sorter.add(row) }
+          return try sorter.finish()
+        }, problems: { [] }))
+      }
+    }
+    tables = entries
+  }
+}
+
+final class ProblemBox { var problems: [String: [String]] = [:] }

@@ -1,0 +1,105 @@
+import CockroachSQL
+import Foundation
+
+/// One table as `verify` compares it: the CSV columns (recover's order: the table's data
+/// columns) and the primary key, with the order recover writes rows in.
+public struct VerifyTable: Sendable {
+  public var database: String
+  public var name: String
+  public var columns: [String]
+  public var kinds: [ValueKind]
+  /// Indexes into `columns` of the primary-key columns, and their directions.
+  public var key: [Int]
+  public var descending: [Bool]
+
+  public var qualifiedName: String { database.isEmpty ? name : database + "." + name }
+
+  /// How a text value compares and when two texts mean the same value.
+  public enum ValueKind: Sendable {
+    case integer, decimal, timestamp, other
+    init(_ t: SQLType) {
+      switch t.family {
+      case .int: self = .integer
+      case .decimal, .float: self = .decimal
+      case .timestamp, .timestampTZ: self = .timestamp
+      default: self = .other
+      }
+    }
+  }
+
+  public init(database: String, descriptor t: TableDescriptor) throws {
+    self.database = database
+    name = t.name
+    let cols = t.dataColumns.filter { !$0.hidden }
+    columns = cols.map(\.name)
+    kinds = cols.map { ValueKind($0.type) }
+    key = []
+    descending = []
+    for (i, id) in t.primaryIndex.keyColumnIDs.enumerated() {
+      guard let at = cols.firstIndex(where: { $0.id == id }) else {
+        throw RecoveryError("\(database).\(t.name): primary-key column \(id) is not among the CSV columns")
+      }
+      key.append(at)
+      descending.append(t.primaryIndex.direction(at: i) == .desc)
+    }
+    if key.isEmpty { throw RecoveryError("\(database).\(t.name): no primary key") }
+  }
+
+  public func column(_ name: String) -> Int? { columns.firstIndex(of: name) }
+
+  /// Orders rows as recover writes them: by primary key, each column in its index direction,
+  /// NULL first in ascending order (CockroachDB's key order).
+  public func compareKeys(_ a: [String?], _ b: [String?]) -> Int {
+    for (i, c) in key.enumerated() {
+      let r = Self.compare(a[c], b[c], kinds[c])
+      if r != 0 { return descending[i] ? -r : r }
+    }
+    return 0
+  }
+
+  /// Typed comparison of two text values: integers and decimals numerically, timestamps and
+  /// everything else by UTF-8 bytes (CockroachDB's order for strings; hex BYTES keep it).
+  public static func compare(_ a: String?, _ b: String?, _ kind: ValueKind) -> Int {
+    switch (a, b) {
+    case (nil, nil): return 0
+    case (nil, _): return -1
+    case (_, nil): return 1
+    case let (x?, y?):
+      switch kind {
+      case .integer:
+        if let p = Int64(x), let q = Int64(y) { return p < q ? -1 : p > q ? 1 : 0 }
+      case .decimal:
+        if let p = Decimal(string: x), let q = Decimal(string: y) { return p < q ? -1 : p > q ? 1 : 0 }
+      case .timestamp:
+        return bytes(normal(x, kind), normal(y, kind))
+      case .other: break
+      }
+      return bytes(x, y)
+    }
+  }
+
+  static func bytes(_ x: String, _ y: String) -> Int {
+    if x == y { return 0 }
+    return x.utf8.lexicographicallyPrecedes(y.utf8) ? -1 : 1
+  }
+
+  /// The spelling differences that are not value differences: RFC 3339 `T` vs CockroachDB's
+  /// space between date and time (the simulator and IMPORT accept both).
+  static func normal(_ s: String, _ kind: ValueKind) -> String {
+    guard kind == .timestamp, s.utf8.count > 10 else { return s }
+    var u = Array(s.utf8)
+    if u[10] == UInt8(ascii: "T") { u[10] = UInt8(ascii: " ") }
+    return String(decoding: u, as: UTF8.self)
+  }
+
+  public static func same(_ a: String?, _ b: String?, _ kind: ValueKind) -> Bool {
+    if a == b { return true }
+    guard let a, let b else { return false }
+    return normal(a, kind) == normal(b, kind)
+  }
+
+  /// The primary key as text, for listings: `5/30`.
+  public func keyText(_ row: [String?]) -> String {
+    key.map { row[$0] ?? "NULL" }.joined(separator: "/")
+  }
+}
