@@ -2,8 +2,8 @@
 # Installs the Debian packages Salvage builds against, if any is missing (Debian 12, root).
 # Quiet when everything is already there.
 set -euo pipefail
-# libsqlite3-dev: GRDB (Export).
-needed=(libzstd-dev liblz4-dev zlib1g-dev libxxhash-dev pkg-config libsqlite3-dev)
+# libsqlite3-dev: GRDB (Export); postgresql: a real server for the Export PostgreSQL tests.
+needed=(libzstd-dev liblz4-dev zlib1g-dev libxxhash-dev pkg-config libsqlite3-dev postgresql)
 missing=()
 for p in "${needed[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
