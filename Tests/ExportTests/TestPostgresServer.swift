@@ -22,10 +22,16 @@ final class TestPostgresServer {
     asPostgres = getuid() == 0
     directory = try makeTempDirectory("pg")
     port = try Self.freePort()
-    if asPostgres { try runChecked("/bin/chown", ["-R", "postgres:postgres", directory]) }
-    try runAs(bin + "/initdb", ["-D", directory + "/data", "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync"])
-    try runAs(bin + "/pg_ctl", ["-D", directory + "/data", "-l", directory + "/server.log", "-w", "-t", "60",
-                                "-o", "-p \(port) -k \(directory) -c listen_addresses=127.0.0.1 -c fsync=off -c timezone=UTC", "start"])
+    do {
+      if asPostgres { try runChecked("/bin/chown", ["-R", "postgres:postgres", directory]) }
+      try runAs(bin + "/initdb", ["-D", directory + "/data", "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync"])
+      try runAs(bin + "/pg_ctl", ["-D", directory + "/data", "-l", directory + "/server.log", "-w", "-t", "60",
+                                  "-o", "-p \(port) -k \(directory) -c listen_addresses=127.0.0.1 -c fsync=off -c timezone=UTC",
+                                  "start"])
+    } catch {
+      removeDirectory(directory)
+      throw error
+    }
   }
 
   var url: String { "postgres://postgres@127.0.0.1:\(port)/salvage" }
