@@ -27,6 +27,8 @@ let package = Package(
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
   ],
   targets: [
     // System C libraries (Debian: libzstd-dev, liblz4-dev, zlib1g-dev, libxxhash-dev).
@@ -43,7 +45,8 @@ let package = Package(
   + layer("CockroachKV", ["LSMStore"])
   + layer("CockroachSQL", ["CockroachKV"])
   + layer("Recovery", ["CockroachSQL"])
-  + layer("Export", ["Recovery"])
+  + layer("Export", ["Recovery", "CZlib", .product(name: "GRDB", package: "GRDB.swift"),
+                              .product(name: "PostgresNIO", package: "postgres-nio")])
   + [
     .executableTarget(
       name: "salvage",

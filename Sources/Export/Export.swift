@@ -1,1 +1,0 @@
-// Export: see issues; the module exists so the layering is fixed from the start.

@@ -1,0 +1,69 @@
+/// CockroachDB column types as PostgreSQL types, and rows as COPY text-format lines.
+public enum PostgresTypes {
+  /// The PostgreSQL type for a CockroachDB type (SQL text). Types PostgreSQL lacks
+  /// without extensions (ENUMs defined in the source, GEOMETRY, …) become `text`, which
+  /// keeps CockroachDB's text form.
+  public static func postgresType(_ cockroachType: String) -> String {
+    let t = cockroachType.trimmingWhitespace()
+    let upper = t.uppercased()
+    if upper.hasSuffix("[]") { return postgresType(String(t.dropLast(2))) + "[]" }
+    let base = String(upper.prefix { $0 != "(" }).trimmingWhitespace()
+    let args = upper.firstIndex(of: "(").map { String(upper[$0...]) } ?? ""
+    switch base {
+    case "INT", "INT8", "INT64", "INTEGER", "BIGINT", "SERIAL", "SERIAL8", "BIGSERIAL": return "bigint"
+    case "INT4", "SERIAL4": return "integer"
+    case "INT2", "SMALLINT", "SERIAL2", "SMALLSERIAL": return "smallint"
+    case "FLOAT", "FLOAT8", "DOUBLE PRECISION": return "double precision"
+    case "FLOAT4", "REAL": return "real"
+    case "DECIMAL", "NUMERIC", "DEC": return "numeric" + args
+    case "BOOL", "BOOLEAN": return "boolean"
+    case "STRING", "TEXT": return args.isEmpty ? "text" : "varchar" + args
+    case "VARCHAR", "CHARACTER VARYING", "CHAR", "CHARACTER", "BPCHAR": return base.lowercased() + args
+    case "NAME", "\"CHAR\"": return "text"
+    case "BYTES", "BYTEA", "BLOB": return "bytea"
+    case "TIMESTAMPTZ", "TIMESTAMP WITH TIME ZONE": return "timestamptz" + args
+    case "TIMESTAMP", "TIMESTAMP WITHOUT TIME ZONE": return "timestamp" + args
+    case "DATE": return "date"
+    case "TIME", "TIME WITHOUT TIME ZONE": return "time" + args
+    case "TIMETZ", "TIME WITH TIME ZONE": return "timetz" + args
+    case "INTERVAL": return "interval" + args
+    case "JSON", "JSONB": return "jsonb"
+    case "UUID": return "uuid"
+    case "INET": return "inet"
+    case "BIT", "VARBIT", "BIT VARYING": return base.lowercased() + args
+    case "OID": return "oid"
+    default: return "text"
+    }
+  }
+
+  /// One COPY text-format line (PostgreSQL docs, "COPY", Text Format): tab-separated,
+  /// `\N` for NULL, and backslash, tab, LF, CR escaped. Values use CockroachDB's text,
+  /// which PostgreSQL parses for every mapped type (`\x` hex for bytea, `NaN`/`Infinity`).
+  static func appendCopyLine(_ row: ExportRow, to out: inout [UInt8]) {
+    for (i, value) in row.enumerated() {
+      if i > 0 { out.append(0x09) }
+      guard var text = value.cockroachText else {
+        out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "N"))
+        continue
+      }
+      text.withUTF8 { bytes in
+        for b in bytes {
+          switch b {
+          case UInt8(ascii: "\\"): out.append(b); out.append(b)
+          case 0x09: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "t"))
+          case 0x0a: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "n"))
+          case 0x0d: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "r"))
+          default: out.append(b)
+          }
+        }
+      }
+    }
+    out.append(0x0a)
+  }
+}
+
+extension String {
+  func trimmingWhitespace() -> String {
+    String(drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
+  }
+}

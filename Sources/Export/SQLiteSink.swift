@@ -1,0 +1,215 @@
+import Foundation
+import GRDB
+
+/// Writes every exported table into one SQLite file (default `DIR/salvage.sqlite`), the
+/// output a person can open at once with `sqlite3` or any SQLite browser.
+///
+/// - Table names: `OutputNames.sqliteTable` (`<db>_<table>`, `<db>_<schema>_<table>`
+///   outside `public`); a second table mapping to the same name (SQLite compares names
+///   case-insensitively) is an error, not a merge.
+/// - Types: `sqliteType` maps each CockroachDB type to a storage class; DECIMAL stays TEXT
+///   because NUMERIC affinity would round it to a double. The CockroachDB type of each
+///   column is kept in `salvage_columns`.
+/// - The declared primary key (with its directions) is the table's PRIMARY KEY, so a
+///   duplicate is rejected by SQLite, listed in the report and in `salvage_rejected`,
+///   and never replaces the first row.
+/// - Rows go in through one cached prepared statement, `transactionRows` per transaction.
+/// - The file is built as `<path>.tmp` and renamed by `finish()`: an interrupted export
+///   never leaves a plausible-looking partial database under the real name.
+/// - `salvage_meta` records, per table, the source, the load time and the row counts.
+public final class SQLiteSink {
+  public let path: String
+  public let source: String
+  public let transactionRows: Int
+  private let tmpPath: String
+  private var queue: DatabaseQueue?
+  private var createdNames: [String: String] = [:]   // lower-cased SQLite name → source table
+
+  public init(path: String, source: String, guard outputGuard: OutputGuard,
+              transactionRows: Int = 50_000) throws {
+    try outputGuard.check(path)
+    self.path = path
+    self.source = source
+    self.transactionRows = max(1, transactionRows)
+    tmpPath = path + ".tmp"
+    try AtomicOutputFile.makeDirectories(parentOf: path, table: nil)
+    for stale in [tmpPath, tmpPath + "-journal"] { unlink(stale) }
+    var config = Configuration()
+    config.label = "salvage-export"
+    do {
+      let queue = try DatabaseQueue(path: tmpPath, configuration: config)
+      try queue.writeWithoutTransaction { db in
+        // The file is private until renamed, so durability is bought once, in finish().
+        try db.execute(sql: "PRAGMA synchronous = OFF")
+        try db.execute(sql: """
+          CREATE TABLE salvage_meta (
+            source_table TEXT PRIMARY KEY, sqlite_table TEXT NOT NULL, source TEXT NOT NULL,
+            exported_at TEXT NOT NULL, rows_read INTEGER NOT NULL, rows_inserted INTEGER NOT NULL,
+            rows_rejected INTEGER NOT NULL);
+          CREATE TABLE salvage_columns (
+            sqlite_table TEXT NOT NULL, position INTEGER NOT NULL, name TEXT NOT NULL,
+            cockroach_type TEXT NOT NULL, nullable INTEGER NOT NULL, PRIMARY KEY (sqlite_table, position));
+          CREATE TABLE salvage_rejected (
+            sqlite_table TEXT NOT NULL, source_row INTEGER NOT NULL, primary_key TEXT NOT NULL, reason TEXT NOT NULL);
+          """)
+      }
+      self.queue = queue
+    } catch let error as DatabaseError {
+      throw ExportError(.sqlite(error.message ?? "\(error)"), file: tmpPath)
+    }
+  }
+
+  deinit {
+    if queue != nil { try? queue?.close(); unlink(tmpPath) }
+  }
+
+  /// Creates the table and inserts every row of `rows`.
+  @discardableResult
+  public func load<Rows: ExportRowSource>(_ table: ExportTable, rows: inout Rows) throws -> TableLoadReport {
+    guard let queue else { preconditionFailure("SQLiteSink used after finish()") }
+    let name = OutputNames.sqliteTable(table)
+    if let other = createdNames[name.lowercased()] {
+      throw ExportError(.nameCollision(with: other), table: table.qualifiedName, file: path)
+    }
+    createdNames[name.lowercased()] = table.qualifiedName
+    var report = TableLoadReport(table: table.qualifiedName, targetTable: name)
+    let placeholders = Array(repeating: "?", count: table.columns.count).joined(separator: ", ")
+    let insertSQL = "INSERT INTO \(OutputNames.quoted(name)) VALUES (\(placeholders))"
+    try queue.writeWithoutTransaction { db in
+      do {
+        try db.inTransaction {
+          try db.execute(sql: Self.createTableSQL(table, name: name))
+          for (i, c) in table.columns.enumerated() {
+            try db.execute(sql: "INSERT INTO salvage_columns VALUES (?, ?, ?, ?, ?)",
+                           arguments: [name, i + 1, c.name, c.cockroachType, c.nullable])
+          }
+          return .commit
+        }
+        let insert = try db.cachedStatement(sql: insertSQL)
+        var inBatch = 0
+        try db.beginTransaction()
+        while let row = try rows.next() {
+          report.rowsRead += 1
+          guard row.count == table.columns.count else {
+            throw ExportError(.wrongColumnCount(expected: table.columns.count, got: row.count),
+                              table: table.qualifiedName, file: path, row: report.rowsRead)
+          }
+          // Unchecked: the column count was checked above and every value is bindable.
+          let arguments = StatementArguments(row.map(Self.databaseValue))
+          do {
+            insert.setUncheckedArguments(arguments)
+            try insert.execute()
+            report.rowsInserted += 1
+          } catch let error as DatabaseError
+                    where error.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY
+                       || error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
+            // sqlite3_reset repeats the failed step's error once; consume it here, because
+            // setUncheckedArguments resets with `try!`.
+            try? insert.setArguments(arguments)
+            let key = table.keyDescription(row)
+            report.reject(row: report.rowsRead, key: key, reason: "duplicate primary key")
+            try db.execute(sql: "INSERT INTO salvage_rejected VALUES (?, ?, ?, ?)",
+                           arguments: [name, report.rowsRead, key, "duplicate primary key"])
+          } catch let error as DatabaseError {
+            throw ExportError(.sqlite(error.message ?? "\(error)"), table: table.qualifiedName,
+                              file: path, row: report.rowsRead)
+          }
+          inBatch += 1
+          if inBatch == transactionRows {
+            try db.commit()
+            try db.beginTransaction()
+            inBatch = 0
+          }
+        }
+        try db.execute(sql: "INSERT INTO salvage_meta VALUES (?, ?, ?, ?, ?, ?, ?)",
+                       arguments: [table.qualifiedName, name, source, Self.now(), report.rowsRead,
+                                   report.rowsInserted, report.rowsRejected])
+        try db.commit()
+      } catch {
+        if db.isInsideTransaction { try? db.rollback() }
+        if let error = error as? DatabaseError {
+          throw ExportError(.sqlite(error.message ?? "\(error)"), table: table.qualifiedName, file: path,
+                            row: report.rowsRead == 0 ? nil : report.rowsRead)
+        }
+        throw error
+      }
+    }
+    return report
+  }
+
+  /// Closes the database, makes it durable and moves it to `path`.
+  public func finish() throws {
+    guard let queue else { return }
+    self.queue = nil
+    do {
+      try queue.close()
+    } catch {
+      unlink(tmpPath)
+      throw ExportError(.sqlite("\(error)"), file: tmpPath)
+    }
+    let fd = open(tmpPath, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0, fsync(fd) == 0 else {
+      let e = errno
+      if fd >= 0 { close(fd) }
+      unlink(tmpPath)
+      throw ExportError(.io(operation: "fsync", errno: e), file: tmpPath)
+    }
+    close(fd)
+    guard rename(tmpPath, path) == 0 else {
+      let e = errno
+      unlink(tmpPath)
+      throw ExportError(.io(operation: "rename", errno: e), file: path)
+    }
+    AtomicOutputFile.fsyncDirectory(of: path)
+  }
+
+  // MARK: Mapping
+
+  static func createTableSQL(_ table: ExportTable, name: String) -> String {
+    var parts = table.columns.map { c in
+      "\(OutputNames.quoted(c.name)) \(sqliteType(c.cockroachType))" + (c.nullable ? "" : " NOT NULL")
+    }
+    if !table.primaryKey.isEmpty {
+      let key = table.primaryKey.map { OutputNames.quoted($0.column) + ($0.descending ? " DESC" : "") }
+      parts.append("PRIMARY KEY (\(key.joined(separator: ", ")))")
+    }
+    return "CREATE TABLE \(OutputNames.quoted(name)) (\(parts.joined(separator: ", ")))"
+  }
+
+  /// The SQLite storage class for a CockroachDB column type: INTEGER (integers, BOOL as
+  /// 0/1), REAL (floats), BLOB (BYTES) and TEXT for everything else, DECIMAL included.
+  public static func sqliteType(_ cockroachType: String) -> String {
+    let t = cockroachType.uppercased().trimmingCharacters(in: .whitespaces)
+    if t.hasSuffix("]") || t.hasPrefix("ARRAY") { return "TEXT" }
+    let base = t.prefix { $0 != "(" }.trimmingCharacters(in: .whitespaces)
+    switch base {
+    case "INT", "INT2", "INT4", "INT8", "INT64", "INTEGER", "SMALLINT", "BIGINT",
+         "SERIAL", "SERIAL2", "SERIAL4", "SERIAL8", "SMALLSERIAL", "BIGSERIAL", "OID", "BOOL", "BOOLEAN":
+      return "INTEGER"
+    case "FLOAT", "FLOAT4", "FLOAT8", "REAL", "DOUBLE PRECISION":
+      return "REAL"
+    case "BYTES", "BYTEA", "BLOB":
+      return "BLOB"
+    default:
+      return "TEXT"
+    }
+  }
+
+  /// SQLite stores a NaN REAL as NULL, so NaN is kept as the text `NaN`.
+  static func databaseValue(_ value: ExportValue) -> DatabaseValue {
+    switch value {
+    case .null: return .null
+    case .bool(let b): return (b ? 1 : 0 as Int64).databaseValue
+    case .int(let i): return i.databaseValue
+    case .float(let d): return d.isNaN ? "NaN".databaseValue : d.databaseValue
+    case .bytes(let b): return Data(b).databaseValue
+    case .decimal(let s), .text(let s), .timestamp(let s), .other(text: let s): return s.databaseValue
+    }
+  }
+
+  static func now() -> String {
+    let f = ISO8601DateFormatter()
+    f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+    return f.string(from: Date())
+  }
+}
