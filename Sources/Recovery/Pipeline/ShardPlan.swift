@@ -112,10 +112,14 @@ public struct ShardPlan: Codable, Equatable, Sendable {
     for s in out.indices {
       out[s].chunks.sort { ($0.tableID, $0.index) < ($1.tableID, $1.index) }
     }
+    var perTable = Array(repeating: (chunks: 0, lost: [String]()), count: p.tables.count)
+    for c in p.chunks {
+      perTable[c.table].chunks += 1
+      if c.store == nil { perTable[c.table].lost.append(c.span.pretty) }
+    }
     let tables = p.tables.enumerated().map { t, table in
       Table(tableID: table.descriptor.id, name: table.qualifiedName.joined(separator: "."),
-            chunks: p.chunks.filter { $0.table == t }.count,
-            lostSpans: p.chunks.filter { $0.table == t && $0.store == nil }.map(\.span.pretty))
+            chunks: perTable[t].chunks, lostSpans: perTable[t].lost)
     }
     let ts = options.readTimestamp
     return ShardPlan(stores: options.storePaths, asOfWall: ts == .max ? nil : ts.wallTime, asOfLogical: ts == .max ? nil : ts.logical,
@@ -136,16 +140,21 @@ public struct ShardPlan: Codable, Equatable, Sendable {
     var bytes = Array(repeating: Int64(0), count: p.chunks.count)
     var usedManifest = false
     for (s, store) in p.stores.enumerated() {
-      let mine = p.chunks.indices.filter { p.chunks[$0].store == s }
+      // The store's chunks do not overlap: sorted by start, their ends are sorted too.
+      let mine = p.chunks.indices.filter { p.chunks[$0].store == s }.sorted { p.chunks[$0].span < p.chunks[$1].span }
       for t in store.tables {
         guard let m = t.meta else { continue }
         usedManifest = true
         // Bounds are engine keys (roach key, 0x00, version): compare their roach-key part.
         let lo = roachPart(m.smallest.userKey), hi = roachPart(m.largest.userKey)
-        let hit = mine.filter { i in
-          let sp = p.chunks[i].span
-          return !hi.lexicographicallyPrecedes(sp.start) && lo.lexicographicallyPrecedes(sp.end)
+        var first = 0, last = mine.count   // first chunk ending after lo
+        while first < last {
+          let mid = (first + last) / 2
+          if p.chunks[mine[mid]].span.end.lexicographicallyPrecedes(lo) || p.chunks[mine[mid]].span.end == lo { first = mid + 1 } else { last = mid }
         }
+        var hit: [Int] = []
+        var k = first
+        while k < mine.count, !hi.lexicographicallyPrecedes(p.chunks[mine[k]].span.start) { hit.append(mine[k]); k += 1 }
         guard !hit.isEmpty else { continue }
         let share = Int64(m.size) / Int64(hit.count)
         for i in hit { bytes[i] += share }
