@@ -36,6 +36,9 @@ struct Recover: ParsableCommand {
     if let n = keepLatest, n < 1 { throw ValidationError("--keep-latest must be at least 1") }
     if (plan == nil) != (shard == nil) { throw ValidationError("--plan and --shard go together") }
     if plan == nil && stores.isEmpty { throw ValidationError("give the surviving store directories") }
+    if plan != nil && (asOf != nil || !tables.isEmpty || given.contains(true)) {
+      throw ValidationError("with --plan, --as-of, --tables and --keep-latest come from the plan (give them to salvage plan)")
+    }
   }
 
   func run() throws {

@@ -121,5 +121,8 @@ struct ShardCLITests {
     _ = try CLI.run(["plan"] + Self.stores(dir) + ["--shards", "3", "--out", other])
     let clash = try CLI.run(["recover", "--plan", other, "--shard", "0", "--out", out])
     #expect(clash.status == 1 && clash.stderr.contains("another plan"), "\(clash.stderr)")
+    // Options that shape the work belong to the plan.
+    let stray = try CLI.run(["recover", "--plan", plan, "--shard", "0", "--out", out, "--tables", "game.users"])
+    #expect(stray.status == 64 && stray.stderr.contains("come from the plan"), "\(stray.stderr)")
   }
 }
