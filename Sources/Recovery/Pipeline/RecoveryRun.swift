@@ -84,6 +84,7 @@ public final class RecoveryRun: @unchecked Sendable {
   /// Reads the given chunks (lost ones are skipped): one worker per store (bounded by
   /// --jobs); a store's chunks are read in one pass.
   func read(_ p: Prepared, chunks: [RecoveryChunk], sink: RecoveredRowSink, progress: @escaping @Sendable (String) -> Void) throws {
+    let stores = p.stores
     let byStore = Dictionary(grouping: chunks.filter { $0.store != nil }, by: { $0.store! })
     let gate = DispatchSemaphore(value: max(1, options.jobs))
     let group = DispatchGroup()
@@ -91,7 +92,7 @@ public final class RecoveryRun: @unchecked Sendable {
     for (storeIndex, storeChunks) in byStore.sorted(by: { $0.key < $1.key }) {
       gate.wait()
       group.enter()
-      let store = p.stores[storeIndex]
+      let store = stores[storeIndex]
       DispatchQueue.global().async {
         defer { gate.signal(); group.leave() }
         do {
