@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Salvage builds and tests against (rocksdb-tools: ldb builds test stores), if any is missing (Debian 12, root).
+# Also Java 17 and pyspark for the Spark driver's tests (contrib/spark).
 # Quiet when everything is already there.
 set -euo pipefail
 # libsqlite3-dev: GRDB (Export); postgresql: a real server for the Export PostgreSQL tests.
 needed=(libzstd-dev liblz4-dev zlib1g-dev libxxhash-dev pkg-config libsqlite3-dev postgresql rocksdb-tools)
+command -v java >/dev/null 2>&1 || needed+=(openjdk-17-jre-headless)
 missing=()
 for p in "${needed[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -11,4 +13,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq >/dev/null
   apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+if ! python3 -c "import pyspark" >/dev/null 2>&1; then
+  echo "installing pyspark" >&2
+  python3 -m pip install -q --disable-pip-version-check "pyspark==3.5.*" 2>&1 | grep -v "running pip as the 'root' user" >&2 || true
+  python3 -c "import pyspark" || { echo "pyspark did not install" >&2; exit 1; }
 fi

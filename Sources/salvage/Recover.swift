@@ -15,7 +15,7 @@ struct Recover: ParsableCommand {
       span has no surviving replica or something was skipped (see report.json), 1 on error.
       """)
 
-  @Argument(help: "Surviving store directories.") var stores: [String]
+  @Argument(help: "Surviving store directories (with --plan: optional, the plan's).") var stores: [String] = []
   @Option(name: .long, help: "Output directory (must not overlap any store).") var out: String
   @Option(name: .long, help: "Read timestamp (wall nanos[,logical] or RFC 3339); default: newest.") var asOf: String?
   @Option(name: .long, parsing: .upToNextOption, help: "Only tables matching db.table patterns (* wildcard).")
@@ -25,6 +25,8 @@ struct Recover: ParsableCommand {
   var keepLatest: Int?
   @Option(name: .long, help: "Partition column for --keep-latest (e.g. user_id).") var partitionBy: String?
   @Option(name: .long, help: "Order column for --keep-latest; the greatest values are kept (e.g. seq).") var orderBy: String?
+  @Option(name: .long, help: "Run one shard of a `salvage plan` (with --shard) into OUT/shards/I.") var plan: String?
+  @Option(name: .long, help: "Shard number for --plan (0-based).") var shard: Int?
 
   func validate() throws {
     let given = [keepLatest != nil, partitionBy != nil, orderBy != nil]
@@ -32,9 +34,15 @@ struct Recover: ParsableCommand {
       throw ValidationError("--keep-latest, --partition-by and --order-by go together")
     }
     if let n = keepLatest, n < 1 { throw ValidationError("--keep-latest must be at least 1") }
+    if (plan == nil) != (shard == nil) { throw ValidationError("--plan and --shard go together") }
+    if plan == nil && stores.isEmpty { throw ValidationError("give the surviving store directories") }
+    if plan != nil && (asOf != nil || !tables.isEmpty || given.contains(true)) {
+      throw ValidationError("with --plan, --as-of, --tables and --keep-latest come from the plan (give them to salvage plan)")
+    }
   }
 
   func run() throws {
+    if let plan, let shard { return try recoverShard(planPath: plan, shard: shard, out: out, jobs: jobs, stores: stores) }
     var options = RecoveryOptions(storePaths: stores)
     options.tablePatterns = tables
     if let jobs { options.jobs = jobs }

@@ -38,8 +38,28 @@ public final class RecoveryRun: @unchecked Sendable {
 
   public init(options: RecoveryOptions) { self.options = options }
 
+  /// What a run works on once the metadata is read: shared by `run` and by sharded runs
+  /// (`ShardPlan`), so both cut the work the same way.
+  public struct Prepared: @unchecked Sendable {
+    public var stores: [Store]
+    public var tables: [RecoveredTable]
+    public var chunks: [RecoveryChunk]
+  }
+
   public func run(sink: RecoveredRowSink, progress: @escaping @Sendable (String) -> Void = { _ in }) throws -> RecoveryReport {
     let started = Date()
+    let p = try prepare(progress: progress)
+    try sink.begin(tables: p.tables, chunks: p.chunks)
+    try read(p, chunks: p.chunks, sink: sink, progress: progress)
+    report.bytesRead = Self.bytesOfTables(p.stores)
+    report.seconds = Date().timeIntervalSince(started)
+    try sink.finish(report)
+    return report
+  }
+
+  /// Opens the stores and plans the work: replicas, schema, tables, chunks; fills the
+  /// report's global parts (stores, lost spans, ranges, metadata problems, lost chunks).
+  public func prepare(progress: @escaping @Sendable (String) -> Void = { _ in }) throws -> Prepared {
     report.stores = options.storePaths
     report.asOf = options.readTimestamp == .max ? "newest" : options.readTimestamp.description
     var stores: [Store] = []
@@ -72,9 +92,13 @@ public final class RecoveryRun: @unchecked Sendable {
     for c in chunks where c.store == nil {
       report.tables[c.table].lostSpans.append(c.span.pretty)
     }
-    try sink.begin(tables: tables, chunks: chunks)
+    return Prepared(stores: stores, tables: tables, chunks: chunks)
+  }
 
-    // One worker per store (bounded by --jobs); a store's chunks are read in one pass.
+  /// Reads the given chunks (lost ones are skipped): one worker per store (bounded by
+  /// --jobs); a store's chunks are read in one pass.
+  func read(_ p: Prepared, chunks: [RecoveryChunk], sink: RecoveredRowSink, progress: @escaping @Sendable (String) -> Void) throws {
+    let stores = p.stores
     let byStore = Dictionary(grouping: chunks.filter { $0.store != nil }, by: { $0.store! })
     lock.lock()
     storesToRead = byStore.count
@@ -82,6 +106,7 @@ public final class RecoveryRun: @unchecked Sendable {
     lock.unlock()
     let gate = DispatchSemaphore(value: max(1, options.jobs))
     let group = DispatchGroup()
+    let tables = p.tables
     for (storeIndex, storeChunks) in byStore.sorted(by: { $0.key < $1.key }) {
       gate.wait()
       group.enter()
@@ -97,10 +122,11 @@ public final class RecoveryRun: @unchecked Sendable {
     }
     group.wait()
     if let workerError { throw workerError }
-    report.bytesRead = stores.reduce(0) { total, s in total + s.tables.reduce(Int64(0)) { $0 + Self.fileSize($1.path) } }
-    report.seconds = Date().timeIntervalSince(started)
-    try sink.finish(report)
-    return report
+  }
+
+  /// Bytes of every table file of the stores (the report's `bytes_read`).
+  static func bytesOfTables(_ stores: [Store]) -> Int64 {
+    stores.reduce(0) { total, s in total + s.tables.reduce(Int64(0)) { $0 + fileSize($1.path) } }
   }
 
   static func fileSize(_ path: String) -> Int64 {
