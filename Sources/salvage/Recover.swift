@@ -21,6 +21,7 @@ struct Recover: ParsableCommand {
   @Option(name: .long, parsing: .upToNextOption, help: "Only tables matching db.table patterns (* wildcard).")
   var tables: [String] = []
   @Option(name: .long, help: "Parallel store readers (default: all cores).") var jobs: Int?
+  @OptionGroup var database: DatabaseOptions
   @Option(name: .long, help: "Keep only the latest N rows per partition (with --partition-by and --order-by), in every table having both columns.")
   var keepLatest: Int?
   @Option(name: .long, help: "Partition column for --keep-latest (e.g. user_id).") var partitionBy: String?
@@ -83,9 +84,10 @@ struct Recover: ParsableCommand {
     }
     if !report.intents.isEmpty { o.write("\(report.intents.count) uncommitted intent(s) not exported (report.json lists them)\n") }
     if !report.problems.isEmpty { o.write("\(report.problems.count) problem(s) noted in report.json\n") }
+    let loaded = database.load(files, inputs: stores, o)
     o.write("output: \(files.directory)\n")
     o.flush()
-    if report.somethingLost || !report.problems.isEmpty { throw ExitCode(ReadStatus.damaged) }
+    if report.somethingLost || !report.problems.isEmpty || !loaded { throw ExitCode(ReadStatus.damaged) }
   }
 }
 

@@ -97,6 +97,7 @@ struct Finish: ParsableCommand {
   @Argument(help: "The --out directory of the shards.") var dir: String
   @Option(name: .long, help: "Plan file (default: DIR/shards/plan.json, copied there by the shards).") var plan: String?
   @Flag(name: .long, help: "Remove DIR/shards once the output is written.") var removeShards = false
+  @OptionGroup var database: DatabaseOptions
 
   func run() throws {
     let files: RecoveryFiles
@@ -117,8 +118,9 @@ struct Finish: ParsableCommand {
     }
     if !report.lostSpans.isEmpty { o.write("\(report.lostSpans.count) key span(s) with no surviving replica (report.json)\n") }
     if !report.problems.isEmpty { o.write("\(report.problems.count) problem(s) noted in report.json\n") }
+    let loaded = database.load(files, inputs: report.stores, o)
     o.write("output: \(files.directory)\n")
     o.flush()
-    if report.somethingLost || !report.problems.isEmpty { throw ExitCode(ReadStatus.damaged) }
+    if report.somethingLost || !report.problems.isEmpty || !loaded { throw ExitCode(ReadStatus.damaged) }
   }
 }

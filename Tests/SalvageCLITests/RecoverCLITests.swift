@@ -62,15 +62,41 @@ struct RecoverCLITests {
     #expect(report["something_lost"] as? Bool == true)
     let schema = try String(contentsOfFile: out + "/schema.sql", encoding: .utf8)
     #expect(schema.contains("FAMILY f2 (balance, created, active)"))
+    // The SQLite copy (default) holds the same rows, typed.
+    let sqlite = try Self.python("""
+      import sqlite3, sys
+      c = sqlite3.connect(sys.argv[1])
+      print(c.execute("select count(*) from game_users").fetchone()[0], c.execute("select count(*) from game_events").fetchone()[0],
+            c.execute("select count(*) from game_snapshots").fetchone()[0], c.execute("select typeof(body) from game_events where body is not null limit 1").fetchone()[0],
+            c.execute("select typeof(balance) from game_users where balance is not null limit 1").fetchone()[0])
+      """, out + "/salvage.sqlite")
+    let counts = try ["users", "events", "snapshots"].map {
+      try String(contentsOfFile: out + "/game/\($0).csv", encoding: .utf8).filter { $0 == "\n" }.count
+    }
+    #expect(sqlite == counts.map(String.init).joined(separator: " ") + " blob text\n")
     let imports = try String(contentsOfFile: out + "/import.sql", encoding: .utf8)
     #expect(imports.contains("IMPORT INTO game.events (user_id, seq, kind, body, at) CSV DATA ('nodelocal://1/game/events.csv') WITH nullif = '\\N';"))
+  }
+
+  static func python(_ script: String, _ args: String...) throws -> String {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    p.arguments = ["python3", "-c", script] + args
+    let out = Pipe()
+    p.standardOutput = out
+    try p.run()
+    let data = out.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return String(decoding: data, as: UTF8.self)
   }
 
   @Test func outputIsTheSameWhateverTheParallelism() throws {
     let dir = try Self.makeCluster(seed: 3)
     defer { try? FileManager.default.removeItem(atPath: dir) }
     _ = try CLI.run(["recover"] + Self.stores(dir) + ["--out", dir + "/a", "--jobs", "1"])
-    _ = try CLI.run(["recover"] + Self.stores(dir) + ["--out", dir + "/b", "--jobs", "3"])
+    _ = try CLI.run(["recover"] + Self.stores(dir) + ["--out", dir + "/b", "--jobs", "3", "--no-sqlite"])
+    #expect(!FileManager.default.fileExists(atPath: dir + "/b/salvage.sqlite"))
+    #expect(FileManager.default.fileExists(atPath: dir + "/a/salvage.sqlite"))
     for t in ["users", "events", "snapshots"] {
       let a = try Data(contentsOf: URL(fileURLWithPath: dir + "/a/game/\(t).csv"))
       let b = try Data(contentsOf: URL(fileURLWithPath: dir + "/b/game/\(t).csv"))
