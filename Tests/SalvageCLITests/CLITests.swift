@@ -29,6 +29,12 @@ enum CLI {
   }
 }
 
+/// Runs salvage with `args`; (stdout, stderr, exit status).
+func runSalvage(_ args: [String]) throws -> (String, String, Int32) {
+  let r = try CLI.run(args)
+  return (r.stdout, r.stderr, r.status)
+}
+
 struct SSTCommandTests {
   @Test func binaryWasBuilt() {
     #expect(FileManager.default.isExecutableFile(atPath: CLI.binary), "\(CLI.binary)")

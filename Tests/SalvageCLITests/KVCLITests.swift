@@ -1,31 +1,6 @@
 import Testing
 import Foundation
 
-/// The built `salvage` binary, found next to the test bundle (same build directory).
-fileprivate func salvageBinary() -> String? {
-  var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-  for _ in 0..<4 {
-    let candidate = dir.appendingPathComponent("salvage").path
-    if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-    dir.deleteLastPathComponent()
-  }
-  return nil
-}
-
-/// Runs salvage with `args`; (stdout, stderr, exit status).
-fileprivate func runSalvage(_ args: [String]) throws -> (String, String, Int32) {
-  let p = Process()
-  p.executableURL = URL(fileURLWithPath: try #require(salvageBinary(), "salvage binary not built"))
-  p.arguments = args
-  let out = Pipe(), err = Pipe()
-  p.standardOutput = out
-  p.standardError = err
-  try p.run()
-  let o = out.fileHandleForReading.readDataToEndOfFile()
-  let e = err.fileHandleForReading.readDataToEndOfFile()
-  p.waitUntilExit()
-  return (String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self), p.terminationStatus)
-}
 
 /// The scenario of `ClusterFixture.swift`, built once per process with `ldb`.
 fileprivate let stores: Result<[String], Error> = Result { try ClusterScenario.build("kvcli") }
