@@ -167,7 +167,7 @@ extension StoreInfo {
 }
 
 /// A JSON string literal (quotes, backslashes and control characters escaped).
-fileprivate func jsonString(_ s: String) -> String {
+func jsonString(_ s: String) -> String {
   var out = "\""
   for u in s.unicodeScalars {
     switch u {

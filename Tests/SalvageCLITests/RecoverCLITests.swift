@@ -170,3 +170,29 @@ struct RecoverPostgresTests {
     #expect(String(decoding: out, as: UTF8.self) == "\(csvRows)\n")
   }
 }
+
+/// `salvage schema` and `salvage rows` on a simulated dead cluster.
+struct SchemaRowsCLITests {
+  @Test func schemaListsTablesAndDDL() throws {
+    let dir = try RecoverCLITests.makeCluster(seed: 5)
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let r = try CLI.run(["schema"] + RecoverCLITests.stores(dir))
+    #expect(r.stdout.contains("database game\n"))
+    #expect(r.stdout.contains("  table public.events (id 54): 5 columns"))
+    #expect(r.stdout.contains("CREATE TABLE game.public.users (\n\tid INT8 NOT NULL,\n\tname STRING NOT NULL,"))
+    #expect(r.stdout.contains("CONSTRAINT \"primary\" PRIMARY KEY (user_id ASC, seq DESC)"))
+  }
+
+  @Test func rowsPrintsOneTableLikeRecover() throws {
+    let dir = try RecoverCLITests.makeCluster(seed: 5)
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let csv = try CLI.run(["rows"] + RecoverCLITests.stores(dir) + ["--table", "game.events"])
+    let want = RecoverCLITests.normalized(try String(contentsOfFile: dir + "/expected/events.csv", encoding: .utf8))
+    #expect(csv.stdout == want)
+    let jsonl = try CLI.run(["rows"] + RecoverCLITests.stores(dir) + ["--table", "game.users", "--format", "jsonl"])
+    let first = try JSONSerialization.jsonObject(with: Data(jsonl.stdout.split(separator: "\n")[0].utf8)) as! [String: Any]
+    #expect(Set(first.keys) == ["id", "name", "email", "balance", "created", "active"])
+    let missing = try CLI.run(["rows"] + RecoverCLITests.stores(dir) + ["--table", "game.nope"])
+    #expect(missing.status == 1 && missing.stderr.contains("no table game.nope"))
+  }
+}

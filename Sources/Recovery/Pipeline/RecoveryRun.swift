@@ -30,6 +30,12 @@ public final class RecoveryRun: @unchecked Sendable {
   public private(set) var bytesDone: Int64 = 0
   public private(set) var bytesTotal: Int64 = 0
 
+  /// Problems noted so far (metadata, schema, rows).
+  public var problems: [String] {
+    lock.lock(); defer { lock.unlock() }
+    return report.problems
+  }
+
   /// A consistent snapshot of the counters, for a progress line.
   public func counters() -> (rows: Int, keys: Int, storesDone: Int, stores: Int, bytesDone: Int64, bytesTotal: Int64) {
     lock.lock(); defer { lock.unlock() }
@@ -44,6 +50,8 @@ public final class RecoveryRun: @unchecked Sendable {
     public var stores: [Store]
     public var tables: [RecoveredTable]
     public var chunks: [RecoveryChunk]
+    /// Per store, what its metadata says (for estimates and listings).
+    public var catalogs: [StoreCatalog] = []
   }
 
   public func run(sink: RecoveredRowSink, progress: @escaping @Sendable (String) -> Void = { _ in }) throws -> RecoveryReport {
@@ -92,7 +100,7 @@ public final class RecoveryRun: @unchecked Sendable {
     for c in chunks where c.store == nil {
       report.tables[c.table].lostSpans.append(c.span.pretty)
     }
-    return Prepared(stores: stores, tables: tables, chunks: chunks)
+    return Prepared(stores: stores, tables: tables, chunks: chunks, catalogs: catalogs)
   }
 
   /// Reads the given chunks (lost ones are skipped): one worker per store (bounded by

@@ -1,0 +1,126 @@
+import ArgumentParser
+import CockroachKV
+import CockroachSQL
+import Foundation
+import Recovery
+
+/// `salvage schema DIR...`: databases, tables, row estimates and the DDL, from the descriptors.
+struct Schema: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "List the databases and tables the stores' descriptors define, with row estimates and DDL.")
+  @Argument(help: "Store directories.") var stores: [String]
+  @Option(name: .long, parsing: .upToNextOption, help: "Only tables matching db.table patterns (* wildcard).") var tables: [String] = []
+  @Flag(name: .long, help: "Print only the DDL (schema.sql).") var ddlOnly = false
+
+  func run() throws {
+    var options = RecoveryOptions(storePaths: stores)
+    options.tablePatterns = tables
+    let run = RecoveryRun(options: options)
+    let p: RecoveryRun.Prepared
+    do { p = try run.prepare() } catch {
+      printError("salvage: \(error)")
+      throw ExitCode(ReadStatus.failed)
+    }
+    let o = Output()
+    if !ddlOnly {
+      var databases: [String: [Int]] = [:]
+      for (i, t) in p.tables.enumerated() { databases[t.database, default: []].append(i) }
+      for db in databases.keys.sorted() {
+        o.write("database \(db)\n")
+        for i in databases[db]! {
+          let t = p.tables[i]
+          let (rows, partial) = p.estimatedRows(i)
+          let lost = p.chunks.filter { $0.table == i && $0.store == nil }.count
+          o.write("  table \(t.qualifiedName[1]).\(t.name) (id \(t.descriptor.id)): \(t.columns.count) columns, ~\(rows)\(partial ? "+" : "") rows")
+          if lost > 0 { o.write(", \(lost) span(s) with no surviving replica") }
+          if t.descriptor.state != .public { o.write(", state \(t.descriptor.state)") }
+          o.endLine()
+        }
+      }
+      o.write("\n")
+    }
+    for t in p.tables { o.write(t.ddl + (t.ddl.hasSuffix(";") ? "\n\n" : ";\n\n")) }
+    o.flush()
+    let problems = run.problems
+    problems.forEach { printError("salvage: \($0)") }
+    if !problems.isEmpty { throw ExitCode(ReadStatus.damaged) }
+  }
+}
+
+/// `salvage rows DIR... --table DB.TABLE`: one table's rows on stdout, as CSV or JSON lines.
+struct Rows: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Print one table's recovered rows (newest committed version as of --as-of) as CSV or JSON lines.")
+  @Argument(help: "Store directories.") var stores: [String]
+  @Option(name: .long, help: "db.table") var table: String
+  @Option(name: .long, help: "Read timestamp (wall nanos[,logical]); default: newest.") var asOf: String?
+  @Option(name: .long, help: "csv (IMPORT INTO dialect) or jsonl (one object per row).") var format: RowFormat = .csv
+
+  enum RowFormat: String, ExpressibleByArgument { case csv, jsonl }
+
+  func run() throws {
+    var options = RecoveryOptions(storePaths: stores)
+    options.tablePatterns = [table]
+    if let asOf {
+      do { options.readTimestamp = try MVCCTimestamp(parsing: asOf) } catch { throw ValidationError("--as-of: \(error)") }
+    }
+    let sink = RowPrinter(format: format)
+    let report: RecoveryReport
+    do { report = try RecoveryRun(options: options).run(sink: sink) } catch {
+      printError("salvage: \(error)")
+      throw ExitCode(ReadStatus.failed)
+    }
+    guard !report.tables.isEmpty else {
+      printError("salvage: no table \(table) in the descriptors")
+      throw ExitCode(ReadStatus.failed)
+    }
+    sink.flush()
+    report.problems.forEach { printError("salvage: \($0)") }
+    for t in report.tables where !t.lostSpans.isEmpty { printError("salvage: \(t.table): LOST \(t.lostSpans.joined(separator: " "))") }
+    if report.somethingLost || !report.problems.isEmpty { throw ExitCode(ReadStatus.damaged) }
+  }
+}
+
+/// Prints rows in key order: chunks arrive from parallel store readers, so each chunk's
+/// lines are held until every chunk before it has been printed.
+final class RowPrinter: RecoveredRowSink, @unchecked Sendable {
+  let format: Rows.RowFormat
+  let csv = CSVWriter()
+  let out = Output()
+  var tables: [RecoveredTable] = []
+  var pending: [Int: String] = [:]
+  var order: [Int] = []
+  var next = 0
+  var problems: [String] = []
+
+  init(format: Rows.RowFormat) { self.format = format }
+
+  func begin(tables: [RecoveredTable], chunks: [RecoveryChunk]) throws {
+    self.tables = tables
+    order = chunks.sorted { ($0.table, $0.index) < ($1.table, $1.index) }.map { $0.table << 32 | $0.index }
+  }
+
+  func chunk(_ chunk: RecoveryChunk, rows: [TableRowDecoder.Row]) throws {
+    let columns = tables[chunk.table].columns
+    var text = ""
+    for r in rows {
+      switch format {
+      case .csv: text += csv.line(r, columns: columns, problems: &problems)
+      case .jsonl:
+        let fields = columns.map { c -> String in
+          let v = SQLText.render(r.datum(c.id), type: c.type, problems: &problems).map(jsonString) ?? "null"
+          return jsonString(c.name) + ":" + v
+        }
+        text += "{" + fields.joined(separator: ",") + "}\n"
+      }
+    }
+    pending[chunk.table << 32 | chunk.index, default: ""] += text
+  }
+
+  func finish(_ report: RecoveryReport) throws {}
+
+  func flush() {
+    for key in order { if let t = pending[key] { out.write(t) } }
+    out.flush()
+  }
+}
