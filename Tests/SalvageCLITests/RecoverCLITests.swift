@@ -143,31 +143,17 @@ struct RecoverCLITests {
 /// `recover --postgres URL` loads the tables into a real PostgreSQL server (Debian's
 /// postgresql, started here on a loopback port as the postgres user).
 struct RecoverPostgresTests {
-  /// posix_spawn + waitpid: Foundation's Process does not return after `pg_ctl start`,
-  /// whose server outlives it.
-  static func sh(_ command: String) -> Int32 { (try? runProgram("/bin/sh", ["-c", command]).0) ?? -1 }
-
   @Test func loadsIntoPostgres() throws {
-    let bin = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql"))?.sorted().last.map { "/usr/lib/postgresql/\($0)/bin" }
-    guard let bin else { Issue.record("PostgreSQL is not installed (scripts/setup.sh installs Debian's postgresql)"); return }
-    let dir = NSTemporaryDirectory() + "salvage-pg-\(UUID().uuidString)"
-    let port = 40000 + Int.random(in: 0..<20000)
-    #expect(Self.sh("mkdir -p \(dir) && chown postgres \(dir) && su postgres -c '\(bin)/initdb -D \(dir)/data -A trust -U postgres'") == 0)
-    #expect(Self.sh("su postgres -c \"\(bin)/pg_ctl -D \(dir)/data -w -o '-p \(port) -k /tmp -c listen_addresses=127.0.0.1' -l \(dir)/log start\"") == 0)
-    defer {
-      _ = Self.sh("su postgres -c '\(bin)/pg_ctl -D \(dir)/data stop -m fast'")
-      try? FileManager.default.removeItem(atPath: dir)
-    }
-    #expect(Self.sh("psql -h 127.0.0.1 -p \(port) -U postgres -c 'create database recovered'") == 0)
+    let pg = try PostgresServer()
+    defer { pg.stop() }
+    try pg.psql("create database recovered")
     let cluster = try RecoverCLITests.makeCluster(seed: 11)
     defer { try? FileManager.default.removeItem(atPath: cluster) }
     let r = try CLI.run(["recover"] + RecoverCLITests.stores(cluster)
-                        + ["--out", cluster + "/r", "--no-sqlite", "--postgres", "postgres://postgres@127.0.0.1:\(port)/recovered"])
+                        + ["--out", cluster + "/r", "--no-sqlite", "--postgres", pg.url + "/recovered"])
     #expect(r.stdout.contains("postgres: "), "\(r.stdout)\(r.stderr)")
     let csvRows = try String(contentsOfFile: cluster + "/r/game/events.csv", encoding: .utf8).filter { $0 == "\n" }.count
-    let (_, out, _) = try runProgram("/usr/bin/psql", ["-h", "127.0.0.1", "-p", "\(port)", "-U", "postgres", "-At", "recovered",
-                                                       "-c", "select count(*) from game.events"])
-    #expect(String(decoding: out, as: UTF8.self) == "\(csvRows)\n")
+    #expect(try pg.psql("select count(*) from game.events", database: "recovered") == "\(csvRows)\n")
   }
 }
 
