@@ -1,3 +1,5 @@
+import SSTable
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -134,4 +136,29 @@ func printError(_ s: String) {
 
 func padRight(_ s: String, _ width: Int) -> String {
   s + String(repeating: " ", count: max(1, width - s.count))
+}
+
+extension Output {
+  /// One range key (spec §4.5) as a JSON object or a text line, without the newline. `withSeq`
+  /// adds seq and kind (internal view); `textPrefix` starts the text form.
+  func rangeKey(_ r: RangeKey, jsonl: Bool, withSeq: Bool, textPrefix: StaticString = "") {
+    if jsonl {
+      write("{\"start_hex\":\""); hex(r.start)
+      write("\",\"end_hex\":\""); hex(r.end); write("\"")
+      if withSeq {
+        write(",\"seq\":"); decimal(r.seq)
+        write(",\"kind\":\""); write(Kind.name(r.kind))
+        write("\",\"kind_code\":"); decimal(UInt64(r.kind))
+      }
+      if let x = r.suffix { write(",\"suffix_hex\":\""); hex(x); write("\"") }
+      if let v = r.value { write(",\"value_hex\":\""); hex(v); write("\"") }
+      write("}")
+    } else {
+      write(textPrefix); r.start.withUnsafeBytes { quoted($0) }; write("-")
+      r.end.withUnsafeBytes { quoted($0) }
+      if withSeq { write(" #"); decimal(r.seq); write(","); write(Kind.name(r.kind)) }
+      if let x = r.suffix { write(" @"); x.withUnsafeBytes { quoted($0) } }
+      if let v = r.value { write(" = "); v.withUnsafeBytes { quoted($0) } }
+    }
+  }
 }

@@ -7,11 +7,7 @@ struct SSTProperties: ParsableCommand {
   @Argument(help: "Table file.") var file: String
 
   func run() throws {
-    let t: Table
-    do { t = try Table(path: file) } catch {
-      printError("salvage: \(error)")
-      throw ExitCode(ReadStatus.failed)
-    }
+    let t = try openTable(file)
     let out = Output()
     let f = t.footer
     out.write("file                \(file)\n")
@@ -57,11 +53,7 @@ struct SSTLayout: ParsableCommand {
   @Argument(help: "Table file.") var file: String
 
   func run() throws {
-    let t: Table
-    do { t = try Table(path: file) } catch {
-      printError("salvage: \(error)")
-      throw ExitCode(ReadStatus.failed)
-    }
+    let t = try openTable(file)
     let out = Output()
     let (blocks, damages) = t.layout()
     out.write("offset      length      kind               compression\n")
@@ -119,5 +111,13 @@ struct SSTCheck: ParsableCommand {
     }
     out.flush()
     if status != 0 { throw ExitCode(status) }
+  }
+}
+
+/// Opens a table for the inspection commands: a one-line error and exit status 1 on failure.
+func openTable(_ path: String) throws -> Table {
+  do { return try Table(path: path) } catch {
+    printError("salvage: \(error)")
+    throw ExitCode(ReadStatus.failed)
   }
 }

@@ -158,23 +158,7 @@ struct SSTScan: ParsableCommand {
   }
 
   func printRangeKey(_ r: RangeKey, _ out: Output) {
-    switch format {
-    case .jsonl:
-      out.write("{\"start_hex\":\""); out.hex(r.start)
-      out.write("\",\"end_hex\":\""); out.hex(r.end)
-      out.write("\",\"seq\":"); out.decimal(r.seq)
-      out.write(",\"kind\":\""); out.write(Kind.name(r.kind))
-      out.write("\",\"kind_code\":"); out.decimal(UInt64(r.kind))
-      if let s = r.suffix { out.write(",\"suffix_hex\":\""); out.hex(s); out.write("\"") }
-      if let v = r.value { out.write(",\"value_hex\":\""); out.hex(v); out.write("\"") }
-      out.write("}")
-    case .text:
-      r.start.withUnsafeBytes { out.quoted($0) }; out.write("-")
-      r.end.withUnsafeBytes { out.quoted($0) }; out.write(" #"); out.decimal(r.seq); out.write(",")
-      out.write(Kind.name(r.kind))
-      if let s = r.suffix { out.write(" @"); s.withUnsafeBytes { out.quoted($0) } }
-      if let v = r.value { out.write(" = "); v.withUnsafeBytes { out.quoted($0) } }
-    }
+    out.rangeKey(r, jsonl: format == .jsonl, withSeq: true)
     out.endLine()
   }
 }

@@ -269,31 +269,13 @@ struct StoreScan: ParsableCommand {
     }
     if (raw && !pointsOnly) || (!raw && rangeKeys) {
       for r in raw ? s.rangeKeys : s.visibleRangeKeys() {
-        switch format {
-        case .jsonl:
-          out.write("{\"start_hex\":\""); out.hex(r.start)
-          out.write("\",\"end_hex\":\""); out.hex(r.end); out.write("\"")
-          if raw {
-            out.write(",\"seq\":"); out.decimal(r.seq)
-            out.write(",\"kind\":\""); out.write(Kind.name(r.kind))
-            out.write("\",\"kind_code\":"); out.decimal(UInt64(r.kind))
-          }
-          if let x = r.suffix { out.write(",\"suffix_hex\":\""); out.hex(x); out.write("\"") }
-          if let v = r.value { out.write(",\"value_hex\":\""); out.hex(v); out.write("\"") }
-          out.write("}")
-        case .text:
-          out.write("range key "); r.start.withUnsafeBytes { out.quoted($0) }; out.write("-")
-          r.end.withUnsafeBytes { out.quoted($0) }
-          if raw { out.write(" #"); out.decimal(r.seq); out.write(","); out.write(Kind.name(r.kind)) }
-          if let x = r.suffix { out.write(" @"); x.withUnsafeBytes { out.quoted($0) } }
-          if let v = r.value { out.write(" = "); v.withUnsafeBytes { out.quoted($0) } }
-        }
+        out.rangeKey(r, jsonl: format == .jsonl, withSeq: raw, textPrefix: "range key ")
         out.endLine()
       }
     }
     out.flush()
     printIssues(issues, verbose: false)
-    if unresolved > 0 { printError("salvage: warning: \(unresolved) blob-resident values not resolved (no blob reader yet)") }
+    if unresolved > 0 { printError("salvage: warning: \(unresolved) blob-resident values could not be read (listed without their value)") }
     if store.damaged(s) || issues.contains(where: { $0.severity == .damage }) || unresolved > 0 {
       throw ExitCode(ReadStatus.damaged)
     }
