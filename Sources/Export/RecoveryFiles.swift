@@ -146,25 +146,19 @@ public final class RecoveryFiles: RecoveredRowSink, @unchecked Sendable {
   }
 
   func concatenate(parts: [String], into path: String) throws {
-    let tmp = path + ".tmp"
-    FileManager.default.createFile(atPath: tmp, contents: nil)
-    guard let out = FileHandle(forWritingAtPath: tmp) else { throw RecoveryError("cannot write \(tmp)") }
+    let out = try AtomicOutputFile(path: path, gzip: false, guard: .none)
     for p in parts where FileManager.default.fileExists(atPath: p) {
       guard let input = FileHandle(forReadingAtPath: p) else { throw RecoveryError("cannot read \(p)") }
-      while let data = try input.read(upToCount: 1 << 20), !data.isEmpty { try out.write(contentsOf: data) }
+      while let data = try input.read(upToCount: 1 << 20), !data.isEmpty { try out.write(data) }
       try input.close()
     }
-    try out.synchronize()
-    try out.close()
-    _ = try? FileManager.default.removeItem(atPath: path)
-    try FileManager.default.moveItem(atPath: tmp, toPath: path)
+    try out.commit()
   }
 }
 
-/// Writes `text` to `path` through a temporary file and a rename, so a reader never sees half.
+/// Writes `text` to `path` so a reader never sees half of it (AtomicOutputFile: tmp, fsync, rename).
 func atomicWrite(_ text: String, to path: String) throws {
-  let tmp = path + ".tmp"
-  try Data(text.utf8).write(to: URL(fileURLWithPath: tmp))
-  _ = try? FileManager.default.removeItem(atPath: path)
-  try FileManager.default.moveItem(atPath: tmp, toPath: path)
+  let out = try AtomicOutputFile(path: path, gzip: false, guard: .none)
+  try out.write(Array(text.utf8))
+  try out.commit()
 }
