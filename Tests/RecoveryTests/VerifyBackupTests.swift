@@ -1,32 +1,12 @@
 import Foundation
 import Testing
 @testable import Recovery
+import SalvageTestSupport
 
 /// The BACKUP reader on the simulator's BACKUP-like directory (contrib/simulator/make_backup.py:
 /// hand-encoded BACKUP_MANIFEST, SSTs written by the real RocksDB engine). No real CockroachDB
 /// BACKUP files are in ../shared/fixtures, so this layout is what the reader is tested on.
 struct VerifyBackupTests {
-  static let repo: String = {
-    var url = URL(fileURLWithPath: #filePath)
-    for _ in 0..<3 { url.deleteLastPathComponent() }
-    return url.path
-  }()
-
-  static func python(_ args: [String]) throws {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = ["python3"] + args
-    let err = Pipe()
-    p.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
-    p.standardError = err
-    try p.run()
-    let e = err.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    guard p.terminationStatus == 0 else {
-      throw RecoveryError("simulator failed (needs python3 and Debian's rocksdb-tools): " + String(decoding: e, as: UTF8.self))
-    }
-  }
-
   /// The simulator's truth before the disaster as a CSV source with DDL.
   static let ddl = """
     CREATE TABLE game.users (id INT8 PRIMARY KEY, name STRING NOT NULL, email STRING, balance DECIMAL,
@@ -41,8 +21,8 @@ struct VerifyBackupTests {
   func backupReadsExactlyThePreDisasterTruth(_ seed: Int, _ descriptorsInData: Bool) throws {
     let dir = NSTemporaryDirectory() + "salvage-backup-\(UUID().uuidString)"
     defer { try? FileManager.default.removeItem(atPath: dir) }
-    try Self.python([Self.repo + "/contrib/simulator/make_dead_cluster.py", dir, "--seed", String(seed)])
-    try Self.python([Self.repo + "/contrib/simulator/make_backup.py", dir, "--seed", String(seed)]
+    try Simulator.run("make_dead_cluster.py", [dir, "--seed", String(seed)])
+    try Simulator.run("make_backup.py", [dir, "--seed", String(seed)]
                     + (descriptorsInData ? ["--descriptors-in-data"] : []))
     let manifest = try BackupManifest(path: dir + "/backup/BACKUP_MANIFEST")
     #expect(manifest.files.map(\.path) == (descriptorsInData ? ["data/000.sst"] : []) + ["data/001.sst", "data/002.sst", "data/003.sst"])

@@ -5,31 +5,9 @@ import SalvageTestSupport
 /// `salvage recover` on a simulated dead cluster (contrib/simulator: 7 RocksDB stores written
 /// by the real engine, 4 destroyed) gives exactly the simulator's ground truth.
 struct RecoverCLITests {
-  static let repo: String = {
-    var url = URL(fileURLWithPath: #filePath)
-    for _ in 0..<3 { url.deleteLastPathComponent() }
-    return url.path
-  }()
+  static let repo = Simulator.repo
 
-  /// Builds a dead cluster (seeded) in a fresh directory; fails clearly without ldb/python3.
-  static func makeCluster(seed: Int) throws -> String {
-    let dir = NSTemporaryDirectory() + "salvage-dead-\(UUID().uuidString)"
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = ["python3", repo + "/contrib/simulator/make_dead_cluster.py", dir, "--seed", String(seed)]
-    let err = Pipe()
-    p.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
-    p.standardError = err
-    try p.run()
-    let e = err.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    guard p.terminationStatus == 0 else {
-      throw SimulatorError(message: "simulator failed (needs python3 and Debian's rocksdb-tools): " + String(decoding: e, as: UTF8.self))
-    }
-    return dir
-  }
-
-  struct SimulatorError: Error, CustomStringConvertible { var message: String; var description: String { message } }
+  static func makeCluster(seed: Int) throws -> String { try Simulator.makeCluster(seed: seed) }
 
   static func stores(_ dir: String) throws -> [String] {
     try FileManager.default.contentsOfDirectory(atPath: dir + "/stores").sorted().map { dir + "/stores/" + $0 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import SalvageTestSupport
 
 /// `salvage verify` end to end: a simulated dead cluster, its BACKUP-like directory
 /// (contrib/simulator/make_backup.py; no real BACKUP files exist in ../shared/fixtures) and
@@ -11,13 +12,7 @@ struct VerifyCLITests {
   /// that recovery holds exactly what the backup holds.
   static func setUp(seed: Int) throws -> (dir: String, clean: String) {
     let dir = try RecoverCLITests.makeCluster(seed: seed)
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = ["python3", RecoverCLITests.repo + "/contrib/simulator/make_backup.py", dir, "--seed", String(seed)]
-    p.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
-    try p.run()
-    p.waitUntilExit()
-    #expect(p.terminationStatus == 0)
+    try Simulator.run("make_backup.py", [dir, "--seed", String(seed)])
     let all = try RecoverCLITests.stores(dir) + FileManager.default.contentsOfDirectory(atPath: dir + "/destroyed").sorted().map { dir + "/destroyed/" + $0 }
     let r = try CLI.run(["recover"] + all + ["--out", dir + "/clean"])
     #expect(r.status == 0, "\(r.stderr)")

@@ -1,0 +1,30 @@
+import Foundation
+
+/// The dead-cluster simulator (contrib/simulator) for tests: python3 and Debian's
+/// rocksdb-tools are required (scripts/setup.sh installs them); a failure throws with the
+/// simulator's own message rather than skipping.
+public enum Simulator {
+  /// The repository checkout, from this file's path.
+  public static let repo: String = {
+    var url = URL(fileURLWithPath: #filePath)
+    for _ in 0..<3 { url.deleteLastPathComponent() }
+    return url.path
+  }()
+
+  public struct Failed: Error, CustomStringConvertible { public var description: String }
+
+  /// Runs `contrib/simulator/<script>` with `args`.
+  public static func run(_ script: String, _ args: [String]) throws {
+    let (status, _, err) = try runProgram("/usr/bin/env", ["python3", repo + "/contrib/simulator/" + script] + args)
+    guard status == 0 else {
+      throw Failed(description: "\(script) failed (needs python3 and Debian's rocksdb-tools): \(err)")
+    }
+  }
+
+  /// A dead cluster for `seed` in a fresh temporary directory (stores/, destroyed/, expected/).
+  public static func makeCluster(seed: Int) throws -> String {
+    let dir = NSTemporaryDirectory() + "salvage-dead-\(UUID().uuidString)"
+    try run("make_dead_cluster.py", [dir, "--seed", String(seed)])
+    return dir
+  }
+}
