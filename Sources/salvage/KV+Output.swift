@@ -72,19 +72,7 @@ func hexOfBytes<C: Collection>(_ b: C) -> String where C.Element == UInt8 {
 }
 
 /// A JSON string literal.
-func kvJSONString(_ s: String) -> String {
-  var out = "\""
-  for u in s.unicodeScalars {
-    switch u {
-    case "\"": out += "\\\""
-    case "\\": out += "\\\\"
-    case "\n": out += "\\n"
-    case _ where u.value < 0x20: out += "\\u" + String(repeating: "0", count: 4 - String(u.value, radix: 16).count) + String(u.value, radix: 16)
-    default: out.unicodeScalars.append(u)
-    }
-  }
-  return out + "\""
-}
+func kvJSONString(_ s: String) -> String { jsonString(s) }
 
 /// A short description of a roachpb.Value.
 func valueSummary(_ v: RoachValue) -> String {

@@ -162,3 +162,20 @@ extension Output {
     }
   }
 }
+
+extension Output {
+  /// One range deletion as a JSON object (the fixtures' rangedels fields) or a text line,
+  /// without the newline.
+  func rangeDeletion(_ r: RangeDeletion, jsonl: Bool, textPrefix: StaticString = "", textKind: Bool = true) {
+    if jsonl {
+      write("{\"start_hex\":\""); hex(r.start)
+      write("\",\"end_hex\":\""); hex(r.end)
+      write("\",\"seq\":"); decimal(r.seq)
+      write(",\"kind\":\"RANGEDEL\",\"kind_code\":15}")
+    } else {
+      write(textPrefix); r.start.withUnsafeBytes { quoted($0) }; write("-")
+      r.end.withUnsafeBytes { quoted($0) }; write(" #"); decimal(r.seq)
+      if textKind { write(",RANGEDEL") }
+    }
+  }
+}

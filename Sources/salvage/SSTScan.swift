@@ -144,16 +144,7 @@ struct SSTScan: ParsableCommand {
   }
 
   func printRangeDel(_ r: RangeDeletion, _ out: Output) {
-    switch format {
-    case .jsonl:
-      out.write("{\"start_hex\":\""); out.hex(r.start)
-      out.write("\",\"end_hex\":\""); out.hex(r.end)
-      out.write("\",\"seq\":"); out.decimal(r.seq)
-      out.write(",\"kind\":\"RANGEDEL\",\"kind_code\":15}")
-    case .text:
-      r.start.withUnsafeBytes { out.quoted($0) }; out.write("-")
-      r.end.withUnsafeBytes { out.quoted($0) }; out.write(" #"); out.decimal(r.seq); out.write(",RANGEDEL")
-    }
+    out.rangeDeletion(r, jsonl: format == .jsonl)
     out.endLine()
   }
 

@@ -254,16 +254,7 @@ struct StoreScan: ParsableCommand {
     }
     if raw && !pointsOnly {
       for r in s.rangeDeletions.sorted(by: { s.comparer.compare($0.start, $1.start) < 0 }) {
-        switch format {
-        case .jsonl:
-          out.write("{\"start_hex\":\""); out.hex(r.start)
-          out.write("\",\"end_hex\":\""); out.hex(r.end)
-          out.write("\",\"seq\":"); out.decimal(r.seq)
-          out.write(",\"kind\":\"RANGEDEL\",\"kind_code\":15}")
-        case .text:
-          out.write("range deletion "); r.start.withUnsafeBytes { out.quoted($0) }; out.write("-")
-          r.end.withUnsafeBytes { out.quoted($0) }; out.write(" #"); out.decimal(r.seq)
-        }
+        out.rangeDeletion(r, jsonl: format == .jsonl, textPrefix: "range deletion ", textKind: false)
         out.endLine()
       }
     }
