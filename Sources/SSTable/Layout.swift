@@ -107,3 +107,18 @@ extension Table {
     return damages
   }
 }
+
+extension Table {
+  /// Smallest and largest sequence number over every point entry, range deletion and range
+  /// key (neither RocksDB nor Pebble records them in the properties block, so this reads the
+  /// table); nil for an empty table.
+  public func seqNumBounds() -> (smallest: UInt64, largest: UInt64)? {
+    var lo = UInt64.max, hi = UInt64(0), any = false
+    func see(_ s: UInt64) { lo = min(lo, s); hi = max(hi, s); any = true }
+    let it = makeIterator()
+    while let e = it.next() { see(e.seq) }
+    (try? rangeDeletions())?.forEach { see($0.seq) }
+    (try? rangeKeys())?.forEach { see($0.seq) }
+    return any ? (lo, hi) : nil
+  }
+}

@@ -36,6 +36,7 @@ struct SSTProperties: ParsableCommand {
     line("filter policy", p.filterPolicy)
     line("key schema", p.keySchema)
     line("global seqnum", p.globalSeqNum)
+    if let (lo, hi) = t.seqNumBounds() { line("seqnums", "\(lo)-\(hi)") }
     for user in [false, true] {
       let group = p.raw.filter { TableProperties.isEngineProperty($0.name) != user }
       if group.isEmpty { continue }

@@ -96,9 +96,19 @@ struct SSTCommandTests {
     let r = try CLI.run(["sst", "properties", Fixtures.path("rocksdb/sst/fv4-snappy.sst")])
     #expect(r.status == 0)
     for line in ["format              RocksDBv4", "entries             600", "merge operands      20",
-                 "deletions           35", "comparator          leveldb.BytewiseComparator", "data blocks         29"] {
+                 "deletions           35", "comparator          leveldb.BytewiseComparator", "data blocks         29",
+                 "seqnums             0-0"] {
       #expect(r.stdout.contains(line), "\(line)")
     }
+  }
+
+  /// Pebble tables written with real seqnums (pebble-gen README: 10…900011 incl. range keys).
+  @Test func propertiesShowSeqnumBounds() throws {
+    let name = "pebble-gen/sst/pebblev3-snappy"
+    let seqs = try (Fixtures.jsonl(name + ".points.jsonl") + Fixtures.jsonl(name + ".rangedels.jsonl")
+                    + Fixtures.jsonl(name + ".rangekeys.jsonl")).map { $0.uint64("seq")! }
+    let r = try CLI.run(["sst", "properties", Fixtures.path(name + ".sst")])
+    #expect(r.stdout.contains("seqnums             \(seqs.min()!)-\(seqs.max()!)\n"))
   }
 
   @Test func missingFileIsAOneLineError() throws {
