@@ -7,9 +7,9 @@
 /// | DATE | `2024-02-29`, `0044-03-15 BC`, `infinity` |
 /// | TIME / TIMETZ | `13:04:05.123456`, `13:04:05-05:00` (offsets are stored west-positive) |
 /// | TIMESTAMP / TIMESTAMPTZ | `2017-03-13 17:48:10.811792567`, TZ variant in UTC with `+00:00` |
-/// | INTERVAL | `14 mons 3 days 04:05:06.789` (Postgres style: months, days, clock kept apart) |
+/// | INTERVAL | `1 year 2 mons 3 days 04:05:06.789` (Postgres style: months, days, clock kept apart) |
 /// | DECIMAL | exact to-scientific-string (`10000.50`, `1.3E+1001`, `NaN`) |
-/// | FLOAT | shortest round-trip text, `NaN`, `Infinity`, `-Infinity` |
+/// | FLOAT | shortest round-trip digits laid out as Go's `%g` (`3`, `1e+06`), `NaN`, `Infinity` |
 /// | ARRAY | `ARRAY['1',NULL,'a b']`: an SQL expression, elements as string literals |
 /// | collated STRING | `'text' COLLATE de`: an SQL expression |
 /// | BIT | `0101` |  JSONB: JSON text  |  UUID: 8-4-4-4-12  |  INET: `10.0.0.0/8`, `::1` |
@@ -88,10 +88,33 @@ public enum SQLText {
     return (v < 0 ? "-" : "") + String(repeating: "0", count: max(0, n - s.count)) + s
   }
 
+  /// Go's `strconv.FormatFloat(f, 'g', -1, 64)`, CockroachDB's FLOAT text: the shortest
+  /// round-trip digits (Swift's `description` has the same), exponent form below 1e-4 and from
+  /// 1e6 on (`1e+06`, `2.5e-07`), no trailing `.0` (`3`).
   static func float(_ f: Double) -> String {
     if f.isNaN { return "NaN" }
     if f.isInfinite { return f < 0 ? "-Infinity" : "Infinity" }
-    return f.description   // Swift prints the shortest text that parses back to the same bits
+    let sign = f.sign == .minus ? "-" : ""
+    if f == 0 { return sign + "0" }
+    var text = Substring(f.magnitude.description)
+    var exp10 = 0
+    if let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }) {
+      exp10 = Int(text[text.index(after: e)...]) ?? 0
+      text = text[..<e]
+    }
+    let dot = text.firstIndex(of: ".") ?? text.endIndex
+    var digits = Array(text[..<dot]) + (dot < text.endIndex ? Array(text[text.index(after: dot)...]) : [])
+    var point = text.distance(from: text.startIndex, to: dot) + exp10   // digits before the point
+    while digits.first == "0" { digits.removeFirst(); point -= 1 }
+    while digits.last == "0" { digits.removeLast() }
+    let x = point - 1   // decimal exponent of the first digit
+    if x < -4 || x >= 6 {
+      let mantissa = String(digits[0]) + (digits.count > 1 ? "." + String(digits[1...]) : "")
+      return sign + mantissa + "e" + (x < 0 ? "-" : "+") + (abs(x) < 10 ? "0" : "") + String(abs(x))
+    }
+    if point <= 0 { return sign + "0." + String(repeating: "0", count: -point) + String(digits) }
+    if point >= digits.count { return sign + String(digits) + String(repeating: "0", count: point - digits.count) }
+    return sign + String(digits[..<point]) + "." + String(digits[point...])
   }
 
   /// Fraction digits of `nanos`, trailing zeros dropped ("" when zero).
@@ -155,10 +178,14 @@ public enum SQLText {
     return datePart + " " + clock + (y > 0 ? "" : " BC")
   }
 
+  /// Postgres-style interval text (CockroachDB's default IntervalStyle): years and months
+  /// split (truncating, each keeping the sign), plural unless the count is exactly 1.
   static func interval(months: Int64, days: Int64, nanos: Int64) -> String {
+    func unit(_ n: Int64, _ name: String) -> String { "\(n) \(name)" + (n == 1 ? "" : "s") }
     var parts: [String] = []
-    if months != 0 { parts.append("\(months) mon" + (months.magnitude == 1 ? "" : "s")) }
-    if days != 0 { parts.append("\(days) day" + (days.magnitude == 1 ? "" : "s")) }
+    if months / 12 != 0 { parts.append(unit(months / 12, "year")) }
+    if months % 12 != 0 { parts.append(unit(months % 12, "mon")) }
+    if days != 0 { parts.append(unit(days, "day")) }
     if nanos != 0 || parts.isEmpty {
       let a = nanos.magnitude
       let secs = a / 1_000_000_000

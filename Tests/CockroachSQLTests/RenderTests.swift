@@ -42,7 +42,8 @@ enum TextReader {
       let w = s.split(separator: " ").map(String.init)
       var i = 0
       while i < w.count {
-        if i + 1 < w.count, w[i + 1].hasPrefix("mon") { m = Int64(w[i])!; i += 2 }
+        if i + 1 < w.count, w[i + 1].hasPrefix("year") { m += 12 * Int64(w[i])!; i += 2 }
+        else if i + 1 < w.count, w[i + 1].hasPrefix("mon") { m += Int64(w[i])!; i += 2 }
         else if i + 1 < w.count, w[i + 1].hasPrefix("day") { d = Int64(w[i])!; i += 2 }
         else { n = w[i].hasPrefix("-") ? -(try clock(String(w[i].dropFirst()))) : try clock(w[i]); i += 1 }
       }
@@ -196,6 +197,14 @@ struct JSONReader {
     (SQLType(.int), .int(Int64.min), "-9223372036854775808"),
     (SQLType(.float), .float(0.1), "0.1"),
     (SQLType(.float), .float(-1e300), "-1e+300"),
+    (SQLType(.float), .float(3), "3"),
+    (SQLType(.float), .float(-0.0), "-0"),
+    (SQLType(.float), .float(123456.789), "123456.789"),
+    (SQLType(.float), .float(1234567.5), "1.2345675e+06"),
+    (SQLType(.float), .float(1e6), "1e+06"),
+    (SQLType(.float), .float(0.0001), "0.0001"),
+    (SQLType(.float), .float(-2.5e-7), "-2.5e-07"),
+    (SQLType(.float), .float(1e22), "1e+22"),
     (SQLType(.float), .float(.infinity), "Infinity"),
     (SQLType(.decimal), .decimal(SQLDecimal("10000.50")!), "10000.50"),
     (SQLType(.decimal), .decimal(SQLDecimal("1.3E+1001")!), "1.3E+1001"),
@@ -214,9 +223,11 @@ struct JSONReader {
     (SQLType(.timestamp), .timestamp(seconds: 1_489_427_290, nanos: 811_792_000), "2017-03-13 17:48:10.811792"),
     (SQLType(.timestamp), .timestamp(seconds: -1, nanos: 0), "1969-12-31 23:59:59"),
     (SQLType(.timestampTZ), .timestampTZ(seconds: 0, nanos: 1000), "1970-01-01 00:00:00.000001+00:00"),
-    (SQLType(.interval), .interval(months: 14, days: 3, nanos: 14_706_789_000_000), "14 mons 3 days 04:05:06.789"),
+    (SQLType(.interval), .interval(months: 14, days: 3, nanos: 14_706_789_000_000), "1 year 2 mons 3 days 04:05:06.789"),
     (SQLType(.interval), .interval(months: 0, days: 1, nanos: 0), "1 day"),
-    (SQLType(.interval), .interval(months: -1, days: 0, nanos: -1_000), "-1 mon -00:00:00.000001"),
+    (SQLType(.interval), .interval(months: -1, days: 0, nanos: -1_000), "-1 mons -00:00:00.000001"),
+    (SQLType(.interval), .interval(months: -14, days: 1, nanos: 0), "-1 years -2 mons 1 day"),
+    (SQLType(.interval), .interval(months: 12, days: 0, nanos: 0), "1 year"),
     (SQLType(.interval), .interval(months: 0, days: 0, nanos: 0), "00:00:00"),
     (SQLType(.uuid), .uuid([0x63, 0x61, 0x6e, 0x20] + Array(repeating: 0x11, count: 12)), "63616e20-1111-1111-1111-111111111111"),
     (SQLType(.inet), .inet(mask: 8, addr: [10, 0, 0, 0]), "10.0.0.0/8"),
