@@ -15,7 +15,8 @@ enum ReportJSON {
        "row_problems": t.rowProblems, "lost_spans": t.lostSpans, "filtered_out": t.filteredOut]
     }
     o["lost_spans"] = r.lostSpans.map { l -> [String: Any] in
-      ["span": l.pretty, "start_hex": hex(l.start), "end_hex": hex(l.end), "range_ids": l.rangeIDs, "table_ids": l.tableIDs]
+      ["span": l.pretty, "start_hex": hex(l.start), "end_hex": hex(l.end), "range_ids": l.rangeIDs, "table_ids": l.tableIDs,
+       "indexes": l.indexes.map { ["table": $0.table, "table_id": $0.tableID, "index_id": $0.indexID, "index": $0.index] as [String: Any] }]
     }
     o["ranges"] = r.rangeSources.map { s -> [String: Any] in
       ["range_id": s.rangeID, "span": s.span, "store": s.store ?? NSNull()]

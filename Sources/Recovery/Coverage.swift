@@ -14,6 +14,8 @@ public struct LostSpan: Equatable, Sendable {
   public var tablesOpenEnded: Bool
   /// When the span lies inside one table: the indexes it touches (empty otherwise).
   public var indexIDs: [UInt64] = []
+  /// Indexes of known tables whose keys overlap the span (filled once the schema is known).
+  public var indexes: [LostIndex] = []
   /// Replicas that hold an older view of these keys (a range before a split or merge, or a
   /// superseded descriptor): not used by the plan, a last resort to look at by hand.
   public var staleCopies: [StaleCopy] = []
@@ -25,6 +27,15 @@ public struct LostSpan: Equatable, Sendable {
 /// descriptor includes it and some provided store holds a replica of that range. Everything
 /// else is lost — ranges whose replicas all sat on absent stores, and gaps no descriptor
 /// describes (no surviving store held the meta2 records for them).
+/// A table index (primary = the rows, or a secondary index) with keys in a lost span.
+public struct LostIndex: Equatable, Sendable {
+  public var tableID: UInt32
+  /// `db.table`.
+  public var table: String
+  public var indexID: UInt32
+  public var index: String
+}
+
 /// A replica whose own, outdated descriptor covers part of a lost span.
 public struct StaleCopy: Equatable, Sendable {
   public var store: Int
@@ -99,6 +110,26 @@ public enum Coverage {
     }
     let capped = Swift.min(last, first &+ UInt64(tableListLimit - 1))
     return (Array(first...Swift.max(first, capped)), openEnded || capped < last)
+  }
+
+  /// The indexes of `tables` (id, `db.table`, indexes as (id, name)) whose key spans
+  /// `[/Table/t/i, /Table/t/i+1)` overlap `span`.
+  public static func indexes(overlapping span: KeySpan,
+                             tables: [(id: UInt32, name: String, indexes: [(id: UInt32, name: String)])]) -> [LostIndex] {
+    var out: [LostIndex] = []
+    for t in tables {
+      for ix in t.indexes {
+        var start: [UInt8] = [], end: [UInt8] = []
+        OrderedEncoding.encodeUvarintAscending(UInt64(t.id), into: &start)
+        end = start
+        OrderedEncoding.encodeUvarintAscending(UInt64(ix.id), into: &start)
+        OrderedEncoding.encodeUvarintAscending(UInt64(ix.id) + 1, into: &end)
+        if span.overlaps(KeySpan(start: start, end: end)) {
+          out.append(LostIndex(tableID: t.id, table: t.name, indexID: ix.id, index: ix.name))
+        }
+      }
+    }
+    return out
   }
 
   /// Index ids touched by a span inside one table (`/Table/t/i…`), empty when the span

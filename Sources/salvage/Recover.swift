@@ -80,7 +80,14 @@ struct Recover: ParsableCommand {
     }
     if !report.lostSpans.isEmpty {
       o.write("key spans with no surviving replica:\n")
-      for l in report.lostSpans { o.write("  \(l.pretty) (ranges \(l.rangeIDs.map(String.init).joined(separator: ",")))\n") }
+      for l in report.lostSpans {
+        // "game.users: primary, users_email_key": whose rows or index entries were there
+        var held = ""
+        for (i, x) in l.indexes.enumerated() {
+          held += (i > 0 && l.indexes[i - 1].table == x.table ? ", " : (i > 0 ? "; " : "; ") + x.table + ": ") + x.index
+        }
+        o.write("  \(l.pretty) (ranges \(l.rangeIDs.map(String.init).joined(separator: ","))\(held))\n")
+      }
     }
     if !report.intents.isEmpty { o.write("\(report.intents.count) uncommitted intent(s) not exported (report.json lists them)\n") }
     if !report.problems.isEmpty { o.write("\(report.problems.count) problem(s) noted in report.json\n") }

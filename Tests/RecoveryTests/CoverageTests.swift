@@ -90,6 +90,22 @@ struct CoverageTests {
     #expect(try ids("/System/\"desc-idgen\"", "/Table/53/2") == [])
   }
 
+  /// With the schema known, a span reaching the next table still names the indexes it held.
+  @Test func indexesOfKnownTables() throws {
+    let tables: [(id: UInt32, name: String, indexes: [(id: UInt32, name: String)])] = [
+      (53, "game.users", [(1, "primary"), (2, "users_email_key")]),
+      (54, "game.events", [(1, "primary"), (2, "events_kind_at_idx")])]
+    func names(_ s: String, _ e: String) throws -> [String] {
+      Coverage.indexes(overlapping: KeySpan(start: try Keyspace.parse(s), end: try Keyspace.parse(e)), tables: tables)
+        .map { "\($0.table)/\($0.indexID)/\($0.index)" }
+    }
+    #expect(try names("/Table/53/1/71", "/Table/54") == ["game.users/1/primary", "game.users/2/users_email_key"])
+    #expect(try names("/Table/53/1/5", "/Table/53/1/9") == ["game.users/1/primary"])
+    #expect(try names("/Table/53/2", "/Table/54/1/3") == ["game.users/2/users_email_key", "game.events/1/primary"])
+    #expect(try names("/Table/53/3", "/Table/54") == [])
+    #expect(try names("/Table/0", "/Table/11") == [])
+  }
+
   @Test func unionAndComplement() {
     let a = KeySpan(start: [1], end: [3]), b = KeySpan(start: [3], end: [4]), c = KeySpan(start: [6], end: [8])
     #expect(Coverage.union([c, b, a]) == [KeySpan(start: [1], end: [4]), c])

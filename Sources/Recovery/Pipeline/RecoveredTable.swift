@@ -12,6 +12,8 @@ public struct RecoveredTable: Sendable {
   public var name: String { qualifiedName[2] }
   /// Output columns: the table's public, non-hidden stored columns, in descriptor order.
   public var columns: [ColumnDescriptor]
+  /// User-defined types (ENUM labels) of the schema the table was found in.
+  public var types = TypeCatalog()
 }
 
 /// One unit of work: the part of one table's primary index that one range covers, read

@@ -52,7 +52,8 @@ extension RecoveryRun {
       OrderedEncoding.encodeUvarintAscending(UInt64(t.primaryIndex.id), into: &prefix)
       let columns = t.dataColumns
       out.append(RecoveredTable(descriptor: t, qualifiedName: name, ddl: ddl,
-                                primarySpan: KeySpan(start: prefix, end: Self.prefixEnd(prefix)), columns: columns))
+                                primarySpan: KeySpan(start: prefix, end: Self.prefixEnd(prefix)), columns: columns,
+                                types: catalog.types))
     }
     return out
   }

@@ -93,6 +93,14 @@ public final class RecoveryRun: @unchecked Sendable {
 
     let schema = try discoverSchema(stores: stores, plans: plans)
     report.problems += schema.problems
+    // Name what each lost span held: rows (the primary index) or secondary-index entries.
+    let known = schema.catalog.dataTables.map { t -> (id: UInt32, name: String, indexes: [(id: UInt32, name: String)]) in
+      let q = schema.catalog.qualifiedName(of: t)
+      return (t.id, q[0] + "." + q[2], ([t.primaryIndex] + t.indexes).map { ($0.id, $0.name) })
+    }
+    for i in report.lostSpans.indices {
+      report.lostSpans[i].indexes = Coverage.indexes(overlapping: report.lostSpans[i].span, tables: known)
+    }
     let tables = selectTables(schema.catalog)
     progress("schema: \(tables.count) table(s) to recover")
     let chunks = makeChunks(tables: tables, plans: plans)
@@ -147,7 +155,7 @@ public final class RecoveryRun: @unchecked Sendable {
             progress: @Sendable (String) -> Void) throws {
     // The scanner numbers spans in key order; keep the chunks in the same order.
     let chunks = chunks.sorted { $0.span < $1.span }
-    let decoders = tables.map { TableRowDecoder(table: $0.descriptor) }
+    let decoders = tables.map { TableRowDecoder(table: $0.descriptor, catalog: $0.types) }
     var stats = Array(repeating: (rows: 0, deleted: 0, problems: 0), count: tables.count)
     var intents: [RecoveryReport.Intent] = []
     var rowKVs: [(key: [UInt8], value: SQLValue)] = []
