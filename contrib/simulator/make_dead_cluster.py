@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Build the dead CockroachDB 19.1-era cluster Salvage practises on.
+"""Build the dead CockroachDB cluster (19.1-era stores) Salvage practises on.
 
     python3 contrib/simulator/make_dead_cluster.py OUT_DIR [--seed N] [--scale small|medium]
+        [--version 19.1|23.2] [--descriptors 19.1|23.2]
 
 Writes 7 RocksDB store directories with the real engine (Debian's `ldb`, rocksdb-tools),
 destroys 4 of them (moved to OUT_DIR/destroyed/) and writes the exact ground truth a correct
@@ -13,8 +14,8 @@ from __future__ import annotations
 
 import argparse
 import bisect
-import csv
 import io
+import ipaddress
 import json
 import os
 import random
@@ -25,16 +26,14 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from decimal import Decimal
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import crdb_types as types  # noqa: E402
 from crdb_encoding import (  # noqa: E402
-    ET_BYTES, ET_DECIMAL, ET_FALSE, ET_INT, ET_JSON, ET_TIME, ET_TRUE, TAG_BYTES, TAG_DECIMAL,
-    TAG_INT, TAG_TIME, TAG_TUPLE, Proto, bytes_asc, family_suffix, hlc_timestamp, json_text,
-    jsonb_encode, mvcc_key, mvcc_metadata_inline, mvcc_metadata_intent, nonsorting_decimal,
-    ns_uvarint, pb_uvarint, roach_value, time_key_encoding, txn_meta, uvarint_asc, value_tag,
-    varint_asc, varint_desc, zigzag_varint,
+    TAG_BYTES, TAG_INT, TAG_TUPLE, Proto, bytes_asc, family_suffix, hlc_timestamp, mvcc_key,
+    mvcc_metadata_inline, mvcc_metadata_intent, roach_value, txn_meta, uvarint_asc, value_tag,
+    varint_asc, zigzag_varint,
 )
 
 LDB = os.environ.get("LDB", "ldb")
@@ -43,6 +42,7 @@ RAFT_INITIAL_INDEX = 10          # CockroachDB's raftInitialLogIndex
 BASE_WALL = 1_559_390_400 * 10**9   # 2019-06-01T12:00:00Z, the cluster's HLC at bootstrap
 NULL = "\\N"                     # CSV NULL marker (IMPORT ... WITH nullif = '\N')
 
+VERSIONS = ["19.1", "23.2"]
 PHASES = ["bootstrap", "load", "update1", "update2", "late", "pending"]
 # Which ldb step writes a phase's entries into a store:
 #   A = first load, then `ldb compact` (bottom-level SSTs)
@@ -59,7 +59,7 @@ PHASE_FILE = {"bootstrap": "A", "load": "A", "update1": "A", "update2": "B", "la
 class Column:
     id: int
     name: str
-    type: str          # INT8 STRING BYTES DECIMAL TIMESTAMPTZ TIMESTAMP BOOL JSONB
+    type: str          # SQL spelling, see crdb_types ("INT8", "VARCHAR(10)", "STRING[]", ...)
     nullable: bool
 
 
@@ -72,6 +72,16 @@ class Family:
 
 
 @dataclass
+class Index:
+    """A secondary index (spec §5.6); stored columns only on single-family tables here."""
+    id: int
+    name: str
+    unique: bool
+    cols: list         # [(column id, "ASC"|"DESC")]
+    storing: list = field(default_factory=list)
+
+
+@dataclass
 class Table:
     id: int
     name: str
@@ -80,6 +90,7 @@ class Table:
     families: list
     pk: list           # [(column id, "ASC"|"DESC")]
     version: int = 1
+    indexes: list = field(default_factory=list)
 
     def __post_init__(self):
         self._cols = {c.id: c for c in self.columns}
@@ -89,37 +100,85 @@ class Table:
         return self._cols[cid]
 
 
-# 19.1 sqlbase.ColumnType.SemanticType numbers (spec §7.5 Family enum)
-SEMANTIC = {"BOOL": 0, "INT8": 1, "DECIMAL": 3, "TIMESTAMP": 5, "STRING": 7, "BYTES": 8,
-            "TIMESTAMPTZ": 9, "JSONB": 18}
-
-GAME_DB_ID = 52
+GAME_DB_ID, SHOP_DB_ID = 52, 56
+DB_NAMES = {1: "system", 50: "defaultdb", 51: "postgres", GAME_DB_ID: "game", SHOP_DB_ID: "shop"}
+# 23.2 only: each user database's public schema, the ENUM type and its implicit array type
+PUBLIC_SCHEMA = {GAME_DB_ID: 58, SHOP_DB_ID: 59}
+ENUM_ID, ENUM_ARRAY_ID = 60, 61
+ENUM_NAME = "status"
+ENUM_MEMBERS = [("new", b"\x40"), ("shipped", b"\x80"), ("lost", b"\xc0")]
+ENUM_PHYS = dict(ENUM_MEMBERS)
 
 USERS = Table(53, "users", GAME_DB_ID, [
     Column(1, "id", "INT8", False), Column(2, "name", "STRING", False),
     Column(3, "email", "STRING", True), Column(4, "balance", "DECIMAL", True),
     Column(5, "created", "TIMESTAMPTZ", True), Column(6, "active", "BOOL", True)],
-    [Family(0, "f1", [1, 2, 3]), Family(1, "f2", [4, 5, 6])], [(1, "ASC")])
+    [Family(0, "f1", [1, 2, 3]), Family(1, "f2", [4, 5, 6])], [(1, "ASC")],
+    indexes=[Index(2, "users_email_key", True, [(3, "ASC")])])
 EVENTS = Table(54, "events", GAME_DB_ID, [
     Column(1, "user_id", "INT8", False), Column(2, "seq", "INT8", False),
     Column(3, "kind", "STRING", True), Column(4, "body", "BYTES", True),
     Column(5, "at", "TIMESTAMP", True)],
-    [Family(0, "primary", [1, 2, 3, 4, 5])], [(1, "ASC"), (2, "DESC")])
+    [Family(0, "primary", [1, 2, 3, 4, 5])], [(1, "ASC"), (2, "DESC")],
+    indexes=[Index(2, "events_kind_at_idx", False, [(3, "ASC"), (5, "DESC")], [4])])
 SNAPSHOTS = Table(55, "snapshots", GAME_DB_ID, [
     Column(1, "user_id", "INT8", False), Column(2, "version", "INT8", False),
     Column(3, "state", "JSONB", True)],
     [Family(0, "primary", [1, 2, 3])], [(1, "ASC"), (2, "ASC")])
+
+
+def items_table(version: str) -> Table:
+    """shop.items: one column per supported type, six families, STRING/DATE DESC/UUID key;
+    with 23.2 descriptors also an ENUM column."""
+    types = [("sku", "STRING"), ("made", "DATE"), ("uid", "UUID"), ("flag", "BOOL"),
+             ("small", "INT2"), ("medium", "INT4"), ("big", "INT8"), ("ratio", "FLOAT4"),
+             ("score", "FLOAT8"), ("price", "DECIMAL"), ("cost", "DECIMAL(10,2)"),
+             ("label", "STRING"), ("code", "VARCHAR(10)"), ("grade", "CHAR(3)"),
+             ("blob", "BYTES"), ("on_day", "DATE"), ("at_time", "TIME"), ("stamp", "TIMESTAMP"),
+             ("stamp_tz", "TIMESTAMPTZ"), ("dur", "INTERVAL"), ("ref", "UUID"), ("addr", "INET"),
+             ("doc", "JSONB"), ("tags", "STRING[]"), ("nums", "INT8[]"), ("flags4", "BIT(4)"),
+             ("vbits", "VARBIT"), ("obj", "OID"), ("note", "STRING")]
+    if version == "23.2":
+        types.append(("status", "ENUM:" + ENUM_NAME))
+    cols = [Column(i + 1, n, t, i >= 3) for i, (n, t) in enumerate(types)]
+    fam0 = [1, 2, 3, 4, 5, 6, 7] + ([30] if version == "23.2" else [])
+    fams = [Family(0, "primary", fam0), Family(1, "nums", [8, 9, 10, 11]),
+            Family(2, "texts", [12, 13, 14, 15]), Family(3, "times", [16, 17, 18, 19, 20]),
+            Family(4, "misc", [21, 22, 23, 24, 25, 26, 27, 28]), Family(5, "note", [29], 29)]
+    return Table(57, "items", SHOP_DB_ID, cols, fams, [(1, "ASC"), (2, "DESC"), (3, "ASC")])
+
+
+SHOP_ITEMS = items_table("19.1")
 GAME_TABLES = [USERS, EVENTS, SNAPSHOTS]
+USER_TABLES = GAME_TABLES + [SHOP_ITEMS]
 
 # 19.1 system tables we write rows for (spec §7.1, §7.6)
 NAMESPACE = Table(2, "namespace", 1, [
     Column(1, "parentID", "INT8", False), Column(2, "name", "STRING", False),
     Column(3, "id", "INT8", True)],
     [Family(0, "primary", [1, 2]), Family(3, "fam_3_id", [3], 3)], [(1, "ASC"), (2, "ASC")])
+# 20.1+ system.namespace (table 30)
+NAMESPACE2 = Table(30, "namespace", 1, [
+    Column(1, "parentID", "INT8", False), Column(2, "parentSchemaID", "INT8", False),
+    Column(3, "name", "STRING", False), Column(4, "id", "INT8", True)],
+    [Family(0, "primary", [1, 2, 3]), Family(4, "fam_4_id", [4], 4)],
+    [(1, "ASC"), (2, "ASC"), (3, "ASC")])
 DESCRIPTOR = Table(3, "descriptor", 1, [
     Column(1, "id", "INT8", False), Column(2, "descriptor", "BYTES", True)],
     [Family(0, "primary", [1]), Family(2, "fam_2_descriptor", [2], 2)], [(1, "ASC")])
-TABLES_BY_ID = {t.id: t for t in GAME_TABLES + [NAMESPACE, DESCRIPTOR]}
+TABLES_BY_ID = {t.id: t for t in USER_TABLES + [NAMESPACE, NAMESPACE2, DESCRIPTOR]}
+
+
+def use_descriptors(version: str):
+    """Switch the module's schema to the given descriptor layout (the ENUM column is 23.2-only)."""
+    global SHOP_ITEMS, USER_TABLES
+    SHOP_ITEMS = items_table(version)
+    USER_TABLES = GAME_TABLES + [SHOP_ITEMS]
+    TABLES_BY_ID[SHOP_ITEMS.id] = SHOP_ITEMS
+
+
+def qualified(t: Table) -> str:
+    return DB_NAMES[t.parent_id] + "." + t.name
 
 # ---------------------------------------------------------------------------------------------
 # Row encoding (spec §5, §6)
@@ -130,13 +189,7 @@ def table_prefix(table_id: int, index_id: int = 1) -> bytes:
 
 
 def key_datum(typ: str, v, direction: str) -> bytes:
-    if typ == "INT8":
-        return varint_asc(v) if direction == "ASC" else varint_desc(v)
-    if typ == "STRING":
-        if direction != "ASC":
-            raise ValueError("DESC strings not used here")
-        return bytes_asc(v.encode("utf-8"))
-    raise ValueError("key type %s not used here" % typ)
+    return types.key_datum(typ, v, direction, ENUM_PHYS.__getitem__)
 
 
 def row_prefix(t: Table, row: dict) -> bytes:
@@ -146,50 +199,14 @@ def row_prefix(t: Table, row: dict) -> bytes:
     return k
 
 
-def micros_to_secs_nanos(us: int):
-    return us // 10**6, (us % 10**6) * 1000
-
-
 def tuple_datum(typ: str, v) -> tuple:
     """(encoding.Type, body) for a value inside a TUPLE (§6.3)."""
-    if typ == "INT8":
-        return ET_INT, zigzag_varint(v)
-    if typ == "STRING":
-        b = v.encode("utf-8")
-        return ET_BYTES, ns_uvarint(len(b)) + b
-    if typ == "BYTES":
-        return ET_BYTES, ns_uvarint(len(v)) + v
-    if typ == "DECIMAL":
-        d = nonsorting_decimal(v)
-        return ET_DECIMAL, pb_uvarint(len(d)) + d
-    if typ in ("TIMESTAMP", "TIMESTAMPTZ"):
-        s, n = micros_to_secs_nanos(v)
-        return ET_TIME, zigzag_varint(s) + zigzag_varint(n)
-    if typ == "BOOL":
-        return (ET_TRUE if v else ET_FALSE), b""
-    if typ == "JSONB":
-        b = jsonb_encode(v)
-        return ET_JSON, ns_uvarint(len(b)) + b
-    raise ValueError(typ)
+    return types.tuple_datum(typ, v, ENUM_PHYS.__getitem__)
 
 
 def bare_datum(typ: str, v) -> tuple:
     """(roachpb ValueType tag, data) for a single-column family value (§6.3.1)."""
-    if typ == "INT8":
-        return TAG_INT, zigzag_varint(v)
-    if typ == "STRING":
-        return TAG_BYTES, v.encode("utf-8")
-    if typ == "BYTES":
-        return TAG_BYTES, bytes(v)
-    if typ == "DECIMAL":
-        return TAG_DECIMAL, nonsorting_decimal(v)
-    if typ in ("TIMESTAMP", "TIMESTAMPTZ"):
-        return TAG_TIME, time_key_encoding(*micros_to_secs_nanos(v))
-    if typ == "BOOL":
-        return TAG_INT, zigzag_varint(1 if v else 0)
-    if typ == "JSONB":
-        return TAG_BYTES, jsonb_encode(v)
-    raise ValueError(typ)
+    return types.bare_datum(typ, v, ENUM_PHYS.__getitem__)
 
 
 def family_payload(t: Table, fam: Family, row: dict):
@@ -211,14 +228,45 @@ def family_payload(t: Table, fam: Family, row: dict):
     return TAG_TUPLE, data
 
 
+def index_entry(t: Table, ix: Index, row: dict):
+    """(roach key, BYTES data) of a row's secondary-index KV (§5.6): key columns in their
+    directions; PK columns not in the index appended ascending to the key (non-unique, or a
+    NULL key) and/or key-encoded in the value (unique); then the STORING columns as an untagged
+    column list."""
+    k = table_prefix(t.id, ix.id)
+    has_null = False
+    for cid, d in ix.cols:
+        v = row.get(cid)
+        has_null |= v is None
+        k += key_datum(t.col(cid).type, v, d)
+    in_key = {c for c, _ in ix.cols}
+    suffix = b"".join(key_datum(t.col(c).type, row[c], "ASC") for c in t.pk_ids
+                      if c not in in_key)
+    if not ix.unique or has_null:
+        k += suffix
+    data = suffix if ix.unique else b""
+    prev = 0
+    for cid in sorted(ix.storing):
+        v = row.get(cid)
+        if v is not None:
+            et, body = tuple_datum(t.col(cid).type, v)
+            data += value_tag(cid - prev, et) + body
+            prev = cid
+    return k + b"\x88", data
+
+
 def encode_row(t: Table, row: dict) -> dict:
-    """{family id: (roach key, roachpb.Value bytes or None)} for a row (None = no KV)."""
+    """{family id, or ("ix", index id): (roach key, roachpb.Value bytes or None)} for a row
+    (None = no KV)."""
     rp = row_prefix(t, row)
     out = {}
     for fam in t.families:
         k = rp + family_suffix(fam.id)
         p = family_payload(t, fam, row)
         out[fam.id] = (k, None if p is None else roach_value(k, p[0], p[1]))
+    for ix in t.indexes:
+        k, data = index_entry(t, ix, row)
+        out[("ix", ix.id)] = (k, roach_value(k, TAG_BYTES, data))
     return out
 
 
@@ -233,32 +281,53 @@ def privileges() -> Proto:
     return p
 
 
-def column_type(typ: str) -> Proto:
-    # 19.1 ColumnType: 1 semantic_type, 2 width, 3 precision, 6 visible_type (non-nullable
-    # proto2 scalars, always emitted). INT8 = INT with width 64 and, for pre-2.1 readers,
-    # visible_type BIGINT (3).
-    return (Proto().varint(1, SEMANTIC[typ]).varint(2, 64 if typ == "INT8" else 0)
-            .varint(3, 0).varint(6, 3 if typ == "INT8" else 0))
+def column_type(typ: str, layout: str) -> Proto:
+    """19.1 ColumnType, or (23.2) types.T as InternalType with its OID (§7.5, §7.7)."""
+    if layout == "19.1":
+        return types.column_type_19_1(typ)
+    return types.types_t(typ, (ENUM_ID, ENUM_ARRAY_ID))
 
 
-def table_descriptor(t: Table, version: int, mod_wall: int) -> bytes:
+def index_descriptor(t: Table, ix_id: int, name: str, unique: bool, cols: list, storing: list,
+                     layout: str) -> Proto:
+    """IndexDescriptor: 1 name, 2 id, 3 unique, 4 key column names, 5 store column names,
+    6 key column ids, 7 key-suffix (extra) column ids, 8 directions, 14 store column ids,
+    16 type, 18 version. The 23.2 primary index stores every non-key column (version 4)."""
+    idx = Proto().string(1, name).varint(2, ix_id).bool(3, unique)
+    key_ids = [c for c, _ in cols]
+    suffix = [c for c in t.pk_ids if c not in key_ids] if ix_id != 1 else []
+    for cid in key_ids:
+        idx.string(4, t.col(cid).name)
+    for cid in storing:
+        idx.string(5, t.col(cid).name)
+    for cid in key_ids:
+        idx.varint(6, cid)
+    for cid in suffix:
+        idx.varint(7, cid)
+    for _, d in cols:
+        idx.varint(8, 0 if d == "ASC" else 1)
+    idx.msg(9, b"").msg(11, b"")
+    for cid in storing:
+        idx.varint(14, cid)
+    idx.msg(15, Proto().varint(1, 0)).varint(16, 0)
+    if layout != "19.1":
+        idx.varint(18, 4 if ix_id == 1 else 3)
+    return idx
+
+
+def table_descriptor(t: Table, version: int, mod_wall: int, layout: str = "19.1") -> bytes:
     td = Proto().string(1, t.name).varint(3, t.id).varint(4, t.parent_id).varint(5, version)
     td.bool(6, False)                                 # up_version
     td.msg(7, hlc_timestamp(mod_wall))                # modification_time
     for c in t.columns:
-        td.msg(8, Proto().string(1, c.name).varint(2, c.id).msg(3, column_type(c.type))
+        td.msg(8, Proto().string(1, c.name).varint(2, c.id).msg(3, column_type(c.type, layout))
                .bool(4, c.nullable).bool(6, False))
     td.varint(9, max(c.id for c in t.columns) + 1)    # next_column_id
-    idx = Proto().string(1, "primary").varint(2, 1).bool(3, True)
-    for cid, _ in t.pk:
-        idx.string(4, t.col(cid).name)
-    for cid, _ in t.pk:
-        idx.varint(6, cid)
-    for _, d in t.pk:
-        idx.varint(8, 0 if d == "ASC" else 1)
-    idx.msg(9, b"").msg(11, b"").msg(15, Proto().varint(1, 0)).varint(16, 0)
-    td.msg(10, idx)                                   # primary_index
-    td.varint(12, 2)                                  # next_index_id
+    stored = [c.id for c in t.columns if c.id not in t.pk_ids] if layout != "19.1" else []
+    td.msg(10, index_descriptor(t, 1, "primary", True, t.pk, stored, layout))
+    for ix in t.indexes:
+        td.msg(11, index_descriptor(t, ix.id, ix.name, ix.unique, ix.cols, ix.storing, layout))
+    td.varint(12, max([1] + [ix.id for ix in t.indexes]) + 1)   # next_index_id
     td.msg(13, privileges())
     td.varint(16, 1)                                  # next_mutation_id
     td.varint(17, 3)                                  # format_version = InterleavedFormatVersion
@@ -272,11 +341,46 @@ def table_descriptor(t: Table, version: int, mod_wall: int) -> bytes:
         fp.varint(5, f.default_column_id)
         td.msg(22, fp)
     td.varint(23, max(f.id for f in t.families) + 1)  # next_family_id
+    if layout != "19.1":
+        td.varint(40, PUBLIC_SCHEMA.get(t.parent_id, 29))   # unexposed_parent_schema_id
     return Proto().msg(1, td).done()                  # Descriptor{table}
 
 
-def database_descriptor(name: str, db_id: int) -> bytes:
-    return Proto().msg(2, Proto().string(1, name).varint(2, db_id).msg(3, privileges())).done()
+def database_descriptor(name: str, db_id: int, layout: str = "19.1") -> bytes:
+    """DatabaseDescriptor: 1 name, 2 id, 3 privileges; 23.2 also 5 version and 7 schemas
+    (map name -> {1 id}) naming the database's public schema."""
+    d = Proto().string(1, name).varint(2, db_id).msg(3, privileges())
+    if layout != "19.1":
+        d.varint(5, 1)
+        if db_id in PUBLIC_SCHEMA:
+            d.msg(7, Proto().string(1, "public").msg(2, Proto().varint(1, PUBLIC_SCHEMA[db_id])))
+    return Proto().msg(2, d).done()
+
+
+def schema_descriptor(db_id: int) -> bytes:
+    """SchemaDescriptor (20.2+): 1 parent_id, 2 name, 3 id, 4 privileges, 6 version."""
+    return Proto().msg(4, Proto().varint(1, db_id).string(2, "public")
+                       .varint(3, PUBLIC_SCHEMA[db_id]).msg(4, privileges())
+                       .varint(6, 1)).done()
+
+
+def enum_type_descriptors() -> list:
+    """(id, Descriptor bytes) of CREATE TYPE shop.status AS ENUM (...) and its implicit array
+    type _status. TypeDescriptor: 1 parent_id, 2 parent_schema_id, 3 name, 4 id, 5 kind
+    (ENUM 0, ALIAS 1), 6 enum_members {1 physical, 2 logical, 3 capability}, 7 alias,
+    8 array_type_id, 9 version."""
+    sch = PUBLIC_SCHEMA[SHOP_DB_ID]
+    enum = (Proto().varint(1, SHOP_DB_ID).varint(2, sch).string(3, ENUM_NAME)
+            .varint(4, ENUM_ID).varint(5, 0))
+    for label, phys in ENUM_MEMBERS:
+        enum.msg(6, Proto().bytes(1, phys).string(2, label).varint(3, 0))
+    enum.varint(8, ENUM_ARRAY_ID).varint(9, 1)
+    elem = types.types_t("ENUM:" + ENUM_NAME, (ENUM_ID, ENUM_ARRAY_ID))
+    arr_t = (Proto().varint(1, 15).varint(2, 0).varint(3, 0).varint(6, 0)
+             .varint(10, types.USER_TYPE_OID_OFFSET + ENUM_ARRAY_ID).msg(11, elem).bool(12, False))
+    arr = (Proto().varint(1, SHOP_DB_ID).varint(2, sch).string(3, "_" + ENUM_NAME)
+           .varint(4, ENUM_ARRAY_ID).varint(5, 1).msg(7, arr_t).varint(9, 1))
+    return [(ENUM_ID, Proto().msg(3, enum).done()), (ENUM_ARRAY_ID, Proto().msg(3, arr).done())]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -372,11 +476,14 @@ def pretty_key(k: bytes) -> str:
         iid, i = _dec_uvarint(k, i)
         parts.append(str(iid))
         t = TABLES_BY_ID.get(tid)
+        if iid != 1 or (t and any(types.base(t.col(c).type) not in ("INT8", "STRING")
+                                  for c in t.pk_ids[:1])):
+            return "/".join(parts) + ("/0x" + k[i:].hex() if i < len(k) else "")
         for cid, d in (t.pk if t else []):
             if i >= len(k):
                 break
             typ = t.col(cid).type
-            if typ == "INT8":
+            if typ in ("INT8", "DATE"):
                 v, i = _dec_uvarint(k, i)
                 parts.append(str(~v if d == "DESC" else v))
             else:
@@ -430,11 +537,12 @@ class Range:
 SCALES = {
     "small": dict(users=24, user_ranges=["2L", "0", "3"], ev_users=5, ev_n=(30, 50),
                   ev_ranges=["3L", "0", "1S", "2", "1"], snap_versions=(5, 9),
-                  snap_ranges=["2L", "3"], new_users=3),
+                  snap_ranges=["2L", "3"], new_users=3, items=30, item_ranges=["3", "2L"]),
     "medium": dict(users=10000, user_ranges=["2L", "0", "3", "2", "1", "3L"], ev_users=400,
                    ev_n=(160, 240), ev_ranges=["3L", "0", "1S", "2", "1", "2L", "3", "0", "2",
                                                "3"],
-                   snap_versions=(18, 32), snap_ranges=["2L", "3", "0"], new_users=50),
+                   snap_versions=(18, 32), snap_ranges=["2L", "3", "0"], new_users=50,
+                   items=3000, item_ranges=["3", "2L", "1", "0"]),
 }
 SYSTEM_CATEGORIES = ["3", "2", "2", "1"]   # meta, system, system config, other system tables
 
@@ -463,8 +571,12 @@ class Clock:
 
 
 class Simulator:
-    def __init__(self, seed: int, scale: str):
-        self.seed, self.scale = seed, scale
+    def __init__(self, seed: int, scale: str, version: str = "19.1",
+                 descriptors: str | None = None):
+        self.seed, self.scale, self.version = seed, scale, version
+        # descriptor layout: 19.1 ColumnType + namespace table 2, or 23.2 types.T + table 30
+        self.descriptors = descriptors or version
+        use_descriptors(self.descriptors)
         self.cfg = SCALES[scale]
         self.rng = random.Random(seed)
         self.clock = Clock(self.rng)
@@ -473,7 +585,7 @@ class Simulator:
         perm = self.rng.sample(stores, NODES)
         self.survivors, self.destroyed = sorted(perm[:3]), sorted(perm[3:])
         self.ranges: list[Range] = []
-        self.truth = {t.id: {} for t in GAME_TABLES}        # committed rows before disaster
+        self.truth = {t.id: {} for t in USER_TABLES}        # committed rows before disaster
         self.cur = {t.id: {} for t in TABLES_BY_ID.values()}  # encoded state while writing
         self.intents = []
         self.resolved = []       # committed intents whose metadata a RocksDB deletion removed
@@ -534,6 +646,74 @@ class Simulator:
             body = b"\x00" + body + b"\x00,\"\n"
         at = 1_546_300_800 * 10**6 + uid * 86400 * 10**6 + seq * 61 * 10**6 + r.randint(0, 999999)
         return {1: uid, 2: seq, 3: r.choice(KINDS), 4: body, 5: at}
+
+    def gen_item_value(self, cid):
+        """A value for shop.items column cid: edge cases (empty strings, NULL-looking text,
+        negative and huge decimals, NaN/±Inf floats, pre-1970 dates, IPv6, JSON null...)."""
+        r = self.rng
+        c = r.random
+
+        def pick(*xs):
+            return xs[r.randrange(len(xs))]
+        gens = {
+            4: lambda: c() < 0.5,
+            5: lambda: r.randint(-2**15, 2**15 - 1),
+            6: lambda: r.randint(-2**31, 2**31 - 1),
+            7: lambda: pick(r.randint(-2**63, 2**63 - 1), 0, -1, 2**63 - 1),
+            8: lambda: pick(1.5, -0.25, 3.0, 0.0, 1048576.0, 0.375),
+            9: lambda: pick(r.uniform(-1e6, 1e6), r.uniform(-1, 1) * 10.0 ** r.randint(-30, 30),
+                            0.1, -2.5e-07, 1e300, 1234567.0, float("nan"), float("inf"),
+                            float("-inf"), -0.0),
+            10: lambda: pick(Decimal(r.randint(-10**6, 10**6)).scaleb(-r.randint(0, 6)),
+                             Decimal("12345678901234567890123456789.123456789"),
+                             Decimal("-98765432109876543210"), Decimal("0"), Decimal("-7.50"),
+                             Decimal("1E-10"), Decimal("5E+3"), Decimal("0.000"),
+                             Decimal("1.3E+1001")),
+            11: lambda: Decimal(r.randint(-10**8, 10**8)).scaleb(-2),
+            12: lambda: pick("", 'comma, "quote"', "line\nbreak", "\\N", "naïve ☃",
+                             "tab\there", r.choice(ITEMS) * r.randint(1, 3)),
+            13: lambda: pick("", "v" * r.randint(1, 10), "ünï"),
+            14: lambda: pick("A1x", "zzz", "é-9"),
+            15: lambda: pick(b"", b"\x00", bytes(r.getrandbits(8) for _ in range(r.randint(1, 12)))),
+            16: lambda: r.randint(-40000, 30000),
+            17: lambda: pick(r.randint(0, 86400 * 10**6 - 1), r.randint(0, 86399) * 10**6, 0),
+            18: lambda: r.randint(-2 * 10**15, 2 * 10**15),
+            19: lambda: r.randint(0, 2 * 10**15),
+            20: lambda: pick((r.randint(0, 30), r.randint(0, 40), r.randint(0, 10**11) * 1000),
+                             (12, 0, 0), (0, 1, 0), (0, 0, 0)),
+            21: lambda: uuid.UUID(int=r.getrandbits(128), version=4),
+            22: lambda: pick((ipaddress.ip_address("192.168.%d.%d" % (r.randint(0, 255),
+                                                                   r.randint(0, 255))), 32),
+                             (ipaddress.ip_address("10.1.2.3"), 8),
+                             (ipaddress.ip_address("::1"), 128),
+                             (ipaddress.ip_address("2001:db8::%x" % r.randint(1, 65535)), 64)),
+            23: lambda: pick({"sku": r.randint(0, 99), "tags": ["x", None, True],
+                              "price": Decimal("9.90")}, [], {}, "text", 42,
+                             [1, {"a": "b"}]),
+            24: lambda: pick(["a", None, "b c"], [], ["it's", "", "\\N"], ["x,y", '"q"']),
+            25: lambda: pick([1, -2, None, 2**62], [], [0]),
+            26: lambda: "".join(r.choice("01") for _ in range(4)),
+            27: lambda: "".join(r.choice("01") for _ in range(r.randint(0, 70))),
+            28: lambda: r.randint(0, 2**32 - 1),
+            29: lambda: pick("", "a note", "üñí"),
+            30: lambda: r.choice(ENUM_MEMBERS)[0],
+        }
+        if cid == 23 and c() < 0.1:
+            return types.JSON_NULL
+        return None if c() < 0.12 else gens[cid]()
+
+    def gen_item(self, sku, made, uid):
+        row = {1: sku, 2: made, 3: uid}
+        for col in SHOP_ITEMS.columns[3:]:
+            row[col.id] = self.gen_item_value(col.id)
+        return row
+
+    def mutate_item(self, row):
+        new = dict(row)
+        while new == row:
+            for cid in self.rng.sample([c.id for c in SHOP_ITEMS.columns[3:]], 3):
+                new[cid] = self.gen_item_value(cid)
+        return new
 
     def gen_snapshot(self, uid, version):
         r = self.rng
@@ -644,6 +824,38 @@ class Simulator:
                 add("update2", SNAPSHOTS, (uid, before_late[0]), None)
                 before_late.pop(0)
             add("late", SNAPSHOTS, (uid, before_late[0]), None)  # guaranteed late delete
+
+        # shop.items: every column type; two rows per sku (DATE DESC orders them)
+        items = {}
+        for i in range(cfg["items"]):
+            sku = "sku-%04d" % (i // 2) if i % 7 else "skü-%04d" % (i // 2)
+            row = self.gen_item(sku, r.randint(-3000, 20000),
+                                uuid.UUID(int=r.getrandbits(128), version=4))
+            pk = (row[1], row[2], row[3])
+            items[pk] = row
+            add("load", SHOP_ITEMS, pk, row)
+        skus = sorted({pk[0] for pk in items}, key=lambda x: x.encode("utf-8"))
+        k = len(cfg["item_ranges"])
+        self.item_splits = [skus[len(skus) * i // k] for i in range(1, k)]
+        for phase, p_upd, p_del in (("update1", 0.4, 0.0), ("update2", 0.3, 0.05),
+                                    ("late", 0.3, 0.08)):
+            for pk in sorted(items, key=lambda p: row_prefix(SHOP_ITEMS, items[p])):
+                x = r.random()
+                if x < p_del:
+                    add(phase, SHOP_ITEMS, pk, None)
+                    del items[pk]
+                elif x < p_del + p_upd:
+                    items[pk] = self.mutate_item(items[pk])
+                    add(phase, SHOP_ITEMS, pk, items[pk])
+        bounds = [""] + self.item_splits + ["\U0010ffff"]
+        for lo, hi in zip(bounds, bounds[1:]):      # a late delete in every items range
+            cands = [pk for pk in sorted(items, key=lambda p: row_prefix(SHOP_ITEMS, items[p]))
+                     if lo.encode() <= pk[0].encode() < hi.encode()
+                     and (SHOP_ITEMS.id, pk) not in used["late"]]
+            if cands:
+                pk = r.choice(cands)
+                add("late", SHOP_ITEMS, pk, None)
+                del items[pk]
         return ops
 
     # -- ranges and placement --------------------------------------------------------------
@@ -655,11 +867,13 @@ class Simulator:
         bounds = [(KEY_MIN, None, "meta"), (SYSTEM_PREFIX, None, "system"),
                   (t(0), None, "sysconfig"), (t(11), None, "systables")]
         cats = {}
-        for tab, splits, key in ((USERS, self.user_splits, "user_ranges"),
-                                 (EVENTS, self.event_splits, "ev_ranges"),
-                                 (SNAPSHOTS, self.snap_splits, "snap_ranges")):
+        sku = lambda tid, v: table_prefix(tid) + bytes_asc(v.encode("utf-8"))  # noqa: E731
+        for tab, splits, key, split_key in ((USERS, self.user_splits, "user_ranges", row),
+                                            (EVENTS, self.event_splits, "ev_ranges", row),
+                                            (SNAPSHOTS, self.snap_splits, "snap_ranges", row),
+                                            (SHOP_ITEMS, self.item_splits, "item_ranges", sku)):
             bounds.append((t(tab.id), tab.id, None))
-            bounds += [(row(tab.id, s), tab.id, None) for s in splits]
+            bounds += [(split_key(tab.id, s), tab.id, None) for s in splits]
             c = list(cfg[key])
             r.shuffle(c)
             cats[tab.id] = c
@@ -701,6 +915,7 @@ class Simulator:
     def batch(self, rg: Range, phase: str, ts=None) -> Batch:
         wall, logical = ts or self.clock.next()
         b = Batch(phase, wall, logical)
+        b.range = rg
         rg.batches.append(b)
         return b
 
@@ -733,29 +948,50 @@ class Simulator:
         # /System: liveness records and ID generators
         sysr = self.ranges[1]
         b = self.batch(sysr, "bootstrap")
-        for key, v in ((b"\x04desc-idgen", 55), (b"\x04node-idgen", NODES),
+        new_layout = self.descriptors != "19.1"
+        max_id = ENUM_ARRAY_ID if new_layout else SHOP_ITEMS.id
+        for key, v in ((b"\x04desc-idgen", max_id), (b"\x04node-idgen", NODES),
                        (b"\x04range-idgen", len(self.ranges)), (b"\x04store-idgen", NODES)):
             b.puts.append((mvcc_key(key, b.wall, b.logical), roach_value(key, TAG_INT,
                                                                         zigzag_varint(v))))
         for node in range(1, NODES + 1):
             self.liveness(sysr, node, 1, "bootstrap")
-        # system.descriptor and system.namespace rows
+        # system.descriptor and system.namespace rows (§7.1, §7.6)
+        lay = self.descriptors
         cfg = self.ranges[2]
-        dbs = [("system", 1), ("defaultdb", 50), ("postgres", 51), ("game", GAME_DB_ID)]
-        ns_rows = [(0, n, i) for n, i in dbs] + [(1, "namespace", 2), (1, "descriptor", 3)]
-        ns_rows += [(GAME_DB_ID, tb.name, tb.id) for tb in GAME_TABLES]
+        dbs = [("system", 1), ("defaultdb", 50), ("postgres", 51), ("game", GAME_DB_ID),
+               ("shop", SHOP_DB_ID)]
+        ns_table = NAMESPACE2 if new_layout else NAMESPACE
+        names = [(0, 0, n, i) for n, i in dbs]
+        names += [(1, 29, "namespace", ns_table.id), (1, 29, "descriptor", 3)]
+        names += [(tb.parent_id, PUBLIC_SCHEMA[tb.parent_id], tb.name, tb.id)
+                  for tb in USER_TABLES]
+        if new_layout:
+            names += [(db, 0, "public", sid) for db, sid in PUBLIC_SCHEMA.items()]
+            names += [(SHOP_DB_ID, PUBLIC_SCHEMA[SHOP_DB_ID], ENUM_NAME, ENUM_ID),
+                      (SHOP_DB_ID, PUBLIC_SCHEMA[SHOP_DB_ID], "_" + ENUM_NAME, ENUM_ARRAY_ID)]
         b = self.batch(cfg, "bootstrap")
-        for pid, name, did in ns_rows:
-            self.put_row(b, NAMESPACE, {1: pid, 2: name, 3: did})
+        ns_rg = self.range_of(table_prefix(ns_table.id))
+        nb = b if ns_rg is cfg else self.batch(ns_rg, "bootstrap", (b.wall, b.logical))
+        for pid, sid, name, did in names:
+            if new_layout:
+                self.put_row(nb, NAMESPACE2, {1: pid, 2: sid, 3: name, 4: did})
+            else:
+                self.put_row(nb, NAMESPACE, {1: pid, 2: name, 3: did})
         for name, did in dbs:
-            self.put_row(b, DESCRIPTOR, {1: did, 2: database_descriptor(name, did)})
-        for tb in (NAMESPACE, DESCRIPTOR):
-            self.put_row(b, DESCRIPTOR, {1: tb.id, 2: table_descriptor(tb, 1, BASE_WALL)})
-        for tb in GAME_TABLES:          # CREATE TABLE, then a second descriptor version
-            self.put_row(b, DESCRIPTOR, {1: tb.id, 2: table_descriptor(tb, 1, b.wall)})
+            self.put_row(b, DESCRIPTOR, {1: did, 2: database_descriptor(name, did, lay)})
+        for tb in (ns_table, DESCRIPTOR):
+            self.put_row(b, DESCRIPTOR, {1: tb.id, 2: table_descriptor(tb, 1, BASE_WALL, lay)})
+        if new_layout:
+            for db in PUBLIC_SCHEMA:
+                self.put_row(b, DESCRIPTOR, {1: PUBLIC_SCHEMA[db], 2: schema_descriptor(db)})
+            for did, desc in enum_type_descriptors():
+                self.put_row(b, DESCRIPTOR, {1: did, 2: desc})
+        for tb in USER_TABLES:          # CREATE TABLE, then a second descriptor version
+            self.put_row(b, DESCRIPTOR, {1: tb.id, 2: table_descriptor(tb, 1, b.wall, lay)})
         b2 = self.batch(cfg, "bootstrap")
-        for tb in GAME_TABLES:
-            self.put_row(b2, DESCRIPTOR, {1: tb.id, 2: table_descriptor(tb, 2, b2.wall)})
+        for tb in USER_TABLES:
+            self.put_row(b2, DESCRIPTOR, {1: tb.id, 2: table_descriptor(tb, 2, b2.wall, lay)})
 
     def liveness(self, rg, node, epoch, phase):
         b = self.batch(rg, phase)
@@ -767,21 +1003,31 @@ class Simulator:
     def put_row(self, b: Batch, t: Table, row, pk=None, leave_intent=None):
         """Encode a committed INSERT/UPDATE (row) or DELETE (row None) into batch b."""
         pk = pk or tuple(row[c] for c in t.pk_ids)
-        old = self.cur[t.id].get(pk)
-        if row is None:
-            new = {fid: (k, None) for fid, (k, _) in old.items()}
-        else:
-            new = encode_row(t, row)
-        for fid, (k, v) in new.items():
-            ov = old.get(fid, (k, None))[1] if old else None
+        old = self.cur[t.id].get(pk) or {}
+        new = {} if row is None else encode_row(t, row)
+        # by key, not by family: an UPDATE moving a secondary-index key tombstones the old
+        # index KV and writes the new one (as CockroachDB's row updater does)
+        old_kv = {k: v for k, v in old.values() if v is not None}
+        new_kv = {k: v for k, v in new.values() if v is not None}
+        others = {}
+        for k in sorted(set(old_kv) | set(new_kv)):
+            v, ov = new_kv.get(k), old_kv.get(k)
             if v == ov:
                 continue
             value = v if v is not None else b""          # empty value = MVCC tombstone
+            rg = self.range_of(k)
+            if rg is not b.range:    # an index KV in another range: same transaction timestamp
+                if rg.range_id not in others:
+                    others[rg.range_id] = self.batch(rg, b.phase, (b.wall, b.logical))
+                others[rg.range_id].puts.append((mvcc_key(k, b.wall, b.logical), value))
+                continue
             b.puts.append((mvcc_key(k, b.wall, b.logical), value))
             if leave_intent is not None:
                 b.puts.append((mvcc_key(k), mvcc_metadata_intent(
                     leave_intent, b.wall, b.logical, len(value), deleted=not value)))
                 b.row_ops.append(("resolved_intent_meta", k))
+        if row is None:
+            new = {fid: (k, None) for fid, (k, _) in old.items()}
         self.cur[t.id][pk] = new
         if t.id in self.truth:
             b.row_ops.append((t.id, pk, None if row is None else dict(row)))
@@ -878,8 +1124,25 @@ class Simulator:
             b.puts.append((mvcc_key(tk), mvcc_metadata_inline(roach_value(tk, TAG_BYTES, rec))))
             b.sys_keys += 1
             self.intents.append(dict(range=rg, table=t, key=key, txn_id=txn_id, wall=b.wall,
-                                     logical=b.logical, what=what, pk=pk,
+                                     logical=b.logical, what=what, pk=pk, index_id=1,
                                      provisional_value=value, txn_record_key=tk))
+            # the same transaction's secondary-index intents (an INSERT writes every index;
+            # the rename here touches no indexed column)
+            cur = self.cur[t.id].get(pk) or {}
+            for ix in t.indexes if enc else []:
+                ik, iv = enc[("ix", ix.id)]
+                if cur.get(("ix", ix.id)) == (ik, iv):
+                    continue
+                irg = self.range_of(ik)
+                ib = b if irg is rg else self.batch(irg, "pending", (b.wall, b.logical))
+                ib.puts.append((mvcc_key(ik), mvcc_metadata_intent(meta, b.wall, b.logical,
+                                                                    len(iv), False)))
+                ib.puts.append((mvcc_key(ik, b.wall, b.logical), iv))
+                self.intents.append(dict(range=irg, table=t, key=ik, txn_id=txn_id,
+                                         wall=b.wall, logical=b.logical,
+                                         what=what + ": secondary index %s" % ix.name, pk=pk,
+                                         index_id=ix.id, provisional_value=iv,
+                                         txn_record_key=tk))
 
     def current_row(self, t, pk):
         """Decode-free lookup: replay the truth ops of the row's range."""
@@ -981,39 +1244,21 @@ class Simulator:
 # CSV rendering (what IMPORT INTO ... CSV DATA (...) WITH nullif = '\N' accepts)
 
 
-def render(typ: str, v) -> str:
-    if v is None:
+def csv_field(text: str | None) -> str:
+    """NULL is the unquoted \\N; a value that is empty, is the text \\N or holds , " CR LF
+    is quoted RFC 4180-style (IMPORT never reads a quoted field as NULL)."""
+    if text is None:
         return NULL
-    if typ == "INT8":
-        return str(v)
-    if typ == "STRING":
-        return v
-    if typ == "BYTES":
-        return "\\x" + v.hex()
-    if typ == "DECIMAL":
-        return format(v, "f")
-    if typ in ("TIMESTAMP", "TIMESTAMPTZ"):
-        s, us = divmod(v, 10**6)
-        text = datetime.fromtimestamp(s, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
-        if us:
-            text += (".%06d" % us).rstrip("0")
-        return text + ("+00:00" if typ == "TIMESTAMPTZ" else "")
-    if typ == "BOOL":
-        return "true" if v else "false"
-    if typ == "JSONB":
-        return json_text(v)
-    raise ValueError(typ)
-
-
-def sort_key(t: Table, row: dict):
-    return tuple(row[c] if d == "ASC" else -row[c] for c, d in t.pk)
+    if text in ("", NULL) or any(ch in text for ch in ',"\r\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
 
 
 def write_csv_to(buf, t: Table, rows):
-    """Rows in primary-key order, no header, RFC 4180 quoting, NULL as \\N."""
-    w = csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
-    for row in sorted(rows, key=lambda rw: sort_key(t, rw)):
-        w.writerow([render(c.type, row.get(c.id)) for c in t.columns])
+    """Rows in primary-key order (the encoded key's byte order), no header."""
+    for row in sorted(rows, key=lambda rw: row_prefix(t, rw)):
+        buf.write(",".join(csv_field(types.render(c.type, row.get(c.id)))
+                           for c in t.columns) + "\n")
 
 
 def write_csv(path: str, t: Table, rows):
@@ -1029,10 +1274,11 @@ def dump_json(path: str, obj):
         f.write("\n")
 
 
-def table_json(t: Table) -> dict:
+def table_json(t: Table, layout: str) -> dict:
     return {
-        "database": "game", "database_id": t.parent_id, "schema": "public", "table": t.name,
-        "table_id": t.id, "descriptor_version": 2,
+        "database": DB_NAMES[t.parent_id], "database_id": t.parent_id, "schema": "public",
+        "schema_id": PUBLIC_SCHEMA[t.parent_id] if layout != "19.1" else 29,
+        "table": t.name, "table_id": t.id, "descriptor_version": 2,
         "columns": [{"id": c.id, "name": c.name, "type": c.type, "nullable": c.nullable}
                     for c in t.columns],
         "families": [{"id": f.id, "name": f.name, "column_ids": f.column_ids,
@@ -1040,9 +1286,26 @@ def table_json(t: Table) -> dict:
         "primary_key": {"index_id": 1, "name": "primary",
                         "columns": [{"column_id": c, "name": t.col(c).name, "direction": d}
                                     for c, d in t.pk]},
+        "indexes": [{"index_id": ix.id, "name": ix.name, "unique": ix.unique,
+                     "columns": [{"column_id": c, "name": t.col(c).name, "direction": d}
+                                 for c, d in ix.cols],
+                     "storing": [t.col(c).name for c in ix.storing]} for ix in t.indexes],
         "csv": t.name + ".csv",
         "csv_columns": [c.name for c in t.columns],
     }
+
+
+def span_indexes(rg: Range) -> list:
+    """Tables and their indexes (primary = 1) whose keys the range's span holds (§5.6)."""
+    out = []
+    for t in USER_TABLES:
+        ids = [ix for ix in [1] + [x.id for x in t.indexes]
+               if rg.start < table_prefix(t.id, ix + 1) and table_prefix(t.id, ix) < rg.end]
+        if ids:
+            names = {1: "primary", **{x.id: x.name for x in t.indexes}}
+            out.append({"table_id": t.id, "table": qualified(t), "index_ids": ids,
+                        "indexes": [names[i] for i in ids]})
+    return out
 
 
 def expected_readme() -> str:
@@ -1088,11 +1351,12 @@ def write_store(path: str, files: dict, deletes: list):
     run_ldb([db, "--hex", "load"], lines(files["C"]))   # stays in the WAL
 
 
-def generate(out_dir: str, seed: int = 1, scale: str = "small", quiet: bool = False) -> dict:
+def generate(out_dir: str, seed: int = 1, scale: str = "small", quiet: bool = False,
+             version: str = "19.1", descriptors: str | None = None) -> dict:
     t0 = time.time()
     if shutil.which(LDB) is None:
         raise SystemExit("ldb not found: apt-get install -y rocksdb-tools")
-    sim = Simulator(seed, scale)
+    sim = Simulator(seed, scale, version, descriptors)
     ops = sim.plan_ops()
     sim.build_ranges()
     sim.bootstrap()
@@ -1126,8 +1390,8 @@ def generate(out_dir: str, seed: int = 1, scale: str = "small", quiet: bool = Fa
                   os.path.join(out_dir, "destroyed", "n%d" % s))
 
     # ---- ground truth
-    before = {t.id: {} for t in GAME_TABLES}
-    after = {t.id: {} for t in GAME_TABLES}
+    before = {t.id: {} for t in USER_TABLES}
+    after = {t.id: {} for t in USER_TABLES}
     replicas_json, lost_json = [], []
     for rg in sim.ranges:
         full = sim.rows_after(rg, len(rg.batches))
@@ -1140,7 +1404,7 @@ def generate(out_dir: str, seed: int = 1, scale: str = "small", quiet: bool = Fa
                 after[tid][pk] = row
         n = len(rg.batches)
         entry = {"range_id": rg.range_id, **span_json(rg),
-                 "table": ("game." + TABLES_BY_ID[rg.table_id].name) if rg.table_id else None,
+                 "table": qualified(TABLES_BY_ID[rg.table_id]) if rg.table_id else None,
                  "table_id": rg.table_id, "generation": rg.generation,
                  "status": ("lost" if not surv else "stale" if best.applied < n else "ok"),
                  "raft_applied_index_before_disaster": sim.raft_index(rg, n),
@@ -1159,18 +1423,17 @@ def generate(out_dir: str, seed: int = 1, scale: str = "small", quiet: bool = Fa
             for (tid, pk) in full:
                 lost_rows[tid] = lost_rows.get(tid, 0) + 1
             lost_json.append({"range_id": rg.range_id, **span_json(rg),
-                              "tables": [{"table_id": rg.table_id,
-                                          "table": "game." + TABLES_BY_ID[rg.table_id].name}]
-                              if rg.table_id else [],
+                              "tables": span_indexes(rg),
                               "destroyed_replica_stores": sorted(x.store for x in rg.replicas),
                               "rows_lost": sum(lost_rows.values()),
-                              "rows_lost_by_table": {"game." + TABLES_BY_ID[t].name: c
+                              "rows_lost_by_table": {qualified(TABLES_BY_ID[t]): c
                                                      for t, c in sorted(lost_rows.items())}})
-    for t in GAME_TABLES:
+    for t in USER_TABLES:
         write_csv(os.path.join(exp, t.name + ".csv"), t, after[t.id].values())
         write_csv(os.path.join(exp, "all_rows_before_disaster", t.name + ".csv"), t,
                   before[t.id].values())
-    dump_json(os.path.join(exp, "tables.json"), [table_json(t) for t in GAME_TABLES])
+    dump_json(os.path.join(exp, "tables.json"), [table_json(t, sim.descriptors)
+                                                      for t in USER_TABLES])
     with open(os.path.join(exp, "README.md"), "w", encoding="utf-8") as f:
         f.write(expected_readme())
     dump_json(os.path.join(exp, "lost_spans.json"), lost_json)
@@ -1183,7 +1446,8 @@ def generate(out_dir: str, seed: int = 1, scale: str = "small", quiet: bool = Fa
                              b.phase == "pending" for b in rg.batches[:x.applied]))
         intents_json.append({
             "key_pretty": pretty_key(it["key"]), "key_hex": it["key"].hex(),
-            "table": "game." + it["table"].name, "primary_key": list(it["pk"]),
+            "table": qualified(it["table"]), "index_id": it["index_id"],
+            "primary_key": list(it["pk"]),
             "txn_id": str(uuid.UUID(bytes=it["txn_id"])),
             "timestamp": {"wall_time": it["wall"], "logical": it["logical"]},
             "what": it["what"], "provisional_value_hex": it["provisional_value"].hex(),
@@ -1200,20 +1464,21 @@ def generate(out_dir: str, seed: int = 1, scale: str = "small", quiet: bool = Fa
                                    if s.store in sim.survivors)} for x in sim.resolved])
     dump_json(os.path.join(exp, "cluster.json"), {
         "generator": "contrib/simulator/make_dead_cluster.py", "seed": seed, "scale": scale,
-        "cockroachdb_version": "19.1 (simulated)", "cluster_id": str(sim.cluster_id),
+        "cockroachdb_version": sim.version + " (simulated)",
+        "descriptors": sim.descriptors, "cluster_id": str(sim.cluster_id),
         "nodes": [{"node_id": s, "store_id": s, "store_dir": ("stores/n%d" if s in sim.survivors
                                                               else "destroyed/n%d") % s,
                    "survived": s in sim.survivors} for s in range(1, NODES + 1)],
         "surviving_stores": sim.survivors, "destroyed_stores": sim.destroyed,
-        "row_counts": {"game." + t.name: {"before_disaster": len(before[t.id]),
+        "row_counts": {qualified(t): {"before_disaster": len(before[t.id]),
                                           "recoverable": len(after[t.id])}
-                       for t in GAME_TABLES},
+                       for t in USER_TABLES},
         "ranges": len(sim.ranges)})
     dt = time.time() - t0
     if not quiet:
         print("wrote %s: %d ranges, stores %s survive, %s destroyed; rows %s; %.2fs" % (
             out_dir, len(sim.ranges), sim.survivors, sim.destroyed,
-            {t.name: len(after[t.id]) for t in GAME_TABLES}, dt))
+            {t.name: len(after[t.id]) for t in USER_TABLES}, dt))
     return {"seconds": dt, "sim": sim}
 
 
@@ -1222,8 +1487,13 @@ def main(argv=None):
     ap.add_argument("out_dir")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--scale", choices=sorted(SCALES), default="small")
+    ap.add_argument("--version", choices=VERSIONS, default="19.1",
+                    help="CockroachDB version simulated (schema layout; default 19.1)")
+    ap.add_argument("--descriptors", choices=VERSIONS, default=None,
+                    help="descriptor layout, default from --version: 19.1 = ColumnType and "
+                         "system.namespace 2; 23.2 = types.T, namespace 30, public schemas, ENUM")
     a = ap.parse_args(argv)
-    generate(a.out_dir, a.seed, a.scale)
+    generate(a.out_dir, a.seed, a.scale, version=a.version, descriptors=a.descriptors)
 
 
 if __name__ == "__main__":
