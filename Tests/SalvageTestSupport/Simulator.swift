@@ -21,10 +21,12 @@ public enum Simulator {
     }
   }
 
-  /// A dead cluster for `seed` in a fresh temporary directory (stores/, destroyed/, expected/).
-  public static func makeCluster(seed: Int) throws -> String {
+  /// A dead cluster for `seed` in a fresh temporary directory (stores/, destroyed/, expected/);
+  /// `descriptors` picks the schema layout ("19.1" ColumnType and namespace 2, "23.2" types.T,
+  /// namespace 30, public schemas and an ENUM), independently of the store engine.
+  public static func makeCluster(seed: Int, descriptors: String = "19.1") throws -> String {
     let dir = NSTemporaryDirectory() + "salvage-dead-\(UUID().uuidString)"
-    try run("make_dead_cluster.py", [dir, "--seed", String(seed)])
+    try run("make_dead_cluster.py", [dir, "--seed", String(seed), "--descriptors", descriptors])
     return dir
   }
 }
