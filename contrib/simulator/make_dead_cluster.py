@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import bisect
 import csv
+import importlib
 import io
 import json
 import os
@@ -402,6 +403,7 @@ class Batch:
     puts: list = field(default_factory=list)      # [(engine key, value)]
     deletes: list = field(default_factory=list)   # [engine key] (RocksDB deletions)
     row_ops: list = field(default_factory=list)   # [(table id, pk tuple, row or None)]
+    range_keys: list = field(default_factory=list)  # [(start, end)] MVCC range tombstones at (wall, logical)
     sys_keys: int = 0                             # range-local keys written (stats)
 
 
@@ -463,8 +465,8 @@ class Clock:
 
 
 class Simulator:
-    def __init__(self, seed: int, scale: str):
-        self.seed, self.scale = seed, scale
+    def __init__(self, seed: int, scale: str, version: str = "19.1"):
+        self.seed, self.scale, self.version = seed, scale, version
         self.cfg = SCALES[scale]
         self.rng = random.Random(seed)
         self.clock = Clock(self.rng)
@@ -477,6 +479,8 @@ class Simulator:
         self.cur = {t.id: {} for t in TABLES_BY_ID.values()}  # encoded state while writing
         self.intents = []
         self.resolved = []       # committed intents whose metadata a RocksDB deletion removed
+        self.purges = []         # 23.2: MVCC range tombstones (DELETE of a whole journal)
+        self.purged = set()      # (table id, pk) rows a purge removed: later ops on them no-op
 
     # -- data generation -------------------------------------------------------------------
 
@@ -768,6 +772,8 @@ class Simulator:
         """Encode a committed INSERT/UPDATE (row) or DELETE (row None) into batch b."""
         pk = pk or tuple(row[c] for c in t.pk_ids)
         old = self.cur[t.id].get(pk)
+        if row is None and old is None:
+            return                      # DELETE of a row a range tombstone already removed
         if row is None:
             new = {fid: (k, None) for fid, (k, _) in old.items()}
         else:
@@ -796,7 +802,18 @@ class Simulator:
             if phase == "update2":
                 for item in pending_resolutions:
                     lst.insert(r.randint(0, len(lst)), item)
-            for op in lst:
+            purge_at = set()
+            if self.version == "23.2" and phase in ("update2", "late"):
+                # one purge after the last update2 write (an L0 range key), one in the middle
+                # of late (a WAL-only range key)
+                purge_at = {len(lst) if phase == "update2" else r.randint(0, len(lst))}
+            for i, op in enumerate(lst + [None]):
+                if i in purge_at:
+                    self.purge_journal(phase)
+                if op is None:
+                    break
+                if op.get("table") is not None and (op["table"].id, op["pk"]) in self.purged:
+                    continue                    # UPDATE/DELETE of a purged row: no-op
                 if op.get("resolve"):
                     rg, key = op["range"], op["key"]
                     b = self.batch(rg, phase)
@@ -827,6 +844,31 @@ class Simulator:
                                   "late")
         for rg in self.ranges:
             rg.batches.sort(key=lambda x: (x.wall, x.logical))
+
+    def purge_journal(self, phase):
+        """23.2: an MVCC range tombstone over one user's whole event journal (a DELETE by
+        span, as CockroachDB writes with DeleteRange using range tombstones): every version
+        below its timestamp is deleted; later writes to the span survive."""
+        r = self.rng
+        done = {p["user_id"] for p in self.purges}
+        cands = [u for u in self.ev_users if u not in done and
+                 self.range_of(row_prefix(EVENTS, {1: u, 2: 1})).category != "0"]
+        uid = r.choice(cands)
+        start = table_prefix(EVENTS.id) + varint_asc(uid)
+        end = table_prefix(EVENTS.id) + varint_asc(uid + 1)
+        rg = self.range_of(start)
+        b = self.batch(rg, phase)
+        b.range_keys.append((start, end))
+        for pk, enc in sorted(self.cur[EVENTS.id].items()):
+            if pk[0] != uid:
+                continue
+            if any(v is not None for _, v in enc.values()):
+                b.row_ops.append((EVENTS.id, pk, None))
+            self.purged.add((EVENTS.id, pk))
+            del self.cur[EVENTS.id][pk]
+        self.purges.append(dict(user_id=uid, range=rg, start=start, end=end, wall=b.wall,
+                                logical=b.logical, phase=phase,
+                                rows_deleted=sum(1 for x in b.row_ops if x[2] is None)))
 
     def write_intents(self):
         """Uncommitted transactions left behind by the disaster (interleaved intents)."""
@@ -1088,11 +1130,21 @@ def write_store(path: str, files: dict, deletes: list):
     run_ldb([db, "--hex", "load"], lines(files["C"]))   # stays in the WAL
 
 
-def generate(out_dir: str, seed: int = 1, scale: str = "small", quiet: bool = False) -> dict:
+VERSIONS = ("19.1", "23.2")
+
+
+def generate(out_dir: str, seed: int = 1, scale: str = "small", quiet: bool = False,
+             version: str = "19.1", damage: int = 0) -> dict:
     t0 = time.time()
-    if shutil.which(LDB) is None:
+    if version not in VERSIONS:
+        raise SystemExit("unknown --version %s (choose from %s)" % (version, ", ".join(VERSIONS)))
+    if version == "19.1" and shutil.which(LDB) is None:
         raise SystemExit("ldb not found: apt-get install -y rocksdb-tools")
-    sim = Simulator(seed, scale)
+    if damage and version != "23.2":
+        raise SystemExit("--damage needs --version 23.2 (the Pebble writer knows its blocks)")
+    # the Pebble writer needs PyPI packages (crc32c, cramjam): only imported for 23.2
+    sim_pebble = importlib.import_module("sim_pebble") if version == "23.2" else None
+    sim = Simulator(seed, scale, version)
     ops = sim.plan_ops()
     sim.build_ranges()
     sim.bootstrap()
@@ -1116,11 +1168,25 @@ def generate(out_dir: str, seed: int = 1, scale: str = "small", quiet: bool = Fa
     exp = os.path.join(out_dir, "expected")
     os.makedirs(os.path.join(exp, "all_rows_before_disaster"))
 
+    written = {}
+
     def one(store):
+        path = os.path.join(out_dir, "stores", "n%d" % store)
+        if version == "23.2":
+            ident = Proto().bytes(1, sim.cluster_id.bytes).varint(2, store).varint(3, store).done()
+            ident_kv = (mvcc_key(STORE_IDENT_KEY), mvcc_metadata_inline(
+                roach_value(STORE_IDENT_KEY, TAG_BYTES, ident)))
+            steps = sim_pebble.store_batches(sim, store, PHASE_FILE, ident_kv, applied_state_key)
+            written[store] = sim_pebble.write_pebble_store(path, steps)
+            return
         files, deletes = sim.store_inputs(store)
-        write_store(os.path.join(out_dir, "stores", "n%d" % store), files, deletes)
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        list(pool.map(one, range(1, NODES + 1)))
+        write_store(path, files, deletes)
+    if version == "23.2":
+        for s in range(1, NODES + 1):      # pure Python: threads would only contend
+            one(s)
+    else:
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            list(pool.map(one, range(1, NODES + 1)))
     for s in sim.destroyed:
         os.rename(os.path.join(out_dir, "stores", "n%d" % s),
                   os.path.join(out_dir, "destroyed", "n%d" % s))
@@ -1187,12 +1253,26 @@ def generate(out_dir: str, seed: int = 1, scale: str = "small", quiet: bool = Fa
             "txn_id": str(uuid.UUID(bytes=it["txn_id"])),
             "timestamp": {"wall_time": it["wall"], "logical": it["logical"]},
             "what": it["what"], "provisional_value_hex": it["provisional_value"].hex(),
+            "metadata_engine_key_hex": (it["key"] + b"\x00" if version == "19.1" else
+                                        sim_pebble.lock_table_key(it["key"], it["txn_id"])).hex(),
             "txn_record_key_hex": it["txn_record_key"].hex(), "txn_status": "PENDING",
             "range_id": rg.range_id, "surviving_stores_holding_it": holders})
     dump_json(os.path.join(exp, "intents.json"), intents_json)
+    if version == "23.2":
+        dump_json(os.path.join(exp, "range_tombstones.json"), [{
+            **span_json(Range(0, p["start"], p["end"], None, "")),
+            "table": "game.events", "user_id": p["user_id"],
+            "timestamp": {"wall_time": p["wall"], "logical": p["logical"]},
+            "range_id": p["range"].range_id, "rows_deleted": p["rows_deleted"],
+            "written_to": "L0 sstable" if PHASE_FILE[p["phase"]] == "B" else "WAL only",
+            "surviving_stores_holding_it": sorted(
+                x.store for x in p["range"].replicas if x.store in sim.survivors and
+                any(b.range_keys and b.wall == p["wall"] and b.logical == p["logical"]
+                    for b in p["range"].batches[:x.applied]))} for p in sim.purges])
     dump_json(os.path.join(exp, "resolved_intents.json"), [{
         "key_pretty": pretty_key(x["key"]), "key_hex": x["key"].hex(),
-        "metadata_engine_key_hex": (x["key"] + b"\x00").hex(),
+        "metadata_engine_key_hex": (x["key"] + b"\x00" if version == "19.1" else
+                                    sim_pebble.lock_table_key(x["key"], x["txn_id"])).hex(),
         "txn_id": str(uuid.UUID(bytes=x["txn_id"])),
         "timestamp": {"wall_time": x["wall"], "logical": x["logical"]},
         "range_id": x["range"].range_id,
@@ -1200,7 +1280,7 @@ def generate(out_dir: str, seed: int = 1, scale: str = "small", quiet: bool = Fa
                                    if s.store in sim.survivors)} for x in sim.resolved])
     dump_json(os.path.join(exp, "cluster.json"), {
         "generator": "contrib/simulator/make_dead_cluster.py", "seed": seed, "scale": scale,
-        "cockroachdb_version": "19.1 (simulated)", "cluster_id": str(sim.cluster_id),
+        "cockroachdb_version": "%s (simulated)" % version, "cluster_id": str(sim.cluster_id),
         "nodes": [{"node_id": s, "store_id": s, "store_dir": ("stores/n%d" if s in sim.survivors
                                                               else "destroyed/n%d") % s,
                    "survived": s in sim.survivors} for s in range(1, NODES + 1)],
@@ -1222,8 +1302,14 @@ def main(argv=None):
     ap.add_argument("out_dir")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--scale", choices=sorted(SCALES), default="small")
+    ap.add_argument("--version", choices=VERSIONS, default="19.1",
+                    help="19.1: RocksDB stores written by ldb; 23.2: Pebble stores (Pebblev4 "
+                         "tables, separated intents, MVCC range tombstones)")
+    ap.add_argument("--damage", type=int, default=0, metavar="N",
+                    help="23.2 only: corrupt N data blocks of surviving stores "
+                         "(expected/damaged_blocks.json says which keys that costs)")
     a = ap.parse_args(argv)
-    generate(a.out_dir, a.seed, a.scale)
+    generate(a.out_dir, a.seed, a.scale, version=a.version, damage=a.damage)
 
 
 if __name__ == "__main__":
