@@ -852,7 +852,7 @@ class Simulator:
         r = self.rng
         done = {p["user_id"] for p in self.purges}
         cands = [u for u in self.ev_users if u not in done and
-                 self.range_of(row_prefix(EVENTS, {1: u, 2: 1})).category != "0"]
+                 self.range_of(row_prefix(EVENTS, {1: u, 2: 1})).category not in ("0", "1S")]
         uid = r.choice(cands)
         start = table_prefix(EVENTS.id) + varint_asc(uid)
         end = table_prefix(EVENTS.id) + varint_asc(uid + 1)
@@ -868,7 +868,7 @@ class Simulator:
             del self.cur[EVENTS.id][pk]
         self.purges.append(dict(user_id=uid, range=rg, start=start, end=end, wall=b.wall,
                                 logical=b.logical, phase=phase,
-                                rows_deleted=sum(1 for x in b.row_ops if x[2] is None)))
+                                deleted=[list(x[1]) for x in b.row_ops if x[2] is None]))
 
     def write_intents(self):
         """Uncommitted transactions left behind by the disaster (interleaved intents)."""
@@ -1177,7 +1177,8 @@ def generate(out_dir: str, seed: int = 1, scale: str = "small", quiet: bool = Fa
             ident_kv = (mvcc_key(STORE_IDENT_KEY), mvcc_metadata_inline(
                 roach_value(STORE_IDENT_KEY, TAG_BYTES, ident)))
             steps = sim_pebble.store_batches(sim, store, PHASE_FILE, ident_kv, applied_state_key)
-            written[store] = sim_pebble.write_pebble_store(path, steps)
+            written[store] = sim_pebble.write_pebble_store(
+                path, steps, sim_pebble.block_size(scale))
             return
         files, deletes = sim.store_inputs(store)
         write_store(path, files, deletes)
@@ -1190,6 +1191,21 @@ def generate(out_dir: str, seed: int = 1, scale: str = "small", quiet: bool = Fa
     for s in sim.destroyed:
         os.rename(os.path.join(out_dir, "stores", "n%d" % s),
                   os.path.join(out_dir, "destroyed", "n%d" % s))
+
+    damaged = []
+    if damage:
+        best = {}
+        for rg in sim.ranges:
+            surv = [x for x in rg.replicas if x.store in sim.survivors]
+            if surv:
+                best[rg.range_id] = max(surv, key=lambda x: (x.applied, -x.store)).store
+        cands = sim_pebble.damage_candidates(
+            sim, {s: w for s, w in written.items() if s in sim.survivors},
+            {EVENTS.id, SNAPSHOTS.id}, best, {it["key"] for it in sim.intents})
+        damaged = sim_pebble.choose_damage(cands, damage, random.Random(seed * 7919 + damage))
+        for d in damaged:
+            sim_pebble.corrupt(os.path.join(out_dir, "stores", "n%d" % d["store"],
+                                            "%06d.sst" % d["file"]), d["offset"], d["length"])
 
     # ---- ground truth
     before = {t.id: {} for t in GAME_TABLES}
@@ -1232,6 +1248,41 @@ def generate(out_dir: str, seed: int = 1, scale: str = "small", quiet: bool = Fa
                               "rows_lost": sum(lost_rows.values()),
                               "rows_lost_by_table": {"game." + TABLES_BY_ID[t].name: c
                                                      for t, c in sorted(lost_rows.items())}})
+    damaged_json = []
+    for d in damaged:
+        # The damaged span is read from the next surviving replica (applied index order);
+        # with none left, its rows are lost.
+        rg = d["range"]
+        order = sorted((x for x in rg.replicas if x.store in sim.survivors),
+                       key=lambda x: (-x.applied, x.store))
+        fb = order[1] if len(order) > 1 else None
+
+        def in_span(tid, pk):
+            t = TABLES_BY_ID[tid]
+            return d["lo"] <= row_prefix(t, dict(zip(t.pk_ids, pk))) + b"\x88" < d["hi"]
+        chosen_rows = {k: v for k, v in sim.rows_after(rg, order[0].applied).items()
+                       if in_span(*k)}
+        fb_rows = ({k: v for k, v in sim.rows_after(rg, fb.applied).items() if in_span(*k)}
+                   if fb else {})
+        for (tid, pk) in chosen_rows:
+            del after[tid][pk]
+        for (tid, pk), row in fb_rows.items():
+            after[tid][pk] = row
+        damaged_json.append({
+            "store_id": d["store"], "file": "%06d.sst" % d["file"], "level": d["level"],
+            "block_index": d["block"], "block_offset": d["offset"], "block_length": d["length"],
+            "first_key_hex": d["first_key"].hex(), "last_key_hex": d["last_key"].hex(),
+            "damaged_span": {"start_key_pretty": pretty_key(d["lo"]),
+                             "end_key_pretty": pretty_key(d["hi"][:-1]) + " (exclusive: ‖ 00)",
+                             "start_key_hex": d["lo"].hex(), "end_key_hex": d["hi"].hex()},
+            "range_id": rg.range_id, "table": "game." + TABLES_BY_ID[rg.table_id].name,
+            "fallback_store": fb.store if fb else None,
+            "rows_in_span_on_damaged_replica": len(chosen_rows),
+            "rows_read_from_fallback": len(fb_rows),
+            "rows_lost": sorted(list(pk) for (tid, pk) in chosen_rows
+                                if (tid, pk) not in fb_rows)})
+    if version == "23.2":
+        dump_json(os.path.join(exp, "damaged_blocks.json"), damaged_json)
     for t in GAME_TABLES:
         write_csv(os.path.join(exp, t.name + ".csv"), t, after[t.id].values())
         write_csv(os.path.join(exp, "all_rows_before_disaster", t.name + ".csv"), t,
@@ -1263,7 +1314,8 @@ def generate(out_dir: str, seed: int = 1, scale: str = "small", quiet: bool = Fa
             **span_json(Range(0, p["start"], p["end"], None, "")),
             "table": "game.events", "user_id": p["user_id"],
             "timestamp": {"wall_time": p["wall"], "logical": p["logical"]},
-            "range_id": p["range"].range_id, "rows_deleted": p["rows_deleted"],
+            "range_id": p["range"].range_id, "rows_deleted": len(p["deleted"]),
+            "deleted_primary_keys": p["deleted"],
             "written_to": "L0 sstable" if PHASE_FILE[p["phase"]] == "B" else "WAL only",
             "surviving_stores_holding_it": sorted(
                 x.store for x in p["range"].replicas if x.store in sim.survivors and

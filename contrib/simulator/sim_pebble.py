@@ -11,7 +11,12 @@ from pebble_store import (
     L0_NUM, L6_NUM, RANGEKEYSET, SET, SINGLEDEL, Op, Span, write_store,
 )
 
-BLOCK_SIZE = 4096        # Pebble's default (CockroachDB sets 32 KiB): more blocks to damage
+def block_size(scale: str) -> int:
+    """Data block size: smaller than CockroachDB's 32 KiB so that even a small cluster has
+    many blocks (one damaged block then costs a few rows, not a whole range)."""
+    return 1024 if scale == "small" else 4096
+
+
 INTENT_STRENGTH = 3      # lock-table strength byte of an intent (encoding spec §1.4)
 
 
@@ -71,10 +76,66 @@ def store_batches(sim, store: int, phase_file: dict, ident_kv, applied_key) -> d
     return steps
 
 
-def write_pebble_store(path: str, steps: dict) -> dict:
+def write_pebble_store(path: str, steps: dict, block_size: int) -> dict:
     flat = lambda bs: [op for b in bs for op in b]  # noqa: E731
     return write_store(path, flat(steps["A"]), flat(steps["B"]), steps["C"],
-                       block_size=BLOCK_SIZE)
+                       block_size=block_size)
 
 
 TABLE_LEVEL = {L6_NUM: 6, L0_NUM: 0}
+
+
+# ---------------------------------------------------------------------------------------------
+# Damaged blocks
+
+
+def roach_of(engine_key: bytes) -> bytes:
+    n = engine_key[-1]
+    return engine_key[:len(engine_key) - 1 - n]
+
+
+def damage_candidates(sim, written: dict, tables: set, best: dict, avoid: set) -> list:
+    """Data blocks of the most advanced surviving replica whose damaged span lies inside one
+    range of one of `tables` and holds no intent. The span is what a reader can name from
+    the index alone: (previous block's last key, this block's last key] as roach keys,
+    i.e. [roach(previous last), roach(last) ‖ 00) (the table's smallest key for block 0)."""
+    out = []
+    for store in sorted(written):
+        for num, t in sorted(written[store]["tables"].items()):
+            for i, blk in enumerate(t.blocks):
+                lo = roach_of(t.blocks[i - 1].last_key if i else t.smallest[:-8])
+                hi = roach_of(blk.last_key) + b"\x00"
+                rg = sim.range_of(lo)
+                if rg.table_id not in tables or not (rg.start <= lo and hi <= rg.end):
+                    continue
+                if best.get(rg.range_id) != store or any(lo <= k < hi for k in avoid):
+                    continue
+                out.append(dict(store=store, file=num, level=TABLE_LEVEL[num], block=i,
+                                offset=blk.offset, length=blk.length, lo=lo, hi=hi, range=rg,
+                                first_key=blk.first_key, last_key=blk.last_key))
+    return out
+
+
+def choose_damage(cands: list, n: int, rng) -> list:
+    """n blocks in distinct ranges (so fallbacks never meet another damaged span)."""
+    rng.shuffle(cands)
+    chosen, ranges = [], set()
+    for c in cands:
+        if c["range"].range_id not in ranges:
+            chosen.append(c)
+            ranges.add(c["range"].range_id)
+        if len(chosen) == n:
+            break
+    if len(chosen) < n:
+        raise SystemExit("--damage %d: only %d damageable blocks in distinct ranges" %
+                         (n, len(chosen)))
+    return sorted(chosen, key=lambda c: (c["store"], c["file"], c["block"]))
+
+
+def corrupt(path: str, offset: int, length: int):
+    """Flips one byte in the middle of a block's stored bytes: its checksum no longer holds."""
+    with open(path, "r+b") as f:
+        f.seek(offset + length // 2)
+        b = f.read(1)
+        f.seek(offset + length // 2)
+        f.write(bytes([b[0] ^ 0xFF]))
