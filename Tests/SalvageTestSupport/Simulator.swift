@@ -22,9 +22,11 @@ public enum Simulator {
   }
 
   /// A dead cluster for `seed` in a fresh temporary directory (stores/, destroyed/, expected/).
-  public static func makeCluster(seed: Int) throws -> String {
+  /// `version` "19.1" (RocksDB stores written by ldb) or "23.2" (Pebble stores); `extraArgs`
+  /// go to make_dead_cluster.py as given (e.g. `["--damage", "2"]`).
+  public static func makeCluster(seed: Int, version: String = "19.1", extraArgs: [String] = []) throws -> String {
     let dir = NSTemporaryDirectory() + "salvage-dead-\(UUID().uuidString)"
-    try run("make_dead_cluster.py", [dir, "--seed", String(seed)])
+    try run("make_dead_cluster.py", [dir, "--seed", String(seed), "--version", version] + extraArgs)
     return dir
   }
 }

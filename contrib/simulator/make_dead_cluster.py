@@ -1202,7 +1202,24 @@ def generate(out_dir: str, seed: int = 1, scale: str = "small", quiet: bool = Fa
         cands = sim_pebble.damage_candidates(
             sim, {s: w for s, w in written.items() if s in sim.survivors},
             {EVENTS.id, SNAPSHOTS.id}, best, {it["key"] for it in sim.intents})
-        damaged = sim_pebble.choose_damage(cands, damage, random.Random(seed * 7919 + damage))
+        row_keys = {}       # range id → sorted row keys of the most advanced replica's state
+
+        def has_rows(c):
+            rg = c["range"]
+            if rg.range_id not in row_keys:
+                best_rep = next(x for x in rg.replicas if x.store == best[rg.range_id])
+                row_keys[rg.range_id] = sorted(
+                    row_prefix(TABLES_BY_ID[tid], dict(zip(TABLES_BY_ID[tid].pk_ids, pk)))
+                    for (tid, pk) in sim.rows_after(rg, best_rep.applied))
+            keys = row_keys[rg.range_id]
+            for k in keys[max(bisect.bisect_left(keys, c["lo"]) - 1, 0):]:
+                if k >= c["hi"]:
+                    return False
+                if c["lo"] <= k + b"\x88" < c["hi"]:
+                    return True
+            return False
+        damaged = sim_pebble.choose_damage(cands, damage, random.Random(seed * 7919 + damage),
+                                           has_rows)
         for d in damaged:
             sim_pebble.corrupt(os.path.join(out_dir, "stores", "n%d" % d["store"],
                                             "%06d.sst" % d["file"]), d["offset"], d["length"])

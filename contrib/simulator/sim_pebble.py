@@ -116,12 +116,13 @@ def damage_candidates(sim, written: dict, tables: set, best: dict, avoid: set) -
     return out
 
 
-def choose_damage(cands: list, n: int, rng) -> list:
-    """n blocks in distinct ranges (so fallbacks never meet another damaged span)."""
+def choose_damage(cands: list, n: int, rng, has_rows) -> list:
+    """n blocks in distinct ranges (so fallbacks never meet another damaged span) whose
+    span holds live rows on the damaged replica (`has_rows(candidate)`)."""
     rng.shuffle(cands)
     chosen, ranges = [], set()
     for c in cands:
-        if c["range"].range_id not in ranges:
+        if c["range"].range_id not in ranges and has_rows(c):
             chosen.append(c)
             ranges.add(c["range"].range_id)
         if len(chosen) == n:
