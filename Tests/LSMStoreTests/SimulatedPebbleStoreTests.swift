@@ -4,13 +4,13 @@ import SSTable
 @testable import LSMStore
 import SalvageTestSupport
 
-/// The simulator's Pebble store writer (contrib/simulator/pebble_store.py `demo`): an L6 table,
+/// The simulator's Pebble store writer (contrib/simulator/pebble_store.py, via pebble_demo.py): an L6 table,
 /// an L0 table (point DEL, RANGEDEL, MVCC range key) and WAL-only batches (a SET, a DEL, a
 /// range key) read back exactly as the writer's own model of the LSM says they must.
 struct SimulatedPebbleStoreTests {
   static let made: Result<String, Error> = Result {
     let dir = NSTemporaryDirectory() + "salvage-pebble-demo-\(UUID().uuidString)"
-    try Simulator.run("pebble_store.py", ["demo", dir])
+    try Simulator.run("pebble_demo.py", [dir])
     return dir
   }
 

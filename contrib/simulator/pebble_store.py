@@ -7,18 +7,17 @@ file and a WAL with recyclable chunks. Written from the byte-level facts in
 shared/spec/sstable-format.md §1–4 and §7 (no Pebble code). Needs the PyPI packages `crc32c`
 and `cramjam` (Snappy); scripts/setup.sh installs them.
 
-    python3 contrib/simulator/pebble_store.py demo OUT_DIR   # a small store + expected.json
-
 Entry points: `write_store(path, l6, l0, wal)` (three layers, like the ldb steps A/B/C of
-make_dead_cluster.py) and `TableWriter` for single tables.
+make_dead_cluster.py) and `TableWriter` for single tables. `pebble_demo.py` writes a small
+store with its expected contents (the writer's test). Limits: `write_store` sorts each layer in
+memory (the table writer itself streams blocks out); range deletions are applied to the L6
+layer by a linear scan, so keep them few.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import struct
-import sys
 from bisect import bisect_left
 from dataclasses import dataclass, field
 
@@ -657,87 +656,3 @@ def write_store(path: str, l6: list, l0: list, wal: list, block_size: int = BLOC
                                     block_size=block_size))
     return {"tables": {n: t for n, (lv, t) in tables.items()}, "last_seq": last_seq,
             "wal_seqs": wal_seqs}
-
-
-# ---------------------------------------------------------------------------------------------
-# Demo store and its expected visible state (an independent model of the LSM semantics)
-
-
-def visible_model(layers: list):
-    """What a reader must see after applying every op in seqnum order: the newest entry per
-    key if it is a SET not deleted by a newer RANGEDEL; the RANGEKEYSETs (no unsets/dels
-    here). layers: ops in seqnum order, each with its seq."""
-    newest, rdels, rkeys = {}, [], []
-    for seq, op in layers:
-        if op.span is None:
-            newest[op.key] = (seq, op)
-        elif op.kind == RANGEDEL:
-            rdels.append(Span(op.span.start, op.span.end, seq, RANGEDEL))
-        elif op.kind == RANGEKEYSET:
-            rkeys.append(op.span)
-        else:
-            raise ValueError("the model covers RANGEKEYSET only")
-    points = [(k, op.value) for k, (seq, op) in newest.items()
-              if op.kind == SET and not _covered(rdels, k, seq)]
-    points.sort(key=lambda kv: engine_sort_key(kv[0]))
-    return points, rkeys
-
-
-def demo_ops():
-    """Small CockroachDB-shaped history: L6 layer, L0 layer, WAL batches."""
-    def mk(roach, wall=0, logical=0):
-        if not wall:
-            return roach + b"\0"
-        if not logical:
-            return roach + b"\0" + struct.pack(">Q", wall) + b"\x09"
-        return roach + b"\0" + struct.pack(">QI", wall, logical) + b"\x0d"
-    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-    from crdb_encoding import uvarint_asc, varint_asc
-    tbl = lambda i: uvarint_asc(106) + uvarint_asc(1) + varint_asc(i)  # noqa: E731  /Table/106/1/i
-    w = 1_700_000_000 * 10**9
-    l6 = [Op(SET, mk(b"\x01siden"), b"ident")]
-    for i in range(0, 300):
-        for v in range(1, 4):
-            l6.append(Op(SET, mk(tbl(i), w + v * 10**9, v % 2), b"row%d-v%d-" % (i, v) + b"x" * (i % 40)))
-    l6.append(Op(DEL, mk(tbl(5), w + 3 * 10**9, 1)))            # newest version of row 5 gone
-    l0 = [Op(SET, mk(tbl(i), w + 10 * 10**9), b"row%d-v10" % i) for i in range(100, 120)]
-    l0.append(Op(DEL, mk(tbl(7), w + 2 * 10**9)))               # deletes an L6 entry
-    l0.append(Op(SET, mk(b"\x01siden"), b"ident2"))             # shadows the L6 value
-    l0.append(Op(RANGEDEL, mk(tbl(20)), span=Span(mk(tbl(20)), mk(tbl(23)), 0, RANGEDEL)))
-    l0.append(Op(RANGEKEYSET, mk(tbl(30)), span=Span(mk(tbl(30)), mk(tbl(40)), 0, RANGEKEYSET,
-                                                      struct.pack(">Q", w + 5 * 10**9) + b"\x09")))
-    l0.append(Op(SET, mk(tbl(21), w + 11 * 10**9), b"after the rangedel"))
-    wal = [[Op(SET, mk(tbl(400), w + 12 * 10**9), b"wal only"),
-            Op(SET, mk(tbl(1), w + 12 * 10**9, 3), b"wal newest")],
-           [Op(DEL, mk(tbl(100), w + 10 * 10**9)),
-            Op(RANGEKEYSET, mk(tbl(50)), span=Span(mk(tbl(50)), mk(tbl(60)), 0, RANGEKEYSET,
-                                                   struct.pack(">QI", w + 13 * 10**9, 2) + b"\x0d",
-                                                   b""))]]
-    return l6, l0, wal
-
-
-def demo(out_dir: str):
-    l6, l0, wal = demo_ops()
-    info = write_store(os.path.join(out_dir, "store"), l6, l0, wal, block_size=4096)
-    seqd = []
-    seq = SEQ_START
-    for op in l6 + l0 + [op for b in wal for op in b]:
-        seqd.append((seq, op))
-        seq += 1
-    points, rkeys = visible_model(seqd)
-    exp = {"points": [{"key_hex": k.hex(), "value_hex": v.hex()} for k, v in points],
-           "range_keys": [{"start_hex": s.start.hex(), "end_hex": s.end.hex(),
-                           "suffix_hex": s.suffix.hex(), "value_hex": s.value.hex(),
-                           "seq": s.seq} for s in rkeys],
-           "last_seq": info["last_seq"], "wal_seqs": info["wal_seqs"],
-           "tables": {str(n): {"blocks": len(t.blocks), "size": t.size}
-                      for n, t in info["tables"].items()}}
-    with open(os.path.join(out_dir, "expected.json"), "w") as f:
-        json.dump(exp, f, indent=1)
-        f.write("\n")
-
-
-if __name__ == "__main__":
-    if len(sys.argv) != 3 or sys.argv[1] != "demo":
-        raise SystemExit(__doc__)
-    demo(sys.argv[2])
