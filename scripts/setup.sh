@@ -14,6 +14,12 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq >/dev/null
   apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
+# crc32c + cramjam (Snappy): the simulator's Pebble store writer (contrib/simulator/pebble_store.py).
+if ! python3 -c "import crc32c, cramjam" >/dev/null 2>&1; then
+  echo "installing crc32c cramjam" >&2
+  python3 -m pip install -q --disable-pip-version-check "crc32c==2.*" "cramjam==2.*" 2>&1 | grep -v "running pip as the 'root' user" >&2 || true
+  python3 -c "import crc32c, cramjam" || { echo "crc32c/cramjam did not install" >&2; exit 1; }
+fi
 if ! python3 -c "import pyspark" >/dev/null 2>&1; then
   echo "installing pyspark" >&2
   python3 -m pip install -q --disable-pip-version-check "pyspark==3.5.*" 2>&1 | grep -v "running pip as the 'root' user" >&2 || true

@@ -21,6 +21,10 @@ enum ReportJSON {
     o["ranges"] = r.rangeSources.map { s -> [String: Any] in
       ["range_id": s.rangeID, "span": s.span, "store": s.store ?? NSNull()]
     }
+    o["damaged_spans"] = r.damagedSpans.map { d -> [String: Any] in
+      ["range_id": d.rangeID, "span": d.span, "start_hex": hex(d.start), "end_hex": hex(d.end),
+       "store": d.store, "read_from": d.readFrom ?? NSNull()]
+    }
     o["intents"] = r.intents.map { ["key": $0.key, "key_hex": $0.keyHex, "txn_id": $0.txnID, "timestamp": $0.timestamp] }
     o["problems"] = r.problems
     let data = (try? JSONSerialization.data(withJSONObject: o, options: [.prettyPrinted, .sortedKeys])) ?? Data("{}".utf8)

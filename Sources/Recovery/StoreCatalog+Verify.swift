@@ -6,10 +6,13 @@ extension StoreCatalog {
   /// Opens the store at `path`; with `verifyTables`, also checks every block of every live
   /// table (reads the whole store) so that `damagedSpans` names the damaged keys.
   public static func read(path: String, verifyTables: Bool) throws(StoreError) -> StoreCatalog {
-    let store = try Store(path: path)
-    var c = StoreCatalog(store: store)
-    if verifyTables { c.damagedSpans = Coverage.union(c.damagedSpans + blockDamage(store, problems: &c.problems)) }
-    return c
+    StoreCatalog(store: try Store(path: path), verifyTables: verifyTables)
+  }
+
+  /// The catalog of an open store; with `verifyTables`, every block is checked (see above).
+  public init(store: Store, verifyTables: Bool) {
+    self.init(store: store)
+    if verifyTables { damagedSpans = Coverage.union(damagedSpans + Self.blockDamage(store, problems: &problems)) }
   }
 
   /// Damaged blocks as roach-key spans. Block bounds are index separators, which may be

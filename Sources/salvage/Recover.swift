@@ -28,6 +28,8 @@ struct Recover: ParsableCommand {
   @Option(name: .long, help: "Order column for --keep-latest; the greatest values are kept (e.g. seq).") var orderBy: String?
   @Option(name: .long, help: "Run one shard of a `salvage plan` (with --shard) into OUT/shards/I.") var plan: String?
   @Option(name: .long, help: "Shard number for --plan (0-based).") var shard: Int?
+  @Flag(name: .long, help: "Do not check every block before reading (faster; a damaged block is then only skipped, not read from another replica).")
+  var noVerifyBlocks = false
 
   func validate() throws {
     let given = [keepLatest != nil, partitionBy != nil, orderBy != nil]
@@ -47,6 +49,7 @@ struct Recover: ParsableCommand {
     var options = RecoveryOptions(storePaths: stores)
     options.tablePatterns = tables
     if let jobs { options.jobs = jobs }
+    options.verifyBlocks = !noVerifyBlocks
     if let asOf {
       do { options.readTimestamp = try MVCCTimestamp(parsing: asOf) } catch {
         throw ValidationError("--as-of: \(error)")
@@ -88,6 +91,10 @@ struct Recover: ParsableCommand {
         }
         o.write("  \(l.pretty) (ranges \(l.rangeIDs.map(String.init).joined(separator: ","))\(held))\n")
       }
+    }
+    if !report.damagedSpans.isEmpty {
+      o.write("damaged blocks (their key spans read from another replica where one was intact):\n")
+      for d in report.damagedSpans { o.write("  \(d.span) of range \(d.rangeID) on \(d.store): \(d.readFrom.map { "read from " + $0 } ?? "LOST")\n") }
     }
     if !report.intents.isEmpty { o.write("\(report.intents.count) uncommitted intent(s) not exported (report.json lists them)\n") }
     if !report.problems.isEmpty { o.write("\(report.problems.count) problem(s) noted in report.json\n") }

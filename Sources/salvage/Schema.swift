@@ -15,6 +15,7 @@ struct Schema: ParsableCommand {
   func run() throws {
     var options = RecoveryOptions(storePaths: stores)
     options.tablePatterns = tables
+    options.verifyBlocks = false  // descriptors only: no need to read every block
     let run = RecoveryRun(options: options)
     let p: RecoveryRun.Prepared
     do { p = try run.prepare() } catch {

@@ -21,12 +21,16 @@ public enum Simulator {
     }
   }
 
-  /// A dead cluster for `seed` in a fresh temporary directory (stores/, destroyed/, expected/);
-  /// `descriptors` picks the schema layout ("19.1" ColumnType and namespace 2, "23.2" types.T,
-  /// namespace 30, public schemas and an ENUM), independently of the store engine.
-  public static func makeCluster(seed: Int, descriptors: String = "19.1") throws -> String {
+  /// A dead cluster for `seed` in a fresh temporary directory (stores/, destroyed/, expected/).
+  /// `version` "19.1" (RocksDB stores written by ldb) or "23.2" (Pebble stores); `descriptors`
+  /// picks the schema layout independently of the store engine ("19.1" ColumnType and
+  /// namespace 2, "23.2" types.T, namespace 30, public schemas and an ENUM; default: `version`);
+  /// `extraArgs` go to make_dead_cluster.py as given (e.g. `["--damage", "2"]`).
+  public static func makeCluster(seed: Int, version: String = "19.1", descriptors: String? = nil,
+                                 extraArgs: [String] = []) throws -> String {
     let dir = NSTemporaryDirectory() + "salvage-dead-\(UUID().uuidString)"
-    try run("make_dead_cluster.py", [dir, "--seed", String(seed), "--descriptors", descriptors])
+    try run("make_dead_cluster.py", [dir, "--seed", String(seed), "--version", version]
+      + (descriptors.map { ["--descriptors", $0] } ?? []) + extraArgs)
     return dir
   }
 }

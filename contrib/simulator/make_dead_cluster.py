@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import bisect
+import importlib
 import io
 import ipaddress
 import json
@@ -509,6 +510,7 @@ class Batch:
     puts: list = field(default_factory=list)      # [(engine key, value)]
     deletes: list = field(default_factory=list)   # [engine key] (RocksDB deletions)
     row_ops: list = field(default_factory=list)   # [(table id, pk tuple, row or None)]
+    range_keys: list = field(default_factory=list)  # [(start, end)] MVCC range tombstones at (wall, logical)
     sys_keys: int = 0                             # range-local keys written (stats)
 
 
@@ -589,6 +591,8 @@ class Simulator:
         self.cur = {t.id: {} for t in TABLES_BY_ID.values()}  # encoded state while writing
         self.intents = []
         self.resolved = []       # committed intents whose metadata a RocksDB deletion removed
+        self.purges = []         # 23.2: MVCC range tombstones (DELETE of a whole journal)
+        self.purged = set()      # (table id, pk) rows a purge removed: later ops on them no-op
 
     # -- data generation -------------------------------------------------------------------
 
@@ -1042,7 +1046,18 @@ class Simulator:
             if phase == "update2":
                 for item in pending_resolutions:
                     lst.insert(r.randint(0, len(lst)), item)
-            for op in lst:
+            purge_at = set()
+            if self.version == "23.2" and phase in ("update2", "late"):
+                # one purge after the last update2 write (an L0 range key), one in the middle
+                # of late (a WAL-only range key)
+                purge_at = {len(lst) if phase == "update2" else r.randint(0, len(lst))}
+            for i, op in enumerate(lst + [None]):
+                if i in purge_at:
+                    self.purge_journal(phase)
+                if op is None:
+                    break
+                if op.get("table") is not None and (op["table"].id, op["pk"]) in self.purged:
+                    continue                    # UPDATE/DELETE of a purged row: no-op
                 if op.get("resolve"):
                     rg, key = op["range"], op["key"]
                     b = self.batch(rg, phase)
@@ -1073,6 +1088,31 @@ class Simulator:
                                   "late")
         for rg in self.ranges:
             rg.batches.sort(key=lambda x: (x.wall, x.logical))
+
+    def purge_journal(self, phase):
+        """23.2: an MVCC range tombstone over one user's whole event journal (a DELETE by
+        span, as CockroachDB writes with DeleteRange using range tombstones): every version
+        below its timestamp is deleted; later writes to the span survive."""
+        r = self.rng
+        done = {p["user_id"] for p in self.purges}
+        cands = [u for u in self.ev_users if u not in done and
+                 self.range_of(row_prefix(EVENTS, {1: u, 2: 1})).category not in ("0", "1S")]
+        uid = r.choice(cands)
+        start = table_prefix(EVENTS.id) + varint_asc(uid)
+        end = table_prefix(EVENTS.id) + varint_asc(uid + 1)
+        rg = self.range_of(start)
+        b = self.batch(rg, phase)
+        b.range_keys.append((start, end))
+        for pk, enc in sorted(self.cur[EVENTS.id].items()):
+            if pk[0] != uid:
+                continue
+            if any(v is not None for _, v in enc.values()):
+                b.row_ops.append((EVENTS.id, pk, None))
+            self.purged.add((EVENTS.id, pk))
+            del self.cur[EVENTS.id][pk]
+        self.purges.append(dict(user_id=uid, range=rg, start=start, end=end, wall=b.wall,
+                                logical=b.logical, phase=phase,
+                                deleted=[list(x[1]) for x in b.row_ops if x[2] is None]))
 
     def write_intents(self):
         """Uncommitted transactions left behind by the disaster (interleaved intents)."""
@@ -1352,10 +1392,16 @@ def write_store(path: str, files: dict, deletes: list):
 
 
 def generate(out_dir: str, seed: int = 1, scale: str = "small", quiet: bool = False,
-             version: str = "19.1", descriptors: str | None = None) -> dict:
+             version: str = "19.1", descriptors: str | None = None, damage: int = 0) -> dict:
     t0 = time.time()
-    if shutil.which(LDB) is None:
+    if version not in VERSIONS:
+        raise SystemExit("unknown --version %s (choose from %s)" % (version, ", ".join(VERSIONS)))
+    if version == "19.1" and shutil.which(LDB) is None:
         raise SystemExit("ldb not found: apt-get install -y rocksdb-tools")
+    if damage and version != "23.2":
+        raise SystemExit("--damage needs --version 23.2 (the Pebble writer knows its blocks)")
+    # the Pebble writer needs PyPI packages (crc32c, cramjam): only imported for 23.2
+    sim_pebble = importlib.import_module("sim_pebble") if version == "23.2" else None
     sim = Simulator(seed, scale, version, descriptors)
     ops = sim.plan_ops()
     sim.build_ranges()
@@ -1380,14 +1426,61 @@ def generate(out_dir: str, seed: int = 1, scale: str = "small", quiet: bool = Fa
     exp = os.path.join(out_dir, "expected")
     os.makedirs(os.path.join(exp, "all_rows_before_disaster"))
 
+    written = {}
+
     def one(store):
+        path = os.path.join(out_dir, "stores", "n%d" % store)
+        if version == "23.2":
+            ident = Proto().bytes(1, sim.cluster_id.bytes).varint(2, store).varint(3, store).done()
+            ident_kv = (mvcc_key(STORE_IDENT_KEY), mvcc_metadata_inline(
+                roach_value(STORE_IDENT_KEY, TAG_BYTES, ident)))
+            steps = sim_pebble.store_batches(sim, store, PHASE_FILE, ident_kv, applied_state_key)
+            written[store] = sim_pebble.write_pebble_store(
+                path, steps, sim_pebble.block_size(scale))
+            return
         files, deletes = sim.store_inputs(store)
-        write_store(os.path.join(out_dir, "stores", "n%d" % store), files, deletes)
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        list(pool.map(one, range(1, NODES + 1)))
+        write_store(path, files, deletes)
+    if version == "23.2":
+        for s in range(1, NODES + 1):      # pure Python: threads would only contend
+            one(s)
+    else:
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            list(pool.map(one, range(1, NODES + 1)))
     for s in sim.destroyed:
         os.rename(os.path.join(out_dir, "stores", "n%d" % s),
                   os.path.join(out_dir, "destroyed", "n%d" % s))
+
+    damaged = []
+    if damage:
+        best = {}
+        for rg in sim.ranges:
+            surv = [x for x in rg.replicas if x.store in sim.survivors]
+            if surv:
+                best[rg.range_id] = max(surv, key=lambda x: (x.applied, -x.store)).store
+        cands = sim_pebble.damage_candidates(
+            sim, {s: w for s, w in written.items() if s in sim.survivors},
+            {EVENTS.id, SNAPSHOTS.id}, best, {it["key"] for it in sim.intents})
+        row_keys = {}       # range id → sorted row keys of the most advanced replica's state
+
+        def has_rows(c):
+            rg = c["range"]
+            if rg.range_id not in row_keys:
+                best_rep = next(x for x in rg.replicas if x.store == best[rg.range_id])
+                row_keys[rg.range_id] = sorted(
+                    row_prefix(TABLES_BY_ID[tid], dict(zip(TABLES_BY_ID[tid].pk_ids, pk)))
+                    for (tid, pk) in sim.rows_after(rg, best_rep.applied))
+            keys = row_keys[rg.range_id]
+            for k in keys[max(bisect.bisect_left(keys, c["lo"]) - 1, 0):]:
+                if k >= c["hi"]:
+                    return False
+                if c["lo"] <= k + b"\x88" < c["hi"]:
+                    return True
+            return False
+        damaged = sim_pebble.choose_damage(cands, damage, random.Random(seed * 7919 + damage),
+                                           has_rows)
+        for d in damaged:
+            sim_pebble.corrupt(os.path.join(out_dir, "stores", "n%d" % d["store"],
+                                            "%06d.sst" % d["file"]), d["offset"], d["length"])
 
     # ---- ground truth
     before = {t.id: {} for t in USER_TABLES}
@@ -1428,6 +1521,41 @@ def generate(out_dir: str, seed: int = 1, scale: str = "small", quiet: bool = Fa
                               "rows_lost": sum(lost_rows.values()),
                               "rows_lost_by_table": {qualified(TABLES_BY_ID[t]): c
                                                      for t, c in sorted(lost_rows.items())}})
+    damaged_json = []
+    for d in damaged:
+        # The damaged span is read from the next surviving replica (applied index order);
+        # with none left, its rows are lost.
+        rg = d["range"]
+        order = sorted((x for x in rg.replicas if x.store in sim.survivors),
+                       key=lambda x: (-x.applied, x.store))
+        fb = order[1] if len(order) > 1 else None
+
+        def in_span(tid, pk):
+            t = TABLES_BY_ID[tid]
+            return d["lo"] <= row_prefix(t, dict(zip(t.pk_ids, pk))) + b"\x88" < d["hi"]
+        chosen_rows = {k: v for k, v in sim.rows_after(rg, order[0].applied).items()
+                       if in_span(*k)}
+        fb_rows = ({k: v for k, v in sim.rows_after(rg, fb.applied).items() if in_span(*k)}
+                   if fb else {})
+        for (tid, pk) in chosen_rows:
+            del after[tid][pk]
+        for (tid, pk), row in fb_rows.items():
+            after[tid][pk] = row
+        damaged_json.append({
+            "store_id": d["store"], "file": "%06d.sst" % d["file"], "level": d["level"],
+            "block_index": d["block"], "block_offset": d["offset"], "block_length": d["length"],
+            "first_key_hex": d["first_key"].hex(), "last_key_hex": d["last_key"].hex(),
+            "damaged_span": {"start_key_pretty": pretty_key(d["lo"]),
+                             "end_key_pretty": pretty_key(d["hi"][:-1]) + " (exclusive: ‖ 00)",
+                             "start_key_hex": d["lo"].hex(), "end_key_hex": d["hi"].hex()},
+            "range_id": rg.range_id, "table": qualified(TABLES_BY_ID[rg.table_id]),
+            "fallback_store": fb.store if fb else None,
+            "rows_in_span_on_damaged_replica": len(chosen_rows),
+            "rows_read_from_fallback": len(fb_rows),
+            "rows_lost": sorted(list(pk) for (tid, pk) in chosen_rows
+                                if (tid, pk) not in fb_rows)})
+    if version == "23.2":
+        dump_json(os.path.join(exp, "damaged_blocks.json"), damaged_json)
     for t in USER_TABLES:
         write_csv(os.path.join(exp, t.name + ".csv"), t, after[t.id].values())
         write_csv(os.path.join(exp, "all_rows_before_disaster", t.name + ".csv"), t,
@@ -1451,12 +1579,27 @@ def generate(out_dir: str, seed: int = 1, scale: str = "small", quiet: bool = Fa
             "txn_id": str(uuid.UUID(bytes=it["txn_id"])),
             "timestamp": {"wall_time": it["wall"], "logical": it["logical"]},
             "what": it["what"], "provisional_value_hex": it["provisional_value"].hex(),
+            "metadata_engine_key_hex": (it["key"] + b"\x00" if version == "19.1" else
+                                        sim_pebble.lock_table_key(it["key"], it["txn_id"])).hex(),
             "txn_record_key_hex": it["txn_record_key"].hex(), "txn_status": "PENDING",
             "range_id": rg.range_id, "surviving_stores_holding_it": holders})
     dump_json(os.path.join(exp, "intents.json"), intents_json)
+    if version == "23.2":
+        dump_json(os.path.join(exp, "range_tombstones.json"), [{
+            **span_json(Range(0, p["start"], p["end"], None, "")),
+            "table": "game.events", "user_id": p["user_id"],
+            "timestamp": {"wall_time": p["wall"], "logical": p["logical"]},
+            "range_id": p["range"].range_id, "rows_deleted": len(p["deleted"]),
+            "deleted_primary_keys": p["deleted"],
+            "written_to": "L0 sstable" if PHASE_FILE[p["phase"]] == "B" else "WAL only",
+            "surviving_stores_holding_it": sorted(
+                x.store for x in p["range"].replicas if x.store in sim.survivors and
+                any(b.range_keys and b.wall == p["wall"] and b.logical == p["logical"]
+                    for b in p["range"].batches[:x.applied]))} for p in sim.purges])
     dump_json(os.path.join(exp, "resolved_intents.json"), [{
         "key_pretty": pretty_key(x["key"]), "key_hex": x["key"].hex(),
-        "metadata_engine_key_hex": (x["key"] + b"\x00").hex(),
+        "metadata_engine_key_hex": (x["key"] + b"\x00" if version == "19.1" else
+                                    sim_pebble.lock_table_key(x["key"], x["txn_id"])).hex(),
         "txn_id": str(uuid.UUID(bytes=x["txn_id"])),
         "timestamp": {"wall_time": x["wall"], "logical": x["logical"]},
         "range_id": x["range"].range_id,
@@ -1488,12 +1631,18 @@ def main(argv=None):
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--scale", choices=sorted(SCALES), default="small")
     ap.add_argument("--version", choices=VERSIONS, default="19.1",
-                    help="CockroachDB version simulated (schema layout; default 19.1)")
+                    help="19.1: RocksDB stores written by ldb, ColumnType descriptors; 23.2: Pebble "
+                         "stores (Pebblev4 tables, separated intents, MVCC range tombstones), "
+                         "types.T descriptors")
     ap.add_argument("--descriptors", choices=VERSIONS, default=None,
                     help="descriptor layout, default from --version: 19.1 = ColumnType and "
                          "system.namespace 2; 23.2 = types.T, namespace 30, public schemas, ENUM")
+    ap.add_argument("--damage", type=int, default=0, metavar="N",
+                    help="23.2 only: corrupt N data blocks of surviving stores "
+                         "(expected/damaged_blocks.json says which keys that costs)")
     a = ap.parse_args(argv)
-    generate(a.out_dir, a.seed, a.scale, version=a.version, descriptors=a.descriptors)
+    generate(a.out_dir, a.seed, a.scale, version=a.version, descriptors=a.descriptors,
+             damage=a.damage)
 
 
 if __name__ == "__main__":

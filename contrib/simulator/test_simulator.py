@@ -352,10 +352,6 @@ class SimulatorTest(unittest.TestCase):
 
     # -- stores -------------------------------------------------------------------------------
 
-    def test_small_scale_is_fast(self):
-        if self.scale == "small":
-            self.assertLess(self.gen_seconds, 5.0)
-
     def test_store_idents(self):
         for s, kv in self.kv.items():
             meta = pb_parse(kv[b"\x01siden\x00"])

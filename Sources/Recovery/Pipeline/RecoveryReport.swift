@@ -20,6 +20,15 @@ public struct RecoveryReport: Sendable {
     public var timestamp: String
   }
 
+  public struct DamagedSpan: Sendable {
+    public var rangeID: Int64
+    public var span: String
+    public var start: [UInt8]
+    public var end: [UInt8]
+    public var store: String
+    public var readFrom: String?
+  }
+
   public var stores: [String] = []
   public var asOf: String = "newest"
   public var tables: [TableStats] = []
@@ -27,6 +36,9 @@ public struct RecoveryReport: Sendable {
   /// Per range: which store was read (label), for the report.
   public var rangeSources: [(rangeID: Int64, span: String, store: String?)] = []
   public var intents: [Intent] = []
+  /// Key spans of a range's chosen replica that sit in damaged blocks, and which replica
+  /// was read there instead (nil: none was intact there; the span is lost).
+  public var damagedSpans: [DamagedSpan] = []
   public var problems: [String] = []
   public var bytesRead: Int64 = 0
   public var seconds: Double = 0

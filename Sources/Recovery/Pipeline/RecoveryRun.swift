@@ -10,6 +10,10 @@ public struct RecoveryOptions: Sendable {
   /// `db.table` patterns with `*` wildcards; empty = every table.
   public var tablePatterns: [String] = []
   public var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+  /// Checks every block of every live table before planning, so that a damaged block's key
+  /// span is read from the next replica instead of silently missing (costs one extra read
+  /// of the stores). Off: damaged blocks are only skipped and reported while reading.
+  public var verifyBlocks = true
   public init(storePaths: [String]) { self.storePaths = storePaths }
 }
 
@@ -75,7 +79,10 @@ public final class RecoveryRun: @unchecked Sendable {
       do { stores.append(try Store(path: p)) } catch { throw RecoveryError("cannot open store \(p): \(error)") }
     }
     progress("opened \(stores.count) store(s); reading cluster metadata")
-    let catalogs = stores.map { StoreCatalog(store: $0) }
+    // Damaged blocks must be known before planning: a skipped block could otherwise expose
+    // older versions (or nothing) where the replica's newest data was.
+    if options.verifyBlocks { progress("checking every block of \(stores.count) store(s)") }
+    let catalogs = stores.map { StoreCatalog(store: $0, verifyTables: options.verifyBlocks) }
     let view = ClusterView(catalogs)
     var plans = ReplicaPlanner.plan(view, catalogs: catalogs)
     report.problems += view.problems
@@ -89,6 +96,13 @@ public final class RecoveryRun: @unchecked Sendable {
     report.lostSpans = view.lost
     report.rangeSources = plans.map { p in
       (p.rangeID, p.span.pretty, p.chosenStore.map { view.stores[$0].label })
+    }
+    report.damagedSpans = plans.flatMap { p in
+      p.fallbacks.map { f in
+        RecoveryReport.DamagedSpan(rangeID: p.rangeID, span: f.span.pretty, start: f.span.start, end: f.span.end,
+                                   store: p.chosenStore.map { view.stores[$0].label } ?? "",
+                                   readFrom: f.store.map { view.stores[$0].label })
+      }
     }
 
     let schema = try discoverSchema(stores: stores, plans: plans)
