@@ -23,7 +23,7 @@ struct VerifyDatabaseCLITests {
   static func sqlite(_ path: String, _ sql: String) throws {
     let (status, _, err) = try runProgram("/usr/bin/env", ["python3", "-c",
       "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.executescript(sys.argv[2]); c.commit()", path, sql])
-    #expect(status == 0, "\(String(decoding: err, as: UTF8.self))")
+    #expect(status == 0, "\(err)")
   }
 
   /// The first events row of the recovery (key and kind) and a users row with an email.

@@ -33,7 +33,7 @@ public enum SQLiteVerifySource {
     var key: [(column: Int, descending: Bool)]
   }
 
-  static func open(_ path: String) throws -> DatabaseQueue {
+  static func openReadOnly(_ path: String) throws -> DatabaseQueue {
     var config = Configuration()
     config.readonly = true
     config.label = "salvage-verify"
@@ -46,7 +46,7 @@ public enum SQLiteVerifySource {
   /// tables (SOURCE side); without, RECOVERED is this file and its own keys are used.
   public static func make(path: String, recovered: VerifySource?, runLimit: Int) throws -> VerifySource {
     let infos: [TableInfo]
-    do { infos = try open(path).read { db in try catalog(db, recovered: recovered) } } catch let e as DatabaseError {
+    do { infos = try openReadOnly(path).read { db in try catalog(db, recovered: recovered) } } catch let e as DatabaseError {
       throw RecoveryError("\(path): \(e.message ?? "\(e)")")
     }
     let entries = infos.map { info -> VerifySource.Entry in
@@ -64,7 +64,7 @@ public enum SQLiteVerifySource {
         if let problem { throw RecoveryError(problem) }
         let sorter = try ExternalSorter(directory: work, runLimit: runLimit, order: table.compareKeys)
         do {
-          try open(path).read { db in
+          try openReadOnly(path).read { db in
             let rows = try Row.fetchCursor(db, sql: select)
             var fields = [String?](repeating: nil, count: bools.count)
             while let row = try rows.next() {
@@ -98,9 +98,9 @@ public enum SQLiteVerifySource {
   }
 
   static func catalog(_ db: Database, recovered: VerifySource?) throws -> [TableInfo] {
-    let internal: Set<String> = ["salvage_meta", "salvage_columns", "salvage_rejected"]
+    let bookkeeping: Set<String> = ["salvage_meta", "salvage_columns", "salvage_rejected"]
     let names = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name")
-      .filter { !internal.contains($0) }
+      .filter { !bookkeeping.contains($0) }
     var meta: [String: (String, String)] = [:]
     var crdbTypes: [String: [String]] = [:]
     if try db.tableExists("salvage_meta") {
@@ -122,8 +122,12 @@ public enum SQLiteVerifySource {
       if let t = crdbTypes[name], t.count == columns.count { for i in columns.indices { columns[i].type = t[i] } }
       // Key order = the pk field; directions from the automatic index SQLite builds for a
       // non-rowid key (a lone INTEGER key is the rowid itself: ascending).
-      var key = cols.enumerated().compactMap { i, c -> (Int, Int)? in let p: Int = c["pk"]; return p > 0 ? (p, i) : nil }
-        .sorted { $0.0 < $1.0 }.map { (column: $0.1, descending: false) }
+      var byPosition: [Int: Int] = [:]   // pk position → column
+      for (i, c) in cols.enumerated() {
+        let p: Int = c["pk"]
+        if p > 0 { byPosition[p] = i }
+      }
+      var key: [(column: Int, descending: Bool)] = byPosition.keys.sorted().map { (column: byPosition[$0]!, descending: false) }
       for idx in try Row.fetchAll(db, sql: "PRAGMA index_list(\(OutputNames.quoted(name)))") where (idx["origin"] as String?) == "pk" {
         let parts = try Row.fetchAll(db, sql: "PRAGMA index_xinfo(\(OutputNames.quoted(idx["name"] as String)))")
           .filter { ($0["key"] as Int) == 1 }

@@ -55,7 +55,7 @@ public struct Verification {
     s.tables.first { $0.table.name == t.name && (t.database.isEmpty || $0.table.database.isEmpty || $0.table.database == t.database) }
   }
 
-  public func run(progress: (String) -> Void = { _ in }) throws -> VerifyReport {
+  public func run(progress: @escaping (String) -> Void = { _ in }) throws -> VerifyReport {
     let start = Date()
     var report = VerifyReport(recovered: recovered.directory, source: source.directory, sourceKind: source.kind.rawValue)
     var n = 0
@@ -108,13 +108,13 @@ public struct Verification {
   /// pool, which a PostgreSQL source's async reads need while these threads wait); results
   /// (and the first error, by position) come back in the pairs' order whatever the scheduling.
   func compareAll(_ pairs: [(VerifySource.Entry, VerifySource.Entry)], work: String,
-                  progress: (String) -> Void) throws -> [VerifyReport.TableResult] {
+                  progress: @escaping (String) -> Void) throws -> [VerifyReport.TableResult] {
     let lock = NSLock()
     var results = [Result<VerifyReport.TableResult, Error>?](repeating: nil, count: pairs.count)
     var nextIndex = 0, reported = 0
     let workers = max(1, min(options.jobs, pairs.count))
     let finished = DispatchSemaphore(value: 0)
-    withoutActuallyEscaping(progress) { progress in
+    do {
       let job = Unchecked {
         while true {
           lock.lock()

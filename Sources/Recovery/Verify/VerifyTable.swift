@@ -138,9 +138,23 @@ public struct VerifyTable: Sendable {
     case .json:
       guard let p = try? JSONSerialization.jsonObject(with: Data(a.utf8), options: .fragmentsAllowed),
             let q = try? JSONSerialization.jsonObject(with: Data(b.utf8), options: .fragmentsAllowed) else { return false }
-      return (p as AnyObject).isEqual(q)
+      return jsonEqual(p, q)
     default:
       return normal(a, kind) == normal(b, kind)
+    }
+  }
+
+  /// Parsed JSON values equal, objects regardless of key order.
+  static func jsonEqual(_ a: Any, _ b: Any) -> Bool {
+    switch (a, b) {
+    case let (x as [String: Any], y as [String: Any]):
+      return x.count == y.count && x.allSatisfy { k, v in y[k].map { jsonEqual(v, $0) } ?? false }
+    case let (x as [Any], y as [Any]):
+      return x.count == y.count && zip(x, y).allSatisfy { jsonEqual($0, $1) }
+    case let (x as String, y as String): return x == y
+    case let (x as NSNumber, y as NSNumber): return x == y
+    case (is NSNull, is NSNull): return true
+    default: return false
     }
   }
 
