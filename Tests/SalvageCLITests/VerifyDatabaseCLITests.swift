@@ -101,6 +101,8 @@ struct VerifyDatabaseCLITests {
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(atPath: dir) }
     try "not sqlite".write(toFile: dir + "/x.db", atomically: true, encoding: .utf8)
+    try #"CREATE TABLE d.public.t (id INT8 NOT NULL, CONSTRAINT "primary" PRIMARY KEY (id ASC));"#.write(toFile: dir + "/schema.sql", atomically: true, encoding: .utf8)
+    try "1\n".write(toFile: dir + "/t.csv", atomically: true, encoding: .utf8)
     let r = try CLI.run(["verify", dir, "--against", dir + "/x.db"])
     #expect(r.status == 1 && r.stderr.contains("x.db is a file but not a SQLite database"))
     let p = try CLI.run(["verify", "postgres://u@127.0.0.1:1/db", "--against", dir])
