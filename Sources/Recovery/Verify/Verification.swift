@@ -114,32 +114,30 @@ public struct Verification {
     var nextIndex = 0, reported = 0
     let workers = max(1, min(options.jobs, pairs.count))
     let finished = DispatchSemaphore(value: 0)
-    do {
-      let job = Unchecked {
-        while true {
-          lock.lock()
-          let i = nextIndex
-          nextIndex += 1
-          lock.unlock()
-          guard i < pairs.count else { return }
-          let r = Result { try compare(pairs[i].0, pairs[i].1, work: work + "/\(i + 1)") }
-          lock.lock()
-          results[i] = r
-          // Progress in table order, so the messages are the same for any number of jobs.
-          while reported < pairs.count, results[reported] != nil {
-            progress("compared \(pairs[reported].0.table.qualifiedName)")
-            reported += 1
-          }
-          lock.unlock()
+    let job = Unchecked {
+      while true {
+        lock.lock()
+        let i = nextIndex
+        nextIndex += 1
+        lock.unlock()
+        guard i < pairs.count else { return }
+        let r = Result { try compare(pairs[i].0, pairs[i].1, work: work + "/\(i + 1)") }
+        lock.lock()
+        results[i] = r
+        // Progress in table order, so the messages are the same for any number of jobs.
+        while reported < pairs.count, results[reported] != nil {
+          progress("compared \(pairs[reported].0.table.qualifiedName)")
+          reported += 1
         }
+        lock.unlock()
       }
-      for _ in 0..<workers {
-        let t = Thread { job.body(); finished.signal() }
-        t.stackSize = 8 << 20
-        t.start()
-      }
-      for _ in 0..<workers { finished.wait() }
     }
+    for _ in 0..<workers {
+      let t = Thread { job.body(); finished.signal() }
+      t.stackSize = 8 << 20
+      t.start()
+    }
+    for _ in 0..<workers { finished.wait() }
     return try results.map { try $0!.get() }
   }
 
