@@ -8,7 +8,7 @@ struct Verify: ParsableCommand {
     commandName: "verify",
     abstract: "Prove a recovery against a backup: missing keys, changed values, journal gaps, stale snapshots.",
     discussion: """
-      RECOVERED is a `salvage recover` output or its SQLite file. SOURCE is a CockroachDB BACKUP
+      RECOVERED is a `salvage recover` output, its SQLite file or a postgres:// URL. SOURCE is a CockroachDB BACKUP
       directory (its BACKUP_MANIFEST and data/*.sst are read directly), another recover output, a
       directory of CSVs (<db>/<table>.csv or <table>.csv) with their CREATE TABLE statements in
       *.sql, a SQLite file (found by its header) or a postgres:// URL; database tables are matched
@@ -22,9 +22,9 @@ struct Verify: ParsableCommand {
       Exit status: 0 every check passed, 2 some check failed (see the report), 1 error.
       """)
 
-  @Argument(help: "A salvage recover output directory, or its SQLite file.") var recovered: String
+  @Argument(help: "A salvage recover output directory, its SQLite file, or a postgres:// URL it was loaded into.") var recovered: String
   @Option(name: .long, help: "BACKUP directory, recover output, CSV directory with DDL, SQLite file or postgres:// URL.") var against: String
-  @Option(name: .long, help: "Write the JSON report here (default: RECOVERED/verify.json; - for stdout).") var report: String?
+  @Option(name: .long, help: "Write the JSON report here (default: RECOVERED/verify.json, beside a SQLite file, ./verify.json for a URL; - for stdout).") var report: String?
   @Option(name: .long, help: "Sequence column of the journal (e.g. seq).") var sequence: String?
   @Option(name: .long, help: "Partition column of the journal (e.g. user_id).") var partitionBy: String?
   @Option(name: .long, help: "Journal table db.table (default: every table having both columns).") var journalTable: String?

@@ -4,7 +4,7 @@ import SalvageTestSupport
 
 /// `salvage verify` with a database on one side: a simulated cluster recovered (all stores:
 /// the whole truth) into its SQLite copy and a real PostgreSQL, verified clean, then with
-/// planted defects in each database, and with RECOVERED given as the SQLite file.
+/// planted defects in each database, and with RECOVERED given as the SQLite file or the URL.
 struct VerifyDatabaseCLITests {
   static func report(_ json: String) throws -> [String: Any] {
     try JSONSerialization.jsonObject(with: Data(json.utf8)) as! [String: Any]
@@ -46,7 +46,7 @@ struct VerifyDatabaseCLITests {
     // Clean: the SQLite copy, PostgreSQL, and RECOVERED as the SQLite file, all pass; the
     // report and output do not depend on --jobs.
     var one = ""
-    for (recovered, source) in [(clean, db), (clean, pg.url), (db, clean), (db, pg.url)] {
+    for (recovered, source) in [(clean, db), (clean, pg.url), (db, clean), (db, pg.url), (pg.url, clean), (pg.url, db)] {
       let r1 = try CLI.run(["verify", recovered, "--against", source, "--report", "-", "--jobs", "1"])
       #expect(r1.status == 0, "\(recovered) vs \(source): \(r1.stdout)\(r1.stderr)")
       let r2 = try CLI.run(["verify", recovered, "--against", source, "--report", "-", "--jobs", "2"])
@@ -94,6 +94,19 @@ struct VerifyDatabaseCLITests {
                                              "game.users: 1 shared row(s) differ (email: 1)"])
       #expect(r.stdout.contains("FAIL game.users") && r.stdout.contains("missing: 999999"))
     }
+
+    // The same databases as RECOVERED, the clean recovery as SOURCE: the deleted row is now
+    // missing from RECOVERED (fails), the planted key only in RECOVERED (reported).
+    for recovered in [planted, pg.url] {
+      let r = try CLI.run(["verify", recovered, "--against", clean, "--report", "-", "--jobs", "2"])
+      #expect(r.status == 2, "\(recovered): \(r.stdout)\(r.stderr)")
+      let j = try Self.json(r.stdout)
+      let e = Self.table(j, "game.events"), u = Self.table(j, "game.users")
+      #expect(e["missing_keys"] as? Int == 1 && e["missing_keys_listed"] as? [String] == ["\(ev[0])/\(ev[1])"])
+      #expect(u["extra_keys_listed"] as? [String] == ["999999"] && u["rows_differing"] as? Int == 1)
+      #expect(j["failures"] as? [String] == ["game.events: 1 key(s) in SOURCE missing from RECOVERED",
+                                             "game.users: 1 shared row(s) differ (email: 1)"])
+    }
   }
 
   @Test func notADatabaseIsAClearError() throws {
@@ -105,8 +118,8 @@ struct VerifyDatabaseCLITests {
     try "1\n".write(toFile: dir + "/t.csv", atomically: true, encoding: .utf8)
     let r = try CLI.run(["verify", dir, "--against", dir + "/x.db"])
     #expect(r.status == 1 && r.stderr.contains("x.db is a file but not a SQLite database"))
-    let p = try CLI.run(["verify", "postgres://u@127.0.0.1:1/db", "--against", dir])
-    #expect(p.status == 1 && p.stderr.contains("RECOVERED as a PostgreSQL URL is not supported"))
+    let p = try CLI.run(["verify", "postgres://u:secret@127.0.0.1:1/db", "--against", dir])
+    #expect(p.status == 1 && p.stderr.contains("cannot connect to postgres://u:***@127.0.0.1:1/db") && !p.stderr.contains("secret"))
     let c = try CLI.run(["verify", dir + "/x.db", "--against", "postgres://u@127.0.0.1:1/db"])
     #expect(c.status == 1 && c.stderr.contains("x.db is a file but not a SQLite database"))
   }

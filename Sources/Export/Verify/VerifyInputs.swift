@@ -5,11 +5,10 @@ import Recovery
 /// (recover output, BACKUP, CSVs with DDL) through Recovery, SQLite files (found by their
 /// header, whatever the name) and `postgres://` URLs here.
 public enum VerifyInputs {
-  /// RECOVERED: a recover output directory or a SQLite copy (its own keys and types).
+  /// RECOVERED: a recover output directory, or its SQLite copy or PostgreSQL load (their
+  /// own keys and types).
   public static func recovered(_ arg: String, runLimit: Int) throws -> VerifySource {
-    if PostgresVerifySource.isURL(arg) {
-      throw RecoveryError("RECOVERED as a PostgreSQL URL is not supported (its keys have no directions): give the recover output or its SQLite file, and the URL as --against")
-    }
+    if PostgresVerifySource.isURL(arg) { return try PostgresVerifySource.makeRecovered(url: arg, runLimit: runLimit) }
     if SQLiteVerifySource.isSQLite(arg) { return try SQLiteVerifySource.make(path: arg, recovered: nil, runLimit: runLimit) }
     try refuseOtherFiles(arg)
     return try VerifySource(directory: arg, runLimit: runLimit)
@@ -30,8 +29,10 @@ public enum VerifyInputs {
     return Verification(recovered: r, source: s, options: options, work: work)
   }
 
-  /// `RECOVERED/verify.json`, or `verify.json` beside a SQLite RECOVERED.
+  /// `RECOVERED/verify.json`, `verify.json` beside a SQLite RECOVERED, or in the current
+  /// directory for a PostgreSQL RECOVERED.
   public static func defaultReport(recovered: String) -> String {
+    if PostgresVerifySource.isURL(recovered) { return "verify.json" }
     var isDir: ObjCBool = false
     if FileManager.default.fileExists(atPath: recovered, isDirectory: &isDir), !isDir.boolValue {
       return (recovered as NSString).deletingLastPathComponent.isEmpty ? "verify.json"

@@ -180,12 +180,17 @@ public struct Verification {
     // Recovered columns by SOURCE column name; the keys must be the same columns.
     let project: [Int?] = t.columns.map { r.table.column($0) }
     res.columnsOnlyInSource = zip(t.columns, project).filter { $0.1 == nil }.map(\.0)
-    guard t.key.map({ t.columns[$0] }) == r.table.key.map({ r.table.columns[$0] }), t.descending == r.table.descending else {
+    let sameColumns = t.key.map({ t.columns[$0] }) == r.table.key.map({ r.table.columns[$0] })
+    let reorder = sameColumns && t.descending != r.table.descending && r.openInOrder != nil
+    guard sameColumns, t.descending == r.table.descending || reorder else {
       res.failures.append("primary keys differ: SOURCE (\(t.key.map { t.columns[$0] }.joined(separator: ", "))), RECOVERED (\(r.table.key.map { r.table.columns[$0] }.joined(separator: ", ")))")
       return res
     }
     let src = KeyedReader(try s.open(work + "-source"), table: t, file: s.file, width: t.columns.count, project: nil)
-    let rec = KeyedReader(try r.open(work + "-recovered"), table: t, file: r.file, width: r.table.columns.count,
+    var order = r.table
+    order.descending = t.descending
+    let recRows = reorder ? try r.openInOrder!(work + "-recovered", order) : try r.open(work + "-recovered")
+    let rec = KeyedReader(recRows, table: t, file: r.file, width: r.table.columns.count,
                           project: project)
     var diffs = [VerifyReport.ColumnDifference?](repeating: nil, count: t.columns.count)
     var a = try src.next(), b = try rec.next()

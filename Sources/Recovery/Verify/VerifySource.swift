@@ -15,13 +15,18 @@ public struct VerifySource {
     public var open: (_ work: String) throws -> RowStream
     /// Rows the source itself could not decode (backup only).
     public var problems: () -> [String]
+    /// For a side whose key has no directions of its own (PostgreSQL): streams the rows in
+    /// `order`'s key order (this table with the other side's directions).
+    public var openInOrder: ((_ work: String, _ order: VerifyTable) throws -> RowStream)?
 
     public init(table: VerifyTable, file: String, open: @escaping (_ work: String) throws -> RowStream,
-                problems: @escaping () -> [String] = { [] }) {
+                problems: @escaping () -> [String] = { [] },
+                openInOrder: ((_ work: String, _ order: VerifyTable) throws -> RowStream)? = nil) {
       self.table = table
       self.file = file
       self.open = open
       self.problems = problems
+      self.openInOrder = openInOrder
     }
   }
 
