@@ -1,4 +1,5 @@
 import ArgumentParser
+import Export
 import Foundation
 import Recovery
 
@@ -7,9 +8,12 @@ struct Verify: ParsableCommand {
     commandName: "verify",
     abstract: "Prove a recovery against a backup: missing keys, changed values, journal gaps, stale snapshots.",
     discussion: """
-      RECOVERED is a `salvage recover` output. SOURCE is a CockroachDB BACKUP directory (its
-      BACKUP_MANIFEST and data/*.sst are read directly), another recover output, or a directory of
-      CSVs (<db>/<table>.csv or <table>.csv) with their CREATE TABLE statements in *.sql.
+      RECOVERED is a `salvage recover` output, its SQLite file or a postgres:// URL. SOURCE is a CockroachDB BACKUP
+      directory (its BACKUP_MANIFEST and data/*.sst are read directly), another recover output, a
+      directory of CSVs (<db>/<table>.csv or <table>.csv) with their CREATE TABLE statements in
+      *.sql, a SQLite file (found by its header) or a postgres:// URL; database tables are matched
+      to RECOVERED's by name (db.t = SQLite db_t, PostgreSQL "db"."t") and take its primary key.
+      Tables are compared --jobs at a time; the report is the same for any --jobs.
       Per table: row and distinct-key counts, keys missing from RECOVERED (must be none), keys only
       in RECOVERED (newer rows: reported), and per column the shared rows whose values differ.
       --sequence/--partition-by check each partition's journal for gaps (not also in SOURCE) and
@@ -18,9 +22,9 @@ struct Verify: ParsableCommand {
       Exit status: 0 every check passed, 2 some check failed (see the report), 1 error.
       """)
 
-  @Argument(help: "A salvage recover output directory.") var recovered: String
-  @Option(name: .long, help: "BACKUP directory, recover output, or CSV directory with DDL.") var against: String
-  @Option(name: .long, help: "Write the JSON report here (default: RECOVERED/verify.json; - for stdout).") var report: String?
+  @Argument(help: "A salvage recover output directory, its SQLite file, or a postgres:// URL it was loaded into.") var recovered: String
+  @Option(name: .long, help: "BACKUP directory, recover output, CSV directory with DDL, SQLite file or postgres:// URL.") var against: String
+  @Option(name: .long, help: "Write the JSON report here (default: RECOVERED/verify.json, beside a SQLite file, ./verify.json for a URL; - for stdout).") var report: String?
   @Option(name: .long, help: "Sequence column of the journal (e.g. seq).") var sequence: String?
   @Option(name: .long, help: "Partition column of the journal (e.g. user_id).") var partitionBy: String?
   @Option(name: .long, help: "Journal table db.table (default: every table having both columns).") var journalTable: String?
@@ -28,12 +32,14 @@ struct Verify: ParsableCommand {
   @Option(name: .long, help: "Version column of the snapshot table (in the journal's sequence space).") var snapshotVersion: String?
   @Option(name: .long, help: "Partition column of the snapshot table (default: --partition-by).") var snapshotPartitionBy: String?
   @Option(name: .long, help: "Keys listed per table in the report (counts are always exact).") var listLimit = 1000
-  @Option(name: .long, help: "Rows held in memory per sort run.") var sortRunRows = 200_000
+  @Option(name: .long, help: "Rows held in memory per sort run (per table being compared).") var sortRunRows = 200_000
+  @Option(name: .long, help: "Tables compared at once (default: all cores).") var jobs = ProcessInfo.processInfo.activeProcessorCount
 
   func validate() throws {
     if (sequence == nil) != (partitionBy == nil) { throw ValidationError("--sequence and --partition-by go together") }
     if (snapshotTable == nil) != (snapshotVersion == nil) { throw ValidationError("--snapshot-table and --snapshot-version go together") }
     if snapshotTable != nil && sequence == nil { throw ValidationError("--snapshot-table needs --sequence and --partition-by") }
+    if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
   }
 
   func run() throws {
@@ -46,11 +52,12 @@ struct Verify: ParsableCommand {
     options.snapshotPartitionBy = snapshotPartitionBy
     options.listLimit = max(0, listLimit)
     options.runLimit = max(1, sortRunRows)
+    options.jobs = jobs
     let work = NSTemporaryDirectory() + "salvage-verify-\(getpid())-\(UUID().uuidString)"
     defer { try? FileManager.default.removeItem(atPath: work) }
     let r: VerifyReport
     do {
-      r = try Verification(recovered: recovered, source: against, options: options, work: work).run { printError("salvage: \($0)") }
+      r = try VerifyInputs.verification(recovered: recovered, source: against, options: options, work: work).run { printError("salvage: \($0)") }
     } catch {
       printError("salvage: verify failed: \(error)")
       throw ExitCode(ReadStatus.failed)
@@ -77,7 +84,7 @@ struct Verify: ParsableCommand {
     }
     let json = try r.json()
     if report == "-" { o.write(json) } else {
-      let path = report ?? (recovered + "/verify.json")
+      let path = report ?? VerifyInputs.defaultReport(recovered: recovered)
       do { try Data(json.utf8).write(to: URL(fileURLWithPath: path)) } catch {
         printError("salvage: cannot write \(path): \(error)")
         throw ExitCode(ReadStatus.failed)

@@ -152,4 +152,39 @@ struct VerifyTests {
     try FileManager.default.removeItem(atPath: root + "/rec/game/users.csv")
     #expect { try Self.run(rec, src) } throws: { "\($0)".contains("game.users: no CSV file") }
   }
+
+  @Test func reportIsTheSameForAnyNumberOfJobs() throws {
+    let root = try Self.temp(); defer { try? FileManager.default.removeItem(atPath: root) }
+    let src = try Self.dir(root, "src", recovery: false, events: "2,2,y\n1,1,a\n1,3,c\n2,3,z\n1,4,d\n1,2,b\n")
+    let rec = try Self.dir(root, "rec", recovery: true, users: "1,ann\n10,x\n11,new\n")
+    var messages: [[String]] = []
+    var reports: [String] = []
+    for jobs in [1, 2, 3] {
+      var o = VerifyOptions()
+      o.runLimit = 2
+      o.jobs = jobs
+      var said: [String] = []
+      let r = try Verification(recovered: rec, source: src, options: o, work: root + "/work\(jobs)").run { said.append($0) }
+      reports.append(try r.json())
+      messages.append(said)
+    }
+    #expect(reports[1] == reports[0] && reports[2] == reports[0])
+    #expect(messages[0] == ["compared game.events", "compared game.snapshots", "compared game.users"] && messages[1] == messages[0])
+    let t = try JSONSerialization.jsonObject(with: Data(reports[0].utf8)) as! [String: Any]
+    #expect(t["failures"] as? [String] == ["game.users: 1 key(s) in SOURCE missing from RECOVERED", "game.users: 1 shared row(s) differ (name: 1)"])
+  }
+
+  @Test func spellingsOfOneValueAreTheSameValue() {
+    #expect(VerifyTable.same("1e-05", "1e-5", .float) && VerifyTable.same("NaN", "NaN", .float) && !VerifyTable.same("0.5", "0.25", .float))
+    #expect(VerifyTable.same("1.3E+3", "1300", .decimal) && VerifyTable.same("-1.5E-7", "-0.00000015", .decimal))
+    #expect(!VerifyTable.same("1.50", "1.5", .decimal) && !VerifyTable.same("1.3E+3", "1300.0", .decimal))
+    #expect(SQLDecimalText.plain("12.345E+1") == "123.45" && SQLDecimalText.plain("5E-3") == "0.005" && SQLDecimalText.plain("NaN") == "NaN")
+    #expect(VerifyTable.same(#"{"b": [1, 2], "aa": null}"#, #"{"aa":null,"b":[1,2]}"#, .json))
+    #expect(!VerifyTable.same(#"{"a": 1}"#, #"{"a": 2}"#, .json) && !VerifyTable.same("{}", nil, .json))
+    #expect(VerifyTable.same("2024-01-02T03:04:05+00:00", "2024-01-02 03:04:05+00:00", .timestamp))
+    #expect(!VerifyTable.same("", nil, .other) && !VerifyTable.same("a", "A", .other))
+    #expect(VerifyTable.ValueKind(typeName: "double precision") == .float && VerifyTable.ValueKind(typeName: "DECIMAL(10,2)") == .decimal)
+    #expect(VerifyTable.ValueKind(typeName: "timestamp with time zone") == .timestamp && VerifyTable.ValueKind(typeName: "INT8[]") == .other)
+    #expect(VerifyTable.ValueKind(typeName: "bigint") == .integer && VerifyTable.ValueKind(typeName: "jsonb") == .json)
+  }
 }

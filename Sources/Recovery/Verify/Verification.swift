@@ -18,6 +18,9 @@ public struct VerifyOptions: Sendable {
   public var snapshotVersion: String?
   /// Partition column of the snapshot table; default: `partitionBy`.
   public var snapshotPartitionBy: String?
+  /// Tables compared at once (each streams with its own sort runs: memory ≈ jobs × runLimit
+  /// rows). The report does not depend on it.
+  public var jobs = ProcessInfo.processInfo.activeProcessorCount
   public init() {}
 }
 
@@ -35,29 +38,38 @@ public struct Verification {
     self.work = work
   }
 
+  /// Compares prepared sources (a database on either side).
+  public init(recovered: VerifySource, source: VerifySource, options: VerifyOptions, work: String) {
+    self.recovered = recovered
+    self.source = source
+    self.options = options
+    self.work = work
+  }
+
   /// Finds a table by `db.table` (or bare `table`) in a source.
   static func find(_ name: String, in s: VerifySource) -> VerifySource.Entry? {
     s.tables.first { $0.table.qualifiedName == name } ?? s.tables.first { $0.table.name == name }
   }
 
-  static func match(_ t: VerifyTable, in s: VerifySource) -> VerifySource.Entry? {
+  public static func match(_ t: VerifyTable, in s: VerifySource) -> VerifySource.Entry? {
     s.tables.first { $0.table.name == t.name && (t.database.isEmpty || $0.table.database.isEmpty || $0.table.database == t.database) }
   }
 
-  public func run(progress: (String) -> Void = { _ in }) throws -> VerifyReport {
+  public func run(progress: @escaping (String) -> Void = { _ in }) throws -> VerifyReport {
     let start = Date()
     var report = VerifyReport(recovered: recovered.directory, source: source.directory, sourceKind: source.kind.rawValue)
     var n = 0
     func scratch() -> String { n += 1; return work + "/\(n)" }
     let srcTables = source.tables.sorted { $0.table.qualifiedName < $1.table.qualifiedName }
+    var pairs: [(VerifySource.Entry, VerifySource.Entry)] = []
     for s in srcTables {
       guard let r = Self.match(s.table, in: recovered) else {
         report.tablesMissingFromRecovered.append(s.table.qualifiedName)
         continue
       }
-      progress("comparing \(s.table.qualifiedName)")
-      report.tables.append(try compare(s, r, work: scratch()))
+      pairs.append((s, r))
     }
+    report.tables = try compareAll(pairs, work: work + "/tables", progress: progress)
     report.tablesOnlyInRecovered = recovered.tables.filter { Self.match($0.table, in: source) == nil }.map(\.table.qualifiedName).sorted()
     if let seq = options.sequence, let part = options.partitionBy {
       let journals = try options.journalTable.map { name -> [VerifySource.Entry] in
@@ -91,6 +103,43 @@ public struct Verification {
   }
 
   // MARK: table comparison
+
+  /// Compares the pairs on `options.jobs` threads of our own (not GCD's or the cooperative
+  /// pool, which a PostgreSQL source's async reads need while these threads wait); results
+  /// (and the first error, by position) come back in the pairs' order whatever the scheduling.
+  func compareAll(_ pairs: [(VerifySource.Entry, VerifySource.Entry)], work: String,
+                  progress: @escaping (String) -> Void) throws -> [VerifyReport.TableResult] {
+    let lock = NSLock()
+    var results = [Result<VerifyReport.TableResult, Error>?](repeating: nil, count: pairs.count)
+    var nextIndex = 0, reported = 0
+    let workers = max(1, min(options.jobs, pairs.count))
+    let finished = DispatchSemaphore(value: 0)
+    let job = Unchecked {
+      while true {
+        lock.lock()
+        let i = nextIndex
+        nextIndex += 1
+        lock.unlock()
+        guard i < pairs.count else { return }
+        let r = Result { try compare(pairs[i].0, pairs[i].1, work: work + "/\(i + 1)") }
+        lock.lock()
+        results[i] = r
+        // Progress in table order, so the messages are the same for any number of jobs.
+        while reported < pairs.count, results[reported] != nil {
+          progress("compared \(pairs[reported].0.table.qualifiedName)")
+          reported += 1
+        }
+        lock.unlock()
+      }
+    }
+    for _ in 0..<workers {
+      let t = Thread { job.body(); finished.signal() }
+      t.stackSize = 8 << 20
+      t.start()
+    }
+    for _ in 0..<workers { finished.wait() }
+    return try results.map { try $0!.get() }
+  }
 
   /// Reads a sorted stream, counting rows and duplicate keys and refusing disorder.
   final class KeyedReader {
@@ -131,12 +180,17 @@ public struct Verification {
     // Recovered columns by SOURCE column name; the keys must be the same columns.
     let project: [Int?] = t.columns.map { r.table.column($0) }
     res.columnsOnlyInSource = zip(t.columns, project).filter { $0.1 == nil }.map(\.0)
-    guard t.key.map({ t.columns[$0] }) == r.table.key.map({ r.table.columns[$0] }), t.descending == r.table.descending else {
+    let sameColumns = t.key.map({ t.columns[$0] }) == r.table.key.map({ r.table.columns[$0] })
+    let reorder = sameColumns && t.descending != r.table.descending && r.openInOrder != nil
+    guard sameColumns, t.descending == r.table.descending || reorder else {
       res.failures.append("primary keys differ: SOURCE (\(t.key.map { t.columns[$0] }.joined(separator: ", "))), RECOVERED (\(r.table.key.map { r.table.columns[$0] }.joined(separator: ", ")))")
       return res
     }
     let src = KeyedReader(try s.open(work + "-source"), table: t, file: s.file, width: t.columns.count, project: nil)
-    let rec = KeyedReader(try r.open(work + "-recovered"), table: t, file: r.file, width: r.table.columns.count,
+    var order = r.table
+    order.descending = t.descending
+    let recRows = reorder ? try r.openInOrder!(work + "-recovered", order) : try r.open(work + "-recovered")
+    let rec = KeyedReader(recRows, table: t, file: r.file, width: r.table.columns.count,
                           project: project)
     var diffs = [VerifyReport.ColumnDifference?](repeating: nil, count: t.columns.count)
     var a = try src.next(), b = try rec.next()
@@ -179,4 +233,10 @@ public struct Verification {
     if !res.sourceProblems.isEmpty { res.failures.append("\(res.sourceProblems.count) SOURCE row(s) could not be decoded") }
     return res
   }
+}
+
+/// A worker body handed to threads that are all joined before it goes out of scope.
+private struct Unchecked: @unchecked Sendable {
+  let body: () -> Void
+  init(_ body: @escaping () -> Void) { self.body = body }
 }

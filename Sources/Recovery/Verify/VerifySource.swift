@@ -2,9 +2,11 @@ import CockroachSQL
 import Foundation
 
 /// A directory `verify` reads: a `salvage recover` output, a CockroachDB BACKUP, or CSVs with
-/// DDL. Each table comes with a way to stream its rows in primary-key order.
+/// DDL; or prepared entries (Export's SQLite and PostgreSQL readers). Each table comes with
+/// a way to stream its rows in primary-key order. `open` may run on several threads at once
+/// (one table each).
 public struct VerifySource {
-  public enum Kind: String, Sendable { case recovery, backup, csv }
+  public enum Kind: String, Sendable { case recovery, backup, csv, sqlite, postgres }
   public struct Entry {
     public var table: VerifyTable
     /// Where the rows come from, for messages.
@@ -13,11 +15,31 @@ public struct VerifySource {
     public var open: (_ work: String) throws -> RowStream
     /// Rows the source itself could not decode (backup only).
     public var problems: () -> [String]
+    /// For a side whose key has no directions of its own (PostgreSQL): streams the rows in
+    /// `order`'s key order (this table with the other side's directions).
+    public var openInOrder: ((_ work: String, _ order: VerifyTable) throws -> RowStream)?
+
+    public init(table: VerifyTable, file: String, open: @escaping (_ work: String) throws -> RowStream,
+                problems: @escaping () -> [String] = { [] },
+                openInOrder: ((_ work: String, _ order: VerifyTable) throws -> RowStream)? = nil) {
+      self.table = table
+      self.file = file
+      self.open = open
+      self.problems = problems
+      self.openInOrder = openInOrder
+    }
   }
 
   public var directory: String
   public var kind: Kind
   public var tables: [Entry]
+
+  /// A source whose tables another module prepared; `directory` names it in the report.
+  public init(directory: String, kind: Kind, tables: [Entry]) {
+    self.directory = directory
+    self.kind = kind
+    self.tables = tables
+  }
 
   public init(directory: String, runLimit: Int = 200_000) throws {
     var isDir: ObjCBool = false
@@ -35,9 +57,9 @@ public struct VerifySource {
           let sorter = try ExternalSorter(directory: work, runLimit: runLimit, order: t.compareKeys)
           var reader = BackupTableReader(manifest: manifest, directory: directory, descriptor: d, table: t)
           try reader.read(into: sorter)
-          problemBox.problems[t.qualifiedName] = reader.problems
+          problemBox.set(t.qualifiedName, reader.problems)
           return try sorter.finish()
-        }, problems: { problemBox.problems[t.qualifiedName] ?? [] })
+        }, problems: { problemBox.get(t.qualifiedName) })
       }
       return
     }
@@ -73,4 +95,10 @@ public struct VerifySource {
   }
 }
 
-final class ProblemBox { var problems: [String: [String]] = [:] }
+/// Per-table decode problems, written by tables verified in parallel.
+final class ProblemBox: @unchecked Sendable {
+  private var problems: [String: [String]] = [:]
+  private let lock = NSLock()
+  func set(_ table: String, _ p: [String]) { lock.lock(); problems[table] = p; lock.unlock() }
+  func get(_ table: String) -> [String] { lock.lock(); defer { lock.unlock() }; return problems[table] ?? [] }
+}

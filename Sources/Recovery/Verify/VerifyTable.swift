@@ -16,15 +16,43 @@ public struct VerifyTable: Sendable {
 
   /// How a text value compares and when two texts mean the same value.
   public enum ValueKind: Sendable {
-    case integer, decimal, timestamp, other
+    case integer, decimal, float, timestamp, json, other
     init(_ t: SQLType) {
       switch t.family {
-      case .int: self = .integer
-      case .decimal, .float: self = .decimal
+      case .int, .oid: self = .integer
+      case .decimal: self = .decimal
+      case .float: self = .float
       case .timestamp, .timestampTZ: self = .timestamp
+      case .json: self = .json
       default: self = .other
       }
     }
+
+    /// The kind of a column typed by name, as CockroachDB, PostgreSQL or SQLite spell it
+    /// (`INT8`, `bigint`, `DECIMAL(10,2)`, `double precision`, `timestamp with time zone`).
+    public init(typeName: String) {
+      let t = typeName.uppercased().trimmingCharacters(in: .whitespaces)
+      let base = String(t.prefix { $0 != "(" }).trimmingCharacters(in: .whitespaces)
+      if t.hasSuffix("]") || t.hasPrefix("ARRAY") { self = .other; return }
+      switch base {
+      case "INT", "INT2", "INT4", "INT8", "INT64", "INTEGER", "SMALLINT", "BIGINT", "OID",
+           "SERIAL", "SERIAL2", "SERIAL4", "SERIAL8", "SMALLSERIAL", "BIGSERIAL": self = .integer
+      case "DECIMAL", "NUMERIC", "DEC": self = .decimal
+      case "FLOAT", "FLOAT4", "FLOAT8", "REAL", "DOUBLE PRECISION", "DOUBLE": self = .float
+      case "JSON", "JSONB": self = .json
+      default: self = base.hasPrefix("TIMESTAMP") ? .timestamp : .other
+      }
+    }
+  }
+
+  /// A table described by its parts (a database's catalog rather than a descriptor).
+  public init(database: String, name: String, columns: [String], kinds: [ValueKind], key: [Int], descending: [Bool]) {
+    self.database = database
+    self.name = name
+    self.columns = columns
+    self.kinds = kinds
+    self.key = key
+    self.descending = descending
   }
 
   public init(database: String, descriptor t: TableDescriptor) throws {
@@ -70,9 +98,11 @@ public struct VerifyTable: Sendable {
         if let p = Int64(x), let q = Int64(y) { return p < q ? -1 : p > q ? 1 : 0 }
       case .decimal:
         if let p = Decimal(string: x), let q = Decimal(string: y) { return p < q ? -1 : p > q ? 1 : 0 }
+      case .float:
+        if let p = Double(x), let q = Double(y), !p.isNaN, !q.isNaN { return p < q ? -1 : p > q ? 1 : 0 }
       case .timestamp:
         return bytes(normal(x, kind), normal(y, kind))
-      case .other: break
+      case .json, .other: break
       }
       return bytes(x, y)
     }
@@ -92,10 +122,40 @@ public struct VerifyTable: Sendable {
     return String(decoding: u, as: UTF8.self)
   }
 
+  /// Whether two texts are one value: beyond the `T`, a float's spellings (`1e-05` and
+  /// `1e-5`: PostgreSQL and Swift print exponents differently), a decimal's exponent form
+  /// (`1.3E+3` is CockroachDB's text of PostgreSQL's `1300`; the scale must still agree) and
+  /// JSON's key order and spacing (PostgreSQL's jsonb orders keys by length first).
   public static func same(_ a: String?, _ b: String?, _ kind: ValueKind) -> Bool {
     if a == b { return true }
     guard let a, let b else { return false }
-    return normal(a, kind) == normal(b, kind)
+    switch kind {
+    case .float:
+      guard let p = Double(a), let q = Double(b) else { return false }
+      return p == q || (p.isNaN && q.isNaN)
+    case .decimal:
+      return SQLDecimalText.plain(a) == SQLDecimalText.plain(b)
+    case .json:
+      guard let p = try? JSONSerialization.jsonObject(with: Data(a.utf8), options: .fragmentsAllowed),
+            let q = try? JSONSerialization.jsonObject(with: Data(b.utf8), options: .fragmentsAllowed) else { return false }
+      return jsonEqual(p, q)
+    default:
+      return normal(a, kind) == normal(b, kind)
+    }
+  }
+
+  /// Parsed JSON values equal, objects regardless of key order.
+  static func jsonEqual(_ a: Any, _ b: Any) -> Bool {
+    switch (a, b) {
+    case let (x as [String: Any], y as [String: Any]):
+      return x.count == y.count && x.allSatisfy { k, v in y[k].map { jsonEqual(v, $0) } ?? false }
+    case let (x as [Any], y as [Any]):
+      return x.count == y.count && zip(x, y).allSatisfy { jsonEqual($0, $1) }
+    case let (x as String, y as String): return x == y
+    case let (x as NSNumber, y as NSNumber): return x == y
+    case (is NSNull, is NSNull): return true
+    default: return false
+    }
   }
 
   /// The primary key as text, for listings: `5/30`.
