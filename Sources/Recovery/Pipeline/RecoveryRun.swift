@@ -10,6 +10,12 @@ public struct RecoveryOptions: Sendable {
   /// `db.table` patterns with `*` wildcards; empty = every table.
   public var tablePatterns: [String] = []
   public var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+  /// `--schema` files: CREATE TABLE statements merged over the stored descriptors (they win).
+  public var schemaFiles: [SchemaFileText] = []
+  /// `--table-id db.table=N`: IDs of tables in the schema files.
+  public var tableIDs: [String: UInt32] = [:]
+  /// `--ignore-descriptors`: do not read system.descriptor (damaged or misleading descriptors).
+  public var ignoreStoredDescriptors = false
   public init(storePaths: [String]) { self.storePaths = storePaths }
 }
 
@@ -34,6 +40,12 @@ public final class RecoveryRun: @unchecked Sendable {
   public var problems: [String] {
     lock.lock(); defer { lock.unlock() }
     return report.problems
+  }
+
+  /// Notices noted so far (which schema came from where).
+  public var notices: [String] {
+    lock.lock(); defer { lock.unlock() }
+    return report.notices
   }
 
   /// A consistent snapshot of the counters, for a progress line.
@@ -67,7 +79,9 @@ public final class RecoveryRun: @unchecked Sendable {
 
   /// Opens the stores and plans the work: replicas, schema, tables, chunks; fills the
   /// report's global parts (stores, lost spans, ranges, metadata problems, lost chunks).
-  public func prepare(progress: @escaping @Sendable (String) -> Void = { _ in }) throws -> Prepared {
+  /// `findUnnamed`: also scan the keys outside every known table, to list table IDs that hold
+  /// data but have no schema (skipped by shard workers: planning and `finish` list them).
+  public func prepare(findUnnamed: Bool = true, progress: @escaping @Sendable (String) -> Void = { _ in }) throws -> Prepared {
     report.stores = options.storePaths
     report.asOf = options.readTimestamp == .max ? "newest" : options.readTimestamp.description
     var stores: [Store] = []
@@ -91,9 +105,26 @@ public final class RecoveryRun: @unchecked Sendable {
       (p.rangeID, p.span.pretty, p.chosenStore.map { view.stores[$0].label })
     }
 
-    let schema = try discoverSchema(stores: stores, plans: plans)
-    report.problems += schema.problems
-    let tables = selectTables(schema.catalog)
+    let supplying = !options.schemaFiles.isEmpty || !options.tableIDs.isEmpty
+    var catalog = SchemaCatalog()
+    if options.ignoreStoredDescriptors {
+      report.notices.append("system.descriptor not read (--ignore-descriptors)")
+    } else {
+      let schema = try discoverSchema(stores: stores, plans: plans, supplied: supplying)
+      report.problems += schema.problems
+      catalog = schema.catalog
+    }
+    if supplying {
+      let merged = try mergeSuppliedSchema(catalog, stores: stores, plans: plans)
+      catalog = merged.catalog
+      report.notices += merged.notices
+      report.problems += merged.problems
+    }
+    if findUnnamed {
+      report.unnamedTables = findUnnamedTables(catalog, stores: stores, plans: plans)
+      report.problems += report.unnamedTables.map(\.problem)
+    }
+    let tables = selectTables(catalog)
     progress("schema: \(tables.count) table(s) to recover")
     let chunks = makeChunks(tables: tables, plans: plans)
     report.tables = tables.map { RecoveryReport.TableStats(table: $0.qualifiedName.joined(separator: "."), tableID: $0.descriptor.id) }
