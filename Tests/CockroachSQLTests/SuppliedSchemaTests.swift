@@ -30,7 +30,7 @@ import Testing
     #expect(u.families.map(\.id) == [0, 1] && u.families.map(\.columnIDs) == [[1, 3], [2]])
   }
 
-  @Test func badDirectivesAreSyntaxErrors() {
+  @Test func badDirectivesAreSyntaxErrors() throws {
     for bad in ["-- salvage: tableid=5", "-- salvage: table_id=x", "-- salvage: column_ids=zz:2", "-- salvage: column_ids=b:1",
                 "-- salvage: index_ids=nope:3"] {
       do {
@@ -40,7 +40,8 @@ import Testing
         #expect(error.kind == .syntax && error.message.hasPrefix("f.sql:2 (d.t): "), "\(error)")
       }
     }
-    #expect(try SuppliedSchema.parseTableID("game.users=53") == ("game.users", 53))
+    let given = try SuppliedSchema.parseTableID("game.users=53")
+    #expect(given.name == "game.users" && given.id == 53)
     #expect(throws: SQLDecodeError.self) { try SuppliedSchema.parseTableID("users=53") }
     #expect(throws: SQLDecodeError.self) { try SuppliedSchema.parseTableID("game.users=-1") }
   }
