@@ -88,12 +88,7 @@ public struct SchemaMerge: Sendable {
     if let d = catalog.databases.values.first(where: { $0.name == name }) { return d.id }
     var d = DatabaseDescriptor()
     d.name = name
-    if let e = ns.first(where: { $0.parentID == 0 && ($0.parentSchemaID ?? 0) == 0 && $0.name == name }), let id = UInt32(exactly: e.id) {
-      d.id = id
-    } else {
-      d.id = next
-      next -= 1
-    }
+    d.id = Self.id(of: ns.first { $0.parentID == 0 && ($0.parentSchemaID ?? 0) == 0 && $0.name == name }, else: &next)
     catalog.databases[d.id] = d
     return d.id
   }
@@ -103,14 +98,16 @@ public struct SchemaMerge: Sendable {
     var s = SchemaDescriptor()
     s.name = name
     s.parentID = db
-    if let e = ns.first(where: { $0.layout == .namespace30 && $0.parentID == Int64(db) && $0.parentSchemaID == 0 && $0.name == name }),
-       let id = UInt32(exactly: e.id) {
-      s.id = id
-    } else {
-      s.id = next
-      next -= 1
-    }
+    s.id = Self.id(of: ns.first { $0.layout == .namespace30 && $0.parentID == Int64(db) && $0.parentSchemaID == 0 && $0.name == name },
+                   else: &next)
     catalog.schemas[s.id] = s
     return s.id
+  }
+
+  /// The entry's ID, or the next invented one.
+  static func id(of e: NamespaceEntry?, else next: inout UInt32) -> UInt32 {
+    if let e, let id = UInt32(exactly: e.id) { return id }
+    defer { next -= 1 }
+    return next
   }
 }
