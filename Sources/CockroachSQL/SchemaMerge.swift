@@ -65,6 +65,12 @@ public struct SchemaMerge: Sendable {
       m.notices += s.notes.map { "\(name): \($0)" }
       m.catalog.tables[id] = t
       m.suppliedIDs.insert(id)
+      // One name, one output file: a stored table of the same name under another ID is set aside.
+      let qn = m.catalog.qualifiedName(of: t)
+      for (other, o) in m.catalog.tables where other != id && !m.suppliedIDs.contains(other) && m.catalog.qualifiedName(of: o) == qn {
+        m.catalog.tables[other] = nil
+        m.notices.append("table \(other): the stored descriptor of \(name) is set aside: the --schema file gives \(name) table ID \(id)")
+      }
     }
     for (name, id) in explicitIDs.sorted(by: { $0.key < $1.key }) where !used.contains(name) {
       m.problems.append("--table-id \(name)=\(id): no CREATE TABLE \(name) in the --schema files")

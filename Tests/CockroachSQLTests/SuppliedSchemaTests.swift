@@ -92,14 +92,19 @@ import Testing
     stored.tables[60] = old
     var keep = TableDescriptor(id: 65, name: "other"); keep.parentID = 52
     stored.tables[65] = keep
-    let ts = try SuppliedSchema.parse(Self.sql + "\nCREATE TABLE game.v (a INT PRIMARY KEY);\nCREATE TABLE game.w (a INT PRIMARY KEY);", file: "s.sql")
-    let m = SchemaMerge.merge(stored: stored, supplied: ts, explicitIDs: ["game.u": 60, "game.v": 3, "game.w": 65, "defaultdb.plain": 66],
+    var dup = TableDescriptor(id: 67, name: "dup"); dup.parentID = 52
+    stored.tables[67] = dup
+    let ts = try SuppliedSchema.parse(Self.sql + "\nCREATE TABLE game.v (a INT PRIMARY KEY);\nCREATE TABLE game.w (a INT PRIMARY KEY);\nCREATE TABLE game.dup (a INT PRIMARY KEY);", file: "s.sql")
+    let m = SchemaMerge.merge(stored: stored, supplied: ts, explicitIDs: ["game.u": 60, "game.v": 3, "game.w": 65, "defaultdb.plain": 66, "game.dup": 68],
                               namespace: [])
     #expect(m.catalog.tables[60]?.name == "t" && m.catalog.tables[60]?.parentID == 52)
     #expect(m.notices.contains("table 60: the CREATE TABLE of game.t at s.sql:4 replaces the stored descriptor of game.public.t_old (a --schema file wins)"))
     #expect(m.problems.contains("game.u (s.sql:7): table ID 60 is already given to game.t (s.sql:4); not used"))
     #expect(m.problems.contains("game.v (s.sql:9): table ID 3 is a system table's (user tables start at 50); not used"))
     #expect(m.catalog.tables[65]?.name == "w")
+    // Same name under another ID: the stored one is set aside (one name, one CSV).
+    #expect(m.catalog.tables[68]?.name == "dup" && m.catalog.tables[67] == nil)
+    #expect(m.notices.contains("table 67: the stored descriptor of game.dup is set aside: the --schema file gives game.dup table ID 68"))
     // defaultdb exists nowhere: an invented database ID, never a real one.
     let plain = try #require(m.catalog.tables[66])
     #expect(plain.parentID == SchemaMerge.firstSyntheticID && m.catalog.qualifiedName(of: plain) == ["defaultdb", "public", "plain"])
