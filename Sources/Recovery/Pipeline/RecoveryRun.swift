@@ -79,8 +79,10 @@ public final class RecoveryRun: @unchecked Sendable {
 
   /// Opens the stores and plans the work: replicas, schema, tables, chunks; fills the
   /// report's global parts (stores, lost spans, ranges, metadata problems, lost chunks).
-  /// `findUnnamed`: also scan the keys outside every known table, to list table IDs that hold
-  /// data but have no schema (skipped by shard workers: planning and `finish` list them).
+  /// `findUnnamed`: when the schema may be incomplete (--schema given, descriptors ignored,
+  /// lost or damaged), scan the keys outside every known table (one more pass over the stores)
+  /// to list table IDs that hold data but have no schema. Shard workers skip it: planning and
+  /// `finish` list them.
   public func prepare(findUnnamed: Bool = true, progress: @escaping @Sendable (String) -> Void = { _ in }) throws -> Prepared {
     report.stores = options.storePaths
     report.asOf = options.readTimestamp == .max ? "newest" : options.readTimestamp.description
@@ -107,12 +109,15 @@ public final class RecoveryRun: @unchecked Sendable {
 
     let supplying = !options.schemaFiles.isEmpty || !options.tableIDs.isEmpty
     var catalog = SchemaCatalog()
+    // Whether some table may hold data with no schema: worth a pass over the stores then.
+    var incomplete = supplying || options.ignoreStoredDescriptors
     if options.ignoreStoredDescriptors {
       report.notices.append("system.descriptor not read (--ignore-descriptors)")
     } else {
       let schema = try discoverSchema(stores: stores, plans: plans, supplied: supplying)
       report.problems += schema.problems
       catalog = schema.catalog
+      incomplete = incomplete || !schema.problems.isEmpty || schema.catalog.tables.isEmpty
     }
     if supplying {
       let merged = try mergeSuppliedSchema(catalog, stores: stores, plans: plans)
@@ -120,7 +125,7 @@ public final class RecoveryRun: @unchecked Sendable {
       report.notices += merged.notices
       report.problems += merged.problems
     }
-    if findUnnamed {
+    if findUnnamed && incomplete {
       report.unnamedTables = findUnnamedTables(catalog, stores: stores, plans: plans)
       report.problems += report.unnamedTables.map(\.problem)
     }
