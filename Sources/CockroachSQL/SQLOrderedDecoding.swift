@@ -1,8 +1,9 @@
 import CockroachKV
 
-/// Ordered (key-side) decoders CockroachKV's `OrderedEncoding` does not have (spec §5.2): the
-/// descending uvarint, descending floats, decimals, timestamps, TIMETZ, intervals, bit arrays
-/// and BOX2D. Named apart from `OrderedEncoding` so they can be consolidated there later.
+/// Ordered (key-side) decoders CockroachKV's `OrderedEncoding` does not have (spec §5.2):
+/// descending floats, decimals, timestamps, TIMETZ, intervals, bit arrays and BOX2D; and thin
+/// `SQLDecodeError` wrappers over those it has (varints, uvarint-desc, float-asc). Named apart
+/// from `OrderedEncoding` so the rest can be consolidated there later.
 /// Each decoder consumes its bytes from the front of `b`; bad bytes throw, never trap.
 ///
 /// ```
@@ -47,15 +48,8 @@ public enum SQLOrderedDecoding {
   }
 
   public static func uvarintDescending(_ b: inout ArraySlice<UInt8>) throws(SQLDecodeError) -> UInt64 {
-    let m = try marker(b, "uvarint-desc")
-    guard m >= 0x80, m <= 0x88 else {
-      throw SQLDecodeError(.corrupt, "uvarint-desc", "marker 0x\(kvHex([m])) is not a descending uvarint")
-    }
-    let n = Int(0x88 - m)
-    guard b.count > n else { throw truncated("uvarint-desc", n + 1, b.count) }
-    var v: UInt64 = 0
-    for x in b.dropFirst().prefix(n) { v = (v << 8) | UInt64(~x) }
-    b = b.dropFirst(1 + n)
+    let (v, rest) = try kv("uvarint-desc") { () throws(KVError) in try OrderedEncoding.decodeUvarintDescending(b) }
+    b = rest
     return v
   }
 

@@ -17,6 +17,11 @@ public enum SchemaParser {
     public var table: TableDescriptor
     /// Things the parser skipped or could not map (e.g. an unknown type name).
     public var notes: [String]
+    /// The text between the previous statement and this one (comments, whitespace): where
+    /// `-- salvage:` directives live (see `SuppliedSchema`).
+    public var leadingText: String = ""
+    /// 1-based line of the `CREATE`.
+    public var line: Int = 1
   }
 
   public static func parse(_ text: String) throws(SQLDecodeError) -> [ParsedTable] {
@@ -159,8 +164,13 @@ public enum SchemaParser {
       var out: [ParsedTable] = []
       while peek != nil {
         if at("create") && (peek(1)?.isWord("table") == true) {
+          let from = pos > 0 ? tokens[pos - 1].end : 0
+          let start = tokens[pos].start
           pos += 2
-          out.append(try createTable())
+          var t = try createTable()
+          t.leadingText = String(String.UnicodeScalarView(text[from..<start]))
+          t.line = 1 + text[..<start].reduce(0) { $0 + ($1 == "\n" ? 1 : 0) }
+          out.append(t)
         }
         // Skip the rest of this statement.
         var depth = 0

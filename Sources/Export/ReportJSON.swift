@@ -27,6 +27,8 @@ enum ReportJSON {
     }
     o["intents"] = r.intents.map { ["key": $0.key, "key_hex": $0.keyHex, "txn_id": $0.txnID, "timestamp": $0.timestamp] }
     o["problems"] = r.problems
+    o["notices"] = r.notices
+    o["unnamed_tables"] = r.unnamedTables.map { ["table_id": $0.tableID, "keys": $0.keys, "sample_key": $0.sampleKey] as [String: Any] }
     let data = (try? JSONSerialization.data(withJSONObject: o, options: [.prettyPrinted, .sortedKeys])) ?? Data("{}".utf8)
     return String(decoding: data, as: UTF8.self) + "\n"
   }

@@ -22,6 +22,7 @@ struct Recover: ParsableCommand {
   var tables: [String] = []
   @Option(name: .long, help: "Parallel store readers (default: all cores).") var jobs: Int?
   @OptionGroup var database: DatabaseOptions
+  @OptionGroup var schemaOptions: SchemaOptions
   @Option(name: .long, help: "Keep only the latest N rows per partition (with --partition-by and --order-by), in every table having both columns.")
   var keepLatest: Int?
   @Option(name: .long, help: "Partition column for --keep-latest (e.g. user_id).") var partitionBy: String?
@@ -39,8 +40,9 @@ struct Recover: ParsableCommand {
     if let n = keepLatest, n < 1 { throw ValidationError("--keep-latest must be at least 1") }
     if (plan == nil) != (shard == nil) { throw ValidationError("--plan and --shard go together") }
     if plan == nil && stores.isEmpty { throw ValidationError("give the surviving store directories") }
-    if plan != nil && (asOf != nil || !tables.isEmpty || given.contains(true)) {
-      throw ValidationError("with --plan, --as-of, --tables and --keep-latest come from the plan (give them to salvage plan)")
+    let schemaGiven = !schemaOptions.schema.isEmpty || !schemaOptions.tableId.isEmpty || schemaOptions.ignoreDescriptors
+    if plan != nil && (asOf != nil || !tables.isEmpty || given.contains(true) || schemaGiven) {
+      throw ValidationError("with --plan, --as-of, --tables, --keep-latest and --schema come from the plan (give them to salvage plan)")
     }
   }
 
@@ -48,6 +50,7 @@ struct Recover: ParsableCommand {
     if let plan, let shard { return try recoverShard(planPath: plan, shard: shard, out: out, jobs: jobs, stores: stores) }
     var options = RecoveryOptions(storePaths: stores)
     options.tablePatterns = tables
+    try schemaOptions.apply(to: &options)
     if let jobs { options.jobs = jobs }
     options.verifyBlocks = !noVerifyBlocks
     if let asOf {
@@ -72,6 +75,7 @@ struct Recover: ParsableCommand {
       printError("salvage: recover failed: \(error)")
       throw ExitCode(ReadStatus.failed)
     }
+    printNotices(report.notices)
     let o = Output()
     o.write("recovered \(report.tables.count) table(s) from \(report.stores.count) store(s) in \(String(format: "%.2f", report.seconds)) s, \(report.bytesRead / 1_000_000) MB of tables read\n")
     for t in report.tables {
@@ -95,6 +99,10 @@ struct Recover: ParsableCommand {
     if !report.damagedSpans.isEmpty {
       o.write("damaged blocks (their key spans read from another replica where one was intact):\n")
       for d in report.damagedSpans { o.write("  \(d.span) of range \(d.rangeID) on \(d.store): \(d.readFrom.map { "read from " + $0 } ?? "LOST")\n") }
+    }
+    if !report.unnamedTables.isEmpty {
+      o.write("table IDs with data but no schema (not exported; give --schema FILE.sql and --table-id db.table=ID):\n")
+      for u in report.unnamedTables { o.write("  table \(u.tableID): \(u.keys) live key(s), e.g. \(u.sampleKey)\n") }
     }
     if !report.intents.isEmpty { o.write("\(report.intents.count) uncommitted intent(s) not exported (report.json lists them)\n") }
     if !report.problems.isEmpty { o.write("\(report.problems.count) problem(s) noted in report.json\n") }

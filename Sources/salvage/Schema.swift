@@ -11,11 +11,13 @@ struct Schema: ParsableCommand {
   @Argument(help: "Store directories.") var stores: [String]
   @Option(name: .long, parsing: .upToNextOption, help: "Only tables matching db.table patterns (* wildcard).") var tables: [String] = []
   @Flag(name: .long, help: "Print only the DDL (schema.sql).") var ddlOnly = false
+  @OptionGroup var schemaOptions: SchemaOptions
 
   func run() throws {
     var options = RecoveryOptions(storePaths: stores)
     options.tablePatterns = tables
     options.verifyBlocks = false  // descriptors only: no need to read every block
+    try schemaOptions.apply(to: &options)
     let run = RecoveryRun(options: options)
     let p: RecoveryRun.Prepared
     do { p = try run.prepare() } catch {
@@ -42,6 +44,7 @@ struct Schema: ParsableCommand {
     }
     for t in p.tables { o.write(t.ddl + (t.ddl.hasSuffix(";") ? "\n\n" : ";\n\n")) }
     o.flush()
+    printNotices(run.notices)
     let problems = run.problems
     problems.forEach { printError("salvage: \($0)") }
     if !problems.isEmpty { throw ExitCode(ReadStatus.damaged) }
@@ -57,11 +60,14 @@ struct Rows: ParsableCommand {
   @Option(name: .long, help: "Read timestamp (wall nanos[,logical]); default: newest.") var asOf: String?
   @Option(name: .long, help: "csv (IMPORT INTO dialect) or jsonl (one object per row).") var format: RowFormat = .csv
 
+  @OptionGroup var schemaOptions: SchemaOptions
+
   enum RowFormat: String, ExpressibleByArgument { case csv, jsonl }
 
   func run() throws {
     var options = RecoveryOptions(storePaths: stores)
     options.tablePatterns = [table]
+    try schemaOptions.apply(to: &options)
     if let asOf {
       do { options.readTimestamp = try MVCCTimestamp(parsing: asOf) } catch { throw ValidationError("--as-of: \(error)") }
     }
@@ -72,10 +78,13 @@ struct Rows: ParsableCommand {
       throw ExitCode(ReadStatus.failed)
     }
     guard !report.tables.isEmpty else {
-      printError("salvage: no table \(table) in the descriptors")
+      printNotices(report.notices)
+      report.problems.forEach { printError("salvage: \($0)") }
+      printError("salvage: no table \(table) in the descriptors or --schema files")
       throw ExitCode(ReadStatus.failed)
     }
     sink.flush()
+    printNotices(report.notices)
     report.problems.forEach { printError("salvage: \($0)") }
     for t in report.tables where !t.lostSpans.isEmpty { printError("salvage: \(t.table): LOST \(t.lostSpans.joined(separator: " "))") }
     if report.somethingLost || !report.problems.isEmpty { throw ExitCode(ReadStatus.damaged) }

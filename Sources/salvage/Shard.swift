@@ -25,6 +25,7 @@ struct Plan: ParsableCommand {
   @Option(name: .long, help: "Keep only the latest N rows per partition (see recover).") var keepLatest: Int?
   @Option(name: .long, help: "Partition column for --keep-latest.") var partitionBy: String?
   @Option(name: .long, help: "Order column for --keep-latest.") var orderBy: String?
+  @OptionGroup var schemaOptions: SchemaOptions
 
   func validate() throws {
     if shards < 1 { throw ValidationError("--shards must be at least 1") }
@@ -38,13 +39,17 @@ struct Plan: ParsableCommand {
     // Absolute paths: shards run elsewhere, from other working directories.
     var options = RecoveryOptions(storePaths: stores.map { URL(fileURLWithPath: $0).standardizedFileURL.path })
     options.tablePatterns = tables
+    try schemaOptions.apply(to: &options)
     if let asOf {
       do { options.readTimestamp = try MVCCTimestamp(parsing: asOf) } catch { throw ValidationError("--as-of: \(error)") }
     }
     var keep: ShardPlan.KeepLatestOption?
     if let n = keepLatest, let p = partitionBy, let o = orderBy { keep = .init(count: n, partitionBy: p, orderBy: o) }
     do {
-      let prepared = try RecoveryRun(options: options).prepare { printError("salvage: \($0)") }
+      let run = RecoveryRun(options: options)
+      let prepared = try run.prepare { printError("salvage: \($0)") }
+      printNotices(run.notices)
+      run.problems.forEach { printError("salvage: \($0)") }
       let plan = ShardPlan.make(prepared, options: options, shards: shards, keepLatest: keep)
       let tmp = out + ".tmp"
       try plan.encoded().write(to: URL(fileURLWithPath: tmp))
@@ -108,6 +113,7 @@ struct Finish: ParsableCommand {
       printError("salvage: finish failed: \(error)")
       throw ExitCode(ReadStatus.failed)
     }
+    printNotices(report.notices)
     let o = Output()
     o.write("assembled \(report.tables.count) table(s) from the shards\n")
     for t in report.tables {

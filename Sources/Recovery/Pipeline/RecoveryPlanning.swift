@@ -5,7 +5,8 @@ import LSMStore
 extension RecoveryRun {
   /// The schema from system.descriptor (table 3), read from the chosen replicas of the
   /// ranges that hold it and resolved as of the read timestamp.
-  func discoverSchema(stores: [Store], plans: [RangePlan]) throws -> (catalog: SchemaCatalog, problems: [String]) {
+  /// `supplied`: --schema files were given, so finding no descriptor is expected, not a problem.
+  func discoverSchema(stores: [Store], plans: [RangePlan], supplied: Bool = false) throws -> (catalog: SchemaCatalog, problems: [String]) {
     var catalog = SchemaCatalog()
     var problems: [String] = []
     let descriptors = KeySpan(start: try Keyspace.parse("/Table/3"), end: try Keyspace.parse("/Table/4"))
@@ -29,7 +30,10 @@ extension RecoveryRun {
       }
       problems += stats.problems
     }
-    if found == 0 { problems.append("no table descriptor found (system.descriptor unreadable): supply --schema") }
+    if found == 0 {
+      if supplied { report.notices.append("no descriptor found in system.descriptor: the --schema files describe the tables") }
+      else { problems.append("no table descriptor found (system.descriptor unreadable): supply --schema") }
+    }
     for (id, ps) in catalog.problems.sorted(by: { $0.key < $1.key }) {
       problems += ps.map { "descriptor \(id): \($0)" }
     }

@@ -40,6 +40,10 @@ public struct RecoveryReport: Sendable {
   /// was read there instead (nil: none was intact there; the span is lost).
   public var damagedSpans: [DamagedSpan] = []
   public var problems: [String] = []
+  /// Decisions worth knowing that are not problems (e.g. a --schema file replacing a descriptor).
+  public var notices: [String] = []
+  /// Table IDs with data but no schema (their rows are not exported).
+  public var unnamedTables: [UnnamedTable] = []
   public var bytesRead: Int64 = 0
   public var seconds: Double = 0
 

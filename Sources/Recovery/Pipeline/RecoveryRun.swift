@@ -14,6 +14,12 @@ public struct RecoveryOptions: Sendable {
   /// span is read from the next replica instead of silently missing (costs one extra read
   /// of the stores). Off: damaged blocks are only skipped and reported while reading.
   public var verifyBlocks = true
+  /// `--schema` files: CREATE TABLE statements merged over the stored descriptors (they win).
+  public var schemaFiles: [SchemaFileText] = []
+  /// `--table-id db.table=N`: IDs of tables in the schema files.
+  public var tableIDs: [String: UInt32] = [:]
+  /// `--ignore-descriptors`: do not read system.descriptor (damaged or misleading descriptors).
+  public var ignoreStoredDescriptors = false
   public init(storePaths: [String]) { self.storePaths = storePaths }
 }
 
@@ -38,6 +44,12 @@ public final class RecoveryRun: @unchecked Sendable {
   public var problems: [String] {
     lock.lock(); defer { lock.unlock() }
     return report.problems
+  }
+
+  /// Notices noted so far (which schema came from where).
+  public var notices: [String] {
+    lock.lock(); defer { lock.unlock() }
+    return report.notices
   }
 
   /// A consistent snapshot of the counters, for a progress line.
@@ -71,7 +83,11 @@ public final class RecoveryRun: @unchecked Sendable {
 
   /// Opens the stores and plans the work: replicas, schema, tables, chunks; fills the
   /// report's global parts (stores, lost spans, ranges, metadata problems, lost chunks).
-  public func prepare(progress: @escaping @Sendable (String) -> Void = { _ in }) throws -> Prepared {
+  /// `findUnnamed`: when the schema may be incomplete (--schema given, descriptors ignored,
+  /// lost or damaged), scan the keys outside every known table (one more pass over the stores)
+  /// to list table IDs that hold data but have no schema. Shard workers skip it: planning and
+  /// `finish` list them.
+  public func prepare(findUnnamed: Bool = true, progress: @escaping @Sendable (String) -> Void = { _ in }) throws -> Prepared {
     report.stores = options.storePaths
     report.asOf = options.readTimestamp == .max ? "newest" : options.readTimestamp.description
     var stores: [Store] = []
@@ -105,17 +121,37 @@ public final class RecoveryRun: @unchecked Sendable {
       }
     }
 
-    let schema = try discoverSchema(stores: stores, plans: plans)
-    report.problems += schema.problems
+    let supplying = !options.schemaFiles.isEmpty || !options.tableIDs.isEmpty
+    var catalog = SchemaCatalog()
+    // Whether some table may hold data with no schema: worth a pass over the stores then.
+    var incomplete = supplying || options.ignoreStoredDescriptors
+    if options.ignoreStoredDescriptors {
+      report.notices.append("system.descriptor not read (--ignore-descriptors)")
+    } else {
+      let schema = try discoverSchema(stores: stores, plans: plans, supplied: supplying)
+      report.problems += schema.problems
+      catalog = schema.catalog
+      incomplete = incomplete || !schema.problems.isEmpty || schema.catalog.tables.isEmpty
+    }
+    if supplying {
+      let merged = try mergeSuppliedSchema(catalog, stores: stores, plans: plans)
+      catalog = merged.catalog
+      report.notices += merged.notices
+      report.problems += merged.problems
+    }
+    if findUnnamed && incomplete {
+      report.unnamedTables = findUnnamedTables(catalog, stores: stores, plans: plans)
+      report.problems += report.unnamedTables.map(\.problem)
+    }
     // Name what each lost span held: rows (the primary index) or secondary-index entries.
-    let known = schema.catalog.dataTables.map { t -> (id: UInt32, name: String, indexes: [(id: UInt32, name: String)]) in
-      let q = schema.catalog.qualifiedName(of: t)
+    let known = catalog.dataTables.map { t -> (id: UInt32, name: String, indexes: [(id: UInt32, name: String)]) in
+      let q = catalog.qualifiedName(of: t)
       return (t.id, q[0] + "." + q[2], ([t.primaryIndex] + t.indexes).map { ($0.id, $0.name) })
     }
     for i in report.lostSpans.indices {
       report.lostSpans[i].indexes = Coverage.indexes(overlapping: report.lostSpans[i].span, tables: known)
     }
-    let tables = selectTables(schema.catalog)
+    let tables = selectTables(catalog)
     progress("schema: \(tables.count) table(s) to recover")
     let chunks = makeChunks(tables: tables, plans: plans)
     report.tables = tables.map { RecoveryReport.TableStats(table: $0.qualifiedName.joined(separator: "."), tableID: $0.descriptor.id) }

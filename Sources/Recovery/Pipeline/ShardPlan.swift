@@ -59,6 +59,11 @@ public struct ShardPlan: Codable, Equatable, Sendable {
   public var asOfLogical: Int32?
   public var tablePatterns: [String]
   public var keepLatest: KeepLatestOption?
+  /// `--schema` files (their text), `--table-id`s and `--ignore-descriptors`: absent in plans
+  /// made without them.
+  public var schemaFiles: [SchemaFileText]?
+  public var tableIDs: [String: UInt32]?
+  public var ignoreDescriptors: Bool?
   /// How chunk bytes were estimated: "manifest" (table file sizes and key bounds) or "chunks" (equal counts).
   public var estimate: String
   public var fingerprint: String
@@ -68,7 +73,7 @@ public struct ShardPlan: Codable, Equatable, Sendable {
 
   enum CodingKeys: String, CodingKey {
     case format, stores, asOfWall = "as_of_wall", asOfLogical = "as_of_logical", tablePatterns = "table_patterns"
-    case keepLatest = "keep_latest", estimate, fingerprint, tables, lostChunks = "lost_chunks", shards
+    case keepLatest = "keep_latest", schemaFiles = "schema_files", tableIDs = "table_ids", ignoreDescriptors = "ignore_descriptors", estimate, fingerprint, tables, lostChunks = "lost_chunks", shards
   }
 
   public var readTimestamp: MVCCTimestamp {
@@ -80,6 +85,9 @@ public struct ShardPlan: Codable, Equatable, Sendable {
     var o = RecoveryOptions(storePaths: stores)
     o.readTimestamp = readTimestamp
     o.tablePatterns = tablePatterns
+    o.schemaFiles = schemaFiles ?? []
+    o.tableIDs = tableIDs ?? [:]
+    o.ignoreStoredDescriptors = ignoreDescriptors ?? false
     return o
   }
 
@@ -123,7 +131,10 @@ public struct ShardPlan: Codable, Equatable, Sendable {
     }
     let ts = options.readTimestamp
     return ShardPlan(stores: options.storePaths, asOfWall: ts == .max ? nil : ts.wallTime, asOfLogical: ts == .max ? nil : ts.logical,
-                     tablePatterns: options.tablePatterns, keepLatest: keepLatest, estimate: estimate,
+                     tablePatterns: options.tablePatterns, keepLatest: keepLatest,
+                     schemaFiles: options.schemaFiles.isEmpty ? nil : options.schemaFiles,
+                     tableIDs: options.tableIDs.isEmpty ? nil : options.tableIDs,
+                     ignoreDescriptors: options.ignoreStoredDescriptors ? true : nil, estimate: estimate,
                      fingerprint: fingerprint(p, stores: options.storePaths), tables: tables,
                      lostChunks: chunks.indices.filter { p.chunks[$0].store == nil }.map { chunks[$0] }, shards: out)
   }
@@ -250,7 +261,7 @@ extension RecoveryRun {
       throw RecoveryError("shard \(shard): the plan has shards 0..<\(plan.shards.count)")
     }
     let started = Date()
-    let p = try prepare(progress: progress)
+    let p = try prepare(findUnnamed: false, progress: progress)
     let global = report.problems.count
     let fp = ShardPlan.fingerprint(p, stores: options.storePaths)
     guard fp == plan.fingerprint else {
