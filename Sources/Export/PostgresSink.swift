@@ -98,6 +98,7 @@ public final class PostgresSink {
     var scratch: [UInt8] = []
     scratch.reserveCapacity(copyChunk + 4096)
     var read = 0
+    let arrays = table.columns.map { PostgresTypes.postgresType($0.cockroachType).hasSuffix("[]") }
     try await connection.copyFrom(table: "salvage_copy", columns: columns, format: .text(.init()),
                                   logger: logger) { writer in
       while let row = try rows.next() {
@@ -106,7 +107,7 @@ public final class PostgresSink {
           throw ExportError(.wrongColumnCount(expected: table.columns.count, got: row.count),
                             table: table.qualifiedName, row: read)
         }
-        PostgresTypes.appendCopyLine(row, to: &scratch)
+        PostgresTypes.appendCopyLine(row, arrays: arrays, to: &scratch)
         if scratch.count >= copyChunk {
           try await writer.write(ByteBuffer(bytes: scratch))
           scratch.removeAll(keepingCapacity: true)

@@ -39,13 +39,16 @@ public enum PostgresTypes {
   /// One COPY text-format line (PostgreSQL docs, "COPY", Text Format): tab-separated,
   /// `\N` for NULL, and backslash, tab, LF, CR escaped. Values use CockroachDB's text,
   /// which PostgreSQL parses for every mapped type (`\x` hex for bytea, `NaN`/`Infinity`).
-  static func appendCopyLine(_ row: ExportRow, to out: inout [UInt8]) {
+  /// Array columns (`arrays[i]`) are rewritten from CockroachDB's `ARRAY['a',NULL]` to
+  /// PostgreSQL's `{"a",NULL}`: COPY accepts only the latter.
+  static func appendCopyLine(_ row: ExportRow, arrays: [Bool] = [], to out: inout [UInt8]) {
     for (i, value) in row.enumerated() {
       if i > 0 { out.append(0x09) }
       guard var text = value.cockroachText else {
         out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "N"))
         continue
       }
+      if i < arrays.count, arrays[i], let literal = arrayLiteral(text) { text = literal }
       text.withUTF8 { bytes in
         for b in bytes {
           switch b {
@@ -59,6 +62,47 @@ public enum PostgresTypes {
       }
     }
     out.append(0x0a)
+  }
+}
+
+extension PostgresTypes {
+  /// `ARRAY['a b',NULL,'it''s']` (Salvage's CSV text: elements as SQL string literals or bare
+  /// NULL) as the PostgreSQL array literal `{"a b",NULL,"it's"}`; nil if `text` is not that form.
+  static func arrayLiteral(_ text: String) -> String? {
+    let b = Array(text.utf8)
+    let open = Array("ARRAY[".utf8)
+    guard b.count >= open.count + 1, Array(b.prefix(open.count)) == open, b.last == UInt8(ascii: "]") else { return nil }
+    var out: [UInt8] = [UInt8(ascii: "{")]
+    var i = open.count
+    let end = b.count - 1
+    var first = true
+    while i < end {
+      if !first {
+        guard b[i] == UInt8(ascii: ",") else { return nil }
+        out.append(b[i]); i += 1
+      }
+      first = false
+      if b[i...].starts(with: "NULL".utf8) {
+        out += Array("NULL".utf8); i += 4
+        continue
+      }
+      guard b[i] == UInt8(ascii: "'") else { return nil }
+      i += 1
+      out.append(UInt8(ascii: "\""))
+      while true {
+        guard i < end else { return nil }
+        if b[i] == UInt8(ascii: "'") {
+          if i + 1 < end, b[i + 1] == UInt8(ascii: "'") { out.append(b[i]); i += 2; continue }
+          i += 1
+          break
+        }
+        if b[i] == UInt8(ascii: "\"") || b[i] == UInt8(ascii: "\\") { out.append(UInt8(ascii: "\\")) }
+        out.append(b[i]); i += 1
+      }
+      out.append(UInt8(ascii: "\""))
+    }
+    out.append(UInt8(ascii: "}"))
+    return String(decoding: out, as: UTF8.self)
   }
 }
 

@@ -85,6 +85,15 @@ import Testing
     #expect(String(decoding: out, as: UTF8.self) == "a\\tb\\\\c\\nd\\re\t\\N\t\\\\xab\t\n")
   }
 
+  @Test func arrays_become_postgres_array_literals() {
+    #expect(PostgresTypes.arrayLiteral("ARRAY['x,y','\"q\"',NULL,'it''s','a\\b']") == #"{"x,y","\"q\"",NULL,"it's","a\\b"}"#)
+    #expect(PostgresTypes.arrayLiteral("ARRAY[]") == "{}")
+    #expect(PostgresTypes.arrayLiteral("{1,2}") == nil && PostgresTypes.arrayLiteral("ARRAY['open]") == nil)
+    var out: [UInt8] = []
+    PostgresTypes.appendCopyLine([.text("ARRAY['a']"), .text("ARRAY['a']")], arrays: [true, false], to: &out)
+    #expect(String(decoding: out, as: UTF8.self) == "{\"a\"}\tARRAY['a']\n")
+  }
+
   @Test func url_parsing_and_redaction() throws {
     #expect(PostgresSink.redacted("postgres://u:secret@h:5433/db") == "postgres://u:***@h:5433/db")
     #expect(throws: ExportError.self) { _ = try PostgresSink.configuration(url: "mysql://h/db") }

@@ -16,7 +16,7 @@ import GRDB
 /// | PostgreSQL | any, read as `col::text` | as printed, except: |
 /// | PostgreSQL | boolean `t`/`f`, `true`/`false` | `true` / `false` |
 /// | PostgreSQL | timestamptz (session TimeZone UTC) `…+00` | `…+00:00`; timetz `…-05` → `…-05:00` |
-/// | PostgreSQL | interval `1 year 2 mons 3 days 04:05:06` | `14 mons 3 days 04:05:06` |
+/// | PostgreSQL | interval `1 year 2 mons 3 days 04:05:06` | `1 year 2 mons 3 days 04:05:06` (sign before the clock dropped: `-1 days +02:00:00` → `-1 days 02:00:00`) |
 /// | PostgreSQL | inet `10.1.2.3/32` (`::text` keeps the mask) | `10.1.2.3`; `/128` likewise |
 /// | PostgreSQL | arrays `{1,NULL,"a b"}` | `ARRAY['1',NULL,'a b']`, elements mapped by their type |
 /// | PostgreSQL | bytea (bytea_output hex) | `\x…` as printed |
