@@ -43,7 +43,9 @@ extension RecoveryFiles {
       guard rename(tmp, part) == 0 else { throw RecoveryError("cannot rename \(tmp): \(String(cString: strerror(errno)))") }
       bytes = Self.size(part) ?? 0
     }
+    stateLock.lock()
     let problems = pendingRenderProblems.removeValue(forKey: tmp) ?? []
+    stateLock.unlock()
     renderProblems += problems
     let e = JSONEncoder()
     e.outputFormatting = [.sortedKeys]

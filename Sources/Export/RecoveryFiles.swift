@@ -24,6 +24,10 @@ public final class RecoveryFiles: RecoveredRowSink, @unchecked Sendable {
   var renderProblems: [String] = []
   /// Render problems of chunks not finished yet, by part path (they go into the chunk's record).
   var pendingRenderProblems: [String: [String]] = [:]
+  /// Guards `pendingRenderProblems`: `chunk` runs on several workers at once (each chunk's
+  /// rows go to its own file, so nothing else is shared).
+  let stateLock = NSLock()
+  public var acceptsConcurrentChunks: Bool { true }
   /// Tables whose CSV was written, with row counts, for other sinks (SQLite) to load.
   public private(set) var written: [(table: RecoveredTable, path: String)] = []
   /// Optional "latest N rows per partition" filter.
@@ -75,7 +79,7 @@ public final class RecoveryFiles: RecoveredRowSink, @unchecked Sendable {
     }
     // Written under a temporary name; `chunkDone` makes it the part.
     let path = partPath(chunk) + ".tmp"
-    if !problems.isEmpty { pendingRenderProblems[path, default: []] += problems }
+    if !problems.isEmpty { stateLock.lock(); pendingRenderProblems[path, default: []] += problems; stateLock.unlock() }
     if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
     guard let h = FileHandle(forWritingAtPath: path) else { throw RecoveryError("cannot write \(path)") }
     defer { try? h.close() }

@@ -48,11 +48,15 @@ public struct ResumeState: Sendable {
 }
 
 /// What the row sink receives: one chunk's rows, rendered by the caller as it needs.
-/// Calls after `begin` are serialised by the run (one at a time, from worker threads).
+/// Calls after `begin` are serialised by the run (one at a time, from worker threads), but
+/// for `chunk` when `acceptsConcurrentChunks`.
 public protocol RecoveredRowSink: AnyObject, Sendable {
   func begin(tables: [RecoveredTable], chunks: [RecoveryChunk]) throws
-  /// Rows of a chunk, in key order; a chunk may arrive in several batches.
+  /// Rows of a chunk, in key order; a chunk may arrive in several batches (all from one worker).
   func chunk(_ chunk: RecoveryChunk, rows: [TableRowDecoder.Row]) throws
+  /// Whether `chunk` may run on several workers at once (for different chunks): rendering
+  /// rows is much of a run's time, so serialising it would stop the cores scaling.
+  var acceptsConcurrentChunks: Bool { get }
   /// Every row of the chunk has been handed over (chunks without rows too).
   func chunkDone(_ chunk: RecoveryChunk, result: ChunkResult) throws
   /// After `begin`, before reading: chunks an earlier run with the same `fingerprint` finished.
@@ -63,4 +67,5 @@ public protocol RecoveredRowSink: AnyObject, Sendable {
 extension RecoveredRowSink {
   public func chunkDone(_ chunk: RecoveryChunk, result: ChunkResult) throws {}
   public func resume(fingerprint: String) throws -> ResumeState { ResumeState() }
+  public var acceptsConcurrentChunks: Bool { false }
 }

@@ -209,8 +209,8 @@ public final class RecoveryRun: @unchecked Sendable {
       flushRow()
       let rows = batch
       batch.removeAll(keepingCapacity: true)
+      if current >= 0 && !rows.isEmpty { try handOver(chunks[current], rows) }
       lock.lock(); defer { lock.unlock() }
-      if current >= 0 && !rows.isEmpty { try sink.chunk(chunks[current], rows: rows) }
       while finished <= last {
         var r = finished == current ? result : ChunkResult()
         if finished == chunks.count - 1 { r.problems += storeProblems }
@@ -223,6 +223,12 @@ public final class RecoveryRun: @unchecked Sendable {
         }
       }
       result = ChunkResult()
+    }
+
+    func handOver(_ c: RecoveryChunk, _ rows: [TableRowDecoder.Row]) throws {
+      if sink.acceptsConcurrentChunks { return try sink.chunk(c, rows: rows) }
+      lock.lock(); defer { lock.unlock() }
+      try sink.chunk(c, rows: rows)
     }
 
     let scanner = SpanScanner(store: store, spans: chunks.map(\.span), readTimestamp: options.readTimestamp)
@@ -256,8 +262,7 @@ public final class RecoveryRun: @unchecked Sendable {
         if batch.count >= 10_000 {
           let rows = batch
           batch.removeAll(keepingCapacity: true)
-          lock.lock(); defer { lock.unlock() }
-          try sink.chunk(chunk, rows: rows)
+          try handOver(chunk, rows)
         }
       }
       guard let sv = try? SQLValue(roachValue: v.value.rawBytes) else { return }
