@@ -13,7 +13,8 @@ import Recovery
 /// ```
 /// Chunks finish in any order (stores are read in parallel); each chunk's rows go to its own
 /// part file and the parts are concatenated in key order at the end, so the output is the
-/// same byte for byte whatever the parallelism.
+/// same byte for byte whatever the parallelism. A finished part is fsynced and renamed, then
+/// recorded, so a re-run into the same OUT can keep it (RecoveryFiles+Resume.swift).
 public final class RecoveryFiles: RecoveredRowSink, @unchecked Sendable {
   public let directory: String
   let work: String
@@ -21,6 +22,12 @@ public final class RecoveryFiles: RecoveredRowSink, @unchecked Sendable {
   var tables: [RecoveredTable] = []
   var chunks: [RecoveryChunk] = []
   var renderProblems: [String] = []
+  /// Render problems of chunks not finished yet, by part path (they go into the chunk's record).
+  var pendingRenderProblems: [String: [String]] = [:]
+  /// Guards `pendingRenderProblems`: `chunk` runs on several workers at once (each chunk's
+  /// rows go to its own file, so nothing else is shared).
+  let stateLock = NSLock()
+  public var acceptsConcurrentChunks: Bool { true }
   /// Tables whose CSV was written, with row counts, for other sinks (SQLite) to load.
   public private(set) var written: [(table: RecoveredTable, path: String)] = []
   /// Optional "latest N rows per partition" filter.
@@ -46,6 +53,10 @@ public final class RecoveryFiles: RecoveredRowSink, @unchecked Sendable {
   public func begin(tables: [RecoveredTable], chunks: [RecoveryChunk]) throws {
     self.tables = tables
     self.chunks = chunks
+    try makePartDirectories()
+  }
+
+  func makePartDirectories() throws {
     for t in tables.indices { try FileManager.default.createDirectory(atPath: partDir(t), withIntermediateDirectories: true) }
   }
 
@@ -56,6 +67,7 @@ public final class RecoveryFiles: RecoveredRowSink, @unchecked Sendable {
     let columns = tables[chunk.table].columns
     let tagged = keepLatest?.columns(of: tables[chunk.table])
     var text = ""
+    var problems: [String] = []
     text.reserveCapacity(rows.count * 64)
     for r in rows {
       // Filtered tables: each line carries its partition and order values for `finish`.
@@ -63,9 +75,11 @@ public final class RecoveryFiles: RecoveredRowSink, @unchecked Sendable {
         let tag = { (c: ColumnDescriptor) in (SQLText.render(r.datum(c.id), type: c.type) ?? "\\N").replacingOccurrences(of: "\t", with: " ") }
         text += tag(columns[p]) + "\t" + tag(columns[o]) + "\t"
       }
-      text += csv.line(r, columns: columns, problems: &renderProblems)
+      text += csv.line(r, columns: columns, problems: &problems)
     }
-    let path = partPath(chunk)
+    // Written under a temporary name; `chunkDone` makes it the part.
+    let path = partPath(chunk) + ".tmp"
+    if !problems.isEmpty { stateLock.lock(); pendingRenderProblems[path, default: []] += problems; stateLock.unlock() }
     if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
     guard let h = FileHandle(forWritingAtPath: path) else { throw RecoveryError("cannot write \(path)") }
     defer { try? h.close() }
@@ -104,7 +118,7 @@ public final class RecoveryFiles: RecoveredRowSink, @unchecked Sendable {
     try atomicWrite(sql, to: directory + "/schema.sql")
     try atomicWrite(imports, to: directory + "/import.sql")
     var r = report
-    r.problems += renderProblems
+    r.problems += renderProblems.sorted()
     for (name, dropped) in filteredOut.sorted(by: { $0.key < $1.key }) {
       if let i = r.tables.firstIndex(where: { $0.table == name }) { r.tables[i].filteredOut = dropped }
     }

@@ -9,6 +9,8 @@ enum ReportJSON {
     o["as_of"] = r.asOf
     o["seconds"] = (r.seconds * 1000).rounded() / 1000
     o["bytes_read"] = r.bytesRead
+    o["spans"] = r.spans
+    o["spans_reused"] = r.spansReused
     o["something_lost"] = r.somethingLost
     o["tables"] = r.tables.map { t -> [String: Any] in
       ["table": t.table, "table_id": t.tableID, "rows": t.rows, "deleted_keys": t.deletedKeys,

@@ -10,7 +10,8 @@ struct Recover: ParsableCommand {
     abstract: "Recover every table from the surviving store directories of a dead cluster.",
     discussion: """
       Writes OUT/<db>/<table>.csv (IMPORT INTO CSV, NULL = unquoted \\N), OUT/schema.sql,
-      OUT/import.sql and OUT/report.json. Per range, all data comes from the most advanced surviving
+      OUT/import.sql and OUT/report.json. Re-run with the same --out after an interruption, it
+      keeps the key spans already finished (when the stores and options are unchanged). Per range, all data comes from the most advanced surviving
       replica (see README). Exit status: 0 when everything known was recovered, 2 when some key
       span has no surviving replica or something was skipped (see report.json), 1 on error.
       """)
@@ -78,6 +79,7 @@ struct Recover: ParsableCommand {
     printNotices(report.notices)
     let o = Output()
     o.write("recovered \(report.tables.count) table(s) from \(report.stores.count) store(s) in \(String(format: "%.2f", report.seconds)) s, \(report.bytesRead / 1_000_000) MB of tables read\n")
+    if report.spansReused > 0 { o.write("\(report.spansReused) of \(report.spans) span(s) reused from an earlier run into \(files.directory)\n") }
     for t in report.tables {
       o.write("  \(padRight(t.table, 28)) \(t.rows) rows")
       if let dropped = files.filteredOut[t.table] { o.write(" (\(t.rows - dropped) kept by --keep-latest)") }

@@ -14,10 +14,11 @@ enum CLI {
     return dir.appendingPathComponent("salvage").path
   }()
 
-  static func run(_ args: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+  static func run(_ args: [String], environment: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: binary)
     p.arguments = args
+    if !environment.isEmpty { p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
     let out = Pipe(), err = Pipe()
     p.standardOutput = out
     p.standardError = err

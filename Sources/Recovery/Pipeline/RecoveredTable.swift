@@ -28,10 +28,46 @@ public struct RecoveryChunk: Sendable {
   public var store: Int?
 }
 
+/// What reading one chunk added to the report; kept with a finished chunk so a resumed run
+/// can report it without reading the chunk again.
+public struct ChunkResult: Codable, Sendable, Equatable {
+  public var rows = 0
+  public var deletedKeys = 0
+  public var rowProblems = 0
+  public var intents: [RecoveryReport.Intent] = []
+  public var problems: [String] = []
+  public init() {}
+  enum CodingKeys: String, CodingKey { case rows, deletedKeys = "deleted_keys", rowProblems = "row_problems", intents, problems }
+}
+
+/// What a sink kept from an earlier, unfinished run into the same place.
+public struct ResumeState: Sendable {
+  /// Finished chunks, by position in the run's chunk list.
+  public var done: [Int: ChunkResult] = [:]
+  /// A line for the user (work reused, or discarded because inputs or options changed).
+  public var note: String?
+  public init(done: [Int: ChunkResult] = [:], note: String? = nil) { self.done = done; self.note = note }
+}
+
 /// What the row sink receives: one chunk's rows, rendered by the caller as it needs.
+/// Calls after `begin` are serialised by the run (one at a time, from worker threads), but
+/// for `chunk` when `acceptsConcurrentChunks`.
 public protocol RecoveredRowSink: AnyObject, Sendable {
   func begin(tables: [RecoveredTable], chunks: [RecoveryChunk]) throws
-  /// Called once per chunk (from worker threads; implementations serialise as needed).
+  /// Rows of a chunk, in key order; a chunk may arrive in several batches (all from one worker).
   func chunk(_ chunk: RecoveryChunk, rows: [TableRowDecoder.Row]) throws
+  /// Whether `chunk` may run on several workers at once (for different chunks): rendering
+  /// rows is much of a run's time, so serialising it would stop the cores scaling.
+  var acceptsConcurrentChunks: Bool { get }
+  /// Every row of the chunk has been handed over (chunks without rows too).
+  func chunkDone(_ chunk: RecoveryChunk, result: ChunkResult) throws
+  /// After `begin`, before reading: chunks an earlier run with the same `fingerprint` finished.
+  func resume(fingerprint: String) throws -> ResumeState
   func finish(_ report: RecoveryReport) throws
+}
+
+extension RecoveredRowSink {
+  public func chunkDone(_ chunk: RecoveryChunk, result: ChunkResult) throws {}
+  public func resume(fingerprint: String) throws -> ResumeState { ResumeState() }
+  public var acceptsConcurrentChunks: Bool { false }
 }

@@ -13,11 +13,12 @@ public struct RecoveryReport: Sendable {
     public var filteredOut = 0
   }
 
-  public struct Intent: Sendable {
+  public struct Intent: Codable, Sendable, Equatable {
     public var key: String
     public var keyHex: String
     public var txnID: String
     public var timestamp: String
+    enum CodingKeys: String, CodingKey { case key, keyHex = "key_hex", txnID = "txn_id", timestamp }
   }
 
   public struct DamagedSpan: Sendable {
@@ -45,6 +46,9 @@ public struct RecoveryReport: Sendable {
   /// Table IDs with data but no schema (their rows are not exported).
   public var unnamedTables: [UnnamedTable] = []
   public var bytesRead: Int64 = 0
+  /// Readable chunks (key spans read from one store), and how many an earlier run had finished.
+  public var spans = 0
+  public var spansReused = 0
   public var seconds: Double = 0
 
   /// Whether anything that existed could not be recovered.

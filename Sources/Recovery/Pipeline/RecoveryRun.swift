@@ -58,6 +58,11 @@ public final class RecoveryRun: @unchecked Sendable {
     return (rowsSoFar, keysSoFar, storesDone, storesToRead, bytesDone, bytesTotal)
   }
 
+  /// Test hook: SALVAGE_STOP_AFTER_CHUNKS=K fails the run once K chunks are finished, as a
+  /// kill would, so resuming can be tested.
+  let stopAfterChunks = ProcessInfo.processInfo.environment["SALVAGE_STOP_AFTER_CHUNKS"].flatMap { Int($0) }
+  var chunksFinished = 0
+
   public init(options: RecoveryOptions) { self.options = options }
 
   /// What a run works on once the metadata is read: shared by `run` and by sharded runs
@@ -73,12 +78,33 @@ public final class RecoveryRun: @unchecked Sendable {
   public func run(sink: RecoveredRowSink, progress: @escaping @Sendable (String) -> Void = { _ in }) throws -> RecoveryReport {
     let started = Date()
     let p = try prepare(progress: progress)
+    let global = report.problems.count
     try sink.begin(tables: p.tables, chunks: p.chunks)
-    try read(p, chunks: p.chunks, sink: sink, progress: progress)
+    // Chunks an interrupted run with the same inputs and options finished are not read again.
+    let resumed = try sink.resume(fingerprint: resumeFingerprint(p))
+    if let note = resumed.note { progress(note) }
+    var todo: [RecoveryChunk] = []
+    for (i, c) in p.chunks.enumerated() where c.store != nil {
+      if let r = resumed.done[i] { add(r, of: c) } else { todo.append(c) }
+    }
+    report.spansReused = p.chunks.count - todo.count - p.chunks.filter { $0.store == nil }.count
+    try read(p, chunks: todo, sink: sink, progress: progress)
+    // Chunks finish in any order (parallel stores, reused work): sort what they added.
+    report.intents.sort { ($0.keyHex, $0.timestamp) < ($1.keyHex, $1.timestamp) }
+    report.problems[global...].sort()
     report.bytesRead = Self.bytesOfTables(p.stores)
     report.seconds = Date().timeIntervalSince(started)
     try sink.finish(report)
     return report
+  }
+
+  /// Adds a finished chunk's figures to the report (caller holds `lock` or runs alone).
+  func add(_ r: ChunkResult, of c: RecoveryChunk) {
+    report.tables[c.table].rows += r.rows
+    report.tables[c.table].deletedKeys += r.deletedKeys
+    report.tables[c.table].rowProblems += r.rowProblems
+    report.intents += r.intents
+    report.problems += r.problems
   }
 
   /// Opens the stores and plans the work: replicas, schema, tables, chunks; fills the
@@ -158,6 +184,7 @@ public final class RecoveryRun: @unchecked Sendable {
     for c in chunks where c.store == nil {
       report.tables[c.table].lostSpans.append(c.span.pretty)
     }
+    report.spans = chunks.filter { $0.store != nil }.count
     return Prepared(stores: stores, tables: tables, chunks: chunks, catalogs: catalogs)
   }
 
@@ -175,6 +202,9 @@ public final class RecoveryRun: @unchecked Sendable {
     let tables = p.tables
     for (storeIndex, storeChunks) in byStore.sorted(by: { $0.key < $1.key }) {
       gate.wait()
+      // After a failure no further store is started (a resumed run redoes only what is missing).
+      lock.lock(); let failed = workerError != nil; lock.unlock()
+      if failed { gate.signal(); break }
       group.enter()
       let store = stores[storeIndex]
       DispatchQueue.global().async {
@@ -200,19 +230,19 @@ public final class RecoveryRun: @unchecked Sendable {
   }
 
   /// Rows of one store's chunks, in one pass; rows are grouped by row prefix (all column
-  /// families of a primary key are adjacent) and handed to the sink in batches.
+  /// families of a primary key are adjacent) and handed to the sink in batches. Each chunk is
+  /// reported finished (`sink.chunkDone`) as soon as the scan has passed it.
   func read(store: Store, chunks: [RecoveryChunk], tables: [RecoveredTable], sink: RecoveredRowSink,
             progress: @Sendable (String) -> Void) throws {
     // The scanner numbers spans in key order; keep the chunks in the same order.
     let chunks = chunks.sorted { $0.span < $1.span }
     let decoders = tables.map { TableRowDecoder(table: $0.descriptor, catalog: $0.types) }
-    var stats = Array(repeating: (rows: 0, deleted: 0, problems: 0), count: tables.count)
-    var intents: [RecoveryReport.Intent] = []
     var rowKVs: [(key: [UInt8], value: SQLValue)] = []
     var rowPrefix: ArraySlice<UInt8>? = nil
     var batch: [TableRowDecoder.Row] = []
     var current = -1
-    var problems: [String] = []
+    var result = ChunkResult()   // of chunks[current]
+    var finished = 0             // chunks[..<finished] are handed to chunkDone
     var keysRead = 0
     var pendingRows = 0
 
@@ -221,37 +251,55 @@ public final class RecoveryRun: @unchecked Sendable {
       let t = chunks[current].table
       do {
         let row = try decoders[t].assemble(rowKVs)
-        if !row.problems.isEmpty { stats[t].problems += 1 }
+        if !row.problems.isEmpty { result.rowProblems += 1 }
         batch.append(row)
-        stats[t].rows += 1
+        result.rows += 1
         pendingRows += 1
       } catch {
-        stats[t].problems += 1
-        problems.append("\(tables[t].qualifiedName.joined(separator: ".")): row at \(Keyspace.prettyPrint(rowKVs[0].key)): \(error)")
+        result.rowProblems += 1
+        result.problems.append("\(tables[t].qualifiedName.joined(separator: ".")): row at \(Keyspace.prettyPrint(rowKVs[0].key)): \(error)")
       }
       rowKVs.removeAll(keepingCapacity: true)
     }
-    func flushChunk() throws {
+    /// Hands over the current chunk's last rows and marks chunks up to `last` finished
+    /// (those before the current one had no keys); `storeProblems` go with the very last.
+    func finish(through last: Int, storeProblems: [String] = []) throws {
       flushRow()
-      guard current >= 0 else { return }
       let rows = batch
       batch.removeAll(keepingCapacity: true)
+      if current >= 0 && !rows.isEmpty { try handOver(chunks[current], rows) }
       lock.lock(); defer { lock.unlock() }
-      try sink.chunk(chunks[current], rows: rows)
+      while finished <= last {
+        var r = finished == current ? result : ChunkResult()
+        if finished == chunks.count - 1 { r.problems += storeProblems }
+        add(r, of: chunks[finished])
+        try sink.chunkDone(chunks[finished], result: r)
+        finished += 1
+        chunksFinished += 1
+        if let k = stopAfterChunks, chunksFinished >= k {
+          throw RecoveryError("stopped after \(k) chunk(s) on purpose (SALVAGE_STOP_AFTER_CHUNKS is set)")
+        }
+      }
+      result = ChunkResult()
+    }
+
+    func handOver(_ c: RecoveryChunk, _ rows: [TableRowDecoder.Row]) throws {
+      if sink.acceptsConcurrentChunks { return try sink.chunk(c, rows: rows) }
+      lock.lock(); defer { lock.unlock() }
+      try sink.chunk(c, rows: rows)
     }
 
     let scanner = SpanScanner(store: store, spans: chunks.map(\.span), readTimestamp: options.readTimestamp)
     let scanStats = try scanner.run { spanIndex, r in
       if spanIndex != current {
-        try flushChunk()
+        if current >= 0 { try finish(through: current) }
         current = spanIndex
         rowPrefix = nil
       }
       let chunk = chunks[spanIndex]
-      let t = chunk.table
       for i in r.intents where i.isIntent {
-        intents.append(.init(key: Keyspace.prettyPrint(i.key), keyHex: i.key.map { String(format: "%02x", $0) }.joined(),
-                             txnID: i.txnID?.description ?? "?", timestamp: i.timestamp.description))
+        result.intents.append(.init(key: Keyspace.prettyPrint(i.key), keyHex: i.key.map { String(format: "%02x", $0) }.joined(),
+                                    txnID: i.txnID?.description ?? "?", timestamp: i.timestamp.description))
       }
       keysRead += 1
       if keysRead & 0x3FFF == 0 {
@@ -259,8 +307,8 @@ public final class RecoveryRun: @unchecked Sendable {
         pendingRows = 0
       }
       guard case .value(_, let v) = r.outcome else {
-        if case .deleted = r.outcome { stats[t].deleted += 1 }
-        if case .deletedByRangeTombstone = r.outcome { stats[t].deleted += 1 }
+        if case .deleted = r.outcome { result.deletedKeys += 1 }
+        if case .deletedByRangeTombstone = r.outcome { result.deletedKeys += 1 }
         return
       }
       // The row is the key without its column-family suffix (cheap; full decoding is
@@ -272,22 +320,14 @@ public final class RecoveryRun: @unchecked Sendable {
         if batch.count >= 10_000 {
           let rows = batch
           batch.removeAll(keepingCapacity: true)
-          lock.lock(); defer { lock.unlock() }
-          try sink.chunk(chunk, rows: rows)
+          try handOver(chunk, rows)
         }
       }
       guard let sv = try? SQLValue(roachValue: v.value.rawBytes) else { return }
       rowKVs.append((r.roachKey, sv))
     }
-    try flushChunk()
+    try finish(through: chunks.count - 1, storeProblems: scanStats.problems.map { "\(store.path): \($0)" })
     lock.lock()
-    for (t, s) in stats.enumerated() {
-      report.tables[t].rows += s.rows
-      report.tables[t].deletedKeys += s.deleted
-      report.tables[t].rowProblems += s.problems
-    }
-    report.intents += intents
-    report.problems += problems + scanStats.problems.map { "\(store.path): \($0)" }
     keysSoFar += keysRead & 0x3FFF
     rowsSoFar += pendingRows
     storesDone += 1
