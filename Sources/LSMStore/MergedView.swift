@@ -83,7 +83,12 @@ final class MergeSource {
     }
   }
 
-  init(index: Int, tables: [TableSpec], comparer: Comparer, log: IssueLog) {
+  /// Passed to every table iterator (see `TableIterator.skipBlock`).
+  var skipBlock: ((_ previous: [UInt8]?, _ separator: [UInt8]) -> Bool)?
+
+  init(index: Int, tables: [TableSpec], comparer: Comparer, log: IssueLog,
+       skipBlock: ((_ previous: [UInt8]?, _ separator: [UInt8]) -> Bool)? = nil) {
+    self.skipBlock = skipBlock
     self.index = index
     self.comparer = comparer
     self.log = log
@@ -131,6 +136,7 @@ final class MergeSource {
         if let seq = s.syntheticSeqNum { t.syntheticSeqNum = seq }
         t.warnings.forEach { log.add(StoreIssue(.warning, StoreError(.corrupt, $0, file: baseName(s.path)))) }
         iterator = t.makeIterator()
+        iterator?.skipBlock = skipBlock
         spec = s
         blobPaths = s.blobPaths
       } catch {
@@ -174,12 +180,15 @@ public final class MergedIterator {
 
   /// - Parameter memtables: sorted in-memory runs, newest first (the WAL memtable; tests
   ///   also feed table contents this way).
-  init(comparer: Comparer, memtables: [[Memtable.Entry]], groups: [[TableSpec]]) {
+  /// - Parameter skipBlock: lets table iterators pass over data blocks the caller does not
+  ///   want (`TableIterator.skipBlock`); in-memory runs are always read whole.
+  init(comparer: Comparer, memtables: [[Memtable.Entry]], groups: [[TableSpec]],
+       skipBlock: ((_ previous: [UInt8]?, _ separator: [UInt8]) -> Bool)? = nil) {
     self.comparer = comparer
     for m in memtables where !m.isEmpty {
       sources.append(MergeSource(index: sources.count, memtable: m, comparer: comparer, log: log))
     }
-    for g in groups { sources.append(MergeSource(index: sources.count, tables: g, comparer: comparer, log: log)) }
+    for g in groups { sources.append(MergeSource(index: sources.count, tables: g, comparer: comparer, log: log, skipBlock: skipBlock)) }
   }
 
   public var issues: [StoreIssue] { log.issues }

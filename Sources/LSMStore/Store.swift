@@ -232,13 +232,16 @@ public final class Store {
   }
 
   /// Every internal point entry (memtable and tables), newest first per key (`--raw`).
-  public func makeRawIterator() -> MergedIterator {
-    MergedIterator(comparer: comparer, memtables: [memtable.points], groups: sourceGroups)
+  public func makeRawIterator(skipBlock: ((_ previous: [UInt8]?, _ separator: [UInt8]) -> Bool)? = nil) -> MergedIterator {
+    MergedIterator(comparer: comparer, memtables: [memtable.points], groups: sourceGroups, skipBlock: skipBlock)
   }
 
-  /// The visible key/value pairs.
-  public func makeVisibleIterator() -> VisibleIterator {
-    VisibleIterator(raw: makeRawIterator(), rangeDels: RangeDelIndex(rangeDeletions, comparer: comparer), resolver: blobResolver)
+  /// The visible key/value pairs. With `skipBlock`, data blocks it rejects are not read (a
+  /// reader wanting part of the key space; see `TableIterator.skipBlock`): their entries
+  /// are neither returned nor able to shadow others, so the caller must skip only blocks
+  /// whose keys it does not want at all.
+  public func makeVisibleIterator(skipBlock: ((_ previous: [UInt8]?, _ separator: [UInt8]) -> Bool)? = nil) -> VisibleIterator {
+    VisibleIterator(raw: makeRawIterator(skipBlock: skipBlock), rangeDels: RangeDelIndex(rangeDeletions, comparer: comparer), resolver: blobResolver)
   }
 
   /// The range keys a reader sees.

@@ -43,6 +43,11 @@ public final class TableIterator {
   public var blobResolver: BlobResolver?
   /// Blob reference ids whose file failure was already recorded as damage.
   var blobFailuresReported: Set<UInt32> = []
+  /// Lets a reader that wants only part of the key space pass over whole data blocks
+  /// without reading them: called with a block's key bounds from the index (entries are
+  /// ≥ `previous`, nil for the first block, and ≤ `separator`, both user keys); true skips it.
+  public var skipBlock: ((_ previous: [UInt8]?, _ separator: [UInt8]) -> Bool)?
+  public private(set) var dataBlocksSkipped = 0
   public private(set) var dataBlocksRead = 0
   public internal(set) var entriesRead = 0
   /// Entries whose value lived in a value block that could not be read.
@@ -96,6 +101,11 @@ public final class TableIterator {
     while let e = index.next() {
       defer { previousSeparator = e.separatorUserKey }
       current = e
+      if let skip = skipBlock, !e.separator.isEmpty,
+         skip(previousSeparator.flatMap { $0.isEmpty ? nil : $0 }, e.separatorUserKey) {
+        dataBlocksSkipped += 1
+        continue
+      }
       do throws(SSTableError) {
         let b = try table.blocks.read(e.handle)
         if table.format.isColumnar {

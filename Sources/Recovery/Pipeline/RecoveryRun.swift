@@ -92,6 +92,9 @@ public final class RecoveryRun: @unchecked Sendable {
     // Chunks finish in any order (parallel stores, reused work): sort what they added.
     report.intents.sort { ($0.keyHex, $0.timestamp) < ($1.keyHex, $1.timestamp) }
     report.problems[global...].sort()
+    // A store read in several units reports its store-wide problems (WAL, range keys) once per unit.
+    var seen = Set<String>()
+    report.problems = Array(report.problems[..<global]) + report.problems[global...].filter { seen.insert($0).inserted }
     report.bytesRead = Self.bytesOfTables(p.stores)
     report.seconds = Date().timeIntervalSince(started)
     try sink.finish(report)
@@ -200,17 +203,18 @@ public final class RecoveryRun: @unchecked Sendable {
     let gate = DispatchSemaphore(value: max(1, options.jobs))
     let group = DispatchGroup()
     let tables = p.tables
-    for (storeIndex, storeChunks) in byStore.sorted(by: { $0.key < $1.key }) {
+    for unit in Self.workUnits(byStore, catalogs: p.catalogs, jobs: max(1, options.jobs)) {
       gate.wait()
-      // After a failure no further store is started (a resumed run redoes only what is missing).
+      // After a failure no further unit is started (a resumed run redoes only what is missing).
       lock.lock(); let failed = workerError != nil; lock.unlock()
       if failed { gate.signal(); break }
       group.enter()
-      let store = stores[storeIndex]
+      let store = stores[unit.store]
       DispatchQueue.global().async {
         defer { gate.signal(); group.leave() }
         do {
-          try self.read(store: store, chunks: storeChunks, tables: tables, sink: sink, progress: progress)
+          try self.read(store: store, chunks: unit.chunks, tables: tables, sink: sink, firstOfStore: unit.part == 0,
+                        lastOfStore: unit.last, progress: progress)
         } catch {
           self.lock.lock(); if self.workerError == nil { self.workerError = error }; self.lock.unlock()
         }
@@ -218,6 +222,43 @@ public final class RecoveryRun: @unchecked Sendable {
     }
     group.wait()
     if let workerError { throw workerError }
+  }
+
+  struct WorkUnit {
+    var store: Int
+    var part: Int
+    var last: Bool
+    var chunks: [RecoveryChunk]
+  }
+
+  /// Each store's chunks (in key order) cut into up to `jobs` runs of about equal weight (the
+  /// MVCC live bytes of their ranges), so that one store holding most of the data still
+  /// keeps every core busy. Each unit passes over the data blocks outside its chunks
+  /// (`SpanScanner.skipsUnwantedBlocks`); output does not depend on the cut.
+  static func workUnits(_ byStore: [Int: [RecoveryChunk]], catalogs: [StoreCatalog], jobs: Int) -> [WorkUnit] {
+    var units: [WorkUnit] = []
+    for (store, unsorted) in byStore.sorted(by: { $0.key < $1.key }) {
+      let chunks = unsorted.sorted { $0.span < $1.span }
+      let weights = chunks.map { c -> Int64 in
+        let stats = c.rangeID.flatMap { catalogs.indices.contains(store) ? catalogs[store].replicas[$0]?.appliedState?.stats : nil }
+        return max(1, stats?.liveBytes ?? 1)
+      }
+      let total = weights.reduce(0, +)
+      let parts = min(jobs, chunks.count)
+      var start = 0, acc: Int64 = 0
+      var cut: [[RecoveryChunk]] = []
+      for i in chunks.indices {
+        acc += weights[i]
+        // Close a run once it reaches its share, leaving at least one chunk per later run.
+        if cut.count < parts - 1, acc * Int64(parts) >= total * Int64(cut.count + 1), chunks.count - (i + 1) >= parts - 1 - cut.count {
+          cut.append(Array(chunks[start...i])); start = i + 1
+        }
+      }
+      if start < chunks.count { cut.append(Array(chunks[start...])) }
+      for (i, c) in cut.enumerated() { units.append(WorkUnit(store: store, part: i, last: i == cut.count - 1, chunks: c)) }
+    }
+    // Largest stores' units first would balance better; key order keeps progress readable.
+    return units
   }
 
   /// Bytes of every table file of the stores (the report's `bytes_read`).
@@ -233,7 +274,7 @@ public final class RecoveryRun: @unchecked Sendable {
   /// families of a primary key are adjacent) and handed to the sink in batches. Each chunk is
   /// reported finished (`sink.chunkDone`) as soon as the scan has passed it.
   func read(store: Store, chunks: [RecoveryChunk], tables: [RecoveredTable], sink: RecoveredRowSink,
-            progress: @Sendable (String) -> Void) throws {
+            firstOfStore: Bool = true, lastOfStore: Bool = true, progress: @Sendable (String) -> Void) throws {
     // The scanner numbers spans in key order; keep the chunks in the same order.
     let chunks = chunks.sorted { $0.span < $1.span }
     let decoders = tables.map { TableRowDecoder(table: $0.descriptor, catalog: $0.types) }
@@ -289,7 +330,8 @@ public final class RecoveryRun: @unchecked Sendable {
       try sink.chunk(c, rows: rows)
     }
 
-    let scanner = SpanScanner(store: store, spans: chunks.map(\.span), readTimestamp: options.readTimestamp)
+    var scanner = SpanScanner(store: store, spans: chunks.map(\.span), readTimestamp: options.readTimestamp)
+    scanner.skipsUnwantedBlocks = true   // blocks of other units, system ranges, other tables
     let scanStats = try scanner.run { spanIndex, r in
       if spanIndex != current {
         if current >= 0 { try finish(through: current) }
@@ -330,10 +372,12 @@ public final class RecoveryRun: @unchecked Sendable {
     lock.lock()
     keysSoFar += keysRead & 0x3FFF
     rowsSoFar += pendingRows
-    storesDone += 1
-    bytesDone += store.tables.reduce(Int64(0)) { $0 + Self.fileSize($1.path) }
+    if lastOfStore {
+      storesDone += 1
+      bytesDone += store.tables.reduce(Int64(0)) { $0 + Self.fileSize($1.path) }
+    }
     lock.unlock()
-    progress("\(store.path): \(scanStats.keys) keys, \(scanStats.values) live, \(scanStats.intents) intents")
+    progress("\(store.path)\(firstOfStore && lastOfStore ? "" : " (part)"): \(scanStats.keys) keys, \(scanStats.values) live, \(scanStats.intents) intents")
   }
 }
 

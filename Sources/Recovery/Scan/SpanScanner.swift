@@ -25,6 +25,10 @@ public struct SpanScanner {
   /// Sorted by start, disjoint.
   public let spans: [KeySpan]
   public let readTimestamp: MVCCTimestamp
+  /// Pass over data blocks that hold only keys before the first span (lock-table keys
+  /// excepted: separated intents must be seen) or, with `cockroach_comparator`, only keys
+  /// at or after the last span's end, without reading them.
+  public var skipsUnwantedBlocks = false
 
   public init(store: Store, spans: [KeySpan], readTimestamp: MVCCTimestamp = .max) {
     self.store = store
@@ -75,7 +79,8 @@ public struct SpanScanner {
       group.removeAll(keepingCapacity: true)
     }
 
-    let it = store.makeVisibleIterator()
+    let it = store.makeVisibleIterator(skipBlock: skipsUnwantedBlocks && !spans.isEmpty
+      ? Self.blockFilter(start: spans[0].start, end: spans[spans.count - 1].end, comparer: store.comparer) : nil)
     while let e = it.next() {
       stats.engineEntries += 1
       guard let key = try? EngineKey(decoding: e.key) else {
@@ -99,6 +104,28 @@ public struct SpanScanner {
     try flush()
     stats.problems += it.issues.map { "\($0)" }
     return stats
+  }
+}
+
+extension SpanScanner {
+  /// Whether a data block with index bounds [previous, separator] holds only unwanted keys.
+  /// Bytewise stores compare raw engine keys: an engine key is never below its roach key, so
+  /// `separator < start` means every roach key in the block is below `start`, and
+  /// `previous ≥ end of the lock table` means none is a lock-table key (a shorter key than
+  /// that bound would be one of its proper prefixes, none of which is a lock-table key).
+  /// `cockroach_comparator` stores order by roach key first: the separators' roach keys are
+  /// compared (a separator that is not an engine key never skips).
+  static func blockFilter(start: [UInt8], end: [UInt8], comparer: Comparer) -> ([UInt8]?, [UInt8]) -> Bool {
+    var lockEnd = LocalKeys.lockTableSingleKeyPrefix
+    lockEnd[lockEnd.count - 1] += 1
+    let ordered = comparer == .cockroach
+    return { previous, separator in
+      guard let previous else { return false }
+      func roach(_ k: [UInt8]) -> [UInt8]? { ordered ? (try? EngineKey(decoding: k))?.roachKey : k }
+      guard let lo = roach(previous), let hi = roach(separator) else { return false }
+      if hi.lexicographicallyPrecedes(start) && !lo.lexicographicallyPrecedes(lockEnd) { return true }
+      return ordered && !lo.lexicographicallyPrecedes(end)
+    }
   }
 }
 
