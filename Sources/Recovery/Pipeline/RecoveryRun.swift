@@ -127,7 +127,7 @@ public final class RecoveryRun: @unchecked Sendable {
     // Damaged blocks must be known before planning: a skipped block could otherwise expose
     // older versions (or nothing) where the replica's newest data was.
     if options.verifyBlocks { progress("checking every block of \(stores.count) store(s)") }
-    let catalogs = stores.map { StoreCatalog(store: $0, verifyTables: options.verifyBlocks) }
+    let catalogs = Self.catalogs(of: stores, verifyTables: options.verifyBlocks, jobs: max(1, options.jobs))
     let view = ClusterView(catalogs)
     var plans = ReplicaPlanner.plan(view, catalogs: catalogs)
     report.problems += view.problems
@@ -222,6 +222,23 @@ public final class RecoveryRun: @unchecked Sendable {
     }
     group.wait()
     if let workerError { throw workerError }
+  }
+
+  /// The stores' catalogs, read on up to `jobs` threads: with `verifyTables` each one reads
+  /// every block of its store, which would otherwise run one store after another.
+  static func catalogs(of stores: [Store], verifyTables: Bool, jobs: Int) -> [StoreCatalog] {
+    var out = [StoreCatalog?](repeating: nil, count: stores.count)
+    var next = 0
+    let lock = NSLock()
+    DispatchQueue.concurrentPerform(iterations: min(jobs, max(1, stores.count))) { _ in
+      while true {
+        lock.lock(); let i = next; next += 1; lock.unlock()
+        guard i < stores.count else { return }
+        let c = StoreCatalog(store: stores[i], verifyTables: verifyTables)
+        lock.lock(); out[i] = c; lock.unlock()
+      }
+    }
+    return out.map { $0! }
   }
 
   struct WorkUnit {
@@ -385,3 +402,4 @@ public struct RecoveryError: Error, CustomStringConvertible {
   public var description: String
   public init(_ d: String) { description = d }
 }
+
