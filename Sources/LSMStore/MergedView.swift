@@ -342,7 +342,9 @@ public final class VisibleIterator {
 }
 
 /// The store's default blob resolver: reads values with SSTable's blob file reader, keeping
-/// each blob file open once across all the tables that reference it.
+/// each blob file open once across all the tables that reference it. Not thread-safe (it
+/// and the blob files' block caches are one iterator's): `Store.makeBlobResolver` gives
+/// every iterator its own.
 public final class BlobFileResolver: StoreBlobResolver {
   var byPath: [String: SSTable.BlobResolver] = [:]
 

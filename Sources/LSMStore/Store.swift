@@ -3,6 +3,9 @@ import SSTable
 /// A store directory opened for salvage: the MANIFEST's live tables (or, when it cannot be
 /// trusted, every table on disk), the live WALs replayed into a memtable, and one merged
 /// view over both. Opening never fails on damage: problems land in `issues`.
+///
+/// Immutable once opened: iterators made from one store may run on several threads at once
+/// (each owns its tables, caches and blob resolver).
 public final class Store {
   public let directory: StoreDirectory
   public private(set) var options: StoreOptions?
@@ -26,7 +29,11 @@ public final class Store {
   public private(set) var rangeDeletions: [RangeDeletion] = []
   public private(set) var rangeKeys: [RangeKey] = []
   public private(set) var issues: [StoreIssue] = []
-  public var blobResolver: StoreBlobResolver? = BlobFileResolver()
+  /// Makes the blob resolver of each new iterator (nil: blob values stay unresolved). Every
+  /// iterator owns its resolver and the blob files' decoded-block caches inside it, so
+  /// iterators of one store may run on different threads (a shared resolver crashed
+  /// parallel recoveries of stores with blob files).
+  public var makeBlobResolver: (@Sendable () -> StoreBlobResolver)? = { BlobFileResolver() }
 
   public var path: String { directory.path }
   public var version: LSMVersion? { manifest?.version }
@@ -241,7 +248,7 @@ public final class Store {
   /// are neither returned nor able to shadow others, so the caller must skip only blocks
   /// whose keys it does not want at all.
   public func makeVisibleIterator(skipBlock: ((_ previous: [UInt8]?, _ separator: [UInt8]) -> Bool)? = nil) -> VisibleIterator {
-    VisibleIterator(raw: makeRawIterator(skipBlock: skipBlock), rangeDels: RangeDelIndex(rangeDeletions, comparer: comparer), resolver: blobResolver)
+    VisibleIterator(raw: makeRawIterator(skipBlock: skipBlock), rangeDels: RangeDelIndex(rangeDeletions, comparer: comparer), resolver: makeBlobResolver?())
   }
 
   /// The range keys a reader sees.

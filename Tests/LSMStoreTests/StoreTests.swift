@@ -187,14 +187,42 @@ struct PebbleStoreTests {
       if e.unresolvedBlob { unresolved += 1 }
       got.append("\(hexString(e.key)) = \(hexString(e.value))")
     }
-    // 443 table values live in blob files (000007/10/14.blob): Store.blobResolver must be set.
-    #expect(unresolved == 0, "\(unresolved) blob values unresolved: set Store.blobResolver")
+    // 443 table values live in blob files (000007/10/14.blob): Store.makeBlobResolver must be set.
+    #expect(unresolved == 0, "\(unresolved) blob values unresolved: set Store.makeBlobResolver")
     expectSameLines(got, want, "pebble final state")
     let rk = try Fixtures.jsonl("pebble-gen/store-expected/final-state.rangekeys.jsonl").map {
       "\($0.str("start_hex")!)-\($0.str("end_hex")!) @\($0.str("suffix_hex") ?? "") =\($0.str("value_hex") ?? "")"
     }
     let gotRK = s.visibleRangeKeys().map { "\(hexString($0.start))-\(hexString($0.end)) @\(hexString($0.suffix ?? [])) =\(hexString($0.value ?? []))" }
     expectSameLines(gotRK, rk, "pebble range keys")
+  }
+
+  /// Iterators of one store on several threads at once (recover's work units do this): each
+  /// sees the whole final state with every blob value resolved. A resolver shared between
+  /// iterators crashed here (its blob-file dictionary and decoded-block cache are unlocked).
+  @Test func concurrentIteratorsShareNothingMutable() throws {
+    let s = try Store(path: Fixtures.path(Self.dir))
+    let want = try expectedVisibleLines("pebble-gen/store-expected/final-state.points.jsonl")
+    let threads = 4, rounds = 3
+    let results = ResultSlots(count: threads)
+    DispatchQueue.concurrentPerform(iterations: threads) { t in
+      var lines: [String] = []
+      var unresolved = 0
+      for _ in 0..<rounds {
+        lines.removeAll(keepingCapacity: true)
+        let it = s.makeVisibleIterator()
+        while let e = it.next() {
+          if e.unresolvedBlob { unresolved += 1 }
+          lines.append("\(hexString(e.key)) = \(hexString(e.value))")
+        }
+      }
+      results.set(t, (lines, unresolved))
+    }
+    for t in 0..<threads {
+      let (lines, unresolved) = results.get(t)
+      #expect(unresolved == 0, "thread \(t): \(unresolved) blob values unresolved")
+      expectSameLines(lines, want, "thread \(t)")
+    }
   }
 
   /// Newer Pebble stores may keep a stale CURRENT (naming MANIFEST-000000); the marker with
@@ -295,4 +323,13 @@ struct IngestedTableTests {
     #expect(lines.contains { $0.hasPrefix("6b6579303030303030 = ") })   // key000000
     #expect(!lines.contains { $0.hasPrefix("6b6579303030303034 = ") })  // key000004 is a DEL
   }
+}
+
+/// Per-thread results of a concurrent test, behind a lock.
+final class ResultSlots: @unchecked Sendable {
+  let lock = NSLock()
+  var slots: [([String], Int)]
+  init(count: Int) { slots = Array(repeating: ([], 0), count: count) }
+  func set(_ i: Int, _ v: ([String], Int)) { lock.lock(); slots[i] = v; lock.unlock() }
+  func get(_ i: Int) -> ([String], Int) { lock.lock(); defer { lock.unlock() }; return slots[i] }
 }
