@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import LSMStore
 
 /// A Pebble/RocksDB user key as CockroachDB writes it (spec §1.1–1.3).
 ///
@@ -133,47 +134,15 @@ public struct EngineKey: Hashable, Sendable, CustomStringConvertible {
     return MVCCTimestamp(wallTime: Int64(bitPattern: w), logical: Int32(bitPattern: l))
   }
 
-  /// The `cockroach_comparator` order over raw engine keys (spec §1.3): roach keys bytewise;
-  /// for equal roach keys the unversioned key first, then versions newest first, comparing
-  /// MVCC versions after dropping a legacy synthetic byte and an all-zero logical part.
-  /// Keys that are not engine keys compare bytewise as a whole, so the order stays total.
-  /// Returns <0, 0, >0.
+  /// The `cockroach_comparator` order over raw engine keys (spec §1.3), as the store's
+  /// merge uses it (`Comparer.engineKeys` owns the rule). Returns <0, 0, >0.
   @inlinable
   public static func compare(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Int {
-    guard let (ak, av) = split(a), let (bk, bv) = split(b) else { return bytewise(a, b) }
-    let c = bytewise(UnsafeRawBufferPointer(rebasing: a[0..<ak]), UnsafeRawBufferPointer(rebasing: b[0..<bk]))
-    if c != 0 { return c }
-    if av == 0 || bv == 0 { return av == bv ? 0 : (av == 0 ? -1 : 1) }
-    let va = normalized(UnsafeRawBufferPointer(rebasing: a[(ak + 1)..<(ak + 1 + av)]))
-    let vb = normalized(UnsafeRawBufferPointer(rebasing: b[(bk + 1)..<(bk + 1 + bv)]))
-    return bytewise(vb, va)  // reversed: larger timestamps sort first
+    Comparer.engineKeys(a, b)
   }
 
   /// `compare` over arrays.
   public static func compare(_ a: [UInt8], _ b: [UInt8]) -> Int {
     a.withUnsafeBytes { pa in b.withUnsafeBytes { pb in compare(pa, pb) } }
-  }
-
-  @inlinable
-  static func normalized(_ v: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
-    var n = v.count
-    if n == 13 { n = 12 }
-    if n == 12 && v[8] == 0 && v[9] == 0 && v[10] == 0 && v[11] == 0 { n = 8 }
-    return UnsafeRawBufferPointer(rebasing: v[0..<n])
-  }
-
-  @inlinable
-  static func bytewise(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Int {
-    let n = Swift.min(a.count, b.count)
-    if n > 0, let pa = a.baseAddress, let pb = b.baseAddress {
-      let c = memcmpBytes(pa, pb, n)
-      if c != 0 { return c }
-    }
-    return a.count == b.count ? 0 : (a.count < b.count ? -1 : 1)
-  }
-
-  @inlinable
-  static func memcmpBytes(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ n: Int) -> Int {
-    Int(memcmp(a, b, n))
   }
 }

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// User-key orderings a store can use. A closed enum rather than a protocol: the merge
 /// compares keys once per entry and an existential call there costs ~10x (style §3).
 public enum Comparer: Sendable, Equatable {
@@ -36,7 +42,7 @@ public enum Comparer: Sendable, Equatable {
   }
 
   @inlinable
-  static func bytes(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Int {
+  public static func bytes(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Int {
     let n = min(a.count, b.count)
     if n > 0 {
       let c = memcmpBytes(a.baseAddress!, b.baseAddress!, n)
@@ -47,20 +53,16 @@ public enum Comparer: Sendable, Equatable {
 
   @inlinable
   static func memcmpBytes(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ n: Int) -> Int {
-    var i = 0
-    while i < n {
-      let x = a.load(fromByteOffset: i, as: UInt8.self), y = b.load(fromByteOffset: i, as: UInt8.self)
-      if x != y { return x < y ? -1 : 1 }
-      i &+= 1
-    }
-    return 0
+    Int(memcmp(a, b, n))
   }
 
   /// Engine keys: roach keys bytewise; an unversioned key first; then versions newest first,
   /// compared as normalized bytes in reverse. Keys whose length byte does not fit fall back
-  /// to bytewise so damaged keys still have a total order.
+  /// to bytewise so damaged keys still have a total order. A length byte of 1 (an empty
+  /// version) sorts as unversioned, as Pebble's comparer slices it. The project's one
+  /// implementation of this order (`EngineKey.compare` calls it).
   @inlinable
-  static func engineKeys(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Int {
+  public static func engineKeys(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Int {
     guard let (ar, av) = split(a), let (br, bv) = split(b) else { return bytes(a, b) }
     let c = bytes(ar, br)
     if c != 0 { return c }

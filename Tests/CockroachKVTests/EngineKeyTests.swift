@@ -1,5 +1,6 @@
 import Testing
 @testable import CockroachKV
+import LSMStore
 import SalvageTestSupport
 
 struct EngineKeyTests {
@@ -85,6 +86,19 @@ struct EngineKeyTests {
     // wall‖00000000 equals wall; 13-byte synthetic equals its 12-byte form.
     #expect(EngineKey.compare(bytes(hex: "6100000000000000000500000000" + "0d"), bytes(hex: "61000000000000000005" + "09")) == 0)
     #expect(EngineKey.compare(bytes(hex: "6100000000000000000500000001010e"), bytes(hex: "610000000000000000050000000" + "10d")) == 0)
+  }
+
+  /// Malformed version lengths order the same in the store's merge and in CockroachKV (they
+  /// once disagreed): a length byte of 1 is an empty version (sorts as unversioned, as
+  /// Pebble slices it); a missing sentinel or an oversized length compares bytewise.
+  @Test func malformedVersionLengthsOrderAsTheStoreDoes() {
+    let unversioned = bytes(hex: "6100"), emptyVersion = bytes(hex: "610001"), at5 = bytes(hex: "61000000000000000005" + "09")
+    #expect(EngineKey.compare(emptyVersion, unversioned) == 0)
+    #expect(EngineKey.compare(emptyVersion, at5) < 0)
+    let noSentinel = bytes(hex: "6162" + "01"), tooLong = bytes(hex: "61" + "ff")
+    #expect(EngineKey.compare(noSentinel, unversioned) > 0 && EngineKey.compare(tooLong, noSentinel) > 0)
+    let keys = [unversioned, emptyVersion, at5, noSentinel, tooLong, bytes(hex: "00"), bytes(hex: "0002")]
+    for a in keys { for b in keys { #expect(EngineKey.compare(a, b) == Comparer.cockroach.compare(a, b)) } }
   }
 
   static let fixtureFiles = ["pebble-gen/sst/pebblev4-zstd.points.jsonl", "pebble-gen/sst/rocksdbv2-snappy.points.jsonl",
