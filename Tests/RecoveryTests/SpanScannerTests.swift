@@ -56,6 +56,26 @@ struct SpanScannerTests {
     #expect(stats.problems.isEmpty, "\(stats.problems)")
   }
 
+  /// A pass stops at the first engine key past every span, and never before a wanted one:
+  /// bytewise, an engine key of a roach key inside the span can sort after the span's end when
+  /// that end continues the roach key with a 0x00 byte.
+  @Test func stopsPastTheLastSpanOnly() {
+    func engine(_ roach: [UInt8], wall: UInt8? = nil) -> [UInt8] {
+      wall.map { roach + [0, 0, 0, 0, 0, 0, 0, 0, $0, 9] } ?? roach + [0]
+    }
+    let a: [UInt8] = [0x61], end: [UInt8] = [0x61, 0x00]   // the span [.., "a\0") holds "a"
+    let bytewise = SpanScanner.stopBound(end: end, comparer: .bytewise)
+    #expect(bytewise.bound == [0x61, 0x01])
+    #expect(!bytewise.isPast(engine(a, wall: 0x17)) && !bytewise.isPast(engine(a)))
+    #expect(engine(a, wall: 0x17).lexicographicallyPrecedes(end) == false)   // why a plain `end` would be wrong
+    #expect(bytewise.isPast(engine([0x62])) && bytewise.isPast(engine([0x61, 0x01])))
+    let plain = SpanScanner.stopBound(end: [0xf4, 0x8a], comparer: .bytewise)
+    #expect(plain.bound == [0xf4, 0x8a] && !plain.isPast(engine([0xf4, 0x89, 0xff], wall: 1)) && plain.isPast(engine([0xf4, 0x8a])))
+    let ordered = SpanScanner.stopBound(end: end, comparer: .cockroach)
+    #expect(!ordered.isPast(engine(a, wall: 0x17)) && ordered.isPast(engine(end)) && ordered.isPast(engine([0x62], wall: 1)))
+    #expect(!ordered.isPast([0x62]))   // not an engine key: never stops the pass
+  }
+
   /// Recover reads one store in several work units at once: span scanners over different
   /// spans of one `Store` on four threads, three rounds each, give exactly the oracle's
   /// resolutions (blob-resident values included: the outcome carries the value bytes).

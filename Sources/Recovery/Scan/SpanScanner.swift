@@ -81,7 +81,9 @@ public struct SpanScanner {
 
     let it = store.makeVisibleIterator(skipBlock: skipsUnwantedBlocks && !spans.isEmpty
       ? Self.blockFilter(start: spans[0].start, end: spans[spans.count - 1].end, comparer: store.comparer) : nil)
+    let stop = spans.last.map { Self.stopBound(end: $0.end, comparer: store.comparer) }
     while let e = it.next() {
+      if let stop, stop.isPast(e.key) { break }   // nothing wanted follows: stop reading
       stats.engineEntries += 1
       guard let key = try? EngineKey(decoding: e.key) else {
         stats.problems.append("not an engine key: \(e.key.hex)")
@@ -126,6 +128,35 @@ extension SpanScanner {
       if hi.lexicographicallyPrecedes(start) && !lo.lexicographicallyPrecedes(lockEnd) { return true }
       return ordered && !lo.lexicographicallyPrecedes(end)
     }
+  }
+}
+
+extension SpanScanner {
+  /// Where a pass can stop: the first engine key at or past the bound holds nothing in the
+  /// spans (whose last end is `end`), and neither does anything after it.
+  struct StopBound {
+    let bound: [UInt8]
+    let byRoachKey: Bool
+
+    func isPast(_ raw: [UInt8]) -> Bool {
+      guard byRoachKey else { return !raw.lexicographicallyPrecedes(bound) }
+      // cockroach_comparator orders by roach key first; a key that is not an engine key
+      // never stops the pass (the comparer placed it bytewise).
+      return raw.withUnsafeBytes { b in
+        guard let (rk, _) = EngineKey.split(b) else { return false }
+        return !UnsafeRawBufferPointer(rebasing: b[0..<rk]).lexicographicallyPrecedes(bound)
+      }
+    }
+  }
+
+  /// With `cockroach_comparator`, engine keys come in roach-key order: stop at the first
+  /// roach key ≥ `end`. Bytewise, an engine key `r‖00‖version‖len` of a roach key `r < end`
+  /// is below `end` unless `r` is a proper prefix of `end` followed by a 0x00 byte, and then
+  /// below `r‖01`; the largest such bound is `end[..<j]‖01` for the first zero byte `j` of `end`.
+  static func stopBound(end: [UInt8], comparer: Comparer) -> StopBound {
+    if comparer == .cockroach { return StopBound(bound: end, byRoachKey: true) }
+    guard let j = end.firstIndex(of: 0) else { return StopBound(bound: end, byRoachKey: false) }
+    return StopBound(bound: Array(end[..<j]) + [0x01], byRoachKey: false)
   }
 }
 
