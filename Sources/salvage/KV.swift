@@ -72,7 +72,8 @@ struct KVScan: ParsableCommand {
       out.flush()
       for i in store.issues where i.severity == .warning { printError("salvage: \(dir): \(i)") }
       for i in store.issues where i.severity == .damage { problems.append("\(dir): \(i)") }
-      for p in problems { printError("salvage: \(p)") }
+      TerminalList.lines(problems, "problems", indent: "salvage: ", seeAll: "(narrow with --span to list them)") { $0 }
+        .forEach(printError)
       damaged = damaged || !problems.isEmpty
     }
     try ReadStatus.finish(damaged: damaged)

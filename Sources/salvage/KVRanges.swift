@@ -38,10 +38,12 @@ struct KVRanges: ParsableCommand {
       KVRangesText(view: view, plans: plans, out: out).write()
     }
     out.flush()
-    for p in view.problems { printError("salvage: \(p)") }
-    for c in catalogs {
-      for i in c.intents { printError("salvage: \(c.path): uncommitted change (intent) at \(Keyspace.prettyPrint(i.key)) @\(i.timestamp), not used") }
-    }
+    TerminalList.lines(view.problems, "problems", indent: "salvage: ", seeAll: "(salvage recover lists them all in report.json)") { $0 }
+      .forEach(printError)
+    let intents = catalogs.flatMap { c in c.intents.map { (c.path, $0) } }
+    TerminalList.lines(intents, "intents", indent: "salvage: ", seeAll: "(salvage kv scan --intents lists them all)") { path, i in
+      "\(path): uncommitted change (intent) at \(Keyspace.prettyPrint(i.key)) @\(i.timestamp), not used"
+    }.forEach(printError)
     try ReadStatus.finish(damaged: !view.lost.isEmpty || !view.problems.isEmpty)
   }
 }

@@ -50,7 +50,8 @@ struct Schema: ParsableCommand {
     o.flush()
     printNotices(run.notices)
     let problems = run.problems
-    problems.forEach { printError("salvage: \($0)") }
+    TerminalList.lines(problems, "problems", indent: "salvage: ", seeAll: "(salvage recover lists them all in report.json)") { $0 }
+      .forEach(printError)
     try ReadStatus.finish(damaged: !problems.isEmpty)
   }
 }

@@ -109,6 +109,22 @@ struct HonestCLITests {
     #expect(s.stdout.hasPrefix("no table matches nomatch.*\ndatabase defaultdb: no tables\ndatabase postgres: no tables\n"), "\(s.stdout)")
   }
 
+  /// Terminal lists stop at 20 lines and say how many more there are and where.
+  @Test func terminalListsAreCapped() throws {
+    var s = StoreSpec()
+    s.put(Enc.unversioned(Enc.storeIdentKey), Enc.storeIdent(cluster: ClusterScenario.clusterID, node: 1, store: 1))
+    // 25 local keys whose last byte announces a version longer than the key: not engine keys.
+    for i in 0..<25 { s.put([0x01, 0x7a, UInt8(i), 0x30], [0x00]) }
+    let dir = try makeTempDir("capped") + "/s1"
+    defer { try? FileManager.default.removeItem(atPath: (dir as NSString).deletingLastPathComponent) }
+    try s.write(to: dir)
+    let (_, err, status) = try runSalvage(["kv", "ranges", dir])
+    #expect(status == 2)
+    let lines = err.split(separator: "\n")
+    #expect(lines.filter { $0.contains("is not a CockroachDB engine key") }.count == 20, "\(err)")
+    #expect(lines.last == "salvage: … and 5 more problems (salvage recover lists them all in report.json)", "\(err)")
+  }
+
   /// A table file that is a Git LFS pointer is named as such, not as "bad magic".
   @Test func gitLFSPointerTable() throws {
     let dir = try makeTempDir("lfs")
