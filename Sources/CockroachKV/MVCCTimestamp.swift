@@ -34,37 +34,64 @@ public struct MVCCTimestamp: Hashable, Comparable, Sendable, CustomStringConvert
     return s + "," + String(logical)
   }
 
-  /// Parses the text form: `secs[.fraction][,logical]` (fraction up to 9 digits) or a bare
-  /// nanosecond integer `secs` form `0,0`. Used for `--as-of` style arguments.
+  /// Every read-timestamp spelling the commands accept (`--as-of`), one parser for all:
+  /// * RFC 3339 with any offset, with or without a fraction: `2025-03-08T00:00:00Z`,
+  ///   `2025-03-08T01:00:00.000000000+01:00` (also with a space for `T`: `TimestampText`);
+  /// * CockroachDB's decimal form, `<wall nanos>.<logical as 10 digits>`
+  ///   (`cluster_logical_timestamp()`, `AS OF SYSTEM TIME`): `1741392000000000000.0000000000`;
+  ///   a bare integer of more than 10 digits is wall nanoseconds too;
+  /// * `Timestamp.String()`: `secs[.fraction up to 9 digits][,logical]`, e.g. `1741392000.5,3`.
   public init(parsing text: String) throws(KVError) {
-    let parts = text.split(separator: ",", omittingEmptySubsequences: false)
-    guard parts.count <= 2, let wallPart = parts.first, !wallPart.isEmpty else {
-      throw KVError(.syntax, "MVCCTimestamp", "expected secs.nanos[,logical], got \"\(text)\"")
+    func fail(_ why: String) -> KVError {
+      KVError(.syntax, "MVCCTimestamp", "\(why) in \"\(text)\" (expected RFC 3339 like 2025-03-08T00:00:00Z, "
+        + "CockroachDB's decimal nanos.logical like 1741392000000000000.0000000000, or secs[.nanos][,logical])")
     }
+    if text.contains("-") && text.contains(":") {
+      guard let t = TimestampText.parse(text) else { throw fail("bad date-time") }
+      guard t.hadOffset else { throw fail("no offset (give Z or ±HH:MM)") }
+      let (m, o1) = t.seconds.multipliedReportingOverflow(by: 1_000_000_000)
+      let (w, o2) = m.addingReportingOverflow(t.nanos)
+      guard !o1, !o2 else { throw fail("out of range") }
+      self.init(wallTime: w)
+      return
+    }
+    let parts = text.split(separator: ",", omittingEmptySubsequences: false)
+    guard parts.count <= 2, let wallPart = parts.first, !wallPart.isEmpty else { throw fail("bad form") }
     var logical: Int32 = 0
     if parts.count == 2 {
-      guard let l = Int32(parts[1]) else { throw KVError(.syntax, "MVCCTimestamp", "bad logical \"\(parts[1])\"") }
+      guard let l = Int32(parts[1]), l >= 0 else { throw fail("bad logical \"\(parts[1])\"") }
       logical = l
     }
     let neg = wallPart.hasPrefix("-")
     let body = neg ? wallPart.dropFirst() : wallPart[...]
     let sp = body.split(separator: ".", omittingEmptySubsequences: false)
-    guard sp.count <= 2, let secs = Int64(sp[0]), secs >= 0 else {
-      throw KVError(.syntax, "MVCCTimestamp", "bad seconds in \"\(text)\"")
+    guard sp.count <= 2, !sp[0].isEmpty, sp[0].allSatisfy({ $0.isASCII && $0.isNumber }), let whole = Int64(sp[0]) else {
+      throw fail("bad number")
+    }
+    let fraction = sp.count == 2 ? sp[1] : nil
+    if let f = fraction, f.isEmpty || !f.allSatisfy({ $0.isASCII && $0.isNumber }) { throw fail("bad fraction") }
+    // Seconds have at most 10 digits until the year 2286; wall nanoseconds have more.
+    if sp[0].count > 10 || (fraction?.count ?? 0) == 10 {
+      guard !neg, parts.count == 1 else { throw fail("decimal form takes no sign and no ,logical") }
+      var l: Int64 = 0
+      if let f = fraction {
+        guard f.count <= 10 else { throw fail("logical part longer than 10 digits") }
+        l = Int64(f)!
+        for _ in f.count..<10 { l *= 10 }
+        guard l <= Int64(Int32.max) else { throw fail("logical part out of range") }
+      }
+      self.init(wallTime: whole, logical: Int32(l))
+      return
     }
     var nanos: Int64 = 0
-    if sp.count == 2 {
-      let f = sp[1]
-      guard f.count <= 9, f.allSatisfy({ $0.isASCII && $0.isNumber }), let n = Int64(f.isEmpty ? "0" : String(f)) else {
-        throw KVError(.syntax, "MVCCTimestamp", "bad fraction in \"\(text)\"")
-      }
-      var scaled = n
-      for _ in f.count..<9 { scaled *= 10 }
-      nanos = scaled
+    if let f = fraction {
+      guard f.count <= 9 else { throw fail("fraction longer than 9 digits") }
+      nanos = Int64(f)!
+      for _ in f.count..<9 { nanos *= 10 }
     }
-    let (m, o1) = secs.multipliedReportingOverflow(by: 1_000_000_000)
+    let (m, o1) = whole.multipliedReportingOverflow(by: 1_000_000_000)
     let (w, o2) = m.addingReportingOverflow(nanos)
-    guard !o1, !o2 else { throw KVError(.syntax, "MVCCTimestamp", "\"\(text)\" overflows int64 nanoseconds") }
+    guard !o1, !o2 else { throw fail("overflows int64 nanoseconds") }
     self.init(wallTime: neg ? -w : w, logical: logical)
   }
 }

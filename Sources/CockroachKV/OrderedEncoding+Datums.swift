@@ -35,23 +35,11 @@ extension OrderedEncoding {
     return s + "Z"
   }
 
-  /// Inverse of `formatRFC3339Nano` (UTC `Z` only).
+  /// RFC 3339 text with an offset (`Z` or `±HH:MM`) → UTC seconds and nanos; the inverse of
+  /// `formatRFC3339Nano` (`TimestampText` owns the parsing).
   public static func parseRFC3339(_ text: String) -> (seconds: Int64, nanos: Int64)? {
-    let c = Array(text.utf8)
-    func num(_ r: Range<Int>) -> Int64? {
-      guard r.upperBound <= c.count, r.allSatisfy({ c[$0] >= 48 && c[$0] <= 57 }) else { return nil }
-      return r.reduce(Int64(0)) { $0 * 10 + Int64(c[$1] - 48) }
-    }
-    guard c.count >= 20, c.last == UInt8(ascii: "Z"), c[4] == 45, c[7] == 45, c[10] == UInt8(ascii: "T"), c[13] == 58, c[16] == 58,
-          let y = num(0..<4), let mo = num(5..<7), let d = num(8..<10), let h = num(11..<13), let mi = num(14..<16),
-          let s = num(17..<19), (1...12).contains(mo), (1...31).contains(d), h < 24, mi < 60, s < 60 else { return nil }
-    var nanos: Int64 = 0
-    if c.count > 20 {
-      guard c[19] == UInt8(ascii: "."), c.count - 21 <= 9, c.count - 21 >= 1, let f = num(20..<(c.count - 1)) else { return nil }
-      nanos = f
-      for _ in 0..<(9 - (c.count - 21)) { nanos *= 10 }
-    } else if c.count != 20 { return nil }
-    return (days(fromCivil: y, mo, d) * 86_400 + h * 3600 + mi * 60 + s, nanos)
+    guard let t = TimestampText.parse(text), t.hadOffset else { return nil }
+    return (t.seconds, t.nanos)
   }
 
   /// Days since 1970-01-01 → proleptic Gregorian (y, m, d) (Howard Hinnant's algorithm).

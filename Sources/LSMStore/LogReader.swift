@@ -64,6 +64,7 @@ public final class LogReader {
     } catch { throw StoreError(error) }
     self.path = path
     self.logNumber = logNumber
+    if let lfs = GitLFSPointer.describe(bytes) { throw StoreError(.unsupported, lfs, file: path) }
   }
 
   /// Reads records from bytes in memory (tests, fuzzing).

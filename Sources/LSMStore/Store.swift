@@ -16,6 +16,8 @@ public final class Store {
   public private(set) var manifest: Manifest?
   /// Nil when the MANIFEST was used; otherwise why every table on disk is read instead.
   public private(set) var fallbackReason: String?
+  /// The fallback was asked for (`ignoreManifest`), so it is no damage.
+  public private(set) var manifestIgnored = false
   public private(set) var comparer: Comparer = .bytewise
   /// Tables in merge priority order, grouped into merge sources (one per L0 table, one per
   /// deeper level; one per table in fallback).
@@ -25,6 +27,9 @@ public final class Store {
   public private(set) var memtable = Memtable()
   /// Files the MANIFEST names that are not on disk, and files on disk it does not name.
   public private(set) var missingFiles: [String] = []
+  /// Live WALs (or WAL segments) the MANIFEST needs that are not in the directory: the
+  /// writes they held are lost (also listed in `missingFiles`).
+  public private(set) var missingWALs: [MissingWAL] = []
   public private(set) var unreferencedFiles: [String] = []
   public private(set) var rangeDeletions: [RangeDeletion] = []
   public private(set) var rangeKeys: [RangeKey] = []
@@ -74,7 +79,7 @@ public final class Store {
       return
     }
     manifestFile = name
-    if ignore { fallbackReason = "MANIFEST ignored on request"; return }
+    if ignore { fallbackReason = "MANIFEST ignored on request"; manifestIgnored = true; return }
     do {
       let m = try Manifest(path: directory.file(name), dialect: options?.engine)
       issues += m.issues
@@ -135,7 +140,8 @@ public final class Store {
   func buildSources() {
     let v = manifest.flatMap { $0.edits.isEmpty ? nil : $0.version }
     if let reason = fallbackReason {
-      note(.warning, .missing, "FALLBACK: \(reason). Reading every table in the directory (newest file first); "
+      // Damage unless asked for: deleted data may come back.
+      note(manifestIgnored ? .warning : .damage, .missing, "FALLBACK: \(reason). Reading every table in the directory (newest file first); "
            + "deleted or compacted-away data may reappear and ingested tables may have wrong seqnums.")
       let known = Dictionary((v?.tables ?? []).map { ($0.diskFileNum, $0) }, uniquingKeysWith: { a, _ in a })
       for n in directory.tables.keys.sorted(by: >) {
@@ -168,11 +174,14 @@ public final class Store {
         note(.warning, .missing, "no MANIFEST log number: replaying every WAL (\(numbers.count)); obsolete logs may bring back flushed-over data")
       }
     }
-    if let o = options {
-      for (what, dir) in [("wal_dir", o.walDir), ("WAL failover secondary_dir", o.walFailoverSecondaryDir)] {
-        if let d = dir, !d.isEmpty, d != directory.path {
-          note(.warning, .missing, "OPTIONS sets \(what)=\(d): WALs there are not read; copy them into the store directory to replay them")
-        }
+    // wal_dir alone is no alarm (CockroachDB set it to the store's own original path): only
+    // WALs the MANIFEST needs and the directory lacks are.
+    if let v {
+      for m in findMissingLiveWALs(minUnflushed: v.minUnflushedLogNum) {
+        let w = MissingWAL(file: m.file, meaning: m.meaning + walElsewhereHint)
+        missingWALs.append(w)
+        missingFiles.append(w.file)
+        note(.damage, .missing, w.meaning, file: "")   // the meaning names the files
       }
     }
     for n in liveLogs { memtable.replay(directory: directory.path, files: directory.logs[n]!, logNumber: n) }
@@ -253,6 +262,10 @@ public final class Store {
 
   /// The range keys a reader sees.
   public func visibleRangeKeys() -> [RangeKey] { RangeKeyView.visible(rangeKeys, comparer: comparer) }
+
+  /// Whether opening found damage (a damage-class issue): the one input to the read
+  /// commands' exit status 2. Warnings and notes are reported but do not change it.
+  public var isDamaged: Bool { issues.contains { $0.severity == .damage } }
 
   /// True when a table of the store could not be opened (e.g. a format not readable yet).
   public var hasUnreadableTables: Bool { tables.contains { $0.unreadable } }

@@ -49,6 +49,7 @@ public struct Footer: Sendable {
   /// version, a file too short to hold a footer, or handles that point outside the file.
   public static func read(_ file: UnsafeRawBufferPointer) throws(SSTableError) -> Footer {
     let size = file.count
+    if let lfs = GitLFSPointer.describe(file) { throw SSTableError(.unsupported, lfs, offset: 0) }
     guard size >= 48 else { throw SSTableError(.truncated, "file of \(size) bytes is too short to be a table (no footer)", offset: 0) }
     let magic = Bytes.uint64LE(file, size - 8)!
     let format: TableFormat

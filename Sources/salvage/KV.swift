@@ -40,22 +40,22 @@ struct KVScan: ParsableCommand {
 
   @Argument(help: "Store directories.") var directories: [String]
   @Flag(help: "Print keys with the keyspace printer and decoded values (text), add \"value\" (jsonl).") var pretty = false
-  @Option(name: .customLong("as-of"), help: "Read timestamp secs[.nanos][,logical]: newest committed version at or below it.") var asOf: String?
+  @Option(name: .customLong("as-of"), help: AsOf.help) var asOf: String?
   @Option(help: "Only keys in START..END (printer notation, either side may be empty).") var span: String?
   @Option(help: "Output format: text or jsonl.") var format: OutputFormat = .text
   @Flag(help: "List intents on stdout (kind \"intent\") instead of stderr.") var intents = false
 
   func validate() throws {
     if directories.isEmpty { throw ValidationError("give at least one store directory") }
-    if let a = asOf { do { _ = try MVCCTimestamp(parsing: a) } catch { throw ValidationError("--as-of: \(error)") } }
+    if let a = asOf { _ = try AsOf.parse(a) }
     if let s = span { _ = try parseSpan(s) }
   }
 
   func run() throws {
     let keySpan = try span.map(parseSpan) ?? .everything
-    let readTS = try asOf.map { try MVCCTimestamp(parsing: $0) }
+    let readTS = try asOf.map(AsOf.parse)
     let out = Output()
-    var status: Int32 = 0
+    var damaged = false
     for dir in directories {
       let store = try openStore(dir)
       var problems: [String] = []
@@ -70,11 +70,13 @@ struct KVScan: ParsableCommand {
         scanVersions(store, span: keySpan, printer, &problems)
       }
       out.flush()
-      for i in store.issues where i.severity != .note { problems.append("\(dir): \(i)") }
-      for p in problems { printError("salvage: \(p)") }
-      if !problems.isEmpty { status = ReadStatus.damaged }
+      for i in store.issues where i.severity == .warning { printError("salvage: \(dir): \(i)") }
+      for i in store.issues where i.severity == .damage { problems.append("\(dir): \(i)") }
+      TerminalList.lines(problems, "problems", indent: "salvage: ", seeAll: "(narrow with --span to list them)") { $0 }
+        .forEach(printError)
+      damaged = damaged || !problems.isEmpty
     }
-    if status != 0 { throw ExitCode(status) }
+    try ReadStatus.finish(damaged: damaged)
   }
 
   /// Newest committed version at or below `t` per roach key (`MVCCResolver`).

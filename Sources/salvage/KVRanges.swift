@@ -10,7 +10,7 @@ struct KVRanges: ParsableCommand {
       Per range the most advanced replica is chosen (highest Raft applied index, then lease applied index, \
       then lowest store id); all of the range's data is read from it, and from another replica only where \
       its files are damaged. Exit status: 0 every range has a surviving replica, 1 unreadable store, \
-      2 some key span is lost.
+      2 some key span is lost or a store is damaged (e.g. a live WAL is missing).
       """)
 
   @Argument(help: "Store directories.") var directories: [String]
@@ -38,11 +38,13 @@ struct KVRanges: ParsableCommand {
       KVRangesText(view: view, plans: plans, out: out).write()
     }
     out.flush()
-    for p in view.problems { printError("salvage: \(p)") }
-    for c in catalogs {
-      for i in c.intents { printError("salvage: \(c.path): uncommitted change (intent) at \(Keyspace.prettyPrint(i.key)) @\(i.timestamp), not used") }
-    }
-    if !view.lost.isEmpty { throw ExitCode(ReadStatus.damaged) }
+    TerminalList.lines(view.problems, "problems", indent: "salvage: ", seeAll: "(salvage recover lists them all in report.json)") { $0 }
+      .forEach(printError)
+    let intents = catalogs.flatMap { c in c.intents.map { (c.path, $0) } }
+    TerminalList.lines(intents, "intents", indent: "salvage: ", seeAll: "(salvage kv scan --intents lists them all)") { path, i in
+      "\(path): uncommitted change (intent) at \(Keyspace.prettyPrint(i.key)) @\(i.timestamp), not used"
+    }.forEach(printError)
+    try ReadStatus.finish(damaged: !view.lost.isEmpty || !view.problems.isEmpty)
   }
 }
 

@@ -13,12 +13,13 @@ struct Recover: ParsableCommand {
       OUT/import.sql and OUT/report.json. Re-run with the same --out after an interruption, it
       keeps the key spans already finished (when the stores and options are unchanged). Per range, all data comes from the most advanced surviving
       replica (see README). Exit status: 0 when everything known was recovered, 2 when some key
-      span has no surviving replica or something was skipped (see report.json), 1 on error.
+      span has no surviving replica, a store lacks a live WAL, or something was skipped (see
+      report.json), 1 on error.
       """)
 
   @Argument(help: "Surviving store directories (with --plan: optional, the plan's).") var stores: [String] = []
   @Option(name: .long, help: "Output directory (must not overlap any store).") var out: String
-  @Option(name: .long, help: "Read timestamp (wall nanos[,logical] or RFC 3339); default: newest.") var asOf: String?
+  @Option(name: .customLong("as-of"), help: AsOf.help) var asOf: String?
   @Option(name: .long, parsing: .upToNextOption, help: "Only tables matching db.table patterns (* wildcard).")
   var tables: [String] = []
   @Option(name: .long, help: "Parallel store readers (default: all cores).") var jobs: Int?
@@ -55,9 +56,7 @@ struct Recover: ParsableCommand {
     if let jobs { options.jobs = jobs }
     options.verifyBlocks = !noVerifyBlocks
     if let asOf {
-      do { options.readTimestamp = try MVCCTimestamp(parsing: asOf) } catch {
-        throw ValidationError("--as-of: \(error)")
-      }
+      options.readTimestamp = try AsOf.parse(asOf)
     }
     let files: RecoveryFiles
     do { files = try RecoveryFiles(directory: out, inputs: stores) } catch {
@@ -80,38 +79,11 @@ struct Recover: ParsableCommand {
     let o = Output()
     o.write("recovered \(report.tables.count) table(s) from \(report.stores.count) store(s) in \(String(format: "%.2f", report.seconds)) s, \(report.bytesRead / 1_000_000) MB of tables read\n")
     if report.spansReused > 0 { o.write("\(report.spansReused) of \(report.spans) span(s) reused from an earlier run into \(files.directory)\n") }
-    for t in report.tables {
-      o.write("  \(padRight(t.table, 28)) \(t.rows) rows")
-      if let dropped = files.filteredOut[t.table] { o.write(" (\(t.rows - dropped) kept by --keep-latest)") }
-      if t.rowProblems > 0 { o.write(", \(t.rowProblems) rows with problems") }
-      if !t.lostSpans.isEmpty { o.write(", LOST: \(t.lostSpans.joined(separator: " "))") }
-      o.endLine()
-    }
-    if !report.lostSpans.isEmpty {
-      o.write("key spans with no surviving replica:\n")
-      for l in report.lostSpans {
-        // "game.users: primary, users_email_key": whose rows or index entries were there
-        var held = ""
-        for (i, x) in l.indexes.enumerated() {
-          held += (i > 0 && l.indexes[i - 1].table == x.table ? ", " : (i > 0 ? "; " : "; ") + x.table + ": ") + x.index
-        }
-        o.write("  \(l.pretty) (ranges \(l.rangeIDs.map(String.init).joined(separator: ","))\(held))\n")
-      }
-    }
-    if !report.damagedSpans.isEmpty {
-      o.write("damaged blocks (their key spans read from another replica where one was intact):\n")
-      for d in report.damagedSpans { o.write("  \(d.span) of range \(d.rangeID) on \(d.store): \(d.readFrom.map { "read from " + $0 } ?? "LOST")\n") }
-    }
-    if !report.unnamedTables.isEmpty {
-      o.write("table IDs with data but no schema (not exported; give --schema FILE.sql and --table-id db.table=ID):\n")
-      for u in report.unnamedTables { o.write("  table \(u.tableID): \(u.keys) live key(s), e.g. \(u.sampleKey)\n") }
-    }
-    if !report.intents.isEmpty { o.write("\(report.intents.count) uncommitted intent(s) not exported (report.json lists them)\n") }
-    if !report.problems.isEmpty { o.write("\(report.problems.count) problem(s) noted in report.json\n") }
+    writeRecoverySummary(report, files, o)
     let loaded = database.load(files, inputs: stores, o)
     o.write("output: \(files.directory)\n")
     o.flush()
-    if report.somethingLost || !report.problems.isEmpty || !loaded { throw ExitCode(ReadStatus.damaged) }
+    try ReadStatus.finish(damaged: report.somethingLost || !report.problems.isEmpty || !loaded)
   }
 }
 

@@ -2,13 +2,6 @@ import ArgumentParser
 import LSMStore
 import SSTable
 
-/// Exit statuses shared by the read commands: 0 clean, 1 nothing readable (bad file or
-/// arguments), 2 read with damage (some blocks skipped; see stderr).
-enum ReadStatus {
-  static let damaged: Int32 = 2
-  static let failed: Int32 = 1
-}
-
 struct SSTScan: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "scan",

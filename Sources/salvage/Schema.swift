@@ -28,6 +28,10 @@ struct Schema: ParsableCommand {
     if !ddlOnly {
       var databases: [String: [Int]] = [:]
       for (i, t) in p.tables.enumerated() { databases[t.database, default: []].append(i) }
+      if p.tables.isEmpty {
+        o.write(tables.isEmpty ? "no user tables in the descriptors\n" : "no table matches \(tables.joined(separator: " "))\n")
+      }
+      for db in p.emptyDatabases { o.write("database \(db): no tables\n") }
       for db in databases.keys.sorted() {
         o.write("database \(db)\n")
         for i in databases[db]! {
@@ -46,8 +50,9 @@ struct Schema: ParsableCommand {
     o.flush()
     printNotices(run.notices)
     let problems = run.problems
-    problems.forEach { printError("salvage: \($0)") }
-    if !problems.isEmpty { throw ExitCode(ReadStatus.damaged) }
+    TerminalList.lines(problems, "problems", indent: "salvage: ", seeAll: "(salvage recover lists them all in report.json)") { $0 }
+      .forEach(printError)
+    try ReadStatus.finish(damaged: !problems.isEmpty)
   }
 }
 
@@ -57,7 +62,7 @@ struct Rows: ParsableCommand {
     abstract: "Print one table's recovered rows (newest committed version as of --as-of) as CSV or JSON lines.")
   @Argument(help: "Store directories.") var stores: [String]
   @Option(name: .long, help: "db.table") var table: String
-  @Option(name: .long, help: "Read timestamp (wall nanos[,logical]); default: newest.") var asOf: String?
+  @Option(name: .customLong("as-of"), help: AsOf.help) var asOf: String?
   @Option(name: .long, help: "csv (IMPORT INTO dialect) or jsonl (one object per row).") var format: RowFormat = .csv
 
   @OptionGroup var schemaOptions: SchemaOptions
@@ -69,7 +74,7 @@ struct Rows: ParsableCommand {
     options.tablePatterns = [table]
     try schemaOptions.apply(to: &options)
     if let asOf {
-      do { options.readTimestamp = try MVCCTimestamp(parsing: asOf) } catch { throw ValidationError("--as-of: \(error)") }
+      options.readTimestamp = try AsOf.parse(asOf)
     }
     let sink = RowPrinter(format: format)
     let report: RecoveryReport
@@ -86,8 +91,11 @@ struct Rows: ParsableCommand {
     sink.flush()
     printNotices(report.notices)
     report.problems.forEach { printError("salvage: \($0)") }
-    for t in report.tables where !t.lostSpans.isEmpty { printError("salvage: \(t.table): LOST \(t.lostSpans.joined(separator: " "))") }
-    if report.somethingLost || !report.problems.isEmpty { throw ExitCode(ReadStatus.damaged) }
+    for w in report.lostWALs { printError("salvage: \(w.store): \(w.meaning)") }
+    for t in report.tables where !t.lostSpans.isEmpty {
+      printError("salvage: \(t.table): LOST " + TerminalList.inline(t.lostSpans, "spans", seeAll: "(salvage recover's report.json lists them all)"))
+    }
+    try ReadStatus.finish(damaged: report.somethingLost || !report.problems.isEmpty)
   }
 }
 

@@ -19,7 +19,7 @@ struct Plan: ParsableCommand {
   @Argument(help: "Surviving store directories.") var stores: [String]
   @Option(name: .long, help: "Number of shards.") var shards: Int
   @Option(name: .long, help: "Plan file to write.") var out: String
-  @Option(name: .long, help: "Read timestamp (wall nanos[,logical] or RFC 3339); default: newest.") var asOf: String?
+  @Option(name: .customLong("as-of"), help: AsOf.help) var asOf: String?
   @Option(name: .long, parsing: .upToNextOption, help: "Only tables matching db.table patterns (* wildcard).")
   var tables: [String] = []
   @Option(name: .long, help: "Keep only the latest N rows per partition (see recover).") var keepLatest: Int?
@@ -41,7 +41,7 @@ struct Plan: ParsableCommand {
     options.tablePatterns = tables
     try schemaOptions.apply(to: &options)
     if let asOf {
-      do { options.readTimestamp = try MVCCTimestamp(parsing: asOf) } catch { throw ValidationError("--as-of: \(error)") }
+      options.readTimestamp = try AsOf.parse(asOf)
     }
     var keep: ShardPlan.KeepLatestOption?
     if let n = keepLatest, let p = partitionBy, let o = orderBy { keep = .init(count: n, partitionBy: p, orderBy: o) }
@@ -116,17 +116,10 @@ struct Finish: ParsableCommand {
     printNotices(report.notices)
     let o = Output()
     o.write("assembled \(report.tables.count) table(s) from the shards\n")
-    for t in report.tables {
-      o.write("  \(padRight(t.table, 28)) \(t.rows) rows")
-      if let dropped = files.filteredOut[t.table] { o.write(" (\(t.rows - dropped) kept by --keep-latest)") }
-      if !t.lostSpans.isEmpty { o.write(", LOST: \(t.lostSpans.joined(separator: " "))") }
-      o.endLine()
-    }
-    if !report.lostSpans.isEmpty { o.write("\(report.lostSpans.count) key span(s) with no surviving replica (report.json)\n") }
-    if !report.problems.isEmpty { o.write("\(report.problems.count) problem(s) noted in report.json\n") }
+    writeRecoverySummary(report, files, o)
     let loaded = database.load(files, inputs: report.stores, o)
     o.write("output: \(files.directory)\n")
     o.flush()
-    if report.somethingLost || !report.problems.isEmpty || !loaded { throw ExitCode(ReadStatus.damaged) }
+    try ReadStatus.finish(damaged: report.somethingLost || !report.problems.isEmpty || !loaded)
   }
 }

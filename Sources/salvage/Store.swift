@@ -22,13 +22,6 @@ struct StoreOptionsGroup: ParsableArguments {
   }
 }
 
-extension StoreOptionsGroup {
-  /// Damage found while opening, or a fallback the user did not ask for: exit status 2.
-  func damaged(_ s: LSMStore.Store) -> Bool {
-    s.issues.contains { $0.severity == .damage } || (s.fallbackReason != nil && !ignoreManifest)
-  }
-}
-
 fileprivate func printIssues(_ issues: [StoreIssue], verbose: Bool) {
   for i in issues where verbose || i.severity != .note { printError("salvage: \(i)") }
 }
@@ -37,7 +30,7 @@ struct StoreInfo: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "info",
     abstract: "Describe a store: engine, MANIFEST, live tables per level, blob files, WALs, missing files.",
-    discussion: "Exit status: 0 clean, 1 unreadable directory, 2 damage found or MANIFEST fallback (listed on stderr).")
+    discussion: "Exit status: 0 clean, 1 unreadable directory, 2 damage found: a missing table or live WAL, a damaged MANIFEST, an unrequested MANIFEST fallback (listed on stderr).")
 
   @OptionGroup var store: StoreOptionsGroup
   @Option(help: "Output format: text, or jsonl (one JSON object, fields as the fixtures' lsm.json).") var format: OutputFormat = .text
@@ -49,7 +42,7 @@ struct StoreInfo: ParsableCommand {
       writeJSON(s, out)
       out.flush()
       printIssues(s.issues, verbose: true)
-      if store.damaged(s) { throw ExitCode(ReadStatus.damaged) }
+      try ReadStatus.finish(damaged: s.isDamaged)
       return
     }
     func line(_ t: String) { out.write(t); out.endLine() }
@@ -108,7 +101,7 @@ struct StoreInfo: ParsableCommand {
     if !s.unreferencedFiles.isEmpty { line("unreferenced: " + s.unreferencedFiles.joined(separator: " ")) }
     out.flush()
     printIssues(s.issues, verbose: true)
-    if store.damaged(s) { throw ExitCode(ReadStatus.damaged) }
+    try ReadStatus.finish(damaged: s.isDamaged)
   }
 }
 
@@ -267,9 +260,7 @@ struct StoreScan: ParsableCommand {
     out.flush()
     printIssues(issues, verbose: false)
     if unresolved > 0 { printError("salvage: warning: \(unresolved) blob-resident values could not be read (listed without their value)") }
-    if store.damaged(s) || issues.contains(where: { $0.severity == .damage }) || unresolved > 0 {
-      throw ExitCode(ReadStatus.damaged)
-    }
+    try ReadStatus.finish(damaged: s.isDamaged || issues.contains(where: { $0.severity == .damage }) || unresolved > 0)
   }
 }
 

@@ -19,6 +19,10 @@ struct Verify: ParsableCommand {
       --sequence/--partition-by check each partition's journal for gaps (not also in SOURCE) and
       duplicates; --snapshot-table/--snapshot-version add the replay precondition: the latest
       snapshot of each partition is not older than its oldest kept journal row minus one.
+      A CSV SOURCE may start with a header line (detected when the first record is the column
+      names; --csv-header yes|no forces it) and may spell NULL otherwise: --csv-null '' for
+      PostgreSQL's `COPY … TO … WITH CSV` (unquoted empty = NULL, quoted "" = empty string),
+      --csv-null NULL for tools that print the word.
       Exit status: 0 every check passed, 2 some check failed (see the report), 1 error.
       """)
 
@@ -34,6 +38,10 @@ struct Verify: ParsableCommand {
   @Option(name: .long, help: "Keys listed per table in the report (counts are always exact).") var listLimit = 1000
   @Option(name: .long, help: "Rows held in memory per sort run (per table being compared).") var sortRunRows = 200_000
   @Option(name: .long, help: "Tables compared at once (default: all cores).") var jobs = ProcessInfo.processInfo.activeProcessorCount
+  @Option(name: .long, help: "CSV SOURCE: whether each file starts with a header line (auto: when its first record is the column names).")
+  var csvHeader: CSVDialect.Header = .auto
+  @Option(name: .long, help: "CSV SOURCE: the unquoted text that is NULL ('' for PostgreSQL's CSV: then quoted \"\" is an empty string).")
+  var csvNull = "\\N"
 
   func validate() throws {
     if (sequence == nil) != (partitionBy == nil) { throw ValidationError("--sequence and --partition-by go together") }
@@ -53,6 +61,7 @@ struct Verify: ParsableCommand {
     options.listLimit = max(0, listLimit)
     options.runLimit = max(1, sortRunRows)
     options.jobs = jobs
+    options.csv = CSVDialect(header: csvHeader, null: csvNull)
     let work = NSTemporaryDirectory() + "salvage-verify-\(getpid())-\(UUID().uuidString)"
     defer { try? FileManager.default.removeItem(atPath: work) }
     let r: VerifyReport
@@ -93,6 +102,8 @@ struct Verify: ParsableCommand {
     }
     o.write(r.passed ? "PASS\n" : "FAIL: \(r.failures.count) check(s) failed\n")
     o.flush()
-    if !r.passed { throw ExitCode(ReadStatus.damaged) }
+    try ReadStatus.finish(damaged: !r.passed)
   }
 }
+
+extension CSVDialect.Header: ExpressibleByArgument {}

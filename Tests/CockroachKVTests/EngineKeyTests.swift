@@ -152,9 +152,27 @@ struct MVCCTimestampTests {
   @Test func lenientParsing() throws {
     #expect(try MVCCTimestamp(parsing: "1700000000") == ts(1_700_000_000_000_000_000))
     #expect(try MVCCTimestamp(parsing: "1700000000.5,2") == ts(1_700_000_000_500_000_000, 2))
-    for bad in ["", ",1", "1.2.3", "1.0000000001", "abc", "1,x", "99999999999999999999", "1,2,3"] {
+    for bad in ["", ",1", "1.2.3", "1.00000000001", "abc", "1,x", "99999999999999999999", "1,2,3"] {
       #expect(throws: KVError.self, "\(bad)") { try MVCCTimestamp(parsing: bad) }
     }
     #expect(ts(1, 2) < ts(2, 0) && ts(2, 0) < ts(2, 1) && MVCCTimestamp.zero.isZero)
+  }
+
+  /// Issue 14: `--as-of 2025-03-08T00:00:00Z` failed with "bad seconds".
+  @Test(arguments: ["2025-03-08T00:00:00Z", "2025-03-08T00:00:00.000000000Z", "2025-03-08t00:00:00z",
+                    "2025-03-08T01:00:00+01:00", "2025-03-07T19:00:00.0-05:00", "2025-03-08 00:00:00+00",
+                    "1741392000000000000.0000000000", "1741392000000000000", "1741392000", "1741392000.000000000,0"])
+  func everySpellingOfOneInstant(_ text: String) throws {
+    #expect(try MVCCTimestamp(parsing: text) == ts(1_741_392_000_000_000_000))
+  }
+
+  @Test func decimalFormCarriesLogical() throws {
+    #expect(try MVCCTimestamp(parsing: "1741392000123456789.0000000007") == ts(1_741_392_000_123_456_789, 7))
+    #expect(try MVCCTimestamp(parsing: "1.0000000001") == ts(1, 1))
+    #expect(try MVCCTimestamp(parsing: "2025-03-08T00:00:00.123456789Z") == ts(1_741_392_000_123_456_789))
+    for bad in ["2025-03-08T00:00:00", "2025-13-08T00:00:00Z", "2025-03-08T00:00:00.Z", "2025-03-08T00:00:00+1",
+                "1741392000000000000.00000000001", "1741392000000000000,3", "1741392000000000000.9999999999"] {
+      #expect(throws: KVError.self, "\(bad)") { try MVCCTimestamp(parsing: bad) }
+    }
   }
 }

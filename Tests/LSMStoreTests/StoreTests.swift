@@ -241,13 +241,15 @@ struct PebbleStoreTests {
 
   /// The real CockroachDB v25.2 directory (MANIFESTs and OPTIONS only; tables were in Git LFS):
   /// the marker picks MANIFEST-000256 over the rotated-out MANIFEST-000001, and all 7 tables
-  /// are reported missing.
+  /// are reported missing, and so is its live WAL 000448.log (min unflushed log 448; the
+  /// original directory listing had it, in Git LFS).
   @Test func realCockroachDirectory() throws {
     let s = try Store(path: Fixtures.path("crdb-real/sirsinexusapp-v25.2/store"))
     #expect(s.manifestFile == "MANIFEST-000256" && s.manifestHow == "marker.manifest iteration 2")
     #expect(s.directory.formatVersionMarker?.version == 21)
     #expect(s.version?.lastSeqNum == 12911601 && s.version?.minUnflushedLogNum == 448)
-    #expect(s.missingFiles == (451...457).map { pad6(UInt64($0)) + ".sst" })
+    #expect(s.missingFiles == (451...457).map { pad6(UInt64($0)) + ".sst" } + ["000448.log"])
+    #expect(s.missingWALs.map(\.file) == ["000448.log"])
     #expect(s.fallbackReason != nil)
     #expect(s.options?.formatMajorVersion == 19 && s.options?.comparer == "cockroach_comparator")
     #expect(s.makeVisibleIterator().next() == nil)

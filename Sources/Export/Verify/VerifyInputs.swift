@@ -16,16 +16,16 @@ public enum VerifyInputs {
 
   /// SOURCE: a directory, a SQLite file or a PostgreSQL URL; database tables are matched to
   /// RECOVERED's by name and take its primary key.
-  public static func source(_ arg: String, recovered: VerifySource, runLimit: Int) throws -> VerifySource {
+  public static func source(_ arg: String, recovered: VerifySource, runLimit: Int, csv: CSVDialect = CSVDialect()) throws -> VerifySource {
     if PostgresVerifySource.isURL(arg) { return try PostgresVerifySource.make(url: arg, recovered: recovered, runLimit: runLimit) }
     if SQLiteVerifySource.isSQLite(arg) { return try SQLiteVerifySource.make(path: arg, recovered: recovered, runLimit: runLimit) }
     try refuseOtherFiles(arg)
-    return try VerifySource(directory: arg, runLimit: runLimit)
+    return try VerifySource(directory: arg, runLimit: runLimit, csv: csv)
   }
 
   public static func verification(recovered: String, source: String, options: VerifyOptions, work: String) throws -> Verification {
     let r = try Self.recovered(recovered, runLimit: options.runLimit)
-    let s = try Self.source(source, recovered: r, runLimit: options.runLimit)
+    let s = try Self.source(source, recovered: r, runLimit: options.runLimit, csv: options.csv)
     return Verification(recovered: r, source: s, options: options, work: work)
   }
 

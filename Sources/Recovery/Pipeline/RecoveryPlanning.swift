@@ -43,11 +43,21 @@ extension RecoveryRun {
   /// Data tables matching the patterns, with names, DDL and primary-index spans.
   func selectTables(_ catalog: SchemaCatalog) -> [RecoveredTable] {
     var out: [RecoveredTable] = []
+    func nameOf(_ t: TableDescriptor) -> String { let n = catalog.qualifiedName(of: t); return n[0] + "." + n[2] }
+    let live = Dictionary(catalog.dataTables.filter { $0.state != .drop }.map { (nameOf($0), $0.id) }, uniquingKeysWith: max)
     for t in catalog.dataTables {
       let name = catalog.qualifiedName(of: t)
-      let dotted = name[0] + "." + name[2]
+      let dotted = nameOf(t)
       if !options.tablePatterns.isEmpty && !options.tablePatterns.contains(where: { Self.glob($0, dotted) }) { continue }
-      if t.state == .drop { report.problems.append("table \(dotted) is dropped; its data is not exported"); continue }
+      if t.state == .drop {
+        // DROP then CREATE of the same name is ordinary history, not a loss.
+        if let id = live[dotted] {
+          report.notices.append("table \(dotted) (id \(t.id)) is dropped; \(dotted) id \(id) is exported")
+        } else {
+          report.problems.append("table \(dotted) (id \(t.id)) is dropped; its data is not exported")
+        }
+        continue
+      }
       var ddlProblems: [String] = []
       let ddl = catalog.ddl(for: t, problems: &ddlProblems)
       report.problems += ddlProblems.map { "\(dotted): \($0)" }

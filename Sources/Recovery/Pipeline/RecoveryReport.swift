@@ -40,6 +40,8 @@ public struct RecoveryReport: Sendable {
   /// Key spans of a range's chosen replica that sit in damaged blocks, and which replica
   /// was read there instead (nil: none was intact there; the span is lost).
   public var damagedSpans: [DamagedSpan] = []
+  /// Live WALs missing from a store: the writes they held (after the last flush) are lost.
+  public var lostWALs: [LostWAL] = []
   public var problems: [String] = []
   /// Decisions worth knowing that are not problems (e.g. a --schema file replacing a descriptor).
   public var notices: [String] = []
@@ -51,6 +53,12 @@ public struct RecoveryReport: Sendable {
   public var spansReused = 0
   public var seconds: Double = 0
 
+  public struct LostWAL: Sendable, Equatable {
+    public var store: String
+    public var file: String
+    public var meaning: String
+  }
+
   /// Whether anything that existed could not be recovered.
-  public var somethingLost: Bool { !lostSpans.isEmpty || tables.contains { !$0.lostSpans.isEmpty } }
+  public var somethingLost: Bool { !lostSpans.isEmpty || !lostWALs.isEmpty || tables.contains { !$0.lostSpans.isEmpty } }
 }

@@ -73,6 +73,8 @@ public final class RecoveryRun: @unchecked Sendable {
     public var chunks: [RecoveryChunk]
     /// Per store, what its metadata says (for estimates and listings).
     public var catalogs: [StoreCatalog] = []
+    /// User databases the descriptors define that hold no table (`defaultdb`, `postgres`…).
+    public var emptyDatabases: [String] = []
   }
 
   public func run(sink: RecoveredRowSink, progress: @escaping @Sendable (String) -> Void = { _ in }) throws -> RecoveryReport {
@@ -123,6 +125,7 @@ public final class RecoveryRun: @unchecked Sendable {
     for p in options.storePaths {
       do { stores.append(try Store(path: p)) } catch { throw RecoveryError("cannot open store \(p): \(error)") }
     }
+    report.lostWALs = stores.flatMap { s in s.missingWALs.map { RecoveryReport.LostWAL(store: s.path, file: $0.file, meaning: $0.meaning) } }
     progress("opened \(stores.count) store(s); reading cluster metadata")
     // Damaged blocks must be known before planning: a skipped block could otherwise expose
     // older versions (or nothing) where the replica's newest data was.
@@ -188,7 +191,9 @@ public final class RecoveryRun: @unchecked Sendable {
       report.tables[c.table].lostSpans.append(c.span.pretty)
     }
     report.spans = chunks.filter { $0.store != nil }.count
-    return Prepared(stores: stores, tables: tables, chunks: chunks, catalogs: catalogs)
+    let withTables = Set(catalog.dataTables.filter { $0.state != .drop }.map(\.parentID))
+    let empty = catalog.databases.values.filter { $0.state != .drop && $0.id != 1 && !withTables.contains($0.id) }.map(\.name).sorted()
+    return Prepared(stores: stores, tables: tables, chunks: chunks, catalogs: catalogs, emptyDatabases: empty)
   }
 
   /// Reads the given chunks (lost ones are skipped): one worker per store (bounded by

@@ -5,18 +5,45 @@ public protocol RowStream: AnyObject {
   func next() throws -> [String?]?
 }
 
-/// Streams the records of a CSV file as recover writes them (RFC 4180 quoting, `\n` line
-/// ends, unquoted `\N` = NULL, no header), reading 1 MiB at a time.
+/// How a SOURCE's CSV files spell NULL and whether they start with a header line. recover
+/// writes no header and `\N`; `cockroach sql --format=csv` and `COPY … WITH CSV HEADER`
+/// write a header, and PostgreSQL's CSV NULL is the unquoted empty field.
+public struct CSVDialect: Sendable, Equatable {
+  public enum Header: String, Sendable { case auto, yes, no }
+  public var header: Header = .auto
+  /// An unquoted field with exactly this text is NULL (a quoted one never is): `""` makes
+  /// unquoted empty fields NULL and quoted `""` empty strings, as PostgreSQL's CSV does.
+  public var null = "\\N"
+  public init(header: Header = .auto, null: String = "\\N") { self.header = header; self.null = null }
+
+  /// Whether `first`, the file's first record, is a header to skip: always with `.yes`;
+  /// with `.auto` when it is the table's column names (case-insensitive, in order).
+  public func isHeader(_ first: [String?], columns: [String]) -> Bool {
+    switch header {
+    case .yes: return true
+    case .no: return false
+    case .auto:
+      return first.count == columns.count
+        && zip(first, columns).allSatisfy { $0?.trimmingCharacters(in: .whitespaces).lowercased() == $1.lowercased() }
+    }
+  }
+}
+
+/// Streams the records of a CSV file (RFC 4180 quoting, `\n` or `\r\n` line ends; by
+/// default recover's dialect: unquoted `\N` = NULL, no header), reading 1 MiB at a time.
 public final class CSVRecordReader: RowStream {
   public let path: String
+  /// Unquoted text read as NULL.
+  let null: [UInt8]
   let handle: FileHandle
   var buffer: [UInt8] = []
   var pos = 0
   var eof = false
   public private(set) var records = 0
 
-  public init(path: String) throws {
+  public init(path: String, null: String = "\\N") throws {
     self.path = path
+    self.null = Array(null.utf8)
     guard let h = FileHandle(forReadingAtPath: path) else { throw RecoveryError("cannot read \(path)") }
     handle = h
   }
@@ -78,7 +105,7 @@ public final class CSVRecordReader: RowStream {
         var e = i
         if e > s && buffer[e - 1] == UInt8(ascii: "\r") { e -= 1 }
         let raw = buffer[s..<e]
-        fields.append(raw.elementsEqual([0x5C, 0x4E]) ? nil : String(decoding: raw, as: UTF8.self))
+        fields.append(raw.elementsEqual(null) ? nil : String(decoding: raw, as: UTF8.self))
       }
       if i >= n { return atEOF ? (fields, i) : nil }
       if buffer[i] == UInt8(ascii: ",") { i += 1; continue }

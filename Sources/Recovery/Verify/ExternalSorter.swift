@@ -44,7 +44,7 @@ public final class ExternalSorter {
   public func finish() throws -> RowStream {
     if runs.isEmpty { return ArrayRows(sortedRows()) }
     try spill()
-    return try MergedRuns(runs.map(CSVRecordReader.init(path:)), order: order)
+    return try MergedRuns(runs.map { try CSVRecordReader(path: $0) }, order: order)
   }
 }
 

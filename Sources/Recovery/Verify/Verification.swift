@@ -21,6 +21,8 @@ public struct VerifyOptions: Sendable {
   /// Tables compared at once (each streams with its own sort runs: memory ≈ jobs × runLimit
   /// rows). The report does not depend on it.
   public var jobs = ProcessInfo.processInfo.activeProcessorCount
+  /// NULL spelling and header of SOURCE's CSV files.
+  public var csv = CSVDialect()
   public init() {}
 }
 
@@ -33,7 +35,7 @@ public struct Verification {
 
   public init(recovered: String, source: String, options: VerifyOptions, work: String) throws {
     self.recovered = try VerifySource(directory: recovered, runLimit: options.runLimit)
-    self.source = try VerifySource(directory: source, runLimit: options.runLimit)
+    self.source = try VerifySource(directory: source, runLimit: options.runLimit, csv: options.csv)
     self.options = options
     self.work = work
   }

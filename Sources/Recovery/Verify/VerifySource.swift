@@ -41,7 +41,9 @@ public struct VerifySource {
     self.tables = tables
   }
 
-  public init(directory: String, runLimit: Int = 200_000) throws {
+  /// - Parameter csv: how CSV files of a CSV directory spell NULL and headers (a recover
+  ///   output is always read in recover's own dialect).
+  public init(directory: String, runLimit: Int = 200_000, csv: CSVDialect = CSVDialect()) throws {
     var isDir: ObjCBool = false
     guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDir), isDir.boolValue else {
       throw RecoveryError("\(directory) is not a directory")
@@ -78,14 +80,16 @@ public struct VerifySource {
         let db = p.qualifiedName.count >= 2 ? p.qualifiedName[0] : ""
         let t = try VerifyTable(database: db, descriptor: p.table)
         let candidates = (db.isEmpty ? [] : [directory + "/" + db + "/" + t.name + ".csv"]) + [directory + "/" + t.name + ".csv"]
-        guard let csv = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
+        guard let file = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
           throw RecoveryError("\(t.qualifiedName): no CSV file (looked for \(candidates.joined(separator: ", ")))")
         }
         let sorted = isRecovery
-        entries.append(Entry(table: t, file: csv, open: { work in
-          if sorted { return try CSVRecordReader(path: csv) }   // recover writes key order
+        let dialect = csv
+        entries.append(Entry(table: t, file: file, open: { work in
+          if sorted { return try CSVRecordReader(path: file) }   // recover writes key order
           let sorter = try ExternalSorter(directory: work, runLimit: runLimit, order: t.compareKeys)
-          let r = try CSVRecordReader(path: csv)
+          let r = try CSVRecordReader(path: file, null: dialect.null)
+          if let first = try r.next(), !dialect.isHeader(first, columns: t.columns) { try sorter.add(first) }
           while let row = try r.next() { try sorter.add(row) }
           return try sorter.finish()
         }, problems: { [] }))

@@ -1,3 +1,4 @@
+import CockroachKV
 import CockroachSQL
 import Foundation
 
@@ -113,10 +114,16 @@ public struct VerifyTable: Sendable {
     return x.utf8.lexicographicallyPrecedes(y.utf8) ? -1 : 1
   }
 
-  /// The spelling differences that are not value differences: RFC 3339 `T` vs CockroachDB's
-  /// space between date and time (the simulator and IMPORT accept both).
+  /// The spelling differences that are not value differences, for timestamps: RFC 3339's `T`
+  /// and `Z` vs CockroachDB's space and `+00:00` (or no offset: TIMESTAMP is UTC), other
+  /// offsets, trailing fraction zeros. Parsed text becomes the UTC instant with 9 fraction
+  /// digits (so byte order is time order); text that does not parse keeps its spelling.
   static func normal(_ s: String, _ kind: ValueKind) -> String {
     guard kind == .timestamp, s.utf8.count > 10 else { return s }
+    if let t = TimestampText.parse(s), let text = OrderedEncoding.formatRFC3339Nano(seconds: t.seconds, nanos: 0) {
+      let n = String(t.nanos)
+      return text.dropLast().replacingOccurrences(of: "T", with: " ") + "." + String(repeating: "0", count: 9 - n.count) + n
+    }
     var u = Array(s.utf8)
     if u[10] == UInt8(ascii: "T") { u[10] = UInt8(ascii: " ") }
     return String(decoding: u, as: UTF8.self)

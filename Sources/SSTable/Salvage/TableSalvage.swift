@@ -46,7 +46,7 @@ extension Table {
       return SalvagedTable(table: try Table(file: file), mode: .normal, notes: [], dataBlocks: nil)
     } catch {
       footerError = error
-      if error.kind == .io { throw error }
+      if error.kind == .io || GitLFSPointer.describe(file.bytes) != nil { throw error }
     }
     if let f = toleratedFooter(file.bytes), let t = try? Table(file: file, footer: f) {
       return SalvagedTable(table: t, mode: .toleratedMagic,

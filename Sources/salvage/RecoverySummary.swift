@@ -1,0 +1,45 @@
+import Export
+import Recovery
+
+/// The terminal summary of a recovery (`recover`, `recover --shard`'s `finish`): rows per
+/// table, then what was lost or skipped, every list capped (`TerminalList`).
+func writeRecoverySummary(_ report: RecoveryReport, _ files: RecoveryFiles, _ o: Output) {
+  func line(_ s: String) { o.write(s); o.endLine() }
+  for t in report.tables {
+    var s = "  \(padRight(t.table, 28)) \(t.rows) rows"
+    if let dropped = files.filteredOut[t.table] { s += " (\(t.rows - dropped) kept by --keep-latest)" }
+    if t.rowProblems > 0 { s += ", \(t.rowProblems) rows with problems" }
+    if !t.lostSpans.isEmpty { s += ", LOST: " + TerminalList.inline(t.lostSpans, "spans") }
+    line(s)
+  }
+  if !report.lostWALs.isEmpty {
+    line("live WALs missing (the writes made after each store's last flush are lost):")
+    TerminalList.lines(report.lostWALs, "WALs") { "\($0.store): \($0.file)" }.forEach(line)
+  }
+  if !report.lostSpans.isEmpty {
+    line("key spans with no surviving replica:")
+    TerminalList.lines(report.lostSpans, "spans") { l in
+      // "game.users: primary, users_email_key": whose rows or index entries were there
+      var held = ""
+      for (i, x) in l.indexes.enumerated() {
+        held += (i > 0 && l.indexes[i - 1].table == x.table ? ", " : "; " + x.table + ": ") + x.index
+      }
+      return "\(l.pretty) (ranges \(l.rangeIDs.map(String.init).joined(separator: ","))\(held))"
+    }.forEach(line)
+  }
+  if !report.damagedSpans.isEmpty {
+    line("damaged blocks (their key spans read from another replica where one was intact):")
+    TerminalList.lines(report.damagedSpans, "damaged spans") { d in
+      "\(d.span) of range \(d.rangeID) on \(d.store): \(d.readFrom.map { "read from " + $0 } ?? "LOST")"
+    }.forEach(line)
+  }
+  if !report.unnamedTables.isEmpty {
+    line("table IDs with data but no schema (not exported; give --schema FILE.sql and --table-id db.table=ID):")
+    TerminalList.lines(report.unnamedTables, "tables") { "table \($0.tableID): \($0.keys) live key(s), e.g. \($0.sampleKey)" }.forEach(line)
+  }
+  if !report.intents.isEmpty { line("\(report.intents.count) uncommitted intent(s) not exported (report.json lists them)") }
+  if !report.problems.isEmpty {
+    line("\(report.problems.count) problem(s) noted in report.json:")
+    TerminalList.lines(report.problems, "problems") { $0 }.forEach(line)
+  }
+}
