@@ -89,21 +89,29 @@ extension OrderedEncoding {
     case 0x27: return ("0", rest)
     default: break
     }
-    var e: Int64
+    // E is a base-100 exponent read as a magnitude; checked before any arithmetic on it.
+    func magnitude(_ u: UInt64) throws(KVError) -> Int {
+      guard let e = DecimalLimits.exponentMagnitude(u) else { throw KVError(.corrupt, "decimal", "exponent \(u) out of range") }
+      return e
+    }
+    var e: Int
     switch m {
-    case 0x1A: let (u, r) = try decodeUvarintDescending(rest); e = Int64(truncatingIfNeeded: u); rest = r
-    case 0x1B...0x25: e = Int64(0x25 - m)
-    case 0x26: let (u, r) = try decodeUvarintAscending(rest); e = -Int64(truncatingIfNeeded: u); rest = r
-    case 0x28: let (u, r) = try decodeUvarintDescending(rest); e = -Int64(truncatingIfNeeded: u); rest = r
-    case 0x29...0x33: e = Int64(m - 0x29)
-    case 0x34: let (u, r) = try decodeUvarintAscending(rest); e = Int64(truncatingIfNeeded: u); rest = r
+    case 0x1A: let (u, r) = try decodeUvarintDescending(rest); e = try magnitude(u); rest = r
+    case 0x1B...0x25: e = Int(0x25 - m)
+    case 0x26: let (u, r) = try decodeUvarintAscending(rest); e = -(try magnitude(u)); rest = r
+    case 0x28: let (u, r) = try decodeUvarintDescending(rest); e = -(try magnitude(u)); rest = r
+    case 0x29...0x33: e = Int(m - 0x29)
+    case 0x34: let (u, r) = try decodeUvarintAscending(rest); e = try magnitude(u); rest = r
     default: throw KVError(.corrupt, "decimal", "marker 0x\(hex2(m))")
     }
-    guard abs(e) <= 10_000 else { throw KVError(.corrupt, "decimal", "exponent \(e) out of range") }
     let negative = m < 0x27
     guard let end = rest.firstIndex(of: 0) else { throw KVError(.truncated, "decimal", "no terminator") }
     let mant = rest[..<end].map { negative ? ~$0 : $0 }
     guard !mant.isEmpty else { throw KVError(.corrupt, "decimal", "empty mantissa") }
+    // 0.M × 100^E has 2·|M| digits and adjusted exponent 2E − 1: the zero padding below is bounded here.
+    guard DecimalLimits.allows(exponent: 2 * e - 2 * mant.count, digits: 2 * mant.count) else {
+      throw KVError(.corrupt, "decimal", "\(2 * mant.count) digits × 100^\(e) is outside apd's limits")
+    }
     var digits = ""
     for (i, x) in mant.enumerated() {
       let d = i == mant.count - 1 ? Int(x) / 2 : (Int(x) - 1) / 2

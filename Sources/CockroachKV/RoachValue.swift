@@ -193,19 +193,24 @@ public struct RoachDecimal: Hashable, Sendable, CustomStringConvertible {
     }
     negative = m < 0x27
     var rest = b.dropFirst()
-    var e: Int64 = 0
+    var e = 0
     if m != 0x25 && m != 0x29 {
       let (u, r) = try OrderedEncoding.decodeUvarintAscending(rest)
-      guard u < 1 << 31 else { throw KVError(.corrupt, "DECIMAL", "exponent \(u) out of range") }
-      e = (m == 0x26 || m == 0x28) ? -Int64(u) : Int64(u)
+      guard let mag = DecimalLimits.exponentMagnitude(u) else { throw KVError(.corrupt, "DECIMAL", "exponent \(u) out of range") }
+      e = (m == 0x26 || m == 0x28) ? -mag : mag
       rest = r
     }
-    // apd decimals hold at most a few thousand digits; a longer coefficient is damage, and
-    // the quadratic base conversion below must not run on it.
-    guard rest.count <= 2048 else { throw KVError(.corrupt, "DECIMAL", "coefficient of \(rest.count) bytes") }
+    // Checked before the quadratic base conversion below runs on it.
+    guard rest.count <= DecimalLimits.maxCoefficientBytes else {
+      throw KVError(.corrupt, "DECIMAL", "coefficient of \(rest.count) bytes")
+    }
     digits = RoachDecimal.toDecimalString(Array(rest))
     let nDigits = digits == "0" ? 0 : digits.count
-    exponent = Int(e) - nDigits
+    exponent = e - nDigits
+    // value = 0.digits × 10^e: the rendering pads up to |exponent| zeros, so it is bounded here.
+    guard DecimalLimits.allows(exponent: exponent, digits: max(1, nDigits)) else {
+      throw KVError(.corrupt, "DECIMAL", "exponent \(exponent) with \(nDigits) digits is outside apd's limits")
+    }
   }
 
   /// Big-endian magnitude → decimal digits (schoolbook division by 10).

@@ -104,6 +104,10 @@ public enum SQLOrderedDecoding {
     }
     let mant = rest[..<end]
     guard !mant.isEmpty else { throw SQLDecodeError(.corrupt, "decimal", "empty mantissa") }
+    // 0.M × 100^E: 2·|M| digits, adjusted exponent 2E − 1 (bounded before building the digits).
+    guard DecimalLimits.allows(exponent: 2 * e - 2 * mant.count, digits: 2 * mant.count) else {
+      throw SQLDecodeError(.corrupt, "decimal", "\(2 * mant.count) digits × 100^\(e) is outside apd's limits")
+    }
     var digits = ""
     digits.reserveCapacity(mant.count * 2)
     for raw in mant {
@@ -119,8 +123,8 @@ public enum SQLOrderedDecoding {
   }
 
   static func expo(_ v: UInt64) throws(SQLDecodeError) -> Int {
-    guard v <= 1 << 30 else { throw SQLDecodeError(.corrupt, "decimal", "exponent \(v) out of range") }
-    return Int(v)
+    guard let e = DecimalLimits.exponentMagnitude(v) else { throw SQLDecodeError(.corrupt, "decimal", "exponent \(v) out of range") }
+    return e
   }
 
   // MARK: times

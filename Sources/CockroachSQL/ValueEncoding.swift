@@ -127,9 +127,16 @@ public enum ValueEncoding {
     case 0x25, 0x29: negative = m == 0x25
     default: throw SQLDecodeError(.corrupt, "decimal", "marker 0x\(kvHex([m])) is not a non-sorting decimal")
     }
-    guard rest.count <= 4096 else { throw SQLDecodeError(.unsupported, "decimal", "coefficient of \(rest.count) bytes") }
+    // Checked before the quadratic base conversion runs on it.
+    guard rest.count <= DecimalLimits.maxCoefficientBytes else {
+      throw SQLDecodeError(.corrupt, "decimal", "coefficient of \(rest.count) bytes")
+    }
     let digits = SQLDecimal.digits(bigEndian: rest)
     // value = 0.digits × 10^e, i.e. exponent = e − number of digits.
-    return SQLDecimal(negative: negative, coefficient: digits, exponent: (e ?? 0) - digits.count)
+    let exponent = (e ?? 0) - digits.count
+    guard DecimalLimits.allows(exponent: exponent, digits: digits.count) else {
+      throw SQLDecodeError(.corrupt, "decimal", "exponent \(exponent) with \(digits.count) digits is outside apd's limits")
+    }
+    return SQLDecimal(negative: negative, coefficient: digits, exponent: exponent)
   }
 }

@@ -31,6 +31,7 @@ extension StoreCatalog {
       }
       for d in damages {
         problems.append("\(store.path): \(d)")
+        guard d.losesEntries else { continue }
         let lo = d.lowerKey.map { (try? EngineKey(decoding: $0).roachKey) ?? $0 } ?? tableLow
         let hi = d.upperKey.map { (try? EngineKey(decoding: $0).roachKey).map { $0 + [0] } ?? $0 + [0xFF] } ?? tableHigh
         spans.append(KeySpan(start: lo, end: hi))

@@ -21,6 +21,10 @@ public struct Damage: Sendable, CustomStringConvertible {
     self.upperKey = upperKey
   }
 
+  /// False for blocks that hold no entries: a damaged properties block (the reader infers
+  /// what it said) or filter block (only an accelerator) loses no key.
+  public var losesEntries: Bool { blockKind != "properties" && blockKind != "filter" }
+
   public var description: String {
     var s = "\(file): \(blockKind) block"
     if let h = handle { s += " at offset \(h.offset) size \(h.length)" }

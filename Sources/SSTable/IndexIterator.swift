@@ -24,8 +24,12 @@ extension Table {
   /// Decodes every entry of one index block (a single-level index, a top-level index, or
   /// one partition of a two-level index).
   func indexEntries(_ block: UnsafeRawBufferPointer) throws(SSTableError) -> [IndexEntry] {
-    if format.isColumnar { return try ColumnarIndexBlock.entries(block, fileSize: file.count) }
-    let enc = indexEncoding
+    try Table.indexEntries(block, format: format, encoding: indexEncoding)
+  }
+
+  static func indexEntries(_ block: UnsafeRawBufferPointer, format: TableFormat, encoding enc: IndexEncoding)
+    throws(SSTableError) -> [IndexEntry] {
+    if format.isColumnar { return try ColumnarIndexBlock.entries(block, fileSize: enc.fileSize) }
     var it = try RowBlockIterator(block, layout: enc.noValueLength ? .noValueLength : .standard)
     var out: [IndexEntry] = []
     var prev: BlockHandle?

@@ -75,7 +75,7 @@ extension Table {
       do throws(SSTableError) {
         let block = try self.blocks.read(b.handle)
         if b.kind == "data" && format.isColumnar {
-          guard let schema = properties.keySchema.flatMap(KeySchema.init(propertyValue:)) else {
+          guard let schema = keySchema else {
             throw SSTableError(.unsupported, "unknown columnar key schema")
           }
           try block.withBytes { bytes throws(SSTableError) in

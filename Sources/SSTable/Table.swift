@@ -9,6 +9,11 @@ public final class Table: @unchecked Sendable {
   /// Meta-block name → raw metaindex value (a handle, or handle + widths for the value index).
   public let metaindex: [(name: String, value: [UInt8])]
   public let properties: TableProperties
+  /// Why the properties block could not be read, if it could not; the index layout and key
+  /// schema were then inferred from the blocks (see `warnings`).
+  public let propertiesDamage: SSTableError?
+  /// Index shape and encoding, key schema: from the properties, or inferred.
+  let indexLayout: IndexLayout
   /// Sequence number that replaces every key's own (RocksDB global seqno, or a MANIFEST's
   /// synthetic seqnum for an ingested table, §4.4). Nil: keys keep their stored seqnums.
   public var syntheticSeqNum: UInt64?
@@ -35,15 +40,29 @@ public final class Table: @unchecked Sendable {
         columnarMeta ? try KeyValueBlock.pairs(b, what: "metaindex") : try Table.readRawPairs(b, what: "metaindex")
       }
       var props = TableProperties()
+      var damage: SSTableError?
       if let v = metaindex.first(where: { $0.name == "rocksdb.properties" })?.value {
-        let h = try Table.handle(v, fileSize: file.count, what: "properties")
-        let columnarProps = f.format.hasColumnarProperties
-        props.raw = try blocks.read(h).withBytes { b throws(SSTableError) in
-          columnarProps ? try KeyValueBlock.pairs(b, what: "properties") : try Table.readRawPairs(b, what: "properties")
+        do throws(SSTableError) {
+          let h = try Table.handle(v, fileSize: file.count, what: "properties")
+          let columnarProps = f.format.hasColumnarProperties
+          props.raw = try blocks.read(h).withBytes { b throws(SSTableError) in
+            columnarProps ? try KeyValueBlock.pairs(b, what: "properties") : try Table.readRawPairs(b, what: "properties")
+          }
+        } catch {
+          damage = error
         }
       }
       properties = props
+      propertiesDamage = damage
       syntheticSeqNum = props.globalSeqNum
+      if let damage {
+        let (layout, notes) = IndexLayout.infer(format: f.format, index: f.index, blocks: blocks)
+        indexLayout = layout
+        warnings.append("properties block damaged (\(damage.message)); inferred \(notes.joined(separator: ", "))"
+                        + (f.format.rocksDBVersion > 0 ? "; a global sequence number, if any, is lost" : ""))
+      } else {
+        indexLayout = IndexLayout(properties: props, format: f.format)
+      }
     } catch {
       throw error.inFile(file.path)
     }
@@ -56,6 +75,8 @@ public final class Table: @unchecked Sendable {
     blocks = BlockReader(file: file, checksumType: footer.checksumType)
     self.metaindex = metaindex
     self.properties = properties
+    propertiesDamage = nil
+    indexLayout = IndexLayout(properties: properties, format: footer.format)
     syntheticSeqNum = properties.globalSeqNum
   }
 
@@ -83,14 +104,13 @@ public final class Table: @unchecked Sendable {
     return try Table.handle(v, fileSize: file.count, what: name)
   }
 
-  public var isTwoLevelIndex: Bool { properties.indexType == 2 }
+  public var isTwoLevelIndex: Bool { indexLayout.twoLevel }
 
   /// How index entries are laid out in this table (spec §3.3; RocksDB fv3–5 variants).
-  var indexEncoding: IndexEncoding {
-    IndexEncoding(keyIsUserKey: properties.indexKeyIsUserKey,
-                  noValueLength: properties.indexValueIsDeltaEncoded || format.indexValuesMayBeDeltaEncoded && properties["rocksdb.index.value.is.delta.encoded"] == nil,
-                  fileSize: file.count)
-  }
+  var indexEncoding: IndexEncoding { indexLayout.encoding(fileSize: file.count) }
+
+  /// Columnar tables: the data blocks' key schema (nil if unknown or not columnar).
+  public var keySchema: KeySchema? { indexLayout.keySchema }
 
   /// Iterates the point entries of every data block in order.
   public func makeIterator() -> TableIterator { TableIterator(self) }

@@ -69,9 +69,8 @@ public final class TableIterator {
     obsoleteBit = table.format.hasObsoleteBit
     rocksHashIndex = table.format.rocksDBVersion > 0
     if table.format.isColumnar {
-      let name = table.properties.keySchema ?? ""
-      keySchema = KeySchema(propertyValue: name)
-      if keySchema == nil { schemaError = "unknown columnar key schema \"\(name)\"" }
+      keySchema = table.keySchema
+      if keySchema == nil { schemaError = "unknown columnar key schema \"\(table.properties.keySchema ?? "")\"" }
     } else {
       keySchema = nil
     }

@@ -76,7 +76,10 @@ func kvJSONString(_ s: String) -> String { jsonString(s) }
 
 /// A short description of a roachpb.Value.
 func valueSummary(_ v: RoachValue) -> String {
-  guard let s = try? v.decoded() else { return "tag \(v.tagByte) \(hexOfBytes(v.data)) (undecodable)" }
+  let s: ScalarValue
+  do { s = try v.decoded() } catch {
+    return "tag \(v.tagByte) \(hexOfBytes(v.data)) (damaged: \(error.what): \(error.message))"
+  }
   switch s {
   case .empty: return "empty"
   case .int(let n): return "INT \(n)"

@@ -7,6 +7,22 @@ import SSTable
 /// s1 and s2 of the scenario, s1 in 64-byte blocks with the block holding row 2 of table 54
 /// damaged: only that block's keys are read from s2; the rest of r5 still from s1.
 struct DamageTests {
+  /// A damaged properties block loses no key (issue 14, item 8): it is reported, but no
+  /// span is read from another replica because of it.
+  @Test func damagedPropertiesBlockDamagesNoSpan() throws {
+    let root = try makeTempDir("damage-props")
+    try ClusterScenario.store1().write(to: root + "/s1")
+    let sst = try #require(try FileManager.default.contentsOfDirectory(atPath: root + "/s1").filter { $0.hasSuffix(".sst") }.sorted().last)
+    let path = root + "/s1/" + sst
+    let props = try #require(try Table(path: path).metaHandle("rocksdb.properties"))
+    var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+    bytes[props.offset + props.length / 2] ^= 0x04
+    try Data(bytes).write(to: URL(fileURLWithPath: path))
+    let c = try StoreCatalog.read(path: root + "/s1", verifyTables: true)
+    #expect(c.damagedSpans == [])
+    #expect(c.problems.contains { $0.contains(sst) && $0.contains("properties block") }, "\(c.problems)")
+  }
+
   @Test func damagedBlockFallsBackToTheNextReplica() throws {
     let root = try makeTempDir("damage")
     var s1 = ClusterScenario.store1()

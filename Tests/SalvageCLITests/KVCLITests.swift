@@ -1,5 +1,6 @@
 import Testing
 import Foundation
+import SalvageTestSupport
 
 
 /// The scenario of `ClusterFixture.swift`, built once per process with `ldb`.
@@ -173,5 +174,24 @@ struct KVCLITests {
     #expect(err.contains("--as-of"))
     let (_, _, missing) = try runSalvage(["kv", "ranges", paths[0] + "-nonexistent"])
     #expect(missing == 1)
+  }
+  /// A damaged DECIMAL whose exponent is near 2^31 (issue 14, item 7) once made the value
+  /// summary pad ~1.8·10^9 zeros (51 s, 3.5 GB): it is now reported as damaged at once.
+  @Test func hostileDecimalValueIsReportedAsDamaged() throws {
+    let dir = try makeTempDir("kv-hostile-decimal")
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    var spec = StoreSpec()
+    spec.put(Enc.mvcc(Enc.row(54, 1), wallSeconds: 1), Enc.roachValue(tag: 5, bytes(hex: "34f96b0000042c")))
+    try spec.write(to: dir)
+    for pretty in [["--pretty"], []] {
+      let (out, _, status) = try runSalvage(["kv", "scan"] + pretty + [dir])
+      #expect(status == 0)
+      let line = out.split(separator: "\n").last.map(String.init) ?? ""
+      if pretty.isEmpty {
+        #expect(line.hasSuffix(" value 000000000534f96b0000042c"), "\(line)")
+      } else {
+        #expect(line == "/Table/54/1/1/0 @1.000000000,0 value tag 5 34f96b0000042c (damaged: DECIMAL: exponent 1795162116 out of range)")
+      }
+    }
   }
 }

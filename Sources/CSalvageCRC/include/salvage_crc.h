@@ -7,4 +7,15 @@
 /// `crc` is the running value from a previous call (0 to start).
 uint32_t salvage_crc32c_extend(uint32_t crc, const void *data, size_t len);
 
+/// Block search (block_search.c). Blocks are payload ‖ type ‖ masked crc32c(payload ‖ type).
+/// Shortest payload length (1...max_len) of a block starting at d[0] whose type is at most
+/// max_type and whose trailer matches, or -1.
+long salvage_crc32c_first_block(const uint8_t *d, size_t n, size_t max_len, uint8_t max_type);
+
+/// Every block [s, s + len + 5) inside d[0..n) with s < n_starts and 1 <= len <= max_len whose
+/// trailer matches, in one linear pass (a hash join of checksum terms). Writes up to `cap`
+/// (start, len) pairs, in no particular order; returns how many were found.
+size_t salvage_crc32c_find_blocks(const uint8_t *d, size_t n, size_t n_starts, size_t max_len,
+                                  uint8_t max_type, int64_t *out_start, int64_t *out_len, size_t cap);
+
 #endif
