@@ -88,8 +88,8 @@ class BlobFileWriter:
         """Writes the index, properties and footer; returns (file size, sum of value sizes)."""
         if self.pending:
             self._flush()
-        stats = self.sink.compression_stats()
         idx = self.sink.write(index_block(self.ends), False)
+        stats = self.sink.compression_stats()        # counts the index block, as Pebble does
         props = KeyValueBlock()
         if stats:
             props.add(b"compression_stats", stats.encode())

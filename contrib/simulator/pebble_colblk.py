@@ -234,7 +234,8 @@ class KeyValueBlock:
 
 class BlockSink:
     """Writes blocks with their 5-byte trailer (§2.2). Compressible blocks use Snappy when it
-    saves at least 12 % (Pebble's Snappy profile); counts `pebble.compression_stats`."""
+    saves at least 12 % (Pebble's Snappy profile); counts `pebble.compression_stats` (every
+    block written so far: uncompressed ones as None)."""
 
     def __init__(self, f, compress: bool):
         self.f, self.compress = f, compress
@@ -244,16 +245,15 @@ class BlockSink:
 
     def write(self, raw: bytes, compressible: bool) -> tuple:
         data, btype = raw, 0
-        if compressible:
-            if self.compress:
-                c = bytes(cramjam.snappy.compress_raw(raw))
-                if len(c) * 100 <= len(raw) * 88:
-                    data, btype = c, 1
-            if btype:
-                self.snappy[0] += len(data)
-                self.snappy[1] += len(raw)
-            else:
-                self.none_bytes += len(raw)
+        if compressible and self.compress:
+            c = bytes(cramjam.snappy.compress_raw(raw))
+            if len(c) * 100 <= len(raw) * 88:
+                data, btype = c, 1
+        if btype:
+            self.snappy[0] += len(data)
+            self.snappy[1] += len(raw)
+        else:                       # also the never-compressed metadata blocks, as Pebble counts
+            self.none_bytes += len(raw)
         tb = bytes([btype])
         self.f.write(data + tb + struct.pack("<I", masked_crc(tb, data)))
         handle = (self.offset, len(data))
@@ -338,25 +338,17 @@ class DataBlock:
         return 200 + self.raw + 40 * self.rows
 
     def finish(self, rows: int | None = None) -> bytes:
+        """The first `rows` rows (default all). As in Pebble, the header's suffix kinds and
+        maximum key length also count a row added after them (the key that did not fit)."""
         rows = self.rows if rows is None else rows
         changed = BitmapColumn(force=True)
         for i in range(rows):
             if i not in self.prefix_same:
                 changed.set(i)
-        custom = bytes([self.suffix_types_of(rows)]) + struct.pack(
-            "<I", max((len(k) for k in self.keys[:rows]), default=0))
+        custom = bytes([self.suffix_types]) + struct.pack("<I", self.max_key)
         cols = [self.roach, self.wall, self.logical, self.untyped, self.trailers, changed,
                 self.values, self.external, self.obsolete]
         return encode_block(custom, rows, [(c, rows) for c in cols])
-
-    def suffix_types_of(self, rows: int) -> int:
-        if rows == self.rows:
-            return self.suffix_types
-        t = 0
-        for k in self.keys[:rows]:
-            ver = split_engine_key(k)[1]
-            t |= HAS_EMPTY if not ver else HAS_MVCC if len(ver) in (8, 12, 13) else HAS_NON_MVCC
-        return t
 
 
 def engine_prefix(k: bytes) -> bytes:
