@@ -4,7 +4,8 @@
 
 The 19.1 stores are read back with the real RocksDB tools (`ldb --hex scan`, `ldb dump_wal`,
 `sst_dump`) and decoded here with a small, independent Python decoder (it does not reuse the
-generator's encoders), then compared with the ground truth in expected/.
+generator's encoders), then compared with the ground truth in expected/. The 25.4 stores
+(Pebblev7 tables, blob files) are read by this file's own Pebble reader (Pebble25Test).
 """
 
 from __future__ import annotations
