@@ -1428,10 +1428,8 @@ def generate(out_dir: str, seed: int = 1, scale: str = "small", quiet: bool = Fa
     if version == "19.1" and shutil.which(LDB) is None:
         raise SystemExit("ldb not found: apt-get install -y rocksdb-tools")
     pebble = version in PEBBLE_VERSIONS
-    if damage and version != "23.2":
-        # 25.4's columnar index separators are shortened keys: the damaged-span model below
-        # (previous block's last key) would not be what a reader can name from the index
-        raise SystemExit("--damage needs --version 23.2 (the Pebble writer knows its blocks)")
+    if damage and not pebble:
+        raise SystemExit("--damage needs --version 23.2 or 25.4 (the Pebble writer knows its blocks)")
     # the Pebble writer needs PyPI packages (crc32c, cramjam): only imported for Pebble stores
     sim_pebble = importlib.import_module("sim_pebble") if pebble else None
     sim = Simulator(seed, scale, version, descriptors)
@@ -1672,7 +1670,7 @@ def main(argv=None):
                     help="descriptor layout, default from --version: 19.1 = ColumnType and "
                          "system.namespace 2; 23.2 = types.T, namespace 30, public schemas, ENUM")
     ap.add_argument("--damage", type=int, default=0, metavar="N",
-                    help="23.2 only: corrupt N data blocks of surviving stores "
+                    help="23.2/25.4 only: corrupt N data blocks of surviving stores "
                          "(expected/damaged_blocks.json says which keys that costs)")
     a = ap.parse_args(argv)
     generate(a.out_dir, a.seed, a.scale, version=a.version, descriptors=a.descriptors,

@@ -554,6 +554,7 @@ class ColumnarTableWriter:
         sep = separator(last, next_key) if next_key is not None else successor(last)
         self.index.append((sep, off, n))
         self.info.blocks.append(BlockInfo(off, n, blk.keys[0], last, rows))
+        self.info.blocks[-1].sep = sep          # the index separator (damaged-span model)
         self.block = DataBlock()
         self.pending_size = None
 

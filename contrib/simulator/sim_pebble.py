@@ -103,14 +103,18 @@ def roach_of(engine_key: bytes) -> bytes:
 def damage_candidates(sim, written: dict, tables: set, best: dict, avoid: set) -> list:
     """Data blocks of the most advanced surviving replica whose damaged span lies inside one
     range of one of `tables` and holds no intent. The span is what a reader can name from
-    the index alone: (previous block's last key, this block's last key] as roach keys,
-    i.e. [roach(previous last), roach(last) ‖ 00) (the table's smallest key for block 0)."""
+    the index alone: (previous block's separator, this block's separator] as roach keys,
+    i.e. [roach(previous sep), roach(sep) ‖ 00) (the table's smallest key for block 0); the
+    separator is the block's last key in 23.2 tables, a shortened key in 25.4's."""
     out = []
     for store in sorted(written):
         for num, t in sorted(written[store]["tables"].items()):
             for i, blk in enumerate(t.blocks):
-                lo = roach_of(t.blocks[i - 1].last_key if i else t.smallest[:-8])
-                hi = roach_of(blk.last_key) + b"\x00"
+                # 25.4 blocks carry their index separator (a shortened key): the span is
+                # between the separators; 23.2's separator is the block's last key
+                sep = lambda b: getattr(b, "sep", None) or b.last_key  # noqa: E731
+                lo = roach_of(sep(t.blocks[i - 1]) if i else t.smallest[:-8])
+                hi = roach_of(sep(blk)) + b"\x00"
                 rg = sim.range_of(lo)
                 if rg.table_id not in tables or not (rg.start <= lo and hi <= rg.end):
                     continue
