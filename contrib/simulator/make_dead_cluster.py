@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Build the dead CockroachDB cluster (19.1-era stores) Salvage practises on.
 
-    python3 contrib/simulator/make_dead_cluster.py OUT_DIR [--seed N] [--scale small|medium]
+    python3 contrib/simulator/make_dead_cluster.py OUT_DIR [--seed N] [--scale small|mid|medium]
         [--version 19.1|23.2|25.4] [--descriptors 19.1|23.2]
 
 Writes 7 RocksDB store directories with the real engine (Debian's `ldb`, rocksdb-tools),
@@ -542,6 +542,10 @@ SCALES = {
     "small": dict(users=24, user_ranges=["2L", "0", "3"], ev_users=5, ev_n=(30, 50),
                   ev_ranges=["3L", "0", "1S", "2", "1"], snap_versions=(5, 9),
                   snap_ranges=["2L", "3"], new_users=3, items=30, item_ranges=["3", "2L"]),
+    # small's ranges with ~10x the rows: enough concurrent work for `recover --jobs 4`
+    "mid": dict(users=400, user_ranges=["2L", "0", "3"], ev_users=40, ev_n=(80, 120),
+                ev_ranges=["3L", "0", "1S", "2", "1"], snap_versions=(8, 14),
+                snap_ranges=["2L", "3"], new_users=10, items=300, item_ranges=["3", "2L"]),
     "medium": dict(users=10000, user_ranges=["2L", "0", "3", "2", "1", "3L"], ev_users=400,
                    ev_n=(160, 240), ev_ranges=["3L", "0", "1S", "2", "1", "2L", "3", "0", "2",
                                                "3"],
@@ -759,9 +763,10 @@ class Simulator:
         b = self.big
         n = b.randint(300, 2000)
         words = KINDS + ITEMS + ["naïve", "☃", 'say "hi"', "a,b", "line\nbreak", "\\N"]
-        out = []
-        while sum(len(w) + 1 for w in out) < n:
+        out, size = [], 0
+        while size < n:
             out.append(b.choice(words))
+            size += len(out[-1]) + 1
         return " ".join(out)
 
     def plan_ops(self):

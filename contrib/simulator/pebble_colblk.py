@@ -153,11 +153,15 @@ class BitmapColumn:
 
 
 def lcp(a: bytes, b: bytes) -> int:
-    n = min(len(a), len(b))
-    i = 0
-    while i < n and a[i] == b[i]:
-        i += 1
-    return i
+    """Common prefix length (binary search over slice compares: C speed)."""
+    lo, hi = 0, min(len(a), len(b))
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if a[:mid] == b[:mid]:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
 
 
 class PrefixBytesColumn:
@@ -166,8 +170,10 @@ class PrefixBytesColumn:
 
     def __init__(self):
         self.keys: list = []
+        self.shared: list = []      # common prefix length with the previous key
 
     def put(self, k: bytes):
+        self.shared.append(lcp(self.keys[-1], k) if self.keys else len(k))
         self.keys.append(k)
 
     def kind(self):
@@ -178,9 +184,7 @@ class PrefixBytesColumn:
         if not keys:
             return b""
         B = 1 << BUNDLE_SHIFT
-        block_pre = len(keys[0])
-        for a, b in zip(keys, keys[1:]):
-            block_pre = min(block_pre, lcp(a, b))
+        block_pre = min(self.shared[:rows])
         data = bytearray(keys[0][:block_pre])
         offs = [len(data)]
         if rows == 1:
@@ -188,9 +192,7 @@ class PrefixBytesColumn:
         else:
             for s in range(0, rows, B):
                 bundle = keys[s:s + B]
-                bpre = len(bundle[0])
-                for a, b in zip(bundle, bundle[1:]):
-                    bpre = min(bpre, lcp(a, b))
+                bpre = min([len(bundle[0])] + self.shared[s + 1:s + len(bundle)])
                 data += bundle[0][block_pre:bpre]
                 offs.append(len(data))
                 for j, k in enumerate(bundle):
@@ -214,6 +216,30 @@ def encode_block(custom: bytes, rows: int, cols: list) -> bytes:
         heads += struct.pack("<BI", col.kind(), start)
         body += col.encode(start, n)
     return custom + struct.pack("<BHI", 1, len(cols), rows) + bytes(heads) + bytes(body) + b"\0"
+
+
+def uints_size(start: int, vals: list, zero_base: bool = False) -> int:
+    """Encoded size of encode_uints(start, vals) without building it."""
+    if not vals:
+        return 0
+    w, delta = uint_encoding(0 if zero_base else min(vals), max(vals), len(vals))
+    n = 1 + (8 if delta else 0)
+    return n + (_pad(start + n, w) + len(vals) * w if w else 0)
+
+
+def raw_size(start: int, rows: int, total: int) -> int:
+    """Encoded size of a RawBytes column of `rows` slices holding `total` bytes."""
+    if rows == 0:
+        return 0
+    w = _width(total)
+    return 1 + (_pad(start + 1, w) + (rows + 1) * w if w else 0) + total
+
+
+def bitmap_size(start: int, rows: int, words: bool) -> int:
+    if not words:
+        return 1
+    nw = (rows + 63) >> 6
+    return 1 + _pad(start + 1, 8) + 8 * (nw + ((nw + 63) >> 6))
 
 
 class KeyValueBlock:
@@ -296,8 +322,8 @@ class DataBlock:
         self.suffix_types = 0
         self.max_key = 0
         self.rows = 0
-        self.raw = 0              # bytes added, for the cheap size bound
         self.keys: list = []      # user keys, in order
+        self.cum = [(0, 0)]       # cumulative (untyped, value) bytes, for size()
 
     def add(self, user_key: bytes, trailer: int, value: bytes, external: bool,
             same_prefix: bool, obsolete: bool):
@@ -331,11 +357,33 @@ class DataBlock:
         self.max_key = max(self.max_key, len(user_key))
         self.keys.append(user_key)
         self.rows += 1
-        self.raw += len(user_key) + len(value)
+        u, v = self.cum[-1]
+        self.cum.append((u + len(untyped), v + len(value)))
 
-    def bound(self) -> int:
-        """An upper bound of the encoded size (columns, padding, offsets, bitmaps)."""
-        return 200 + self.raw + 40 * self.rows
+    def size(self, rows: int) -> int:
+        """len(self.finish(rows)), computed without encoding (Pebble's Size())."""
+        off = 5 + 7 + 5 * 9
+        keys, shared = self.roach.keys, self.roach.shared
+        block_pre = min(shared[:rows])
+        data = block_pre
+        if rows > 1:
+            for s in range(0, rows, 16):
+                e = min(s + 16, rows)
+                bpre = min([len(keys[s])] + shared[s + 1:e])
+                data += bpre - block_pre + len(keys[s]) - bpre
+                data += sum(len(keys[j]) - bpre for j in range(s + 1, e) if keys[j] != keys[j - 1])
+        nb = 1 + ((rows - 1) >> 4)
+        w = _width(data)
+        off += 2 + (_pad(off + 2, w) + (rows + nb + 1) * w if w else 0) + data
+        off += uints_size(off, self.wall.vals[:rows])
+        off += uints_size(off, (self.logical.vals + [0] * rows)[:rows], True)
+        off += raw_size(off, rows, self.cum[rows][0])
+        off += uints_size(off, self.trailers.vals[:rows])
+        off += bitmap_size(off, rows, True)
+        off += raw_size(off, rows, self.cum[rows][1])
+        off += bitmap_size(off, rows, any(i < rows for i in self.external.bits))
+        off += bitmap_size(off, rows, any(i < rows for i in self.obsolete.bits))
+        return off + 1
 
     def finish(self, rows: int | None = None) -> bytes:
         """The first `rows` rows (default all). As in Pebble, the header's suffix kinds and
@@ -478,7 +526,7 @@ class ColumnarTableWriter:
         self.low = (block_size * 90 + 99) // 100
         self.block = DataBlock()
         self.index = []            # (separator, offset, length)
-        self.pending_size = None
+        self.pending_size = 0
         self.spans: list = []
         self.info = TableInfo()
         self.info.blob_refs = []   # [[file id, value bytes]] in reference-id order
@@ -517,17 +565,13 @@ class ColumnarTableWriter:
             self.p["blob_values"] += 1
         rows_before = self.block.rows
         self.block.add(user_key, (seq << 8) | kind, stored, external, same, obsolete)
-        size = None
-        # Exact sizes only near the limit (the bound is cheap): flush without this KV when
-        # the block holds >= 90 % of the block size and the KV would take it past the size.
-        if rows_before and self.block.bound() > self.block_size:
-            size = len(self.block.finish())
-            if self.pending_size is None:
-                self.pending_size = len(self.block.finish(rows_before))
-            if self.pending_size >= self.low and size > self.block_size:
-                self._flush(rows_before, user_key)
-                self.block.add(user_key, (seq << 8) | kind, stored, external, same, obsolete)
-                size = None
+        # Flush without this KV when the block holds >= 90 % of the block size and the KV
+        # would take it past the size (Pebble's flush governor without size classes).
+        size = self.block.size(self.block.rows)
+        if rows_before and self.pending_size >= self.low and size > self.block_size:
+            self._flush(rows_before, user_key)
+            self.block.add(user_key, (seq << 8) | kind, stored, external, same, obsolete)
+            size = self.block.size(1)
         self.pending_size = size
         p = self.p
         p["entries"] += 1
@@ -556,7 +600,7 @@ class ColumnarTableWriter:
         self.info.blocks.append(BlockInfo(off, n, blk.keys[0], last, rows))
         self.info.blocks[-1].sep = sep          # the index separator (damaged-span model)
         self.block = DataBlock()
-        self.pending_size = None
+        self.pending_size = 0
 
     def add_span(self, span):
         self.spans.append(span)
