@@ -110,6 +110,13 @@ public final class LogReader {
     let length = Int(Bytes.uint16LE(bytes, pos + 4)!)
     let type = bytes[pos + 6]
     if crc == 0 && length == 0 && type == 0 {
+      // Writers zero-fill a block tail too short for their own header: under 11 bytes for
+      // recyclable chunks, under 19 for WAL-sync ones (Pebble's LogWriter; its reader skips
+      // such a tail). The log goes on in the next block.
+      if room < 19 && blockEnd < count && !bytes[pos..<blockEnd].contains(where: { $0 != 0 }) {
+        pos = blockEnd
+        return nil
+      }
       let rest = bytes[pos..<count].contains { $0 != 0 }
       if rest {
         let n = count - pos

@@ -73,6 +73,27 @@ struct LogReaderTests {
     #expect(reader.issues.isEmpty)
   }
 
+  /// A block tail too short for the log's own chunk header is zero-filled by the writer:
+  /// under 19 bytes for WAL-sync chunks, under 11 for recyclable ones (Pebble's LogWriter;
+  /// its reader skips such a tail). Replay continues in the next block; an all-zero header
+  /// there is no end of the log. (The 25.4 simulator's WALs met this at offset 32757.)
+  @Test(arguments: [(19, 15), (19, 11), (11, 9), (11, 7)])
+  func zeroFilledTailShorterThanTheHeaderIsSkipped(_ header: Int, _ tail: Int) {
+    var log = LogBuilder(logNumber: 9)
+    let size = LogReader.blockSize - tail - header
+    log.record([UInt8](repeating: 0x61, count: size), header: header)
+    log.record(Array("next block".utf8), header: header)
+    #expect(log.bytes.count == LogReader.blockSize + header + 10)
+    let r = LogReader(bytes: log.bytes, name: "000009.log", logNumber: 9)
+    let recs = r.readAll()
+    #expect(recs.map(\.offset) == [0, LogReader.blockSize])
+    #expect(recs.map(\.payload.count) == [size, 10])
+    #expect(recs.last.map { String(decoding: $0.payload.prefix(10), as: UTF8.self) } == "next block")
+    #expect(r.end == .endOfFile)
+    #expect(r.issues.isEmpty, "\(r.issues)")
+    #expect(r.unreadableBytes == 0)
+  }
+
   /// Hand-built logs: every chunk header variant, records split over blocks, a bad
   /// checksum with an intact header (skipped, later records kept), hostile lengths.
   @Test func chunkVariantsAndDamage() {

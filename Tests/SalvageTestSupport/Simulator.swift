@@ -22,7 +22,8 @@ public enum Simulator {
   }
 
   /// A dead cluster for `seed` in a fresh temporary directory (stores/, destroyed/, expected/).
-  /// `version` "19.1" (RocksDB stores written by ldb) or "23.2" (Pebble stores); `descriptors`
+  /// `version` "19.1" (RocksDB stores written by ldb), "23.2" (Pebble stores) or "25.4" (Pebblev7
+  /// columnar tables, large values in blob files); `descriptors`
   /// picks the schema layout independently of the store engine ("19.1" ColumnType and
   /// namespace 2, "23.2" types.T, namespace 30, public schemas and an ENUM; default: `version`);
   /// `extraArgs` go to make_dead_cluster.py as given (e.g. `["--damage", "2"]`).

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Build the dead CockroachDB cluster (19.1-era stores) Salvage practises on.
 
-    python3 contrib/simulator/make_dead_cluster.py OUT_DIR [--seed N] [--scale small|medium]
-        [--version 19.1|23.2] [--descriptors 19.1|23.2]
+    python3 contrib/simulator/make_dead_cluster.py OUT_DIR [--seed N] [--scale small|mid|medium]
+        [--version 19.1|23.2|25.4] [--descriptors 19.1|23.2]
 
 Writes 7 RocksDB store directories with the real engine (Debian's `ldb`, rocksdb-tools),
 destroys 4 of them (moved to OUT_DIR/destroyed/) and writes the exact ground truth a correct
@@ -43,7 +43,9 @@ RAFT_INITIAL_INDEX = 10          # CockroachDB's raftInitialLogIndex
 BASE_WALL = 1_559_390_400 * 10**9   # 2019-06-01T12:00:00Z, the cluster's HLC at bootstrap
 NULL = "\\N"                     # CSV NULL marker (IMPORT ... WITH nullif = '\N')
 
-VERSIONS = ["19.1", "23.2"]
+VERSIONS = ["19.1", "23.2", "25.4"]
+PEBBLE_VERSIONS = ("23.2", "25.4")     # written by our Pebble writer (pebble_store.py)
+DESCRIPTOR_LAYOUTS = ["19.1", "23.2"]
 PHASES = ["bootstrap", "load", "update1", "update2", "late", "pending"]
 # Which ldb step writes a phase's entries into a store:
 #   A = first load, then `ldb compact` (bottom-level SSTs)
@@ -540,6 +542,10 @@ SCALES = {
     "small": dict(users=24, user_ranges=["2L", "0", "3"], ev_users=5, ev_n=(30, 50),
                   ev_ranges=["3L", "0", "1S", "2", "1"], snap_versions=(5, 9),
                   snap_ranges=["2L", "3"], new_users=3, items=30, item_ranges=["3", "2L"]),
+    # small's ranges with ~10x the rows: enough concurrent work for `recover --jobs 4`
+    "mid": dict(users=400, user_ranges=["2L", "0", "3"], ev_users=40, ev_n=(80, 120),
+                ev_ranges=["3L", "0", "1S", "2", "1"], snap_versions=(8, 14),
+                snap_ranges=["2L", "3"], new_users=10, items=300, item_ranges=["3", "2L"]),
     "medium": dict(users=10000, user_ranges=["2L", "0", "3", "2", "1", "3L"], ev_users=400,
                    ev_n=(160, 240), ev_ranges=["3L", "0", "1S", "2", "1", "2L", "3", "0", "2",
                                                "3"],
@@ -577,7 +583,7 @@ class Simulator:
                  descriptors: str | None = None):
         self.seed, self.scale, self.version = seed, scale, version
         # descriptor layout: 19.1 ColumnType + namespace table 2, or 23.2 types.T + table 30
-        self.descriptors = descriptors or version
+        self.descriptors = descriptors or ("23.2" if version == "25.4" else version)
         use_descriptors(self.descriptors)
         self.cfg = SCALES[scale]
         self.rng = random.Random(seed)
@@ -593,6 +599,9 @@ class Simulator:
         self.resolved = []       # committed intents whose metadata a RocksDB deletion removed
         self.purges = []         # 23.2: MVCC range tombstones (DELETE of a whole journal)
         self.purged = set()      # (table id, pk) rows a purge removed: later ops on them no-op
+        # 25.4: large values (blob files) from their own generator, so that the rest of the
+        # history is the one 23.2 writes for the seed
+        self.big = random.Random(seed * 7919 + 254) if version == "25.4" else None
 
     # -- data generation -------------------------------------------------------------------
 
@@ -649,6 +658,8 @@ class Simulator:
         if body is not None and r.random() < 0.3:
             body = b"\x00" + body + b"\x00,\"\n"
         at = 1_546_300_800 * 10**6 + uid * 86400 * 10**6 + seq * 61 * 10**6 + r.randint(0, 999999)
+        if self.big and self.big.random() < 0.3:
+            body = self.big_bytes()
         return {1: uid, 2: seq, 3: r.choice(KINDS), 4: body, 5: at}
 
     def gen_item_value(self, cid):
@@ -704,7 +715,10 @@ class Simulator:
         }
         if cid == 23 and c() < 0.1:
             return types.JSON_NULL
-        return None if c() < 0.12 else gens[cid]()
+        v = None if c() < 0.12 else gens[cid]()
+        if cid == 29 and self.big and self.big.random() < 0.35:
+            v = self.big_text()           # `note`: its own family, a bare value in a blob file
+        return v
 
     def gen_item(self, sku, made, uid):
         row = {1: sku, 2: made, 3: uid}
@@ -733,7 +747,27 @@ class Simulator:
             state["log"] = [r.randint(0, 99) for _ in range(r.randint(33, 70))]
         if r.random() < 0.05:
             return {1: uid, 2: version, 3: None}
+        if self.big and self.big.random() < 0.3:
+            state["journal"] = self.big_text()
         return {1: uid, 2: version, 3: state}
+
+    def big_bytes(self):
+        """300-2000 bytes, half repeated (compressible) and half random."""
+        b = self.big
+        n = b.randint(300, 2000)
+        head = bytes([b.getrandbits(8)]) * (n // 4) + b"\x00,\"\n" * (n // 16)
+        return head + bytes(b.getrandbits(8) for _ in range(n - len(head)))
+
+    def big_text(self):
+        """300-2000 characters of text with commas, quotes, newlines and non-ASCII."""
+        b = self.big
+        n = b.randint(300, 2000)
+        words = KINDS + ITEMS + ["naïve", "☃", 'say "hi"', "a,b", "line\nbreak", "\\N"]
+        out, size = [], 0
+        while size < n:
+            out.append(b.choice(words))
+            size += len(out[-1]) + 1
+        return " ".join(out)
 
     def plan_ops(self):
         """Logical SQL writes grouped by phase: (table, row-or-None, pk, flags)."""
@@ -1047,7 +1081,7 @@ class Simulator:
                 for item in pending_resolutions:
                     lst.insert(r.randint(0, len(lst)), item)
             purge_at = set()
-            if self.version == "23.2" and phase in ("update2", "late"):
+            if self.version in PEBBLE_VERSIONS and phase in ("update2", "late"):
                 # one purge after the last update2 write (an L0 range key), one in the middle
                 # of late (a WAL-only range key)
                 purge_at = {len(lst) if phase == "update2" else r.randint(0, len(lst))}
@@ -1398,10 +1432,11 @@ def generate(out_dir: str, seed: int = 1, scale: str = "small", quiet: bool = Fa
         raise SystemExit("unknown --version %s (choose from %s)" % (version, ", ".join(VERSIONS)))
     if version == "19.1" and shutil.which(LDB) is None:
         raise SystemExit("ldb not found: apt-get install -y rocksdb-tools")
-    if damage and version != "23.2":
-        raise SystemExit("--damage needs --version 23.2 (the Pebble writer knows its blocks)")
-    # the Pebble writer needs PyPI packages (crc32c, cramjam): only imported for 23.2
-    sim_pebble = importlib.import_module("sim_pebble") if version == "23.2" else None
+    pebble = version in PEBBLE_VERSIONS
+    if damage and not pebble:
+        raise SystemExit("--damage needs --version 23.2 or 25.4 (the Pebble writer knows its blocks)")
+    # the Pebble writer needs PyPI packages (crc32c, cramjam): only imported for Pebble stores
+    sim_pebble = importlib.import_module("sim_pebble") if pebble else None
     sim = Simulator(seed, scale, version, descriptors)
     ops = sim.plan_ops()
     sim.build_ranges()
@@ -1430,17 +1465,18 @@ def generate(out_dir: str, seed: int = 1, scale: str = "small", quiet: bool = Fa
 
     def one(store):
         path = os.path.join(out_dir, "stores", "n%d" % store)
-        if version == "23.2":
+        if pebble:
             ident = Proto().bytes(1, sim.cluster_id.bytes).varint(2, store).varint(3, store).done()
             ident_kv = (mvcc_key(STORE_IDENT_KEY), mvcc_metadata_inline(
                 roach_value(STORE_IDENT_KEY, TAG_BYTES, ident)))
             steps = sim_pebble.store_batches(sim, store, PHASE_FILE, ident_kv, applied_state_key)
             written[store] = sim_pebble.write_pebble_store(
-                path, steps, sim_pebble.block_size(scale))
+                path, steps, sim_pebble.block_size(scale), version)
+            written[store]["steps"] = steps
             return
         files, deletes = sim.store_inputs(store)
         write_store(path, files, deletes)
-    if version == "23.2":
+    if pebble:
         for s in range(1, NODES + 1):      # pure Python: threads would only contend
             one(s)
     else:
@@ -1554,7 +1590,7 @@ def generate(out_dir: str, seed: int = 1, scale: str = "small", quiet: bool = Fa
             "rows_read_from_fallback": len(fb_rows),
             "rows_lost": sorted(list(pk) for (tid, pk) in chosen_rows
                                 if (tid, pk) not in fb_rows)})
-    if version == "23.2":
+    if pebble:
         dump_json(os.path.join(exp, "damaged_blocks.json"), damaged_json)
     for t in USER_TABLES:
         write_csv(os.path.join(exp, t.name + ".csv"), t, after[t.id].values())
@@ -1584,7 +1620,7 @@ def generate(out_dir: str, seed: int = 1, scale: str = "small", quiet: bool = Fa
             "txn_record_key_hex": it["txn_record_key"].hex(), "txn_status": "PENDING",
             "range_id": rg.range_id, "surviving_stores_holding_it": holders})
     dump_json(os.path.join(exp, "intents.json"), intents_json)
-    if version == "23.2":
+    if pebble:
         dump_json(os.path.join(exp, "range_tombstones.json"), [{
             **span_json(Range(0, p["start"], p["end"], None, "")),
             "table": "game.events", "user_id": p["user_id"],
@@ -1622,7 +1658,7 @@ def generate(out_dir: str, seed: int = 1, scale: str = "small", quiet: bool = Fa
         print("wrote %s: %d ranges, stores %s survive, %s destroyed; rows %s; %.2fs" % (
             out_dir, len(sim.ranges), sim.survivors, sim.destroyed,
             {t.name: len(after[t.id]) for t in USER_TABLES}, dt))
-    return {"seconds": dt, "sim": sim}
+    return {"seconds": dt, "sim": sim, "written": written}
 
 
 def main(argv=None):
@@ -1633,12 +1669,13 @@ def main(argv=None):
     ap.add_argument("--version", choices=VERSIONS, default="19.1",
                     help="19.1: RocksDB stores written by ldb, ColumnType descriptors; 23.2: Pebble "
                          "stores (Pebblev4 tables, separated intents, MVCC range tombstones), "
-                         "types.T descriptors")
-    ap.add_argument("--descriptors", choices=VERSIONS, default=None,
+                         "types.T descriptors; 25.4: as 23.2 with Pebblev7 columnar tables, "
+                         "large values separated into blob files")
+    ap.add_argument("--descriptors", choices=DESCRIPTOR_LAYOUTS, default=None,
                     help="descriptor layout, default from --version: 19.1 = ColumnType and "
                          "system.namespace 2; 23.2 = types.T, namespace 30, public schemas, ENUM")
     ap.add_argument("--damage", type=int, default=0, metavar="N",
-                    help="23.2 only: corrupt N data blocks of surviving stores "
+                    help="23.2/25.4 only: corrupt N data blocks of surviving stores "
                          "(expected/damaged_blocks.json says which keys that costs)")
     a = ap.parse_args(argv)
     generate(a.out_dir, a.seed, a.scale, version=a.version, descriptors=a.descriptors,

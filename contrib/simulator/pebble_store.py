@@ -25,7 +25,7 @@ import cramjam
 import crc32c as _crc32c
 
 # Internal key kinds (spec §4.2).
-DEL, SET, MERGE, SINGLEDEL, RANGEDEL, SEPARATOR = 0, 1, 2, 7, 15, 17
+DEL, SET, MERGE, SINGLEDEL, RANGEDEL, SEPARATOR, SETWITHDEL = 0, 1, 2, 7, 15, 17, 18
 RANGEKEYDEL, RANGEKEYUNSET, RANGEKEYSET, DELSIZED = 19, 20, 21, 23
 OBSOLETE_BIT = 0x40
 SEQ_MAX = (1 << 56) - 1
@@ -415,15 +415,18 @@ def _first_varstring(b: bytes) -> bytes:
 
 class RecordWriter:
     """32 KiB-block record log. log_num None: legacy 7-byte chunks (MANIFEST); else
-    recyclable 11-byte chunks carrying the WAL's number (Pebble WALs before FMV 20)."""
+    recyclable 11-byte chunks carrying the WAL's number (Pebble WALs before FMV 20), or with
+    `sync_offsets` the 19-byte WAL-sync chunks (types 9-12, FMV >= 20) that also carry the
+    offset synced so far (every batch is synced, so the record's own start)."""
 
-    def __init__(self, f, log_num: int | None = None):
-        self.f, self.log_num = f, log_num
+    def __init__(self, f, log_num: int | None = None, sync_offsets: bool = False):
+        self.f, self.log_num, self.sync_offsets = f, log_num, sync_offsets
         self.pos = 0
-        self.hlen = 7 if log_num is None else 11
+        self.hlen = 7 if log_num is None else 19 if sync_offsets else 11
 
     def add(self, payload: bytes):
         first, i = True, 0
+        synced = self.pos
         while True:
             left = RECORD_BLOCK - self.pos % RECORD_BLOCK
             if left < self.hlen:
@@ -434,8 +437,10 @@ class RecordWriter:
             last = i + n == len(payload)
             t = (1 if last else 2) if first else (4 if last else 3)
             if self.log_num is not None:
-                t += 4
+                t += 8 if self.sync_offsets else 4
                 extra = struct.pack("<I", self.log_num & 0xFFFFFFFF)
+                if self.sync_offsets:
+                    extra += struct.pack("<Q", synced)
             else:
                 extra = b""
             chunk = payload[i:i + n]
@@ -450,7 +455,10 @@ class RecordWriter:
 
 
 def version_edit(comparator=None, log_num=None, next_file=None, last_seq=None,
-                 new_files=()) -> bytes:
+                 new_files=(), blob_files=(), creation_time=None) -> bytes:
+    """new_files: (level, num, TableInfo); a table with `blob_refs` gets the custom fields
+    creation time (6) and blob references (69: depth, n, (blob file id, value bytes)*), as
+    FMV 26 writes them. blob_files: (file id, disk num, size, value bytes) → tag 107."""
     out = []
     if comparator is not None:
         out.append(uvarint(1) + varstring(comparator.encode()))
@@ -474,8 +482,17 @@ def version_edit(comparator=None, log_num=None, next_file=None, last_seq=None,
             if t.point_bounds:
                 body += varstring(t.point_bounds[0]) + varstring(t.point_bounds[1])
             body += varstring(t.range_key_bounds[0]) + varstring(t.range_key_bounds[1])
-        body += uvarint(t.smallest_seq) + uvarint(t.largest_seq) + uvarint(1)  # 1 = no custom
-        out.append(body)
+        body += uvarint(t.smallest_seq) + uvarint(t.largest_seq)
+        if creation_time is not None:
+            body += uvarint(6) + varstring(uvarint(creation_time))
+        refs = getattr(t, "blob_refs", None)
+        if refs:
+            body += uvarint(69) + uvarint(t.blob_depth) + uvarint(len(refs)) + b"".join(
+                uvarint(fid) + uvarint(size) for fid, size in refs)
+        out.append(body + uvarint(1))           # 1 = end of custom fields
+    for fid, num, size, value_size in blob_files:
+        out.append(uvarint(107) + uvarint(fid) + uvarint(num) + uvarint(size) +
+                   uvarint(value_size) + uvarint(creation_time or 0))
     return b"".join(out)
 
 
@@ -557,13 +574,21 @@ def _wal_entry(op: Op):
     return (RANGEKEYDEL, s.start, s.end)
 
 
-def write_table(path: str, points, spans, block_size: int) -> TableInfo:
-    """points: (user key, seq, kind, value, obsolete) in any order."""
+def write_table(path: str, points, spans, block_size: int, writer=None, blob_for=None
+                ) -> TableInfo:
+    """points: (user key, seq, kind, value, obsolete) in any order. `writer`: the table writer
+    class (default TableWriter, Pebblev4); `blob_for(point)`: a blob file writer the point's
+    value is separated into, or None (25.4 value separation)."""
     points = sorted(points, key=lambda p: ikey_sort_key(p[0], p[1], p[2]))
     with open(path, "wb") as f:
-        w = TableWriter(f, block_size)
-        for uk, seq, kind, value, obsolete in points:
-            w.add(uk, seq, kind, value, obsolete)
+        w = (writer or TableWriter)(f, block_size)
+        for p in points:
+            uk, seq, kind, value, obsolete = p
+            blob = blob_for(p) if blob_for else None
+            if blob is not None:
+                w.add(uk, seq, kind, value, obsolete, blob=(blob.file_num,) + blob.add(value))
+            else:
+                w.add(uk, seq, kind, value, obsolete)
         for s in spans:
             w.add_span(s)
         return w.finish()
@@ -575,7 +600,48 @@ def _covered(spans, key: bytes, seq: int) -> bool:
                for s in spans)
 
 
-def write_store(path: str, l6: list, l0: list, wal: list, block_size: int = BLOCK_SIZE) -> dict:
+@dataclass
+class StoreFormat:
+    """What differs between the releases write_store simulates (None fields: 23.2's)."""
+    fmv: int = FORMAT_MAJOR_VERSION
+    options: str = OPTIONS_TEXT
+    table_writer: type | None = None        # None: TableWriter (Pebblev4 row blocks)
+    wal_num: int = WAL_NUM
+    wal_sync_chunks: bool = False
+    min_separated: int | None = None        # values this long go to blob files
+    l6_blobs: tuple = ()                    # blob file numbers of the L6 table's two "flushes"
+    l0_blob: int | None = None
+    creation_time: int | None = None        # MANIFEST custom field 6 and blob records
+
+
+FORMAT_23_2 = StoreFormat()
+
+
+class _Blobs:
+    """Blob files opened on first use (Pebble writes none for a table without large values)."""
+
+    def __init__(self, path: str, block_size: int):
+        self.path, self.block_size, self.open = path, block_size, {}
+
+    def get(self, num: int):
+        if num not in self.open:
+            from pebble_blob import BlobFileWriter
+            self.open[num] = BlobFileWriter(os.path.join(self.path, "%06d.blob" % num), num,
+                                            self.block_size)
+        return self.open[num]
+
+    def finish(self, nums) -> list:
+        """(file id, disk num, size, value bytes) of the used ones among `nums`."""
+        out = []
+        for n in nums:
+            if n in self.open:
+                size, values = self.open.pop(n).finish()
+                out.append((n, n, size, values))
+        return out
+
+
+def write_store(path: str, l6: list, l0: list, wal: list, block_size: int = BLOCK_SIZE,
+                fmt: StoreFormat = FORMAT_23_2) -> dict:
     """A Pebble store directory whose data lives in three places:
     l6  = [Op]: written, then "compacted" into one L6 table (newest entry per key kept;
           point deletions, RANGEDELs and what they delete dropped, as a bottommost
@@ -583,8 +649,22 @@ def write_store(path: str, l6: list, l0: list, wal: list, block_size: int = BLOC
     l0  = [Op]: one flushed L0 table (every entry kept, older duplicates marked obsolete);
     wal = [[Op]]: batches left only in the WAL (never flushed).
     Seqnums are assigned in that order from 10. Returns {"tables": {num: TableInfo},
-    "last_seq": int, "wal_seqs": [first seq of each batch]}."""
+    "last_seq": int, "wal_seqs": [first seq of each batch], "blob_files": {num: size}}.
+    With a `fmt` that separates values, SET values of at least `min_separated` bytes go to
+    blob files: the L6 table's to two files split by seqnum (as if it were compacted from two
+    flushes, references preserved: reference depth 2), the L0 table's to one."""
     os.makedirs(path, exist_ok=False)
+    blobs = _Blobs(path, block_size)
+
+    def separator(nums, mid):
+        if fmt.min_separated is None:
+            return None
+
+        def pick(p):
+            if p[2] not in (SET, SETWITHDEL) or len(p[3]) < fmt.min_separated:
+                return None
+            return blobs.get(nums[0] if len(nums) == 1 or p[1] < mid else nums[1])
+        return pick
     seq = SEQ_START
     # L6: bottommost compaction of the first layer.
     newest: dict = {}
@@ -608,7 +688,11 @@ def write_store(path: str, l6: list, l0: list, wal: list, block_size: int = BLOC
     tables = {}
     if points or spans:
         tables[L6_NUM] = (6, write_table(os.path.join(path, "%06d.sst" % L6_NUM), points, spans,
-                                         block_size))
+                                         block_size, fmt.table_writer,
+                                         separator(fmt.l6_blobs, (SEQ_START + seq) // 2)))
+    l6_blobs = blobs.finish(fmt.l6_blobs)
+    if l6_blobs:
+        tables[L6_NUM][1].blob_depth = len(tables[L6_NUM][1].blob_refs)
     # L0: a flush keeps everything.
     points, spans, seen = [], [], {}
     for op in l0:
@@ -623,12 +707,17 @@ def write_store(path: str, l6: list, l0: list, wal: list, block_size: int = BLOC
         seq += 1
     if points or spans:
         tables[L0_NUM] = (0, write_table(os.path.join(path, "%06d.sst" % L0_NUM),
-                                         [tuple(p) for p in points], spans, block_size))
+                                         [tuple(p) for p in points], spans, block_size,
+                                         fmt.table_writer, separator((fmt.l0_blob,), 0)))
+    l0_blobs = blobs.finish((fmt.l0_blob,))
+    if l0_blobs:
+        tables[L0_NUM][1].blob_depth = 1
     last_seq = seq - 1
     # WAL: batches with consecutive seqnums.
     wal_seqs = []
-    with open(os.path.join(path, "%06d.log" % WAL_NUM), "wb") as f:
-        rw = RecordWriter(f, log_num=WAL_NUM)
+    wal_num = fmt.wal_num
+    with open(os.path.join(path, "%06d.log" % wal_num), "wb") as f:
+        rw = RecordWriter(f, log_num=wal_num, sync_offsets=fmt.wal_sync_chunks)
         for b in wal:
             wal_seqs.append(seq)
             entries = []
@@ -642,17 +731,19 @@ def write_store(path: str, l6: list, l0: list, wal: list, block_size: int = BLOC
     with open(os.path.join(path, "MANIFEST-%06d" % MANIFEST_NUM), "wb") as f:
         rw = RecordWriter(f)
         l6_last = max((t.largest_seq for lv, t in tables.values() if lv == 6), default=SEQ_START)
-        rw.add(version_edit(COMPARATOR, log_num=L6_NUM - 1, next_file=L6_NUM + 1,
+        rw.add(version_edit(COMPARATOR, log_num=L6_NUM - 1,
+                            next_file=max([L6_NUM] + [b[1] for b in l6_blobs]) + 1,
                             last_seq=l6_last,
-                            new_files=[(lv, n, t) for n, (lv, t) in tables.items() if lv == 6]))
-        rw.add(version_edit(log_num=WAL_NUM, next_file=WAL_NUM + 1, last_seq=last_seq,
-                            new_files=[(lv, n, t) for n, (lv, t) in tables.items() if lv == 0]))
+                            new_files=[(lv, n, t) for n, (lv, t) in tables.items() if lv == 6],
+                            blob_files=l6_blobs, creation_time=fmt.creation_time))
+        rw.add(version_edit(log_num=wal_num, next_file=wal_num + 1, last_seq=last_seq,
+                            new_files=[(lv, n, t) for n, (lv, t) in tables.items() if lv == 0],
+                            blob_files=l0_blobs, creation_time=fmt.creation_time))
     open(os.path.join(path, "marker.manifest.000001.MANIFEST-%06d" % MANIFEST_NUM), "w").close()
-    open(os.path.join(path, "marker.format-version.000001.%03d" % FORMAT_MAJOR_VERSION),
-         "w").close()
+    open(os.path.join(path, "marker.format-version.000001.%03d" % fmt.fmv), "w").close()
     open(os.path.join(path, "LOCK"), "w").close()
     with open(os.path.join(path, "OPTIONS-%06d" % OPTIONS_NUM), "w") as f:
-        f.write(OPTIONS_TEXT.format(comparer=COMPARATOR, merger=MERGER, fmv=FORMAT_MAJOR_VERSION,
-                                    block_size=block_size))
+        f.write(fmt.options.format(comparer=COMPARATOR, merger=MERGER, fmv=fmt.fmv,
+                                   block_size=block_size))
     return {"tables": {n: t for n, (lv, t) in tables.items()}, "last_seq": last_seq,
-            "wal_seqs": wal_seqs}
+            "wal_seqs": wal_seqs, "blob_files": {b[1]: b[2] for b in l6_blobs + l0_blobs}}

@@ -1,6 +1,7 @@
-"""CockroachDB 23.2 stores for make_dead_cluster.py (`--version 23.2`): Pebble store
-directories written by pebble_store.py, separated intents (lock table), MVCC range keys,
-and optional damaged data blocks with the ground truth of what they cost."""
+"""CockroachDB 23.2 and 25.4 stores for make_dead_cluster.py (`--version 23.2|25.4`): Pebble
+store directories written by pebble_store.py (25.4: pebble_colblk.py tables and pebble_blob.py
+blob files), separated intents (lock table), MVCC range keys, and optional damaged data blocks
+with the ground truth of what they cost."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import os
 
 from crdb_encoding import bytes_asc, mvcc_key
 from pebble_store import (
-    L0_NUM, L6_NUM, RANGEKEYSET, SET, SINGLEDEL, Op, Span, write_store,
+    FORMAT_23_2, L0_NUM, L6_NUM, RANGEKEYSET, SET, SINGLEDEL, Op, Span, write_store,
 )
 
 def block_size(scale: str) -> int:
@@ -76,10 +77,15 @@ def store_batches(sim, store: int, phase_file: dict, ident_kv, applied_key) -> d
     return steps
 
 
-def write_pebble_store(path: str, steps: dict, block_size: int) -> dict:
+def write_pebble_store(path: str, steps: dict, block_size: int, version: str = "23.2") -> dict:
+    """23.2: Pebblev4 row tables; 25.4: Pebblev7 columnar tables and blob files."""
     flat = lambda bs: [op for b in bs for op in b]  # noqa: E731
+    fmt = FORMAT_23_2
+    if version == "25.4":
+        from pebble_colblk import FORMAT_25_4
+        fmt = FORMAT_25_4
     return write_store(path, flat(steps["A"]), flat(steps["B"]), steps["C"],
-                       block_size=block_size)
+                       block_size=block_size, fmt=fmt)
 
 
 TABLE_LEVEL = {L6_NUM: 6, L0_NUM: 0}
@@ -97,14 +103,18 @@ def roach_of(engine_key: bytes) -> bytes:
 def damage_candidates(sim, written: dict, tables: set, best: dict, avoid: set) -> list:
     """Data blocks of the most advanced surviving replica whose damaged span lies inside one
     range of one of `tables` and holds no intent. The span is what a reader can name from
-    the index alone: (previous block's last key, this block's last key] as roach keys,
-    i.e. [roach(previous last), roach(last) ‖ 00) (the table's smallest key for block 0)."""
+    the index alone: (previous block's separator, this block's separator] as roach keys,
+    i.e. [roach(previous sep), roach(sep) ‖ 00) (the table's smallest key for block 0); the
+    separator is the block's last key in 23.2 tables, a shortened key in 25.4's."""
     out = []
     for store in sorted(written):
         for num, t in sorted(written[store]["tables"].items()):
             for i, blk in enumerate(t.blocks):
-                lo = roach_of(t.blocks[i - 1].last_key if i else t.smallest[:-8])
-                hi = roach_of(blk.last_key) + b"\x00"
+                # 25.4 blocks carry their index separator (a shortened key): the span is
+                # between the separators; 23.2's separator is the block's last key
+                sep = lambda b: getattr(b, "sep", None) or b.last_key  # noqa: E731
+                lo = roach_of(sep(t.blocks[i - 1]) if i else t.smallest[:-8])
+                hi = roach_of(sep(blk)) + b"\x00"
                 rg = sim.range_of(lo)
                 if rg.table_id not in tables or not (rg.start <= lo and hi <= rg.end):
                     continue
