@@ -14,6 +14,7 @@
 # .fuzz/seeds/T (regenerated from ../shared/fixtures and Tests/Fuzz/seeds/T), .fuzz/corpus/T
 # (what libFuzzer adds), .fuzz/findings/T (crash-*, timeout-*, oom-* inputs), .fuzz/logs/T.log.
 # A finding becomes a regression test under Tests/<Module>Tests (see README).
+# FUZZ_SKIP_BLOCK_SCAN=1 makes FuzzSSTable leave out the footer-less block search (see there).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
