@@ -57,6 +57,10 @@ let package = Package(
     // Benchmarks are an executable, never a test: `swift run -c release salvage-bench`.
     .executableTarget(name: "salvage-bench", dependencies: ["SSTable"], path: "Benchmarks/ScanBench",
                       swiftSettings: fast),
-  ],
+  ]
+  // libFuzzer targets (`scripts/fuzz.sh`): one `LLVMFuzzerTestOneInput` each and no `main`, so
+  // outside `--sanitize fuzzer` builds they link to an executable that does nothing.
+  + [("FuzzSSTable", "SSTable"), ("FuzzStore", "LSMStore"), ("FuzzKV", "CockroachKV"), ("FuzzSQL", "CockroachSQL")]
+    .map { .executableTarget(name: $0.0, dependencies: [.target(name: $0.1)]) },
   swiftLanguageModes: [.v5]
 )

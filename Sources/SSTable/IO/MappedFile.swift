@@ -14,6 +14,8 @@ public final class MappedFile: @unchecked Sendable {
   /// memory, because ARC can release the temporary before the copy. Keep the object in a
   /// variable, or use `copyBytes()`.
   public let bytes: UnsafeRawBufferPointer
+  /// True when `bytes` is a heap copy (`init(copying:name:)`) rather than a mapping.
+  let isHeapCopy: Bool
 
   /// A copy of the whole file (for small files: MANIFEST, OPTIONS, WAL).
   public func copyBytes() -> [UInt8] { withExtendedLifetime(self) { Array(bytes) } }
@@ -21,6 +23,7 @@ public final class MappedFile: @unchecked Sendable {
 
   public init(path: String) throws(SSTableError) {
     self.path = path
+    isHeapCopy = false
     let fd = open(path, O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else { throw SSTableError(.io, "cannot open: \(errnoText())", file: path) }
     defer { close(fd) }
@@ -38,10 +41,20 @@ public final class MappedFile: @unchecked Sendable {
     bytes = UnsafeRawBufferPointer(start: p, count: size)
   }
 
+  /// A copy of bytes already in memory, read like a file named `name` (fuzzing, tests):
+  /// readers see exactly `bytes.count` bytes, so an overread is caught by the sanitizer.
+  public init(copying source: UnsafeRawBufferPointer, name: String) {
+    path = name
+    isHeapCopy = true
+    let m = UnsafeMutableRawBufferPointer.allocate(byteCount: max(source.count, 1), alignment: 16)
+    if source.count > 0 { m.copyMemory(from: source) }
+    bytes = UnsafeRawBufferPointer(rebasing: m[0..<source.count])
+  }
+
   /// Tells the kernel the pages of `[offset, offset+length)` are no longer needed, so RSS
   /// stays bounded while streaming a file much larger than memory.
   public func release(offset: Int, length: Int) {
-    guard let base = bytes.baseAddress, length > 0 else { return }
+    guard !isHeapCopy, let base = bytes.baseAddress, length > 0 else { return }
     let page = Int(sysconf(Int32(_SC_PAGESIZE)))
     let start = offset / page * page
     let end = min(count, offset + length) / page * page
@@ -49,7 +62,10 @@ public final class MappedFile: @unchecked Sendable {
   }
 
   deinit {
-    if let base = bytes.baseAddress { munmap(UnsafeMutableRawPointer(mutating: base), bytes.count) }
+    guard let base = bytes.baseAddress else { return }
+    if isHeapCopy { UnsafeMutableRawPointer(mutating: base).deallocate() } else {
+      munmap(UnsafeMutableRawPointer(mutating: base), bytes.count)
+    }
   }
 }
 

@@ -40,7 +40,11 @@ extension Table {
   /// tolerant footer, then to finding blocks by checksum. Throws only when the file
   /// cannot be read at all or no block of it can be found.
   public static func salvage(path: String) throws(SSTableError) -> SalvagedTable {
-    let file = try MappedFile(path: path)
+    try salvage(file: MappedFile(path: path))
+  }
+
+  /// `salvage(path:)` for a file already open (or bytes in memory).
+  public static func salvage(file: MappedFile) throws(SSTableError) -> SalvagedTable {
     let footerError: SSTableError
     do throws(SSTableError) {
       return SalvagedTable(table: try Table(file: file), mode: .normal, notes: [], dataBlocks: nil)
