@@ -2,7 +2,9 @@
 # Quick start, command 2: the whole test suite. Tests read the engines' fixtures from
 # ../shared/fixtures (override with SALVAGE_FIXTURES). First the simulator's self-checks, the
 # Spark driver's tests (contrib/spark, Spark local mode, ~30 s) with the binary swift built,
-# then `swift test` (last, so its summary closes the output).
+# the concurrent tests under ThreadSanitizer (scripts/tsan.sh), a short run of every fuzzer
+# (scripts/fuzz.sh smoke), then `swift test` (last, so its summary closes the output).
+# SALVAGE_QUICK=1 skips the sanitizer and fuzzer builds (they take most of the time).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -21,5 +23,15 @@ SALVAGE_BIN="$(swift build --show-bin-path)/salvage" python3 contrib/spark/test_
 spark=${PIPESTATUS[0]}
 set -e
 [ "$spark" -eq 0 ] || { echo "Spark driver tests FAILED (exit $spark)"; status=$spark; }
+if [ "${SALVAGE_QUICK:-0}" != 1 ]; then
+  set +e
+  bash scripts/tsan.sh 2>&1 | grep -E "WARNING: ThreadSanitizer|SUMMARY: ThreadSanitizer|✘|Test run with|error:"
+  tsan=${PIPESTATUS[0]}
+  bash scripts/fuzz.sh smoke 2>&1 | tail -n 25
+  fuzz=${PIPESTATUS[0]}
+  set -e
+  [ "$tsan" -eq 0 ] || { echo "ThreadSanitizer run FAILED (exit $tsan)"; status=1; }
+  [ "$fuzz" -eq 0 ] || { echo "fuzz smoke run FAILED (exit $fuzz)"; status=1; }
+fi
 swift test || status=$?
 exit $status

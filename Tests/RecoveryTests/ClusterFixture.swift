@@ -1,8 +1,9 @@
 import Foundation
+import SalvageTestSupport
 
 // Builds small CockroachDB-shaped RocksDB stores with the real engine (`ldb`, Debian
-// package rocksdb-tools). Dependency-free on purpose: the CLI tests compile this same file
-// (symlinked), and RecoveryTests checks its encoders against CockroachKV's.
+// package rocksdb-tools). Needs only SalvageTestSupport (to run ldb): the CLI tests compile this
+// same file (symlinked), and RecoveryTests checks its encoders against CockroachKV's.
 
 enum LDBError: Error, CustomStringConvertible {
   case missing
@@ -129,21 +130,8 @@ struct StoreSpec {
   }
 
   func run(_ tool: String, _ args: [String], stdin: String?) throws {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: tool)
-    p.arguments = args
-    let input = Pipe(), err = Pipe()
-    p.standardInput = input
-    p.standardOutput = FileHandle.nullDevice
-    p.standardError = err
-    try p.run()
-    if let s = stdin { input.fileHandleForWriting.write(Data(s.utf8)) }
-    try input.fileHandleForWriting.close()
-    let e = err.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    guard p.terminationStatus == 0 else {
-      throw LDBError.failed("ldb \(args.joined(separator: " ")) exited \(p.terminationStatus): \(String(decoding: e, as: UTF8.self))")
-    }
+    let (status, _, err) = try runProgram(tool, args, stdin: stdin.map { Data($0.utf8) })
+    guard status == 0 else { throw LDBError.failed("ldb \(args.joined(separator: " ")) exited \(status): \(err)") }
   }
 }
 

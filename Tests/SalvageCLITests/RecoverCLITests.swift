@@ -80,15 +80,7 @@ struct RecoverCLITests {
   }
 
   static func python(_ script: String, _ args: String...) throws -> String {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = ["python3", "-c", script] + args
-    let out = Pipe()
-    p.standardOutput = out
-    try p.run()
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return String(decoding: data, as: UTF8.self)
+    String(decoding: try runProgram("/usr/bin/env", ["python3", "-c", script] + args).1, as: UTF8.self)
   }
 
   @Test func outputIsTheSameWhateverTheParallelism() throws {

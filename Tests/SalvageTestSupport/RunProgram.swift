@@ -6,9 +6,13 @@ import Glibc
 /// Runs a program to completion; returns (status, stdout, stderr). Output goes through
 /// temporary files, so a large stdout cannot block the child on a full pipe; posix_spawn
 /// and waitpid wait for that child only (Foundation's Process did not return after
-/// `pg_ctl start`, whose daemon outlives it).
+/// `pg_ctl start`, whose daemon outlives it). Tests run in parallel: a pipe of one test's
+/// child, inherited by a PostgreSQL daemon another test started meanwhile, never reached
+/// EOF and hung the suite, so every test runs its programs through here.
+/// `environment`: added to (and overriding) this process's environment.
 @discardableResult
-public func runProgram(_ executable: String, _ arguments: [String], stdin: Data? = nil) throws -> (Int32, Data, String) {
+public func runProgram(_ executable: String, _ arguments: [String], stdin: Data? = nil,
+                       environment: [String: String] = [:]) throws -> (Int32, Data, String) {
   let base = NSTemporaryDirectory() + "salvage-run-" + UUID().uuidString
   _ = FileManager.default.createFile(atPath: base + ".in", contents: stdin ?? Data())
   defer { for s in [".out", ".err", ".in"] { try? FileManager.default.removeItem(atPath: base + s) } }
@@ -21,7 +25,11 @@ public func runProgram(_ executable: String, _ arguments: [String], stdin: Data?
   let argv = ([executable] + arguments).map { strdup($0) } + [nil]
   defer { for a in argv { free(a) } }
   var pid: pid_t = 0
-  let rc = posix_spawn(&pid, executable, &actions, nil, argv, environ)
+  var env = ProcessInfo.processInfo.environment
+  env.merge(environment) { $1 }
+  let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
+  defer { for e in envp { free(e) } }
+  let rc = posix_spawn(&pid, executable, &actions, nil, argv, envp)
   guard rc == 0 else { throw CocoaError(.executableLoad, userInfo: ["path": executable, "errno": rc]) }
   var status: Int32 = 0
   while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
