@@ -75,9 +75,11 @@ func hexOfBytes<C: Collection>(_ b: C) -> String where C.Element == UInt8 {
 func kvJSONString(_ s: String) -> String { jsonString(s) }
 
 /// A short description of a roachpb.Value.
-func valueSummary(_ v: RoachValue) -> String {
+/// `damaged` hears of a value that does not decode (a problem: the command exits 2).
+func valueSummary(_ v: RoachValue, damaged: (String) -> Void = { _ in }) -> String {
   let s: ScalarValue
   do { s = try v.decoded() } catch {
+    damaged("\(error.what): \(error.message)")
     return "tag \(v.tagByte) \(hexOfBytes(v.data)) (damaged: \(error.what): \(error.message))"
   }
   switch s {

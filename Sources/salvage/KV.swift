@@ -81,13 +81,18 @@ struct KVScan: ParsableCommand {
 
   /// Newest committed version at or below `t` per roach key (`MVCCResolver`).
   func scanResolved(_ store: LSMStore.Store, at t: MVCCTimestamp, span: KeySpan, _ p: KVLinePrinter, _ problems: inout [String]) {
+    var damagedValues: [String] = []
+    defer { problems += damagedValues }
+    func damagedValue(_ k: [UInt8], _ ts: MVCCTimestamp?) -> (String) -> Void {
+      { damagedValues.append("\(store.path): \(Keyspace.prettyPrint(k))\(ts.map { "@\($0)" } ?? ""): value damaged: \($0)") }
+    }
     var resolver = MVCCResolver(readTimestamp: t, rangeKeys: EngineEntries.mvccRangeKeys(store, problems: &problems))
     func emit(_ r: MVCCResolution) {
       for i in r.intents where i.isIntent { p.intent(i) }
       for e in r.problems { problems.append("\(store.path): \(Keyspace.prettyPrint(r.roachKey)): \(e)") }
       switch r.outcome {
-      case .value(let ts, let v): p.version(r.roachKey, ts, kind: "value", raw: v.value.rawBytes, summary: valueSummary(v.value))
-      case .inline(let v): p.version(r.roachKey, nil, kind: "inline", raw: v.rawBytes, summary: valueSummary(v))
+      case .value(let ts, let v): p.version(r.roachKey, ts, kind: "value", raw: v.value.rawBytes, summary: valueSummary(v.value, damaged: damagedValue(r.roachKey, ts)))
+      case .inline(let v): p.version(r.roachKey, nil, kind: "inline", raw: v.rawBytes, summary: valueSummary(v, damaged: damagedValue(r.roachKey, nil)))
       case .undecodable(let ts, let e): problems.append("\(store.path): \(Keyspace.prettyPrint(r.roachKey))@\(ts): \(e)")
       case .absent, .deleted, .deletedByRangeTombstone: break
       }
@@ -107,6 +112,11 @@ struct KVScan: ParsableCommand {
   /// Every version of every key. An intent is one line (its metadata or lock-table entry
   /// joined with its provisional version), listed apart from the values.
   func scanVersions(_ store: LSMStore.Store, span: KeySpan, _ p: KVLinePrinter, _ problems: inout [String]) {
+    var damagedValues: [String] = []
+    defer { problems += damagedValues }
+    func damagedValue(_ k: [UInt8], _ ts: MVCCTimestamp?) -> (String) -> Void {
+      { damagedValues.append("\(store.path): \(Keyspace.prettyPrint(k))\(ts.map { "@\($0)" } ?? ""): value damaged: \($0)") }
+    }
     var separated: [[UInt8]: [(ts: MVCCTimestamp, txn: String)]] = [:]  // lock-table keys sort before the data
     var currentKey: [UInt8]? = nil
     var pending: [(ts: MVCCTimestamp, txn: String)] = []
@@ -131,7 +141,7 @@ struct KVScan: ParsableCommand {
         }
         switch md.meaning {
         case .intent: pending.append((intentTimestamp(md), md.txn?.id?.description ?? "?"))
-        case .inline(let v): p.version(key.roachKey, nil, kind: "inline", raw: v.rawBytes, summary: valueSummary(v))
+        case .inline(let v): p.version(key.roachKey, nil, kind: "inline", raw: v.rawBytes, summary: valueSummary(v, damaged: damagedValue(key.roachKey, nil)))
         case .unexpected: p.version(key.roachKey, nil, kind: "raw", raw: value, summary: "MVCC metadata, neither intent nor inline value")
         }
       case .mvcc(let ts):
@@ -146,7 +156,7 @@ struct KVScan: ParsableCommand {
           if v.isTombstone {
             p.version(key.roachKey, ts, kind: "tombstone", raw: value, summary: "")
           } else {
-            p.version(key.roachKey, ts, kind: "value", raw: v.value.rawBytes, summary: valueSummary(v.value))
+            p.version(key.roachKey, ts, kind: "value", raw: v.value.rawBytes, summary: valueSummary(v.value, damaged: damagedValue(key.roachKey, ts)))
           }
         } catch {
           problems.append("\(store.path): \(Keyspace.prettyPrint(key.roachKey))@\(ts): \(error)")

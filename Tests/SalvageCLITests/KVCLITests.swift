@@ -176,7 +176,8 @@ struct KVCLITests {
     #expect(missing == 1)
   }
   /// A damaged DECIMAL whose exponent is near 2^31 (issue 14, item 7) once made the value
-  /// summary pad ~1.8·10^9 zeros (51 s, 3.5 GB): it is now reported as damaged at once.
+  /// summary pad ~1.8·10^9 zeros (51 s, 3.5 GB): it is now reported as damaged at once, and
+  /// a damaged value is a problem like any other (exit 2).
   @Test func hostileDecimalValueIsReportedAsDamaged() throws {
     let dir = try makeTempDir("kv-hostile-decimal")
     defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -184,8 +185,9 @@ struct KVCLITests {
     spec.put(Enc.mvcc(Enc.row(54, 1), wallSeconds: 1), Enc.roachValue(tag: 5, bytes(hex: "34f96b0000042c")))
     try spec.write(to: dir)
     for pretty in [["--pretty"], []] {
-      let (out, _, status) = try runSalvage(["kv", "scan"] + pretty + [dir])
-      #expect(status == 0)
+      let (out, err, status) = try runSalvage(["kv", "scan"] + pretty + [dir])
+      #expect(status == 2)
+      #expect(err.contains("/Table/54/1/1/0@1.000000000,0: value damaged: DECIMAL: exponent 1795162116 out of range"), "\(err)")
       let line = out.split(separator: "\n").last.map(String.init) ?? ""
       if pretty.isEmpty {
         #expect(line.hasSuffix(" value 000000000534f96b0000042c"), "\(line)")
