@@ -45,8 +45,7 @@ struct DamagedPropertiesTests {
     while let e = it.next() {
       guard i < expected.count else { Issue.record("\(name): more entries than expected"); break }
       let x = expected[i]
-      let got = "\(hexString(e.userKey)) #\(e.seq) \(Kind.name(e.kind))/\(e.kind) = \(hexString(e.value))"
-      let want = "\(x.str("key_hex")!) #\(x.uint64("seq")!) \(x.str("kind")!)/\(x.int("kind_code")!) = \(x.str("value_hex")!)"
+      let got = RowFormatFixtureTests.line(e), want = RowFormatFixtureTests.line(expected: x)
       if got != want {
         Issue.record("\(name) entry \(i):\n got  \(got.prefix(200))\n want \(want.prefix(200))")
         return

@@ -10,6 +10,15 @@ struct RowFormatFixtureTests {
     ["leveldb", "rocksdbv2", "pebblev1", "pebblev2", "pebblev3", "pebblev4"].contains { name.hasPrefix($0) }
   }.map { "pebble-gen/sst/" + $0 }
 
+  /// One entry as the tests compare it, from the reader and from the engine's dump.
+  static func line(_ e: PointEntry) -> String {
+    "\(hexString(e.userKey)) #\(e.seq) \(Kind.name(e.kind))/\(e.kind) = \(hexString(e.value))"
+  }
+
+  static func line(expected x: [String: Any]) -> String {
+    "\(x.str("key_hex")!) #\(x.uint64("seq")!) \(x.str("kind")!)/\(x.int("kind_code")!) = \(x.str("value_hex")!)"
+  }
+
   @Test func fixturesArePresent() {
     #expect(Self.rocksdb.count == 25)  // 21 fv* + partitioned + 2 range-deletion + large
     #expect(Self.pebbleRow.count == 7)
@@ -25,8 +34,7 @@ struct RowFormatFixtureTests {
     while let e = it.next() {
       guard i < expected.count else { Issue.record("\(name): more entries than expected"); break }
       let x = expected[i]
-      let got = "\(hexString(e.userKey)) #\(e.seq) \(Kind.name(e.kind))/\(e.kind) = \(hexString(e.value))"
-      let want = "\(x.str("key_hex")!) #\(x.uint64("seq")!) \(x.str("kind")!)/\(x.int("kind_code")!) = \(x.str("value_hex")!)"
+      let got = Self.line(e), want = Self.line(expected: x)
       if got != want {
         Issue.record("\(name) entry \(i):\n got  \(got.prefix(200))\n want \(want.prefix(200))")
         return

@@ -25,6 +25,7 @@ import struct
 import cramjam
 
 from pebble_store import (
+    common_prefix,
     DEL, DELSIZED, MERGE, PEBBLE_MAGIC, RANGEDEL, RANGEKEYDEL, RANGEKEYSET, RANGEKEYUNSET,
     SEQ_MAX, SET, SINGLEDEL, BlockInfo, TableInfo, fragment, ikey_sort_key, masked_crc,
     uvarint,
@@ -153,15 +154,8 @@ class BitmapColumn:
 
 
 def lcp(a: bytes, b: bytes) -> int:
-    """Common prefix length (binary search over slice compares: C speed)."""
-    lo, hi = 0, min(len(a), len(b))
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if a[:mid] == b[:mid]:
-            lo = mid
-        else:
-            hi = mid - 1
-    return lo
+    """Common prefix length."""
+    return common_prefix(a, b, min(len(a), len(b)))
 
 
 class PrefixBytesColumn:
