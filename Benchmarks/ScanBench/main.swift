@@ -75,9 +75,13 @@ func decompressOnly(_ path: String, repeats: Int) throws -> Double {
   } / Double(repeats)
 }
 
+if CommandLine.arguments.dropFirst().first == "rows" {
+  do { try rowBench(Array(CommandLine.arguments.dropFirst(2))) } catch { print("rows: \(error)"); exit(1) }
+  exit(0)
+}
 let files = CommandLine.arguments.dropFirst()
 guard !files.isEmpty else {
-  print("usage: salvage-bench FILE.sst...")
+  print("usage: salvage-bench FILE.sst... | salvage-bench rows STORE...")
   exit(2)
 }
 let sstDump = which("sst_dump")
