@@ -4,6 +4,8 @@
 //   decoded   TableRowDecoder.assemble over each row's KVs (key + values, no output)
 //   rendered  CSV records of the assembled rows into a null sink (a buffer emptied at 1 MiB)
 // A measurement repeats the table until it lasts ≥ 0.25 s; figures are medians of BENCH_RUNS.
+// BENCH_ONCE=1 makes one pass of each, for a profile: `valgrind --tool=callgrind
+// --toggle-collect='*renderAll*' salvage-bench rows …` counts the instructions of rendering.
 import CockroachKV
 import CockroachSQL
 import Foundation
@@ -57,6 +59,11 @@ func loadTables(_ stores: [String]) throws -> [BenchTable] {
 
 /// Seconds per pass of `body` (repeated until a measurement lasts ≥ 0.25 s), median of `runs`.
 func perPass(_ body: () -> Int) -> (seconds: Double, result: Int) {
+  if ProcessInfo.processInfo.environment["BENCH_ONCE"] == "1" {
+    var r = 0
+    let t = time { r = body() }
+    return (t, r)
+  }
   var reps = 1
   var result = 0
   while true {
@@ -80,13 +87,12 @@ func renderAll(_ t: BenchTable) -> Int {
   let csv = CSVWriter()
   var problems: [String] = []
   var total = 0
-  var text = ""
-  text.reserveCapacity(1 << 20 + 4096)
+  var out = ByteSink(capacity: 1 << 20 + 4096)
   for r in t.rows {
-    text += csv.line(r, columns: t.columns, problems: &problems)
-    if text.utf8.count >= 1 << 20 { total += text.utf8.count; text.removeAll(keepingCapacity: true) }
+    csv.write(r, columns: t.columns, into: &out, problems: &problems)
+    if out.count >= 1 << 20 { total += out.count; out.removeAll() }
   }
-  return total + text.utf8.count
+  return total + out.count
 }
 
 func rowBench(_ stores: [String]) throws {
