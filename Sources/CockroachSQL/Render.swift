@@ -66,7 +66,7 @@ public enum SQLText {
     case .interval(let m, let d, let n): interval(months: m, days: d, nanos: n, &out)
     case .uuid(let u): uuid(u, &out)
     case .inet(let mask, let addr): out.append(contentsOf: inet(mask: mask, addr: addr))
-    case .json(let j): out.append(contentsOf: j.description)
+    case .json(let j): j.write(into: &out)
     case .bits(let b): out.append(contentsOf: b)
     case .enumValue(let p, let label):
       if let label { out.append(contentsOf: label); break }

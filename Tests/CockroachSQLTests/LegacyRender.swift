@@ -13,7 +13,7 @@ enum LegacySQLText {
     case .bool(let b): return b ? "true" : "false"
     case .int(let i): return String(i)
     case .float(let f): return float(f)
-    case .decimal(let x): return x.description
+    case .decimal(let x): return legacyDecimal(x)
     case .string(let s): return s
     case .bytes(let b): return "\\x" + hex(b)
     case .date(let days):
@@ -33,7 +33,7 @@ enum LegacySQLText {
     case .interval(let m, let d, let n): return interval(months: m, days: d, nanos: n)
     case .uuid(let u): return uuid(u)
     case .inet(let mask, let addr): return inet(mask: mask, addr: addr)
-    case .json(let j): return j.description
+    case .json(let j): var s = ""; legacyJSON(j, into: &s); return s
     case .bits(let b): return b
     case .enumValue(let p, let label):
       if let label { return label }
@@ -279,4 +279,74 @@ extension String {
   func legacyReplacingQuote() -> String {
     split(separator: "'", omittingEmptySubsequences: false).joined(separator: "''")
   }
+}
+
+/// JSONValue.description as it stood before the byte renderer.
+func legacyJSON(_ j: JSONValue, into s: inout String) {
+  switch j {
+  case .null: s += "null"
+  case .bool(let b): s += b ? "true" : "false"
+  case .number(let d): s += legacyDecimal(d)
+  case .string(let t): legacyJSONQuote(t, into: &s)
+  case .array(let a):
+    s += "["
+    for (i, v) in a.enumerated() { if i > 0 { s += ", " }; legacyJSON(v, into: &s) }
+    s += "]"
+  case .object(let o):
+    s += "{"
+    for (i, (k, v)) in o.enumerated() {
+      if i > 0 { s += ", " }
+      legacyJSONQuote(k, into: &s)
+      s += ": "
+      legacyJSON(v, into: &s)
+    }
+    s += "}"
+  }
+}
+
+func legacyJSONQuote(_ t: String, into s: inout String) {
+  s += "\""
+  for u in t.unicodeScalars {
+    switch u {
+    case "\"": s += "\\\""
+    case "\\": s += "\\\\"
+    case "\n": s += "\\n"
+    case "\r": s += "\\r"
+    case "\t": s += "\\t"
+    case "\u{08}": s += "\\b"
+    case "\u{0C}": s += "\\f"
+    default:
+      if u.value < 0x20 {
+        let h = String(u.value, radix: 16)
+        s += "\\u" + String(repeating: "0", count: 4 - h.count) + h
+      } else {
+        s.unicodeScalars.append(u)
+      }
+    }
+  }
+  s += "\""
+}
+
+/// SQLDecimal.description as it stood before the byte renderer.
+func legacyDecimal(_ x: SQLDecimal) -> String {
+  switch x.form {
+  case .nan: return "NaN"
+  case .infinite: return x.negative ? "-Infinity" : "Infinity"
+  case .finite: break
+  }
+  let sign = x.negative ? "-" : ""
+  let digits = Array(x.coefficient)
+  let adjusted = x.exponent + digits.count - 1
+  if x.exponent <= 0 && adjusted >= -6 {
+    if x.exponent == 0 { return sign + x.coefficient }
+    let point = digits.count + x.exponent       // digits before the decimal point
+    if point > 0 {
+      return sign + String(digits[..<point]) + "." + String(digits[point...])
+    }
+    return sign + "0." + String(repeating: "0", count: -point) + x.coefficient
+  }
+  var s = sign + String(digits[0])
+  if digits.count > 1 { s += "." + String(digits[1...]) }
+  s += "E" + (adjusted >= 0 ? "+" : "-") + String(adjusted.magnitude)
+  return s
 }

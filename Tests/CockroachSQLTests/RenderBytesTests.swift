@@ -94,6 +94,18 @@ import Testing
     add(SQLType(.array, element: SQLType(.decimal)), .array([.decimal(SQLDecimal("1.0")!), .decimal(.nan)]))
     add(SQLType(.array, element: SQLType(.float)), .array([.float(.nan), .float(-0.0), .float(1e-7)]))
     add(nil, .array([.array([.string("a'b"), .null]), .enumValue(physical: [1], label: nil)]))
+    func json(depth: Int) -> JSONValue {
+      switch Int.random(in: depth > 2 ? 0...3 : 0...5, using: &rng) {
+      case 0: return .null
+      case 1: return .bool(Bool.random(using: &rng))
+      case 2: return .number(SQLDecimal(negative: Bool.random(using: &rng), coefficient: String(rng.next() % 100_000),
+                                        exponent: Int.random(in: -3...2, using: &rng)))
+      case 3: return .string(text() + String(UnicodeScalar(UInt8.random(in: 0...0x7f, using: &rng))))
+      case 4: return .array((0..<Int.random(in: 0...3, using: &rng)).map { _ in json(depth: depth + 1) })
+      default: return .object((0..<Int.random(in: 0...3, using: &rng)).map { _ in (text(), json(depth: depth + 1)) })
+      }
+    }
+    add(SQLType(.json), .json(.string((0..<0x80).map { String(UnicodeScalar(UInt8($0))) }.joined() + "é€🦀")))
     // Seeded random values.
     for _ in 0..<3_000 {
       add(SQLType(.int), .int(Int64(bitPattern: rng.next()) >> Int64.random(in: 0...63, using: &rng)))
@@ -118,6 +130,7 @@ import Testing
       add(SQLType(.interval), .interval(months: Int64.random(in: -1000...1000, using: &rng), days: Int64.random(in: -1000...1000, using: &rng),
                                         nanos: Int64.random(in: -1_000_000_000_000_000...1_000_000_000_000_000, using: &rng)))
       add(SQLType(.uuid), .uuid(bytes(16)))
+      add(SQLType(.json), .json(json(depth: 0)))
       add(SQLType(.array, element: SQLType(.string)), .array((0..<Int.random(in: 0...4, using: &rng)).map { _ in
         Bool.random(using: &rng) ? .null : .string(text()) }))
     }
