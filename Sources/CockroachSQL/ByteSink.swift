@@ -21,17 +21,13 @@ public struct ByteSink: Sendable {
   /// "00" "01" … "99": the digits of n at 2n and 2n+1.
   @usableFromInline static let pairs: StaticString = "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
 
-  /// `v` in decimal, zero-padded to at least `width` digits.
+  /// `v` in decimal, zero-padded to at least `width` digits (at most 24).
   @inlinable public mutating func unsigned(_ v: UInt64, width: Int = 1) {
-    var n = 1
-    var t = v
-    while t >= 10 { t /= 10; n += 1 }
-    let w = Swift.max(n, width)
-    let start = bytes.count
-    bytes.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: w))
-    bytes.withUnsafeMutableBufferPointer { p in
+    // Digits are laid out right to left in 24 bytes of '0's, then appended in one copy.
+    var buffer: (UInt64, UInt64, UInt64) = (0x3030_3030_3030_3030, 0x3030_3030_3030_3030, 0x3030_3030_3030_3030)
+    withUnsafeMutableBytes(of: &buffer) { p in
       let table = Self.pairs.utf8Start
-      var i = start + w
+      var i = 24
       var x = v
       while x >= 100 {
         let r = Int(x % 100) &* 2
@@ -42,11 +38,15 @@ public struct ByteSink: Sendable {
       }
       if x >= 10 {
         let r = Int(x) &* 2
-        p[i - 2] = table[r]
-        p[i - 1] = table[r + 1]
+        i -= 2
+        p[i] = table[r]
+        p[i + 1] = table[r + 1]
       } else {
-        p[i - 1] = UInt8(ascii: "0") &+ UInt8(x)
+        i -= 1
+        p[i] = UInt8(ascii: "0") &+ UInt8(x)
       }
+      let first = Swift.max(0, Swift.min(i, 24 - width))
+      bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: p[first...]))
     }
   }
 
