@@ -23,7 +23,8 @@ extension OrderedEncoding {
     guard nanos >= 0, nanos < 1_000_000_000 else { return nil }
     let days = seconds >= 0 ? seconds / 86_400 : -((-seconds + 86_399) / 86_400)
     let secOfDay = seconds - days * 86_400
-    let (y, m, d) = civil(fromDays: days)
+    let c = CivilDate(days: days)
+    let (y, m, d) = (c.year, c.month, c.day)
     guard y >= 0, y <= 9999 else { return nil }
     func p(_ v: Int64, _ w: Int) -> String { let s = String(v); return String(repeating: "0", count: max(0, w - s.count)) + s }
     var s = "\(p(y, 4))-\(p(m, 2))-\(p(d, 2))T\(p(secOfDay / 3600, 2)):\(p(secOfDay / 60 % 60, 2)):\(p(secOfDay % 60, 2))"
@@ -40,28 +41,6 @@ extension OrderedEncoding {
   public static func parseRFC3339(_ text: String) -> (seconds: Int64, nanos: Int64)? {
     guard let t = TimestampText.parse(text), t.hadOffset else { return nil }
     return (t.seconds, t.nanos)
-  }
-
-  /// Days since 1970-01-01 → proleptic Gregorian (y, m, d) (Howard Hinnant's algorithm).
-  static func civil(fromDays z0: Int64) -> (Int64, Int64, Int64) {
-    let z = z0 + 719_468
-    let era = (z >= 0 ? z : z - 146_096) / 146_097
-    let doe = z - era * 146_097
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-    let mp = (5 * doy + 2) / 153
-    let d = doy - (153 * mp + 2) / 5 + 1
-    let m = mp < 10 ? mp + 3 : mp - 9
-    return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
-  }
-
-  static func days(fromCivil y0: Int64, _ m: Int64, _ d: Int64) -> Int64 {
-    let y = m <= 2 ? y0 - 1 : y0
-    let era = (y >= 0 ? y : y - 399) / 400
-    let yoe = y - era * 400
-    let doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-    return era * 146_097 + doe - 719_468
   }
 
   // MARK: decimals

@@ -58,7 +58,7 @@ public enum TimestampText {
         return nil
       }
     }
-    let days = OrderedEncoding.days(fromCivil: y, mo, d)
+    let days = CivilDate(year: y, month: mo, day: d).days
     return Instant(seconds: days * 86_400 + h * 3600 + mi * 60 + s - offset, nanos: nanos, hadOffset: hadOffset)
   }
 }

@@ -87,53 +87,54 @@ public enum JSONB {
 extension JSONValue: CustomStringConvertible {
   /// JSON text as CockroachDB prints it (`{"a": 1, "b": [true, null]}`).
   public var description: String {
-    var s = ""
-    write(into: &s)
-    return s
+    var out = ByteSink(capacity: 64)
+    write(into: &out)
+    return String(decoding: out.bytes, as: UTF8.self)
   }
 
-  func write(into s: inout String) {
+  /// Appends the JSON text to `out` (the one implementation: `description` wraps it).
+  public func write(into out: inout ByteSink) {
     switch self {
-    case .null: s += "null"
-    case .bool(let b): s += b ? "true" : "false"
-    case .number(let d): s += d.description
-    case .string(let t): JSONValue.quote(t, into: &s)
+    case .null: out.append("null")
+    case .bool(let b): out.append(b ? "true" : "false")
+    case .number(let d): d.write(into: &out)
+    case .string(let t): JSONValue.quote(t, into: &out)
     case .array(let a):
-      s += "["
-      for (i, v) in a.enumerated() { if i > 0 { s += ", " }; v.write(into: &s) }
-      s += "]"
-    case .object(let o):
-      s += "{"
-      for (i, (k, v)) in o.enumerated() {
-        if i > 0 { s += ", " }
-        JSONValue.quote(k, into: &s)
-        s += ": "
-        v.write(into: &s)
+      out.append(UInt8(ascii: "["))
+      for (i, v) in a.enumerated() {
+        if i > 0 { out.append(", ") }
+        v.write(into: &out)
       }
-      s += "}"
+      out.append(UInt8(ascii: "]"))
+    case .object(let o):
+      out.append(UInt8(ascii: "{"))
+      for (i, (k, v)) in o.enumerated() {
+        if i > 0 { out.append(", ") }
+        JSONValue.quote(k, into: &out)
+        out.append(": ")
+        v.write(into: &out)
+      }
+      out.append(UInt8(ascii: "}"))
     }
   }
 
-  static func quote(_ t: String, into s: inout String) {
-    s += "\""
-    for u in t.unicodeScalars {
+  /// A JSON string: `"`, `\` and control characters escaped; bytes from 0x80 (the rest of
+  /// UTF-8) as they are.
+  static func quote(_ t: String, into out: inout ByteSink) {
+    out.append(UInt8(ascii: "\""))
+    for u in t.utf8 {
       switch u {
-      case "\"": s += "\\\""
-      case "\\": s += "\\\\"
-      case "\n": s += "\\n"
-      case "\r": s += "\\r"
-      case "\t": s += "\\t"
-      case "\u{08}": s += "\\b"
-      case "\u{0C}": s += "\\f"
-      default:
-        if u.value < 0x20 {
-          let h = String(u.value, radix: 16)
-          s += "\\u" + String(repeating: "0", count: 4 - h.count) + h
-        } else {
-          s.unicodeScalars.append(u)
-        }
+      case UInt8(ascii: "\""): out.append("\\\"")
+      case UInt8(ascii: "\\"): out.append("\\\\")
+      case 0x0A: out.append("\\n")
+      case 0x0D: out.append("\\r")
+      case 0x09: out.append("\\t")
+      case 0x08: out.append("\\b")
+      case 0x0C: out.append("\\f")
+      case 0..<0x20: out.append("\\u00"); out.hex(u)
+      default: out.append(u)
       }
     }
-    s += "\""
+    out.append(UInt8(ascii: "\""))
   }
 }

@@ -1,3 +1,5 @@
+import CockroachKV
+
 /// Text of a datum in the form CockroachDB's `IMPORT INTO … CSV` parses back to the same
 /// value (and the form `SELECT` prints, where the two agree):
 ///
@@ -23,44 +25,9 @@ public enum SQLText {
   /// Nil for NULL. `problems` receives a note when the text cannot reproduce the value
   /// (an ENUM without its type descriptor, raw bytes of an undecoded type).
   public static func render(_ d: Datum, type: SQLType? = nil, problems: inout [String]) -> String? {
-    if type?.family == .collatedString, case .string(let s) = d { return collated(s, type!) }
-    switch d {
-    case .null: return nil
-    case .bool(let b): return b ? "true" : "false"
-    case .int(let i): return String(i)
-    case .float(let f): return float(f)
-    case .decimal(let x): return x.description
-    case .string(let s): return s
-    case .bytes(let b): return "\\x" + hex(b)
-    case .date(let days):
-      if days != Int64.max && days != Int64.min && days.magnitude >= 1 << 40 {
-        problems.append("DATE \(days) days from 1970 is outside any calendar; written as the day count")
-        return String(days)
-      }
-      return date(days)
-    case .time(let us): return time(us)
-    case .timeTZ(let us, let off): return time(us) + offset(-Int64(off))
-    case .timestamp(let s, let n), .timestampTZ(let s, let n):
-      if n < 0 || n >= 1_000_000_000 || s.magnitude >= 1 << 50 {
-        problems.append("timestamp \(s)s \(n)ns is out of range; written as printed")
-      }
-      if case .timestampTZ = d { return timestamp(s, n) + "+00:00" }
-      return timestamp(s, n)
-    case .interval(let m, let d, let n): return interval(months: m, days: d, nanos: n)
-    case .uuid(let u): return uuid(u)
-    case .inet(let mask, let addr): return inet(mask: mask, addr: addr)
-    case .json(let j): return j.description
-    case .bits(let b): return b
-    case .enumValue(let p, let label):
-      if let label { return label }
-      problems.append("ENUM value \\x\(hex(p)) has no label (type descriptor missing); written as hex")
-      return "\\x" + hex(p)
-    case .oid(let o): return String(o)
-    case .array(let a): return array(a, element: type?.element, problems: &problems)
-    case .raw(let t, let b):
-      problems.append("\(t) value not decoded; written as hex")
-      return "\\x" + hex(b)
-    }
+    var out = ByteSink(capacity: 32)
+    guard write(d, type: type, into: &out, problems: &problems) else { return nil }
+    return String(decoding: out.bytes, as: UTF8.self)
   }
 
   public static func render(_ d: Datum, type: SQLType? = nil) -> String? {
@@ -68,138 +35,225 @@ public enum SQLText {
     return render(d, type: type, problems: &p)
   }
 
-  /// SQL string literal: single quotes doubled, backslashes literal (standard strings).
-  static func literal(_ s: String) -> String { "'" + s.replacingQuote() + "'" }
+  /// Appends the text of `d` to `out` (the one renderer: `render` wraps it). False, with
+  /// nothing written, for NULL.
+  public static func write(_ d: Datum, type: SQLType?, into out: inout ByteSink, problems: inout [String]) -> Bool {
+    if let type, type.family == .collatedString, case .string(let s) = d {
+      collated(s, type, &out)
+      return true
+    }
+    switch d {
+    case .null: return false
+    case .bool(let b): out.append(b ? "true" : "false")
+    case .int(let i): out.decimal(i)
+    case .float(let f): float(f, &out)
+    case .decimal(let x): x.write(into: &out)
+    case .string(let s): out.append(contentsOf: s)
+    case .bytes(let b): out.append("\\x"); out.hex(b)
+    case .date(let days):
+      if days != Int64.max && days != Int64.min && days.magnitude >= 1 << 40 {
+        problems.append("DATE \(days) days from 1970 is outside any calendar; written as the day count")
+      }
+      date(days, &out)
+    case .time(let us): time(us, &out)
+    case .timeTZ(let us, let off): time(us, &out); offset(-Int64(off), &out)
+    case .timestamp(let s, let n), .timestampTZ(let s, let n):
+      if n < 0 || n >= 1_000_000_000 || s.magnitude >= 1 << 50 {
+        problems.append("timestamp \(s)s \(n)ns is out of range; written as printed")
+      }
+      timestamp(s, n, &out)
+      if case .timestampTZ = d { out.append("+00:00") }
+    case .interval(let m, let d, let n): interval(months: m, days: d, nanos: n, &out)
+    case .uuid(let u): uuid(u, &out)
+    case .inet(let mask, let addr): out.append(contentsOf: inet(mask: mask, addr: addr))
+    case .json(let j): j.write(into: &out)
+    case .bits(let b): out.append(contentsOf: b)
+    case .enumValue(let p, let label):
+      if let label { out.append(contentsOf: label); break }
+      problems.append("ENUM value \\x\(hex(p)) has no label (type descriptor missing); written as hex")
+      out.append("\\x"); out.hex(p)
+    case .oid(let o): out.unsigned(UInt64(o))
+    case .array(let a): array(a, element: type?.element, &out, problems: &problems)
+    case .raw(let t, let b):
+      problems.append("\(t) value not decoded; written as hex")
+      out.append("\\x"); out.hex(b)
+    }
+    return true
+  }
 
-  static func collated(_ s: String, _ t: SQLType) -> String {
-    literal(s) + " COLLATE " + SQLIdent.quote(t.locale ?? "default")
+  /// SQL string literal: single quotes doubled, backslashes literal (standard strings).
+  static func literal(_ s: String, _ out: inout ByteSink) {
+    let start = out.count
+    out.append(contentsOf: s)
+    out.quote(from: start, UInt8(ascii: "'"))
+  }
+
+  static func collated(_ s: String, _ t: SQLType, _ out: inout ByteSink) {
+    literal(s, &out)
+    out.append(" COLLATE ")
+    out.append(contentsOf: SQLIdent.quote(t.locale ?? "default"))
   }
 
   static func hex(_ b: [UInt8]) -> String {
-    let digits = Array("0123456789abcdef")
-    var s = ""
-    s.reserveCapacity(b.count * 2)
-    for x in b { s.append(digits[Int(x >> 4)]); s.append(digits[Int(x & 15)]) }
-    return s
-  }
-
-  static func pad(_ v: Int64, _ n: Int) -> String {
-    let s = String(v.magnitude)
-    return (v < 0 ? "-" : "") + String(repeating: "0", count: max(0, n - s.count)) + s
+    var out = ByteSink(capacity: 2 * b.count)
+    out.hex(b)
+    return String(decoding: out.bytes, as: UTF8.self)
   }
 
   /// Go's `strconv.FormatFloat(f, 'g', -1, 64)`, CockroachDB's FLOAT text: the shortest
   /// round-trip digits (Swift's `description` has the same), exponent form below 1e-4 and from
   /// 1e6 on (`1e+06`, `2.5e-07`), no trailing `.0` (`3`).
-  static func float(_ f: Double) -> String {
-    if f.isNaN { return "NaN" }
-    if f.isInfinite { return f < 0 ? "-Infinity" : "Infinity" }
-    let sign = f.sign == .minus ? "-" : ""
-    if f == 0 { return sign + "0" }
-    var text = Substring(f.magnitude.description)
-    var exp10 = 0
-    if let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }) {
-      exp10 = Int(text[text.index(after: e)...]) ?? 0
-      text = text[..<e]
+  static func float(_ f: Double, _ out: inout ByteSink) {
+    if f.isNaN { out.append("NaN"); return }
+    if f.isInfinite { out.append(f < 0 ? "-Infinity" : "Infinity"); return }
+    if f.sign == .minus { out.append(UInt8(ascii: "-")) }
+    if f == 0 { out.append(UInt8(ascii: "0")); return }
+    var text = f.magnitude.description
+    text.withUTF8 { u in
+      // u: digits [. digits] [e±digits]; D = the digits without the point.
+      var e = u.count, dot = -1
+      for i in 0..<u.count {
+        if u[i] == UInt8(ascii: "e") || u[i] == UInt8(ascii: "E") { e = i; break }
+        if u[i] == UInt8(ascii: ".") { dot = i }
+      }
+      var exp10 = 0
+      if e < u.count {
+        var i = e + 1, negative = false
+        if i < u.count, u[i] == UInt8(ascii: "-") || u[i] == UInt8(ascii: "+") { negative = u[i] == UInt8(ascii: "-"); i += 1 }
+        while i < u.count { exp10 = exp10 * 10 + Int(u[i] &- 48); i += 1 }
+        if negative { exp10 = -exp10 }
+      }
+      let intDigits = dot < 0 ? e : dot
+      let n = dot < 0 ? e : e - 1
+      func digit(_ k: Int) -> UInt8 { k < intDigits ? u[k] : u[k + 1] }
+      var lo = 0, hi = n
+      var point = intDigits + exp10   // digits of D before the point
+      while lo < hi, digit(lo) == UInt8(ascii: "0") { lo += 1; point -= 1 }
+      while hi > lo, digit(hi - 1) == UInt8(ascii: "0") { hi -= 1 }
+      func digits(_ a: Int, _ b: Int) { for k in a..<b { out.append(digit(k)) } }
+      let count = hi - lo
+      let x = point - 1   // decimal exponent of the first digit
+      if x < -4 || x >= 6 {
+        out.append(digit(lo))
+        if count > 1 { out.append(UInt8(ascii: ".")); digits(lo + 1, hi) }
+        out.append(x < 0 ? "e-" : "e+")
+        out.unsigned(UInt64(x.magnitude), width: 2)
+      } else if point <= 0 {
+        out.append("0.")
+        for _ in 0..<(-point) { out.append(UInt8(ascii: "0")) }
+        digits(lo, hi)
+      } else if point >= count {
+        digits(lo, hi)
+        for _ in 0..<(point - count) { out.append(UInt8(ascii: "0")) }
+      } else {
+        digits(lo, lo + point)
+        out.append(UInt8(ascii: "."))
+        digits(lo + point, hi)
+      }
     }
-    let dot = text.firstIndex(of: ".") ?? text.endIndex
-    var digits = Array(text[..<dot]) + (dot < text.endIndex ? Array(text[text.index(after: dot)...]) : [])
-    var point = text.distance(from: text.startIndex, to: dot) + exp10   // digits before the point
-    while digits.first == "0" { digits.removeFirst(); point -= 1 }
-    while digits.last == "0" { digits.removeLast() }
-    let x = point - 1   // decimal exponent of the first digit
-    if x < -4 || x >= 6 {
-      let mantissa = String(digits[0]) + (digits.count > 1 ? "." + String(digits[1...]) : "")
-      return sign + mantissa + "e" + (x < 0 ? "-" : "+") + (abs(x) < 10 ? "0" : "") + String(abs(x))
-    }
-    if point <= 0 { return sign + "0." + String(repeating: "0", count: -point) + String(digits) }
-    if point >= digits.count { return sign + String(digits) + String(repeating: "0", count: point - digits.count) }
-    return sign + String(digits[..<point]) + "." + String(digits[point...])
   }
 
-  /// Fraction digits of `nanos`, trailing zeros dropped ("" when zero).
-  static func fraction(_ nanos: Int64) -> String {
-    guard nanos != 0 else { return "" }
-    var s = pad(nanos, 9)
-    while s.last == "0" { s.removeLast() }
-    return "." + s
+  /// Fraction digits of `nanos`, trailing zeros dropped (nothing when zero).
+  static func fraction(_ nanos: Int64, _ out: inout ByteSink) {
+    guard nanos != 0 else { return }
+    out.append(UInt8(ascii: "."))
+    let start = out.count
+    out.padded(nanos, 9)
+    out.trim(UInt8(ascii: "0"), downTo: start)
   }
 
-  /// Civil date of a day count since 1970-01-01 (proleptic Gregorian; Hinnant's days→civil).
-  static func civil(_ days: Int64) -> (Int64, Int64, Int64) {
-    let z = days + 719_468
-    let era = (z >= 0 ? z : z - 146_096) / 146_097
-    let doe = z - era * 146_097
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-    let mp = (5 * doy + 2) / 153
-    let d = doy - (153 * mp + 2) / 5 + 1
-    let m = mp < 10 ? mp + 3 : mp - 9
-    return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
+  /// `HH:MM:SS` of a second count (each part as `padded` prints it).
+  static func clock(_ s: Int64, _ out: inout ByteSink) {
+    out.padded(s / 3600, 2)
+    out.append(UInt8(ascii: ":"))
+    out.padded(s / 60 % 60, 2)
+    out.append(UInt8(ascii: ":"))
+    out.padded(s % 60, 2)
   }
 
-  static func ymd(_ days: Int64) -> String {
-    let (y, m, d) = civil(days)
-    // Year 0 is 1 BC (Postgres/CockroachDB text).
-    let body = (y > 0 ? pad(y, 4) : pad(1 - y, 4)) + "-" + pad(m, 2) + "-" + pad(d, 2)
-    return y > 0 ? body : body + " BC"
+  /// `YYYY-MM-DD`, the year of 1 BC and before as its BC number (Postgres/CockroachDB text:
+  /// year 0 is 1 BC); true when the caller must add " BC".
+  static func ymd(_ c: CivilDate, _ out: inout ByteSink) -> Bool {
+    out.padded(c.year > 0 ? c.year : 1 - c.year, 4)
+    out.append(UInt8(ascii: "-"))
+    out.padded(c.month, 2)
+    out.append(UInt8(ascii: "-"))
+    out.padded(c.day, 2)
+    return c.year <= 0
   }
 
   static func date(_ days: Int64) -> String {
-    if days == Int64.max { return "infinity" }
-    if days == Int64.min { return "-infinity" }
-    guard days.magnitude < 1 << 40 else { return String(days) }   // render() reports these
-    return ymd(days)
+    var out = ByteSink(capacity: 16)
+    date(days, &out)
+    return String(decoding: out.bytes, as: UTF8.self)
   }
 
-  static func time(_ us: Int64) -> String {
-    let s = us / 1_000_000, f = us % 1_000_000
-    return pad(s / 3600, 2) + ":" + pad(s / 60 % 60, 2) + ":" + pad(s % 60, 2) + fraction(f * 1000)
+  static func date(_ days: Int64, _ out: inout ByteSink) {
+    if days == Int64.max { out.append("infinity"); return }
+    if days == Int64.min { out.append("-infinity"); return }
+    guard days.magnitude < 1 << 40 else { out.decimal(days); return }   // write() reports these
+    if ymd(CivilDate(days: days), &out) { out.append(" BC") }
+  }
+
+  static func time(_ us: Int64, _ out: inout ByteSink) {
+    clock(us / 1_000_000, &out)
+    fraction(us % 1_000_000 * 1000, &out)
   }
 
   /// `eastSecs` east of UTC, printed ±HH:MM[:SS].
-  static func offset(_ eastSecs: Int64) -> String {
+  static func offset(_ eastSecs: Int64, _ out: inout ByteSink) {
     let a = eastSecs.magnitude
-    var s = (eastSecs < 0 ? "-" : "+") + pad(Int64(a / 3600), 2) + ":" + pad(Int64(a / 60 % 60), 2)
-    if a % 60 != 0 { s += ":" + pad(Int64(a % 60), 2) }
-    return s
+    out.append(eastSecs < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+"))
+    out.unsigned(a / 3600, width: 2)
+    out.append(UInt8(ascii: ":"))
+    out.unsigned(a / 60 % 60, width: 2)
+    if a % 60 != 0 { out.append(UInt8(ascii: ":")); out.unsigned(a % 60, width: 2) }
   }
 
-  static func timestamp(_ secs: Int64, _ nanos: Int64) -> String {
+  static func timestamp(_ secs: Int64, _ nanos: Int64, _ out: inout ByteSink) {
     // Floor division so instants before 1970 land on the right day.
     let secs = max(min(secs, 1 << 50), -(1 << 50))   // keeps the calendar maths in range
     var days = secs / 86_400, rem = secs % 86_400
     if rem < 0 { rem += 86_400; days -= 1 }
     var n = nanos
     if n < 0 || n >= 1_000_000_000 { n = 0 }  // out-of-range nanos cannot be printed faithfully
-    let (y, m, d) = civil(days)
-    let datePart = (y > 0 ? pad(y, 4) : pad(1 - y, 4)) + "-" + pad(m, 2) + "-" + pad(d, 2)
-    let clock = pad(rem / 3600, 2) + ":" + pad(rem / 60 % 60, 2) + ":" + pad(rem % 60, 2) + fraction(n)
-    return datePart + " " + clock + (y > 0 ? "" : " BC")
+    let bc = ymd(CivilDate(days: days), &out)
+    out.append(UInt8(ascii: " "))
+    clock(rem, &out)
+    fraction(n, &out)
+    if bc { out.append(" BC") }
   }
 
   /// Postgres-style interval text (CockroachDB's default IntervalStyle): years and months
   /// split (truncating, each keeping the sign), plural unless the count is exactly 1.
-  static func interval(months: Int64, days: Int64, nanos: Int64) -> String {
-    func unit(_ n: Int64, _ name: String) -> String { "\(n) \(name)" + (n == 1 ? "" : "s") }
-    var parts: [String] = []
-    if months / 12 != 0 { parts.append(unit(months / 12, "year")) }
-    if months % 12 != 0 { parts.append(unit(months % 12, "mon")) }
-    if days != 0 { parts.append(unit(days, "day")) }
-    if nanos != 0 || parts.isEmpty {
-      let a = nanos.magnitude
-      let secs = a / 1_000_000_000
-      var clock = pad(Int64(secs / 3600), 2) + ":" + pad(Int64(secs / 60 % 60), 2) + ":" + pad(Int64(secs % 60), 2)
-      clock += fraction(Int64(a % 1_000_000_000))
-      parts.append((nanos < 0 ? "-" : "") + clock)
+  static func interval(months: Int64, days: Int64, nanos: Int64, _ out: inout ByteSink) {
+    var first = true
+    func unit(_ n: Int64, _ name: StaticString) {
+      if !first { out.append(UInt8(ascii: " ")) }
+      first = false
+      out.decimal(n)
+      out.append(UInt8(ascii: " "))
+      out.append(name)
+      if n != 1 { out.append(UInt8(ascii: "s")) }
     }
-    return parts.joined(separator: " ")
+    if months / 12 != 0 { unit(months / 12, "year") }
+    if months % 12 != 0 { unit(months % 12, "mon") }
+    if days != 0 { unit(days, "day") }
+    if nanos != 0 || first {
+      if !first { out.append(UInt8(ascii: " ")) }
+      if nanos < 0 { out.append(UInt8(ascii: "-")) }
+      let a = nanos.magnitude
+      clock(Int64(a / 1_000_000_000), &out)
+      fraction(Int64(a % 1_000_000_000), &out)
+    }
   }
 
-  static func uuid(_ u: [UInt8]) -> String {
-    let h = Array(hex(u))
-    guard h.count == 32 else { return hex(u) }
-    return String(h[0..<8]) + "-" + String(h[8..<12]) + "-" + String(h[12..<16]) + "-" + String(h[16..<20]) + "-" + String(h[20...])
+  static func uuid(_ u: [UInt8], _ out: inout ByteSink) {
+    guard u.count == 16 else { out.hex(u); return }
+    for (i, b) in u.enumerated() {
+      if i == 4 || i == 6 || i == 8 || i == 10 { out.append(UInt8(ascii: "-")) }
+      out.hex(b)
+    }
   }
 
   static func inet(mask: UInt8, addr: [UInt8]) -> String {
@@ -230,13 +284,22 @@ public enum SQLText {
   }
 
   /// `ARRAY[…]` with each element as a string literal the element type parses (`NULL` bare).
-  static func array(_ a: [Datum], element: SQLType?, problems: inout [String]) -> String {
-    let parts = a.map { e -> String in
-      guard let t = render(e, problems: &problems) else { return "NULL" }
-      if element?.family == .collatedString, case .string(let s) = e { return collated(s, element!) }
-      return literal(t)
+  static func array(_ a: [Datum], element: SQLType?, _ out: inout ByteSink, problems: inout [String]) {
+    out.append("ARRAY[")
+    for (i, e) in a.enumerated() {
+      if i > 0 { out.append(UInt8(ascii: ",")) }
+      if let element, element.family == .collatedString, case .string(let s) = e {
+        collated(s, element, &out)
+        continue
+      }
+      let start = out.count
+      if write(e, type: nil, into: &out, problems: &problems) {
+        out.quote(from: start, UInt8(ascii: "'"))
+      } else {
+        out.append("NULL")
+      }
     }
-    return "ARRAY[" + parts.joined(separator: ",") + "]"
+    out.append(UInt8(ascii: "]"))
   }
 }
 
@@ -254,31 +317,86 @@ public struct CSVWriter: Sendable {
   public init() {}
 
   public func field(_ text: String?) -> String {
-    guard let text else { return nullMarker }
-    // Byte scan (not Characters: grapheme breaking is the slowest part of a large export).
-    let d = delimiter.asciiValue ?? 0x2C
-    let needs = text.isEmpty || text == nullMarker
-      || text.utf8.contains { $0 == d || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }
-    guard needs else { return text }
-    var out = "\""
-    for c in text.unicodeScalars {
-      if c == "\"" { out += "\"\"" } else { out.unicodeScalars.append(c) }
+    var out = ByteSink()
+    if let text {
+      out.append(contentsOf: text)
+      quoteIfNeeded(from: 0, delimiter.asciiValue ?? 0x2C, &out)
+    } else {
+      out.append(contentsOf: nullMarker)
     }
-    return out + "\""
+    return String(decoding: out.bytes, as: UTF8.self)
+  }
+
+  /// Quotes the field from `start` to the end of `out` if it is empty, equals the NULL
+  /// marker, or holds the delimiter byte `d`, a quote, CR or LF.
+  func quoteIfNeeded(from start: Int, _ d: UInt8, _ out: inout ByteSink) {
+    let n = out.count - start
+    var needs = n == 0 || (n == nullMarker.utf8.count && out.bytes[start...].elementsEqual(nullMarker.utf8))
+    if !needs {
+      for i in start..<out.count {
+        let c = out.bytes[i]
+        if c == d || c == 0x22 || c == 0x0A || c == 0x0D { needs = true; break }
+      }
+    }
+    if needs { out.quote(from: start, 0x22) }
+  }
+
+  /// What separates and what quotes fields: the delimiter's bytes, and the byte whose
+  /// presence forces quoting (a non-ASCII delimiter quotes on commas, as it always did).
+  struct Separator {
+    var byte: UInt8?   // the delimiter when it is one byte
+    var text: String
+    var quoteOn: UInt8
+    func write(_ out: inout ByteSink) { if let byte { out.append(byte) } else { out.append(contentsOf: text) } }
+  }
+
+  var separator: Separator {
+    Separator(byte: delimiter.utf8.count == 1 ? delimiter.utf8.first : nil, text: String(delimiter),
+              quoteOn: delimiter.asciiValue ?? 0x2C)
+  }
+
+  /// Appends one CSV record (with its "\n"); `types[i]` is the type of `datums[i]`.
+  public func write(_ datums: [Datum], types: [SQLType], into out: inout ByteSink, problems: inout [String]) {
+    let sep = separator
+    for (i, d) in datums.enumerated() {
+      if i > 0 { sep.write(&out) }
+      field(d, i < types.count ? types[i] : nil, sep.quoteOn, &out, &problems)
+    }
+    out.append(UInt8(ascii: "\n"))
+  }
+
+  /// Appends one CSV record of `row` over `columns` (normally `table.dataColumns`).
+  public func write(_ row: TableRowDecoder.Row, columns: [ColumnDescriptor], into out: inout ByteSink,
+                    problems: inout [String]) {
+    let sep = separator
+    for (i, c) in columns.enumerated() {
+      if i > 0 { sep.write(&out) }
+      field(row.datum(c.id), c.type, sep.quoteOn, &out, &problems)
+    }
+    out.append(UInt8(ascii: "\n"))
+  }
+
+  func field(_ d: Datum, _ type: SQLType?, _ quoteOn: UInt8, _ out: inout ByteSink, _ problems: inout [String]) {
+    let start = out.count
+    if SQLText.write(d, type: type, into: &out, problems: &problems) {
+      quoteIfNeeded(from: start, quoteOn, &out)
+    } else {
+      out.append(contentsOf: nullMarker)
+    }
   }
 
   /// One CSV record (with its "\n"); `types[i]` is the type of `datums[i]`.
   public func line(_ datums: [Datum], types: [SQLType], problems: inout [String]) -> String {
-    var fields: [String] = []
-    for (i, d) in datums.enumerated() {
-      fields.append(field(SQLText.render(d, type: i < types.count ? types[i] : nil, problems: &problems)))
-    }
-    return fields.joined(separator: String(delimiter)) + "\n"
+    var out = ByteSink(capacity: 64)
+    write(datums, types: types, into: &out, problems: &problems)
+    return String(decoding: out.bytes, as: UTF8.self)
   }
 
   /// One CSV record of `row` over `columns` (normally `table.dataColumns`).
   public func line(_ row: TableRowDecoder.Row, columns: [ColumnDescriptor], problems: inout [String]) -> String {
-    line(row.datums(columns), types: columns.map(\.type), problems: &problems)
+    var out = ByteSink(capacity: 64)
+    write(row, columns: columns, into: &out, problems: &problems)
+    return String(decoding: out.bytes, as: UTF8.self)
   }
 
   /// The IMPORT statement matching this writer's options.

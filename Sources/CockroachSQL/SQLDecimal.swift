@@ -62,26 +62,44 @@ public struct SQLDecimal: Equatable, Hashable, Sendable, CustomStringConvertible
   /// General Decimal Arithmetic "to-scientific-string", the text apd (and so CockroachDB)
   /// prints; it parses back to the same coefficient and exponent.
   public var description: String {
+    var out = ByteSink(capacity: coefficient.utf8.count + 8)
+    write(into: &out)
+    return String(decoding: out.bytes, as: UTF8.self)
+  }
+
+  /// Appends `description`'s text to `out` (the one implementation of it).
+  public func write(into out: inout ByteSink) {
     switch form {
-    case .nan: return "NaN"
-    case .infinite: return negative ? "-Infinity" : "Infinity"
+    case .nan: out.append("NaN"); return
+    case .infinite: out.append(negative ? "-Infinity" : "Infinity"); return
     case .finite: break
     }
-    let sign = negative ? "-" : ""
-    let digits = Array(coefficient)
-    let adjusted = exponent + digits.count - 1
-    if exponent <= 0 && adjusted >= -6 {
-      if exponent == 0 { return sign + coefficient }
-      let point = digits.count + exponent       // digits before the decimal point
-      if point > 0 {
-        return sign + String(digits[..<point]) + "." + String(digits[point...])
+    if negative { out.append(UInt8(ascii: "-")) }
+    var c = coefficient
+    c.withUTF8 { digits in
+      let n = digits.count
+      let adjusted = exponent + n - 1
+      if exponent <= 0 && adjusted >= -6 {
+        let point = n + exponent       // digits before the decimal point
+        if exponent == 0 {
+          out.bytes.append(contentsOf: digits)
+        } else if point > 0 {
+          out.bytes.append(contentsOf: digits[..<point])
+          out.append(UInt8(ascii: "."))
+          out.bytes.append(contentsOf: digits[point...])
+        } else {
+          out.append("0.")
+          for _ in 0..<(-point) { out.append(UInt8(ascii: "0")) }
+          out.bytes.append(contentsOf: digits)
+        }
+        return
       }
-      return sign + "0." + String(repeating: "0", count: -point) + coefficient
+      if n > 0 { out.append(digits[0]) }
+      if n > 1 { out.append(UInt8(ascii: ".")); out.bytes.append(contentsOf: digits[1...]) }
+      out.append(UInt8(ascii: "E"))
+      out.append(adjusted >= 0 ? UInt8(ascii: "+") : UInt8(ascii: "-"))
+      out.unsigned(UInt64(adjusted.magnitude))
     }
-    var s = sign + String(digits[0])
-    if digits.count > 1 { s += "." + String(digits[1...]) }
-    s += "E" + (adjusted >= 0 ? "+" : "-") + String(adjusted.magnitude)
-    return s
   }
 
   /// Decimal digits of an unsigned big-endian integer (Go `big.Int.SetBytes`), as the

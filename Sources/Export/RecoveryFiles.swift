@@ -66,16 +66,15 @@ public final class RecoveryFiles: RecoveredRowSink, @unchecked Sendable {
   public func chunk(_ chunk: RecoveryChunk, rows: [TableRowDecoder.Row]) throws {
     let columns = tables[chunk.table].columns
     let tagged = keepLatest?.columns(of: tables[chunk.table])
-    var text = ""
+    var out = ByteSink(capacity: rows.count * 64)
     var problems: [String] = []
-    text.reserveCapacity(rows.count * 64)
     for r in rows {
       // Filtered tables: each line carries its partition and order values for `finish`.
       if let (p, o) = tagged {
         let tag = { (c: ColumnDescriptor) in (SQLText.render(r.datum(c.id), type: c.type) ?? "\\N").replacingOccurrences(of: "\t", with: " ") }
-        text += tag(columns[p]) + "\t" + tag(columns[o]) + "\t"
+        out.append(contentsOf: tag(columns[p]) + "\t" + tag(columns[o]) + "\t")
       }
-      text += csv.line(r, columns: columns, problems: &problems)
+      csv.write(r, columns: columns, into: &out, problems: &problems)
     }
     // Written under a temporary name; `chunkDone` makes it the part.
     let path = partPath(chunk) + ".tmp"
@@ -84,7 +83,7 @@ public final class RecoveryFiles: RecoveredRowSink, @unchecked Sendable {
     guard let h = FileHandle(forWritingAtPath: path) else { throw RecoveryError("cannot write \(path)") }
     defer { try? h.close() }
     try h.seekToEnd()
-    try h.write(contentsOf: Data(text.utf8))
+    try h.write(contentsOf: out.bytes)
   }
 
   public func finish(_ report: RecoveryReport) throws {
