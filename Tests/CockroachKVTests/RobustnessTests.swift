@@ -5,18 +5,7 @@ import SalvageTestSupport
 /// Seeded random and mutated inputs through every decoder: each must decode or throw a
 /// KVError, never trap. (Style guide §4: deterministic, CI-cheap; the seed is fixed.)
 struct RobustnessTests {
-  /// SplitMix64, so failures reproduce.
-  struct Rng {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-      state &+= 0x9E37_79B9_7F4A_7C15
-      var z = state
-      z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-      z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-      return z ^ (z >> 31)
-    }
-    mutating func bytes(_ n: Int) -> [UInt8] { (0..<n).map { _ in UInt8(truncatingIfNeeded: next()) } }
-  }
+  typealias Rng = SplitMix64
 
   static func everyDecoder(_ b: [UInt8]) {
     _ = try? EngineKey(decoding: b)

@@ -1,21 +1,12 @@
 import Testing
+import SalvageTestSupport
 @testable import CockroachSQL
 
 /// The byte renderer (`SQLText.write`, `CSVWriter.write`) prints exactly what the String
 /// renderer it replaced printed (`LegacySQLText`, kept verbatim in LegacyRender.swift), for
 /// edge cases of every type and for seeded random datums.
 @Suite struct RenderBytesTests {
-  /// SplitMix64, so a failure reproduces.
-  struct Seeded: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-      state &+= 0x9E37_79B9_7F4A_7C15
-      var z = state
-      z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-      z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-      return z ^ (z >> 31)
-    }
-  }
+  typealias Seeded = SplitMix64
 
   struct Case { var type: SQLType?; var datum: Datum }
 

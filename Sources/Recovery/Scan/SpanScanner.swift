@@ -83,9 +83,13 @@ public struct SpanScanner {
       ? Self.blockFilter(start: spans[0].start, end: spans[spans.count - 1].end, comparer: store.comparer) : nil)
     let stop = spans.last.map { Self.stopBound(end: $0.end, comparer: store.comparer) }
     while let e = it.next() {
-      if let stop, stop.isPast(e.key) { break }   // nothing wanted follows: stop reading
+      // Nothing wanted follows the stop bound (bytewise: raw key; otherwise its roach key,
+      // taken from the decoded key rather than split again).
+      if let stop, !stop.byRoachKey, stop.isPast(e.key) { break }
+      let decoded = try? EngineKey(decoding: e.key)
+      if let stop, stop.byRoachKey, let k = decoded, !k.roachKey.lexicographicallyPrecedes(stop.bound) { break }
       stats.engineEntries += 1
-      guard let key = try? EngineKey(decoding: e.key) else {
+      guard let key = decoded else {
         stats.problems.append("not an engine key: \(e.key.hex)")
         continue
       }
