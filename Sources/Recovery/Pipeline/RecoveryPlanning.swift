@@ -47,7 +47,7 @@ extension RecoveryRun {
     let live = Dictionary(catalog.dataTables.filter { $0.state != .drop }.map { (nameOf($0), $0.id) }, uniquingKeysWith: max)
     for t in catalog.dataTables {
       let name = catalog.qualifiedName(of: t)
-      let dotted = nameOf(t)
+      let dotted = name[0] + "." + name[2]
       if !options.tablePatterns.isEmpty && !options.tablePatterns.contains(where: { Self.glob($0, dotted) }) { continue }
       if t.state == .drop {
         // DROP then CREATE of the same name is ordinary history, not a loss.
