@@ -17,6 +17,7 @@ public struct ByteSink: Sendable {
   }
   @inlinable public mutating func append(contentsOf s: String) { bytes.append(contentsOf: s.utf8) }
   @inlinable public mutating func append(contentsOf b: [UInt8]) { bytes.append(contentsOf: b) }
+  @inlinable public mutating func append(contentsOf b: UnsafeRawBufferPointer) { bytes.append(contentsOf: b) }
 
   /// "00" "01" … "99": the digits of n at 2n and 2n+1.
   @usableFromInline static let pairs: StaticString = "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
@@ -61,8 +62,29 @@ public struct ByteSink: Sendable {
 
   /// Lowercase hex of `b`, two digits a byte.
   @inlinable public mutating func hex(_ b: [UInt8]) {
-    bytes.reserveCapacity(bytes.count + 2 * b.count)
-    for x in b { hex(x) }
+    b.withUnsafeBytes { hex($0) }
+  }
+
+  /// "000102…ff": the two hex digits of n at 2n and 2n+1.
+  @usableFromInline static let hexPairs: [UInt16] = (0..<256).map { n in
+    let d = Array("0123456789abcdef".utf8)
+    return UInt16(d[n >> 4]) | UInt16(d[n & 15]) << 8   // little-endian store: high digit first
+  }
+
+  /// Lowercase hex of `p`: the output grows once, then two digits are stored per byte.
+  @inlinable public mutating func hex(_ p: UnsafeRawBufferPointer) {
+    let n = p.count
+    guard n > 0 else { return }
+    let start = bytes.count
+    bytes.append(contentsOf: repeatElement(0, count: 2 * n))
+    Self.hexPairs.withUnsafeBufferPointer { table in
+      bytes.withUnsafeMutableBytes { out in
+        let d = out.baseAddress! + start
+        for i in 0..<n {
+          d.storeBytes(of: table[Int(p[i])].littleEndian, toByteOffset: 2 * i, as: UInt16.self)
+        }
+      }
+    }
   }
 
   @inlinable public mutating func hex(_ x: UInt8) {

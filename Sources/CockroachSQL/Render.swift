@@ -50,19 +50,11 @@ public enum SQLText {
     case .decimal(let x): x.write(into: &out)
     case .string(let s): out.append(contentsOf: s)
     case .bytes(let b): out.append("\\x"); out.hex(b)
-    case .date(let days):
-      if days != Int64.max && days != Int64.min && days.magnitude >= 1 << 40 {
-        problems.append("DATE \(days) days from 1970 is outside any calendar; written as the day count")
-      }
-      date(days, &out)
+    case .date(let days): dateField(days, &out, &problems)
     case .time(let us): time(us, &out)
     case .timeTZ(let us, let off): time(us, &out); offset(-Int64(off), &out)
-    case .timestamp(let s, let n), .timestampTZ(let s, let n):
-      if n < 0 || n >= 1_000_000_000 || s.magnitude >= 1 << 50 {
-        problems.append("timestamp \(s)s \(n)ns is out of range; written as printed")
-      }
-      timestamp(s, n, &out)
-      if case .timestampTZ = d { out.append("+00:00") }
+    case .timestamp(let s, let n): timestampField(s, n, zoned: false, &out, &problems)
+    case .timestampTZ(let s, let n): timestampField(s, n, zoned: true, &out, &problems)
     case .interval(let m, let d, let n): interval(months: m, days: d, nanos: n, &out)
     case .uuid(let u): uuid(u, &out)
     case .inet(let mask, let addr): out.append(contentsOf: inet(mask: mask, addr: addr))
@@ -79,6 +71,23 @@ public enum SQLText {
       out.append("\\x"); out.hex(b)
     }
     return true
+  }
+
+  /// A DATE field; days no calendar holds are written as the count, with a problem.
+  static func dateField(_ days: Int64, _ out: inout ByteSink, _ problems: inout [String]) {
+    if days != Int64.max && days != Int64.min && days.magnitude >= 1 << 40 {
+      problems.append("DATE \(days) days from 1970 is outside any calendar; written as the day count")
+    }
+    date(days, &out)
+  }
+
+  /// A TIMESTAMP (TZ: `zoned`, in UTC with `+00:00`) field; out-of-range parts get a problem.
+  static func timestampField(_ s: Int64, _ n: Int64, zoned: Bool, _ out: inout ByteSink, _ problems: inout [String]) {
+    if n < 0 || n >= 1_000_000_000 || s.magnitude >= 1 << 50 {
+      problems.append("timestamp \(s)s \(n)ns is out of range; written as printed")
+    }
+    timestamp(s, n, &out)
+    if zoned { out.append("+00:00") }
   }
 
   /// SQL string literal: single quotes doubled, backslashes literal (standard strings).

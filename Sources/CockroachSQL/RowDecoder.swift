@@ -9,10 +9,13 @@
 public struct TableRowDecoder: Sendable {
   public let table: TableDescriptor
   public let catalog: TypeCatalog
+  /// Where each column sits in a `RowBatch` row.
+  public let layout: RowLayout
 
   public init(table: TableDescriptor, catalog: TypeCatalog = TypeCatalog()) {
     self.table = table
     self.catalog = catalog
+    layout = RowLayout(table: table)
   }
 
   public struct DecodedKey: Sendable, Hashable {
@@ -95,33 +98,19 @@ public struct TableRowDecoder: Sendable {
 
   /// Assembles one primary-index row from the KVs of its families (any order). KVs whose row
   /// prefix differs from the first one are reported and ignored. Throws only when the key of
-  /// the first KV cannot be decoded (then there is no row).
+  /// the first KV cannot be decoded (then there is no row). Built on `RowAssembler` (the one
+  /// row assembly), for callers that want one row as datums.
   public func assemble(_ kvs: [(key: [UInt8], value: SQLValue)]) throws(SQLDecodeError) -> Row {
-    var row = Row(values: [:], problems: [], key: nil)
     guard let first = kvs.first else { throw err(.missing, "row", "no KVs") }
-    let k0 = try decodeKey(first.key)
-    // Primary-style indexes (encoding_type 1, ALTER PRIMARY KEY backfills) are laid out alike.
-    guard k0.indexID == table.primaryIndex.id || index(id: k0.indexID)?.encodingType == 1 else {
-      throw err(.unsupported, "row", "rows are assembled from the primary index, not index \(k0.indexID)")
+    let a = RowAssembler(decoder: self, keepProblems: true)
+    try a.begin(rowKey: first.key)
+    for kv in kvs { a.add(key: kv.key, value: kv.value) }
+    a.end()
+    var values: [UInt32: Datum] = [:]
+    for (o, c) in layout.columns.enumerated() where layout.ordinal(of: c.id) == o && a.batch.isSet(0, o) {
+      values[c.id] = a.batch.datum(0, o)
     }
-    row.key = k0
-    for (id, d) in k0.columns { row.values[id] = d }
-    for kv in kvs {
-      let k: DecodedKey
-      do { k = try decodeKey(kv.key) } catch { row.problems.append(error); continue }
-      guard k.rowPrefix == k0.rowPrefix else {
-        row.problems.append(err(.corrupt, "row", "KV of another row (prefix differs) ignored"))
-        continue
-      }
-      do { try apply(kv.value, family: k.familyID, to: &row) } catch { row.problems.append(error) }
-    }
-    for (id, d) in row.values {
-      if case .raw(let t, _) = d, t == "collation key" {
-        row.problems.append(err(.missing, "row", "collated key column has no value-side copy; text lost",
-                                column: table.column(id: id)?.name))
-      }
-    }
-    return row
+    return Row(values: values, problems: a.problems, key: try? decodeKey(first.key))
   }
 
   /// Assembles the partial row one secondary-index entry holds (spec §5.6): its key columns,
@@ -192,31 +181,6 @@ public struct TableRowDecoder: Sendable {
       } catch {
         throw error.context(table: table.name, column: c.name, offset: at)
       }
-    }
-  }
-
-  func apply(_ v: SQLValue, family fid: UInt32, to row: inout Row) throws(SQLDecodeError) {
-    let family = table.families.first { $0.id == fid }
-    if v.tag == SQLValue.tupleTag {
-      try columnList(v.data, into: &row)
-      return
-    }
-    guard let family else { throw err(.missing, "value", "family \(fid) is not in the descriptor") }
-    var colID = family.defaultColumnID
-    if colID == 0 && family.columnIDs.count == 1 { colID = family.columnIDs[0] }
-    // Pre-2.0 family-0 sentinel with a non-TUPLE value: no data (§6.1). Key columns are never
-    // written bare, so a family 0 made only of key columns is a sentinel too.
-    if fid == 0 && (colID == 0 || table.primaryIndex.keyColumnIDs.contains(colID)) { return }
-    if colID == 0 {
-      throw err(.corrupt, "value", "bare value in family \(family.name) with no default column")
-    }
-    guard let c = table.column(id: colID) else {
-      throw err(.missing, "value", "default column \(colID) of family \(family.name) not in the descriptor")
-    }
-    do {
-      row.values[c.id] = try DatumDecoding.bare(c.type, tag: v.tag, v.data, catalog: catalog)
-    } catch {
-      throw error.context(table: table.name, column: c.name)
     }
   }
 }

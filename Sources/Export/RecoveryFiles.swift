@@ -1,5 +1,8 @@
 import CockroachSQL
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Recovery
 
 /// Writes a recovery's output directory:
@@ -63,18 +66,22 @@ public final class RecoveryFiles: RecoveredRowSink, @unchecked Sendable {
   func partDir(_ table: Int) -> String { work + "/\(tables[table].descriptor.id)" }
   func partPath(_ c: RecoveryChunk) -> String { partDir(c.table) + "/" + String(format: "%08d.csv", c.index) }
 
-  public func chunk(_ chunk: RecoveryChunk, rows: [TableRowDecoder.Row]) throws {
+  public func chunk(_ chunk: RecoveryChunk, rows: RowBatch) throws {
     let columns = tables[chunk.table].columns
+    let ordinals = columns.map { rows.layout.ordinal(of: $0.id) ?? -1 }
+    guard !ordinals.contains(-1) else { throw RecoveryError("output column missing from the row layout of \(tables[chunk.table].name)") }
     let tagged = keepLatest?.columns(of: tables[chunk.table])
-    var out = ByteSink(capacity: rows.count * 64)
+    var out = ByteSink(capacity: rows.byteCount * 2 + rows.count * 16)
     var problems: [String] = []
-    for r in rows {
+    for r in 0..<rows.count {
       // Filtered tables: each line carries its partition and order values for `finish`.
       if let (p, o) = tagged {
-        let tag = { (c: ColumnDescriptor) in (SQLText.render(r.datum(c.id), type: c.type) ?? "\\N").replacingOccurrences(of: "\t", with: " ") }
-        out.append(contentsOf: tag(columns[p]) + "\t" + tag(columns[o]) + "\t")
+        let tag = { (k: Int) in
+          (SQLText.render(rows.datum(r, ordinals[k]), type: columns[k].type) ?? "\\N").replacingOccurrences(of: "\t", with: " ")
+        }
+        out.append(contentsOf: tag(p) + "\t" + tag(o) + "\t")
       }
-      csv.write(r, columns: columns, into: &out, problems: &problems)
+      csv.write(rows, row: r, ordinals: ordinals, into: &out, problems: &problems)
     }
     // Written under a temporary name; `chunkDone` makes it the part.
     let path = partPath(chunk) + ".tmp"
@@ -158,13 +165,16 @@ public final class RecoveryFiles: RecoveredRowSink, @unchecked Sendable {
     return out
   }
 
+  /// The table's CSV from its parts in order. One part (already fsynced) becomes the file by
+  /// a rename; several are copied in the kernel.
   func concatenate(parts: [String], into path: String) throws {
-    let out = try AtomicOutputFile(path: path, gzip: false, guard: .none)
-    for p in parts where FileManager.default.fileExists(atPath: p) {
-      guard let input = FileHandle(forReadingAtPath: p) else { throw RecoveryError("cannot read \(p)") }
-      while let data = try input.read(upToCount: 1 << 20), !data.isEmpty { try out.write(data) }
-      try input.close()
+    let present = parts.filter { FileManager.default.fileExists(atPath: $0) }
+    if present.count == 1, rename(present[0], path) == 0 {
+      AtomicOutputFile.fsyncDirectory(of: path)
+      return
     }
+    let out = try AtomicOutputFile(path: path, gzip: false, guard: .none)
+    for p in present { try out.append(fileAt: p) }
     try out.commit()
   }
 }

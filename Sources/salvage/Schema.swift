@@ -118,15 +118,21 @@ final class RowPrinter: RecoveredRowSink, @unchecked Sendable {
     order = chunks.sorted { ($0.table, $0.index) < ($1.table, $1.index) }.map { $0.table << 32 | $0.index }
   }
 
-  func chunk(_ chunk: RecoveryChunk, rows: [TableRowDecoder.Row]) throws {
+  func chunk(_ chunk: RecoveryChunk, rows: RowBatch) throws {
     let columns = tables[chunk.table].columns
+    let ordinals = columns.map { rows.layout.ordinal(of: $0.id) }
     var text = ""
-    for r in rows {
+    var line = ByteSink(capacity: 256)
+    for r in 0..<rows.count {
       switch format {
-      case .csv: text += csv.line(r, columns: columns, problems: &problems)
+      case .csv:
+        line.removeAll()
+        csv.write(rows, row: r, ordinals: ordinals.map { $0 ?? -1 }, into: &line, problems: &problems)
+        text += String(decoding: line.bytes, as: UTF8.self)
       case .jsonl:
-        let fields = columns.map { c -> String in
-          let v = SQLText.render(r.datum(c.id), type: c.type, problems: &problems).map(jsonString) ?? "null"
+        let fields = zip(columns, ordinals).map { c, o -> String in
+          let d = o.map { rows.datum(r, $0) } ?? .null
+          let v = SQLText.render(d, type: c.type, problems: &problems).map(jsonString) ?? "null"
           return jsonString(c.name) + ":" + v
         }
         text += "{" + fields.joined(separator: ",") + "}\n"

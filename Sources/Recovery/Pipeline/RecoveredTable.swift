@@ -55,7 +55,8 @@ public struct ResumeState: Sendable {
 public protocol RecoveredRowSink: AnyObject, Sendable {
   func begin(tables: [RecoveredTable], chunks: [RecoveryChunk]) throws
   /// Rows of a chunk, in key order; a chunk may arrive in several batches (all from one worker).
-  func chunk(_ chunk: RecoveryChunk, rows: [TableRowDecoder.Row]) throws
+  /// The batch is reused once the call returns: render or copy what is kept.
+  func chunk(_ chunk: RecoveryChunk, rows: RowBatch) throws
   /// Whether `chunk` may run on several workers at once (for different chunks): rendering
   /// rows is much of a run's time, so serialising it would stop the cores scaling.
   var acceptsConcurrentChunks: Bool { get }

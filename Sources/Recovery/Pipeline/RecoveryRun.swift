@@ -299,38 +299,31 @@ public final class RecoveryRun: @unchecked Sendable {
             firstOfStore: Bool = true, lastOfStore: Bool = true, progress: @Sendable (String) -> Void) throws {
     // The scanner numbers spans in key order; keep the chunks in the same order.
     let chunks = chunks.sorted { $0.span < $1.span }
-    let decoders = tables.map { TableRowDecoder(table: $0.descriptor, catalog: $0.types) }
-    var rowKVs: [(key: [UInt8], value: SQLValue)] = []
+    // One assembler (and row batch) per table: rows go straight from KVs into typed slots.
+    let assemblers = tables.map { RowAssembler(decoder: TableRowDecoder(table: $0.descriptor, catalog: $0.types)) }
     var rowPrefix: ArraySlice<UInt8>? = nil
-    var batch: [TableRowDecoder.Row] = []
+    var rowOpen = false          // assemblers[chunks[current].table] holds an open row
+    var rowFailed = false        // the row's first key did not decode: its other KVs are skipped
     var current = -1
     var result = ChunkResult()   // of chunks[current]
     var finished = 0             // chunks[..<finished] are handed to chunkDone
     var keysRead = 0
     var pendingRows = 0
 
-    func flushRow() {
-      guard !rowKVs.isEmpty, current >= 0 else { return }
-      let t = chunks[current].table
-      do {
-        let row = try decoders[t].assemble(rowKVs)
-        if !row.problems.isEmpty { result.rowProblems += 1 }
-        batch.append(row)
-        result.rows += 1
-        pendingRows += 1
-      } catch {
-        result.rowProblems += 1
-        result.problems.append("\(tables[t].qualifiedName.joined(separator: ".")): row at \(Keyspace.prettyPrint(rowKVs[0].key)): \(error)")
-      }
-      rowKVs.removeAll(keepingCapacity: true)
+    func endRow() {
+      guard rowOpen, current >= 0 else { return }
+      let a = assemblers[chunks[current].table]
+      a.end()
+      if a.batch.problemCounts[a.batch.count - 1] > 0 { result.rowProblems += 1 }
+      result.rows += 1
+      pendingRows += 1
+      rowOpen = false
     }
     /// Hands over the current chunk's last rows and marks chunks up to `last` finished
     /// (those before the current one had no keys); `storeProblems` go with the very last.
     func finish(through last: Int, storeProblems: [String] = []) throws {
-      flushRow()
-      let rows = batch
-      batch.removeAll(keepingCapacity: true)
-      if current >= 0 && !rows.isEmpty { try handOver(chunks[current], rows) }
+      endRow()
+      if current >= 0 { try handOver(chunks[current]) }
       lock.lock(); defer { lock.unlock() }
       while finished <= last {
         var r = finished == current ? result : ChunkResult()
@@ -346,10 +339,14 @@ public final class RecoveryRun: @unchecked Sendable {
       result = ChunkResult()
     }
 
-    func handOver(_ c: RecoveryChunk, _ rows: [TableRowDecoder.Row]) throws {
-      if sink.acceptsConcurrentChunks { return try sink.chunk(c, rows: rows) }
+    /// Gives the sink the rows assembled for `c` so far (none: nothing to do).
+    func handOver(_ c: RecoveryChunk) throws {
+      let a = assemblers[c.table]
+      guard a.batch.count > 0 else { return }
+      defer { a.batch.removeAll() }
+      if sink.acceptsConcurrentChunks { return try sink.chunk(c, rows: a.batch) }
       lock.lock(); defer { lock.unlock() }
-      try sink.chunk(c, rows: rows)
+      try sink.chunk(c, rows: a.batch)
     }
 
     var scanner = SpanScanner(store: store, spans: chunks.map(\.span), readTimestamp: options.readTimestamp)
@@ -359,6 +356,7 @@ public final class RecoveryRun: @unchecked Sendable {
         if current >= 0 { try finish(through: current) }
         current = spanIndex
         rowPrefix = nil
+        rowFailed = false
       }
       let chunk = chunks[spanIndex]
       for i in r.intents where i.isIntent {
@@ -375,20 +373,30 @@ public final class RecoveryRun: @unchecked Sendable {
         if case .deletedByRangeTombstone = r.outcome { result.deletedKeys += 1 }
         return
       }
-      // The row is the key without its column-family suffix (cheap; full decoding is
-      // done once per KV by `assemble`).
+      // The row is the key without its column-family suffix (cheap; the key columns are
+      // decoded once per row by the assembler).
       let prefix = (try? SQLKeyPrefix.splitFamily(r.roachKey[...]))?.row
       if prefix != rowPrefix {
-        flushRow()
+        endRow()
         rowPrefix = prefix
-        if batch.count >= 10_000 {
-          let rows = batch
-          batch.removeAll(keepingCapacity: true)
-          try handOver(chunk, rows)
+        rowFailed = false
+        let batch = assemblers[chunk.table].batch
+        if batch.count >= 10_000 || batch.byteCount >= 8 << 20 { try handOver(chunk) }
+      }
+      guard !rowFailed, let sv = try? SQLValue(roachValue: v.value.rawBytes) else { return }
+      let a = assemblers[chunk.table]
+      if !rowOpen {
+        do {
+          try a.begin(rowKey: r.roachKey)
+          rowOpen = true
+        } catch {
+          rowFailed = true
+          result.rowProblems += 1
+          result.problems.append("\(tables[chunk.table].qualifiedName.joined(separator: ".")): row at \(Keyspace.prettyPrint(r.roachKey)): \(error)")
+          return
         }
       }
-      guard let sv = try? SQLValue(roachValue: v.value.rawBytes) else { return }
-      rowKVs.append((r.roachKey, sv))
+      a.add(key: r.roachKey, value: sv)
     }
     try finish(through: chunks.count - 1, storeProblems: scanStats.problems.map { "\(store.path): \($0)" })
     lock.lock()

@@ -1,0 +1,151 @@
+/// Where each column of a table sits in a row of a `RowBatch`: every column the descriptor
+/// knows (public ones, then those of mutations), by position. Built once per table.
+public final class RowLayout: Sendable {
+  public let columns: [ColumnDescriptor]
+  public let types: [SQLType]
+  /// Column ID → position, dense for the usual small IDs (no hashing per datum).
+  @usableFromInline let denseOrdinal: [Int32]
+  @usableFromInline let sparseOrdinal: [UInt32: Int]
+
+  public init(table: TableDescriptor) {
+    columns = table.allColumns
+    types = columns.map(\.type)
+    let maxID = columns.map(\.id).max() ?? 0
+    var dense = [Int32](repeating: -1, count: maxID < 1 << 16 ? Int(maxID) + 1 : 0)
+    var sparse: [UInt32: Int] = [:]
+    // The first column with an ID wins, as `TableDescriptor.column(id:)` finds it.
+    for (i, c) in columns.enumerated().reversed() {
+      if Int(c.id) < dense.count { dense[Int(c.id)] = Int32(i) } else { sparse[c.id] = i }
+    }
+    denseOrdinal = dense
+    sparseOrdinal = sparse
+  }
+
+  public var width: Int { columns.count }
+
+  @inlinable public func ordinal(of id: UInt32) -> Int? {
+    if Int(id) < denseOrdinal.count {
+      let o = denseOrdinal[Int(id)]
+      return o < 0 ? nil : Int(o)
+    }
+    return sparseOrdinal[id]
+  }
+}
+
+/// Decoded rows of one table, typed and flat (issue 16): per row one slot per layout column;
+/// fixed-width values inline, text and bytes as ranges of one byte arena, and only the rare
+/// types (decimals, JSON, arrays, intervals…) as `Datum`s. Reused batch after batch, it
+/// allocates nothing per row or field once warm.
+public struct RowBatch: Sendable {
+  public enum Slot: UInt8, Sendable {
+    /// Not written by the row's KVs: NULL (a missing family).
+    case unset
+    case null, bool, int, float
+    /// UTF-8 text in the arena (`a` = offset, `b` = length).
+    case string
+    /// Bytes in the arena.
+    case bytes
+    /// Days since 1970 in `a`.
+    case date
+    /// Unix seconds in `a`, nanoseconds in `b`.
+    case timestamp, timestampTZ
+    /// `datums[a]`.
+    case datum
+  }
+
+  public let layout: RowLayout
+  public var width: Int { layout.width }
+  public private(set) var count = 0
+  @usableFromInline var slots: [Slot] = []
+  @usableFromInline var a: [Int64] = []
+  @usableFromInline var b: [Int64] = []
+  @usableFromInline var arena: [UInt8] = []
+  @usableFromInline var datums: [Datum] = []
+  /// Per row: how many problems its assembly noted (0 for a clean row).
+  public private(set) var problemCounts: [Int32] = []
+
+  public init(layout: RowLayout) { self.layout = layout }
+
+  /// Bytes held, to cut batches by size as well as by row count.
+  public var byteCount: Int { arena.count + slots.count * 17 }
+
+  public mutating func removeAll() {
+    count = 0
+    slots.removeAll(keepingCapacity: true)
+    a.removeAll(keepingCapacity: true)
+    b.removeAll(keepingCapacity: true)
+    arena.removeAll(keepingCapacity: true)
+    datums.removeAll(keepingCapacity: true)
+    problemCounts.removeAll(keepingCapacity: true)
+  }
+
+  // MARK: building (RowAssembler)
+
+  struct Mark { var arena: Int; var datums: Int }
+
+  /// Opens a new row with every slot unset.
+  mutating func openRow() -> Mark {
+    count += 1
+    slots.append(contentsOf: repeatElement(.unset, count: width))
+    a.append(contentsOf: repeatElement(0, count: width))
+    b.append(contentsOf: repeatElement(0, count: width))
+    problemCounts.append(0)
+    return Mark(arena: arena.count, datums: datums.count)
+  }
+
+  /// Drops the row just opened (its key did not decode).
+  mutating func dropRow(_ m: Mark) {
+    count -= 1
+    slots.removeLast(width)
+    a.removeLast(width)
+    b.removeLast(width)
+    problemCounts.removeLast()
+    arena.removeSubrange(m.arena...)
+    datums.removeSubrange(m.datums...)
+  }
+
+  @inline(__always) mutating func set(_ ordinal: Int, _ s: Slot, _ x: Int64 = 0, _ y: Int64 = 0) {
+    let i = (count - 1) * width + ordinal
+    slots[i] = s
+    a[i] = x
+    b[i] = y
+  }
+
+  mutating func set(_ ordinal: Int, datum d: Datum) {
+    if case .null = d { set(ordinal, Slot.null); return }
+    set(ordinal, Slot.datum, Int64(datums.count))
+    datums.append(d)
+  }
+
+  mutating func notedProblem() { problemCounts[count - 1] += 1 }
+
+  // MARK: reading
+
+  public func slot(_ row: Int, _ ordinal: Int) -> Slot { slots[row * width + ordinal] }
+
+  /// Whether the row's KVs wrote the column (a decoded NULL counts; a missing family does not).
+  public func isSet(_ row: Int, _ ordinal: Int) -> Bool { slots[row * width + ordinal] != .unset }
+
+  /// The slot's value as a `Datum` (allocates: for tests, filters and the slow sinks).
+  public func datum(_ row: Int, _ ordinal: Int) -> Datum {
+    let i = row * width + ordinal
+    switch slots[i] {
+    case .unset, .null: return .null
+    case .bool: return .bool(a[i] != 0)
+    case .int: return .int(a[i])
+    case .float: return .float(Double(bitPattern: UInt64(bitPattern: a[i])))
+    case .string: return .string(String(decoding: arena[Int(a[i])..<Int(a[i] + b[i])], as: UTF8.self))
+    case .bytes: return .bytes(Array(arena[Int(a[i])..<Int(a[i] + b[i])]))
+    case .date: return .date(days: a[i])
+    case .timestamp: return .timestamp(seconds: a[i], nanos: b[i])
+    case .timestampTZ: return .timestampTZ(seconds: a[i], nanos: b[i])
+    case .datum: return datums[Int(a[i])]
+    }
+  }
+
+  /// The datum of column `id` (NULL when the layout has no such column).
+  public func datum(_ row: Int, id: UInt32) -> Datum {
+    guard let o = layout.ordinal(of: id) else { return .null }
+    return datum(row, o)
+  }
+}

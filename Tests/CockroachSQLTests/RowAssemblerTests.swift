@@ -1,0 +1,164 @@
+import Testing
+import CockroachKV
+import SalvageTestSupport
+@testable import CockroachSQL
+
+/// The typed fast paths of `RowAssembler` against its general path (every column through
+/// `DatumDecoding`) on the same bytes: same datums, same problems, same CSV — for well-formed
+/// rows and for rows with damaged or odd fields.
+@Suite struct RowAssemblerTests {
+  /// t (k1 INT, k2 STRING DESC, k3 BYTES, k4 TIMESTAMPTZ, PRIMARY KEY (k1, k2 DESC, k3, k4))
+  /// with value columns of every fast type in family 0 and a bare STRING family 1.
+  static func table() -> TableDescriptor {
+    var t = TableDescriptor(id: 70, name: "t")
+    let types: [(String, SQLType)] = [
+      ("k1", SQLType(.int)), ("k2", SQLType(.string)), ("k3", SQLType(.bytes)), ("k4", SQLType(.timestampTZ)),
+      ("i", SQLType(.int)), ("s", SQLType(.string)), ("b", SQLType(.bytes)), ("f", SQLType(.float)),
+      ("ok", SQLType(.bool)), ("d", SQLType(.date)), ("ts", SQLType(.timestamp)), ("tz", SQLType(.timestampTZ)),
+      ("note", SQLType(.string)),
+    ]
+    t.columns = types.enumerated().map { ColumnDescriptor(id: UInt32($0.offset + 1), name: $0.element.0, type: $0.element.1, nullable: true) }
+    t.primaryIndex = IndexDescriptor(id: 1, name: "t_pkey")
+    t.primaryIndex.keyColumnIDs = [1, 2, 3, 4]
+    t.primaryIndex.directions = [.asc, .desc, .asc, .asc]
+    t.families = [FamilyDescriptor(id: 0, name: "primary", columnNames: Array(types.prefix(12).map(\.0)), columnIDs: Array(1...12)),
+                  FamilyDescriptor(id: 1, name: "extra", columnNames: ["note"], columnIDs: [13], defaultColumnID: 13)]
+    return t
+  }
+
+  struct Gen {
+    var rng: SplitMix64
+    mutating func int() -> Int64 {
+      switch rng.next() % 4 {
+      case 0: return Int64(bitPattern: rng.next())
+      case 1: return Int64(rng.next() % 200) - 100
+      default: return Int64(rng.next() % 1_000_000)
+      }
+    }
+    mutating func bytes(_ max: Int) -> [UInt8] {
+      let n = Int(rng.next() % UInt64(max + 1))
+      // Zeros and 0xff bytes exercise the key escapes in both directions.
+      return (0..<n).map { _ in [0x00, 0xFF, 0x41, UInt8(truncatingIfNeeded: rng.next())][Int(rng.next() % 4)] }
+    }
+    mutating func text(_ max: Int) -> [UInt8] {
+      let words = ["a", "b,c", "q\"uote", "line\nbreak", "é", "日本", "\\N", ""]
+      return Array((0..<Int(rng.next() % UInt64(max + 1))).map { _ in words[Int(rng.next() % UInt64(words.count))] }.joined().utf8)
+    }
+  }
+
+  static func nsUvarint(_ v: UInt64, _ out: inout [UInt8]) {
+    var x = v
+    while x >= 0x80 { out.append(UInt8(x & 0x7F) | 0x80); x >>= 7 }
+    out.append(UInt8(x))
+  }
+  static func zigzag(_ v: Int64, _ out: inout [UInt8]) { nsUvarint(UInt64(bitPattern: (v << 1) ^ (v >> 63)), &out) }
+  static func tag(_ delta: UInt64, _ type: UInt64, _ out: inout [UInt8]) { nsUvarint(delta << 4 | type, &out) }
+
+  /// One row's KVs; `odd` plants a malformed or unusual field now and then.
+  static func row(_ g: inout Gen, odd: Bool) -> [(key: [UInt8], value: SQLValue)] {
+    var key: [UInt8] = []
+    OrderedEncoding.encodeUvarintAscending(70, into: &key)
+    OrderedEncoding.encodeUvarintAscending(1, into: &key)
+    OrderedEncoding.encodeVarintAscending(g.int(), into: &key)
+    var k2: [UInt8] = []
+    OrderedEncoding.encodeBytesAscending(odd && g.rng.next() % 3 == 0 ? [0xC3, 0x28] : g.text(6), into: &k2)  // invalid UTF-8 sometimes
+    key.append(0x13)
+    key += k2.dropFirst().map { ~$0 }
+    OrderedEncoding.encodeBytesAscending(g.bytes(8), into: &key)
+    OrderedEncoding.encodeTimeAscending(seconds: Int64(g.rng.next() % 4_000_000_000), nanos: Int64(g.rng.next() % 1_000_000_000), into: &key)
+    var tuple: [UInt8] = []
+    var last: UInt64 = 0
+    func col(_ id: UInt64, _ type: UInt64, _ body: [UInt8]) { tag(id - last, type, &tuple); tuple += body; last = id }
+    func maybeNull(_ id: UInt64) -> Bool {
+      guard g.rng.next() % 5 == 0 else { return false }
+      col(id, 1, [])
+      return true
+    }
+    if !maybeNull(5) { var b: [UInt8] = []; zigzag(g.int(), &b); col(5, 3, b) }
+    if !maybeNull(6) {
+      let s = odd && g.rng.next() % 3 == 0 ? [0xFF, 0xFE] : g.text(5)
+      var b: [UInt8] = []; nsUvarint(UInt64(s.count), &b); col(6, 6, b + s)
+    }
+    if !maybeNull(7) { let s = g.bytes(40); var b: [UInt8] = []; nsUvarint(UInt64(s.count), &b); col(7, 6, b + s) }
+    if !maybeNull(8) {
+      let f = [0.1, -2.5e-7, 1e21, 3, .nan, -.infinity, Double(g.int())][Int(g.rng.next() % 7)]
+      col(8, 4, (0..<8).map { UInt8(truncatingIfNeeded: f.bitPattern >> (56 - 8 * UInt64($0))) })
+    }
+    if !maybeNull(9) { col(9, g.rng.next() % 2 == 0 ? 10 : 11, []) }
+    if !maybeNull(10) { var b: [UInt8] = []; zigzag(g.int() % 3_000_000, &b); col(10, odd && g.rng.next() % 2 == 0 ? 8 : 3, b) }
+    if !maybeNull(11) { var b: [UInt8] = []; zigzag(Int64(g.rng.next() % 5_000_000_000), &b); zigzag(Int64(g.rng.next() % 1_000_000_000), &b); col(11, 8, b) }
+    if !maybeNull(12) { var b: [UInt8] = []; zigzag(-Int64(g.rng.next() % 5_000_000_000), &b); zigzag(odd ? -7 : 5, &b); col(12, 8, b) }
+    if odd && g.rng.next() % 4 == 0 { tuple.removeLast() }   // truncated last field
+    if odd && g.rng.next() % 4 == 0 { col(40, 3, [2]) }      // a dropped column
+    var kvs = [(key: key + [0x88], value: SQLValue(tag: 10, data: tuple[...]))]
+    if g.rng.next() % 2 == 0 {
+      let note = odd && g.rng.next() % 3 == 0 ? [0xE0, 0x80] : g.text(4)
+      kvs.append((key + [0x89, 0x89], SQLValue(tag: 3, data: note[...])))
+    }
+    return kvs
+  }
+
+  func assembleAll(_ rows: [[(key: [UInt8], value: SQLValue)]], general: Bool) -> (RowBatch, [[SQLDecodeError]], Int) {
+    let a = RowAssembler(decoder: TableRowDecoder(table: Self.table()), keepProblems: true, generalOnly: general)
+    var problems: [[SQLDecodeError]] = []
+    var failed = 0
+    for kvs in rows {
+      do { try a.begin(rowKey: kvs[0].key) } catch { failed += 1; continue }
+      for kv in kvs { a.add(key: kv.key, value: kv.value) }
+      a.end()
+      problems.append(a.problems)
+    }
+    return (a.batch, problems, failed)
+  }
+
+  func csv(_ b: RowBatch) -> [UInt8] {
+    var out = ByteSink()
+    var p: [String] = []
+    let ordinals = Array(0..<b.width)
+    for r in 0..<b.count { CSVWriter().write(b, row: r, ordinals: ordinals, into: &out, problems: &p) }
+    return out.bytes
+  }
+
+  @Test(arguments: [false, true]) func fastPathsEqualTheGeneralDecoder(odd: Bool) {
+    var g = Gen(rng: SplitMix64(state: odd ? 11 : 5))
+    let rows = (0..<3000).map { _ in Self.row(&g, odd: odd) }
+    let (fast, fastProblems, fastFailed) = assembleAll(rows, general: false)
+    let (slow, slowProblems, slowFailed) = assembleAll(rows, general: true)
+    #expect(fast.count == slow.count && fastFailed == slowFailed)
+    #expect(fast.count + fastFailed == rows.count)
+    for r in 0..<min(fast.count, slow.count) {
+      // Compared as text: NaN is not equal to itself.
+      for o in 0..<fast.width where "\(fast.datum(r, o))" != "\(slow.datum(r, o))" {
+        Issue.record("row \(r) column \(o): \(fast.datum(r, o)) vs \(slow.datum(r, o))")
+      }
+    }
+    #expect(fastProblems.map { $0.map(\.description) } == slowProblems.map { $0.map(\.description) })
+    #expect(csv(fast) == csv(slow))
+    // The fast run really took the typed paths (and the odd rows really had problems).
+    #expect((0..<fast.count).contains { fast.slot($0, 0) == .int } && (0..<fast.count).contains { fast.slot($0, 6) == .bytes })
+    #expect(odd == fastProblems.contains { !$0.isEmpty }, "\(fastProblems.first { !$0.isEmpty } ?? [])")
+  }
+
+  @Test func batchCSVEqualsTheDatumRecord() throws {
+    var g = Gen(rng: SplitMix64(state: 3))
+    let rows = (0..<500).map { _ in Self.row(&g, odd: false) }
+    let (batch, _, _) = assembleAll(rows, general: false)
+    let t = Self.table()
+    for r in 0..<batch.count {
+      var a = ByteSink(), b = ByteSink()
+      var p: [String] = []
+      CSVWriter().write(batch, row: r, ordinals: Array(0..<batch.width), into: &a, problems: &p)
+      CSVWriter().write((0..<batch.width).map { batch.datum(r, $0) }, types: t.columns.map(\.type), into: &b, problems: &p)
+      #expect(a.bytes == b.bytes, "row \(r)")
+    }
+  }
+
+  @Test func keyThatDoesNotDecodeOpensNoRow() throws {
+    let a = RowAssembler(decoder: TableRowDecoder(table: Self.table()))
+    var g = Gen(rng: SplitMix64(state: 1))
+    var kvs = Self.row(&g, odd: false)
+    kvs[0].key[kvs[0].key.count - 1] = 0   // not a family suffix length
+    #expect(throws: SQLDecodeError.self) { try a.begin(rowKey: kvs[0].key) }
+    #expect(a.batch.count == 0 && a.batch.byteCount == 0)
+  }
+}
