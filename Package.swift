@@ -38,6 +38,8 @@ let package = Package(
     .systemLibrary(name: "CXXHash", pkgConfig: "libxxhash", providers: [.apt(["libxxhash-dev"])]),
     // Our own C: CRC-32C with the SSE4.2 instruction (no Debian library ships CRC-32C).
     .target(name: "CSalvageCRC", cSettings: [.unsafeFlags(["-O3"])]),
+    // copy_file_range(2), which Swift's Glibc module does not declare.
+    .target(name: "CSalvageIO"),
     .target(name: "SalvageTestSupport", dependencies: [], path: "Tests/SalvageTestSupport"),
   ]
   + layer("SSTable", ["CZstd", "CLZ4", "CZlib", "CXXHash", "CSalvageCRC"])
@@ -45,7 +47,7 @@ let package = Package(
   + layer("CockroachKV", ["LSMStore"])
   + layer("CockroachSQL", ["CockroachKV"])
   + layer("Recovery", ["CockroachSQL"])
-  + layer("Export", ["Recovery", "CZlib", .product(name: "GRDB", package: "GRDB.swift"),
+  + layer("Export", ["Recovery", "CZlib", "CSalvageIO", .product(name: "GRDB", package: "GRDB.swift"),
                               .product(name: "PostgresNIO", package: "postgres-nio")])
   + [
     .executableTarget(

@@ -1,3 +1,4 @@
+import CSalvageIO
 import CZlib
 #if canImport(Glibc)
 import Glibc
@@ -53,6 +54,32 @@ final class AtomicOutputFile {
   func write(_ byte: UInt8) throws(ExportError) {
     buffer.append(byte)
     if buffer.count >= bufferSize { try flushBuffer() }
+  }
+
+  /// Appends the whole file at `source`: in the kernel (`copy_file_range`, no copy through
+  /// user space) when the output is not compressed and the filesystem allows it.
+  func append(fileAt source: String) throws(ExportError) {
+    let src = open(source, O_RDONLY | O_CLOEXEC)
+    guard src >= 0 else { throw ioError("open", source) }
+    defer { close(src) }
+    if gz == nil {
+      try flushBuffer()
+      while true {
+        let n = salvage_copy_file_range(src, fd, 1 << 30)
+        if n > 0 { continue }
+        if n == 0 { return }
+        // Another filesystem or an old kernel: copy the rest through a buffer below.
+        if errno == EXDEV || errno == ENOSYS || errno == EINVAL || errno == EOPNOTSUPP { break }
+        throw ioError("copy_file_range", source)
+      }
+    }
+    var chunk = [UInt8](repeating: 0, count: 1 << 20)
+    while true {
+      let n = chunk.withUnsafeMutableBytes { read(src, $0.baseAddress, $0.count) }
+      if n == 0 { return }
+      guard n > 0 else { throw ioError("read", source) }
+      try write(chunk[..<n])
+    }
   }
 
   /// Makes the file visible under `path`. Any failure leaves no file under `path` that was

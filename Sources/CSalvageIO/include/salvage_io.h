@@ -1,0 +1,11 @@
+#ifndef SALVAGE_IO_H
+#define SALVAGE_IO_H
+#include <stddef.h>
+#include <sys/types.h>
+
+/// copy_file_range(2) from the current offsets of both descriptors (glibc declares it only
+/// under _GNU_SOURCE, which Swift's Glibc module does not set). -1 with errno on failure,
+/// ENOSYS where the system has no such call.
+ssize_t salvage_copy_file_range(int fd_in, int fd_out, size_t len);
+
+#endif
