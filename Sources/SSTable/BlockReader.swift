@@ -47,8 +47,10 @@ public struct BlockReader: @unchecked Sendable {
     return BlockCheck(handle: h, compression: withType[h.length], stored: stored, computed: computed)
   }
 
-  /// The block's decompressed bytes, after verifying its checksum.
-  public func read(_ h: BlockHandle, verify: Bool = true) throws(SSTableError) -> Block {
+  /// Throws what `read` would throw for the block's trailer (checksum, compression type),
+  /// without decompressing it.
+  @discardableResult
+  public func checkTrailer(_ h: BlockHandle, verify: Bool = true) throws(SSTableError) -> (BlockCheck, CompressionType) {
     let c = try check(h)
     if verify && !c.ok {
       throw SSTableError(.corrupt, "block checksum mismatch (\(checksumType) stored \(hex32(c.stored)) computed \(hex32(c.computed)))",
@@ -57,6 +59,12 @@ public struct BlockReader: @unchecked Sendable {
     guard let type = CompressionType(rawValue: c.compression) else {
       throw SSTableError(.corrupt, "unknown compression type \(c.compression)", file: file.path, offset: h.offset)
     }
+    return (c, type)
+  }
+
+  /// The block's decompressed bytes, after verifying its checksum.
+  public func read(_ h: BlockHandle, verify: Bool = true) throws(SSTableError) -> Block {
+    let (_, type) = try checkTrailer(h, verify: verify)
     let stored = UnsafeRawBufferPointer(rebasing: file.bytes[h.offset..<(h.offset + h.length)])
     if type == .none { return Block(bytes: stored, owner: nil, handle: h, compression: type) }
     do throws(SSTableError) {
