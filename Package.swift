@@ -50,6 +50,7 @@ let package = Package(
   + layer("CockroachSQL", ["CockroachKV"])
   + layer("Recovery", ["CockroachSQL"])
   + layer("Export", ["Recovery", "CZlib", "CSalvageIO", .product(name: "GRDB", package: "GRDB.swift"),
+                              .product(name: "GRDBSQLite", package: "GRDB.swift"),
                               .product(name: "PostgresNIO", package: "postgres-nio")])
   + [
     .executableTarget(

@@ -1,51 +1,48 @@
+extension SQLText {
+  /// Appends the text of one slot of `batch` (row `row`, layout position `ordinal`) to `out`;
+  /// false, with nothing written, for NULL. The typed slots use the formatters `write(Datum)`
+  /// uses, so the text is byte for byte the datum's.
+  public static func write(_ batch: RowBatch, row: Int, ordinal o: Int, into out: inout ByteSink,
+                           problems: inout [String]) -> Bool {
+    let i = row * batch.width + o
+    let a = batch.a[i], b = batch.b[i]
+    switch batch.slots[i] {
+    case .unset, .null: return false
+    case .bool: out.append(a != 0 ? "true" : "false")
+    case .int: out.decimal(a)
+    case .float: float(Double(bitPattern: UInt64(bitPattern: a)), &out)
+    case .string:
+      batch.arena.withUnsafeBytes { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[Int(a)..<Int(a + b)])) }
+    case .bytes:
+      out.append("\\x")
+      batch.arena.withUnsafeBytes { out.hex(UnsafeRawBufferPointer(rebasing: $0[Int(a)..<Int(a + b)])) }
+    case .date: dateField(a, &out, &problems)
+    case .timestamp: timestampField(a, b, zoned: false, &out, &problems)
+    case .timestampTZ: timestampField(a, b, zoned: true, &out, &problems)
+    case .datum: return write(batch.datums[Int(a)], type: batch.layout.types[o], into: &out, problems: &problems)
+    }
+    return true
+  }
+}
+
 extension CSVWriter {
   /// Appends row `row` of `batch` as one CSV record (with its "\n") over the layout positions
-  /// `ordinals` (normally the table's output columns). Byte for byte what `write(_:columns:…)`
-  /// writes for the same row as datums: the typed slots use the same formatters.
+  /// `ordinals` (normally the table's output columns; -1 writes NULL). Byte for byte what
+  /// `write(_:columns:…)` writes for the same row as datums.
   public func write(_ batch: RowBatch, row: Int, ordinals: [Int], into out: inout ByteSink, problems: inout [String]) {
     let sep = separator
     // Numbers, hex and times never hold the comma, a quote or a line break, and are never
     // empty or `\N`: with the default dialect they need no quoting check.
     let plainSafe = nullMarker == "\\N" && sep.byte == UInt8(ascii: ",")
-    let base = row * batch.width
-    batch.slots.withUnsafeBufferPointer { slots in
-      batch.a.withUnsafeBufferPointer { a in
-        batch.b.withUnsafeBufferPointer { b in
-          batch.arena.withUnsafeBytes { arena in
-            for (k, o) in ordinals.enumerated() {
-              if k > 0 { sep.write(&out) }
-              guard o >= 0 else { out.append(contentsOf: nullMarker); continue }
-              let i = base + o
-              let start = out.count
-              var check = !plainSafe
-              switch slots[i] {
-              case .unset, .null:
-                out.append(contentsOf: nullMarker)
-                continue
-              case .bool: out.append(a[i] != 0 ? "true" : "false")
-              case .int: out.decimal(a[i])
-              case .float: SQLText.float(Double(bitPattern: UInt64(bitPattern: a[i])), &out)
-              case .string:
-                out.append(contentsOf: UnsafeRawBufferPointer(rebasing: arena[Int(a[i])..<Int(a[i] + b[i])]))
-                check = true
-              case .bytes:
-                out.append("\\x")
-                out.hex(UnsafeRawBufferPointer(rebasing: arena[Int(a[i])..<Int(a[i] + b[i])]))
-              case .date: SQLText.dateField(a[i], &out, &problems)
-              case .timestamp: SQLText.timestampField(a[i], b[i], zoned: false, &out, &problems)
-              case .timestampTZ: SQLText.timestampField(a[i], b[i], zoned: true, &out, &problems)
-              case .datum:
-                guard SQLText.write(batch.datums[Int(a[i])], type: batch.layout.types[o], into: &out, problems: &problems) else {
-                  out.append(contentsOf: nullMarker)
-                  continue
-                }
-                check = true
-              }
-              if check { quoteIfNeeded(from: start, sep.quoteOn, &out) }
-            }
-          }
-        }
+    for (k, o) in ordinals.enumerated() {
+      if k > 0 { sep.write(&out) }
+      let start = out.count
+      guard o >= 0, SQLText.write(batch, row: row, ordinal: o, into: &out, problems: &problems) else {
+        out.append(contentsOf: nullMarker)
+        continue
       }
+      let slot = batch.slot(row, o)
+      if !plainSafe || slot == .string || slot == .datum { quoteIfNeeded(from: start, sep.quoteOn, &out) }
     }
     out.append(UInt8(ascii: "\n"))
   }

@@ -143,6 +143,15 @@ public struct RowBatch: Sendable {
     }
   }
 
+  /// The inline value of a BOOL, INT, FLOAT (bits), DATE or TIMESTAMP (seconds) slot.
+  public func inline(_ row: Int, _ ordinal: Int) -> Int64 { a[row * width + ordinal] }
+
+  /// The bytes of a string or bytes slot, borrowed for `body`.
+  public func withBytes<R>(_ row: Int, _ ordinal: Int, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+    let i = row * width + ordinal
+    return arena.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[Int(a[i])..<Int(a[i] + b[i])])) }
+  }
+
   /// The datum of column `id` (NULL when the layout has no such column).
   public func datum(_ row: Int, id: UInt32) -> Datum {
     guard let o = layout.ordinal(of: id) else { return .null }

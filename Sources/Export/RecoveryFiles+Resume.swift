@@ -52,6 +52,7 @@ extension RecoveryFiles {
     let out = try AtomicOutputFile(path: recordPath(chunk), gzip: false, guard: .none)
     try out.write(Array(try e.encode(Record(bytes: bytes, result: result, renderProblems: problems))))
     try out.commit()
+    sqliteCopy?.chunkDone(chunk)
   }
 
   public func resume(fingerprint: String) throws -> ResumeState {
@@ -66,6 +67,7 @@ extension RecoveryFiles {
            (Self.size(part) ?? 0) == r.bytes {
           done[i] = r.result
           renderProblems += r.renderProblems
+          sqliteCopy?.reuse(c, part: part)
         } else {
           for p in [part, part + ".tmp", recordPath(c)] { try? fm.removeItem(atPath: p) }
         }

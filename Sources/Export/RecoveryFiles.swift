@@ -37,6 +37,17 @@ public final class RecoveryFiles: RecoveredRowSink, @unchecked Sendable {
   public var keepLatest: KeepLatest?
   /// Rows the filter dropped, per table name.
   public private(set) var filteredOut: [String: Int] = [:]
+  /// The SQLite copy written during the run (`copyToSQLite`), and how it ended.
+  var sqliteCopy: SQLiteRowCopy?
+  public private(set) var sqliteResult: Result<[TableLoadReport], Error>?
+
+  /// Writes the SQLite copy at `path` in the same pass as the CSVs, from the typed rows.
+  /// Not with `keepLatest` (its filter drops rows only once the CSVs are complete): the
+  /// copy is then loaded from the finished CSVs (`RecoveredDatabase.loadSQLite`).
+  public func copyToSQLite(path: String, inputs: [String]) {
+    precondition(keepLatest == nil, "the SQLite copy of a --keep-latest run is loaded from its CSVs")
+    do { sqliteCopy = try SQLiteRowCopy(path: path, inputs: inputs) } catch { sqliteResult = .failure(error) }
+  }
 
   /// Refuses an output directory inside (or containing) any input directory: evidence is
   /// never written to.
@@ -57,6 +68,12 @@ public final class RecoveryFiles: RecoveredRowSink, @unchecked Sendable {
     self.tables = tables
     self.chunks = chunks
     try makePartDirectories()
+    if let copy = sqliteCopy {
+      do { try copy.begin(tables: tables, chunks: chunks, workDirectory: work) } catch {
+        sqliteResult = .failure(error)
+        sqliteCopy = nil
+      }
+    }
   }
 
   func makePartDirectories() throws {
@@ -83,6 +100,7 @@ public final class RecoveryFiles: RecoveredRowSink, @unchecked Sendable {
       }
       csv.write(rows, row: r, ordinals: ordinals, into: &out, problems: &problems)
     }
+    sqliteCopy?.add(rows, of: chunk, ordinals: ordinals)
     // Written under a temporary name; `chunkDone` makes it the part.
     let path = partPath(chunk) + ".tmp"
     if !problems.isEmpty { stateLock.lock(); pendingRenderProblems[path, default: []] += problems; stateLock.unlock() }
@@ -129,6 +147,10 @@ public final class RecoveryFiles: RecoveredRowSink, @unchecked Sendable {
       if let i = r.tables.firstIndex(where: { $0.table == name }) { r.tables[i].filteredOut = dropped }
     }
     try atomicWrite(ReportJSON.encode(r), to: directory + "/report.json")
+    if let copy = sqliteCopy {
+      sqliteResult = Result { try copy.finish() }
+      sqliteCopy = nil
+    }
     try? FileManager.default.removeItem(atPath: work)
   }
 

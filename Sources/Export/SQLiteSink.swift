@@ -22,8 +22,8 @@ public final class SQLiteSink {
   public let source: String
   public let transactionRows: Int
   private let tmpPath: String
-  private var queue: DatabaseQueue?
-  private var createdNames: [String: String] = [:]   // lower-cased SQLite name → source table
+  var queue: DatabaseQueue?
+  var createdNames: [String: String] = [:]   // lower-cased SQLite name → source table
 
   public init(path: String, source: String, guard outputGuard: OutputGuard,
               transactionRows: Int = 50_000) throws {
@@ -36,11 +36,18 @@ public final class SQLiteSink {
     for stale in [tmpPath, tmpPath + "-journal"] { unlink(stale) }
     var config = Configuration()
     config.label = "salvage-export"
+    // The copy written during a recovery keeps one transaction open across the chunks it
+    // is handed (SQLiteRowCopy); it commits every `transactionRows` rows and at the end.
+    config.allowsUnsafeTransactions = true
     do {
       let queue = try DatabaseQueue(path: tmpPath, configuration: config)
       try queue.writeWithoutTransaction { db in
         // The file is private until renamed, so durability is bought once, in finish().
         try db.execute(sql: "PRAGMA synchronous = OFF")
+        // No rollback journal either (an interrupted export leaves only the .tmp file, which
+        // is never used), and a cache that holds the pages inserts keep touching.
+        try db.execute(sql: "PRAGMA journal_mode = OFF")
+        try db.execute(sql: "PRAGMA cache_size = -65536")
         try db.execute(sql: """
           CREATE TABLE salvage_meta (
             source_table TEXT PRIMARY KEY, sqlite_table TEXT NOT NULL, source TEXT NOT NULL,
@@ -66,75 +73,42 @@ public final class SQLiteSink {
   /// Creates the table and inserts every row of `rows`.
   @discardableResult
   public func load<Rows: ExportRowSource>(_ table: ExportTable, rows: inout Rows) throws -> TableLoadReport {
-    guard let queue else { preconditionFailure("SQLiteSink used after finish()") }
-    let name = OutputNames.sqliteTable(table)
-    if let other = createdNames[name.lowercased()] {
-      throw ExportError(.nameCollision(with: other), table: table.qualifiedName, file: path)
+    let fill = try createTable(table)
+    try write(fill) { db in
+      var inBatch = 0
+      try db.beginTransaction()
+      while let row = try rows.next() {
+        try insert(fill, row: row, in: db)
+        inBatch += 1
+        if inBatch == transactionRows {
+          try db.commit()
+          try db.beginTransaction()
+          inBatch = 0
+        }
+      }
+      try recordMeta(fill, in: db)
+      try db.commit()
     }
-    createdNames[name.lowercased()] = table.qualifiedName
-    var report = TableLoadReport(table: table.qualifiedName, targetTable: name)
-    let placeholders = Array(repeating: "?", count: table.columns.count).joined(separator: ", ")
-    let insertSQL = "INSERT INTO \(OutputNames.quoted(name)) VALUES (\(placeholders))"
+    return fill.report
+  }
+
+  /// Runs `body` on the database; SQLite errors become `ExportError`s naming the table and
+  /// the row, and an open transaction is rolled back.
+  func write(_ fill: TableFill?, _ body: (Database) throws -> Void) throws {
+    guard let queue else { preconditionFailure("SQLiteSink used after finish()") }
     try queue.writeWithoutTransaction { db in
       do {
-        try db.inTransaction {
-          try db.execute(sql: Self.createTableSQL(table, name: name))
-          for (i, c) in table.columns.enumerated() {
-            try db.execute(sql: "INSERT INTO salvage_columns VALUES (?, ?, ?, ?, ?)",
-                           arguments: [name, i + 1, c.name, c.cockroachType, c.nullable])
-          }
-          return .commit
-        }
-        let insert = try db.cachedStatement(sql: insertSQL)
-        var inBatch = 0
-        try db.beginTransaction()
-        while let row = try rows.next() {
-          report.rowsRead += 1
-          guard row.count == table.columns.count else {
-            throw ExportError(.wrongColumnCount(expected: table.columns.count, got: row.count),
-                              table: table.qualifiedName, file: path, row: report.rowsRead)
-          }
-          // Unchecked: the column count was checked above and every value is bindable.
-          let arguments = StatementArguments(row.map(Self.databaseValue))
-          do {
-            insert.setUncheckedArguments(arguments)
-            try insert.execute()
-            report.rowsInserted += 1
-          } catch let error as DatabaseError
-                    where error.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY
-                       || error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
-            // sqlite3_reset repeats the failed step's error once; consume it here, because
-            // setUncheckedArguments resets with `try!`.
-            try? insert.setArguments(arguments)
-            let key = table.keyDescription(row)
-            report.reject(row: report.rowsRead, key: key, reason: "duplicate primary key")
-            try db.execute(sql: "INSERT INTO salvage_rejected VALUES (?, ?, ?, ?)",
-                           arguments: [name, report.rowsRead, key, "duplicate primary key"])
-          } catch let error as DatabaseError {
-            throw ExportError(.sqlite(error.message ?? "\(error)"), table: table.qualifiedName,
-                              file: path, row: report.rowsRead)
-          }
-          inBatch += 1
-          if inBatch == transactionRows {
-            try db.commit()
-            try db.beginTransaction()
-            inBatch = 0
-          }
-        }
-        try db.execute(sql: "INSERT INTO salvage_meta VALUES (?, ?, ?, ?, ?, ?, ?)",
-                       arguments: [table.qualifiedName, name, source, Self.now(), report.rowsRead,
-                                   report.rowsInserted, report.rowsRejected])
-        try db.commit()
+        try body(db)
       } catch {
         if db.isInsideTransaction { try? db.rollback() }
         if let error = error as? DatabaseError {
-          throw ExportError(.sqlite(error.message ?? "\(error)"), table: table.qualifiedName, file: path,
-                            row: report.rowsRead == 0 ? nil : report.rowsRead)
+          let rows = fill?.report.rowsRead ?? 0
+          throw ExportError(.sqlite(error.message ?? "\(error)"), table: fill?.table.qualifiedName, file: path,
+                            row: rows == 0 ? nil : rows)
         }
         throw error
       }
     }
-    return report
   }
 
   /// Closes the database, makes it durable and moves it to `path`.
@@ -192,18 +166,6 @@ public final class SQLiteSink {
       return "BLOB"
     default:
       return "TEXT"
-    }
-  }
-
-  /// SQLite stores a NaN REAL as NULL, so NaN is kept as the text `NaN`.
-  static func databaseValue(_ value: ExportValue) -> DatabaseValue {
-    switch value {
-    case .null: return .null
-    case .bool(let b): return (b ? 1 : 0 as Int64).databaseValue
-    case .int(let i): return i.databaseValue
-    case .float(let d): return d.isNaN ? "NaN".databaseValue : d.databaseValue
-    case .bytes(let b): return Data(b).databaseValue
-    case .decimal(let s), .text(let s), .timestamp(let s), .other(text: let s): return s.databaseValue
     }
   }
 

@@ -13,6 +13,13 @@ struct DatabaseOptions: ParsableArguments {
     if noSqlite && sqlite != nil { throw ValidationError("--sqlite and --no-sqlite contradict each other") }
   }
 
+  func sqlitePath(_ files: RecoveryFiles) -> String { sqlite ?? files.directory + "/salvage.sqlite" }
+
+  /// Before a run: the SQLite copy is written in the run's own pass (not with --keep-latest).
+  func prepare(_ files: RecoveryFiles, inputs: [String]) {
+    if !noSqlite && files.keepLatest == nil { files.copyToSQLite(path: sqlitePath(files), inputs: inputs) }
+  }
+
   /// Loads the written tables; prints one line per database and returns whether every row went in.
   func load(_ files: RecoveryFiles, inputs: [String], _ o: Output) -> Bool {
     var clean = true
@@ -24,8 +31,9 @@ struct DatabaseOptions: ParsableArguments {
       o.endLine()
     }
     if !noSqlite {
-      let path = sqlite ?? files.directory + "/salvage.sqlite"
-      do { summarize("sqlite \(path)", try RecoveredDatabase.loadSQLite(files, path: path, inputs: inputs)) } catch {
+      let path = sqlitePath(files)
+      // Written during the run from the typed rows, or (--keep-latest, `finish`) from the CSVs now.
+      do { summarize("sqlite \(path)", try files.sqliteResult?.get() ?? RecoveredDatabase.loadSQLite(files, path: path, inputs: inputs)) } catch {
         o.write("sqlite: FAILED: \(error)\n")
         clean = false
       }

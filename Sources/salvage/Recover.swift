@@ -64,6 +64,7 @@ struct Recover: ParsableCommand {
       throw ExitCode(ReadStatus.failed)
     }
     if let n = keepLatest, let p = partitionBy, let o = orderBy { files.keepLatest = KeepLatest(count: n, partitionBy: p, orderBy: o) }
+    database.prepare(files, inputs: stores)
     let report: RecoveryReport
     let run = RecoveryRun(options: options)
     let progress = ProgressLine(run: run)

@@ -55,6 +55,22 @@ import Testing
     }
   }
 
+  /// GRDB binds a String as a C string: text after a NUL byte was lost. Values are now bound
+  /// with their length.
+  @Test func text_with_a_nul_byte_is_kept_whole() throws {
+    let dir = try makeTempDirectory()
+    defer { removeDirectory(dir) }
+    let sink = try SQLiteSink(path: dir + "/salvage.sqlite", source: "test", guard: .none)
+    let table = ExportTable(database: "d", name: "t", columns: [ExportColumn("s", "STRING"), ExportColumn("b", "BYTES")])
+    var rows = ExportRows([[ExportValue.text("a\u{0}b"), .bytes([0, 1])]])
+    _ = try sink.load(table, rows: &rows)
+    try sink.finish()
+    try DatabaseQueue(path: dir + "/salvage.sqlite").read { db in
+      let row = try Row.fetchOne(db, sql: "SELECT length(CAST(s AS BLOB)), hex(s), hex(b) FROM d_t")!
+      #expect(row[0] as Int == 3 && row[1] as String == "610062" && row[2] as String == "0001")
+    }
+  }
+
   @Test func duplicate_primary_key_is_rejected_and_reported() throws {
     let dir = try makeTempDirectory()
     defer { removeDirectory(dir) }
