@@ -1,22 +1,26 @@
 // `salvage-bench rows STORE...`: the row path on one core, per table and for all tables.
 // Rows are read once through the library (SpanScanner → KVs grouped by row prefix, as
 // `salvage recover` does), then timed in memory:
-//   decoded   TableRowDecoder.assemble over each row's KVs (key + values, no output)
-//   rendered  CSV records of the assembled rows into a null sink (a buffer emptied at 1 MiB)
+//   decoded   RowAssembler over each row's KVs into typed row batches (key + values, no output)
+//   rendered  CSV records of the batches into a null sink (a buffer emptied at 1 MiB)
+//   SQLite    the batches inserted into a new SQLite file, as recover's copy does
 // A measurement repeats the table until it lasts ≥ 0.25 s; figures are medians of BENCH_RUNS.
 // BENCH_ONCE=1 makes one pass of each, for a profile: `valgrind --tool=callgrind
 // --toggle-collect='*renderAll*' salvage-bench rows …` counts the instructions of rendering.
 import CockroachKV
 import CockroachSQL
+import Export
 import Foundation
 import Recovery
 
 struct BenchTable {
   var name: String
+  var table: RecoveredTable
   var decoder: TableRowDecoder
   var columns: [ColumnDescriptor]
   var kvs: [[(key: [UInt8], value: SQLValue)]] = []
-  var rows: [TableRowDecoder.Row] = []
+  var batches: [RowBatch] = []
+  var rowCount: Int { batches.reduce(0) { $0 + $1.count } }
 }
 
 /// Every table's rows, grouped into KVs per row, read single-threaded from `stores`.
@@ -27,7 +31,7 @@ func loadTables(_ stores: [String]) throws -> [BenchTable] {
   let run = RecoveryRun(options: options)
   let p = try run.prepare(findUnnamed: false)
   var tables = p.tables.map {
-    BenchTable(name: $0.qualifiedName.joined(separator: "."),
+    BenchTable(name: $0.qualifiedName.joined(separator: "."), table: $0,
                decoder: TableRowDecoder(table: $0.descriptor, catalog: $0.types), columns: $0.columns)
   }
   for (s, store) in p.stores.enumerated() {
@@ -51,10 +55,8 @@ func loadTables(_ stores: [String]) throws -> [BenchTable] {
     }
     flush()
   }
-  for i in tables.indices {
-    tables[i].rows = tables[i].kvs.compactMap { try? tables[i].decoder.assemble($0) }
-  }
-  return tables.filter { !$0.rows.isEmpty }
+  for i in tables.indices { tables[i].batches = assemble(tables[i]) }
+  return tables.filter { $0.rowCount > 0 }
 }
 
 /// Seconds per pass of `body` (repeated until a measurement lasts ≥ 0.25 s), median of `runs`.
@@ -76,9 +78,31 @@ func perPass(_ body: () -> Int) -> (seconds: Double, result: Int) {
   return (median(xs), result)
 }
 
+/// The table's rows as recover assembles them: typed batches of at most 10,000 rows.
+func assemble(_ t: BenchTable) -> [RowBatch] {
+  let a = RowAssembler(decoder: t.decoder)
+  var out: [RowBatch] = []
+  for kvs in t.kvs {
+    guard (try? a.begin(rowKey: kvs[0].key)) != nil else { continue }
+    for kv in kvs { a.add(key: kv.key, value: kv.value) }
+    a.end()
+    if a.batch.count == 10_000 { out.append(a.batch); a.batch.removeAll() }
+  }
+  if a.batch.count > 0 { out.append(a.batch) }
+  return out
+}
+
+/// Rows decoded (the batch is emptied every 10,000 rows, as recover hands it over).
 func decodeAll(_ t: BenchTable) -> Int {
+  let a = RowAssembler(decoder: t.decoder)
   var n = 0
-  for kvs in t.kvs { if let r = try? t.decoder.assemble(kvs) { n &+= r.values.count } }
+  for kvs in t.kvs {
+    guard (try? a.begin(rowKey: kvs[0].key)) != nil else { continue }
+    for kv in kvs { a.add(key: kv.key, value: kv.value) }
+    a.end()
+    n += 1
+    if a.batch.count == 10_000 { a.batch.removeAll() }
+  }
   return n
 }
 
@@ -88,29 +112,48 @@ func renderAll(_ t: BenchTable) -> Int {
   var problems: [String] = []
   var total = 0
   var out = ByteSink(capacity: 1 << 20 + 4096)
-  for r in t.rows {
-    csv.write(r, columns: t.columns, into: &out, problems: &problems)
-    if out.count >= 1 << 20 { total += out.count; out.removeAll() }
+  guard let layout = t.batches.first?.layout else { return 0 }
+  let ordinals = t.columns.map { layout.ordinal(of: $0.id) ?? -1 }
+  for b in t.batches {
+    for r in 0..<b.count {
+      csv.write(b, row: r, ordinals: ordinals, into: &out, problems: &problems)
+      if out.count >= 1 << 20 { total += out.count; out.removeAll() }
+    }
   }
   return total + out.count
 }
 
+/// Seconds to insert every row into a new SQLite file (one pass: it writes a file).
+func sqliteOnce(_ t: BenchTable) throws -> Double {
+  let dir = NSTemporaryDirectory() + "salvage-bench-\(getpid())"
+  try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+  defer { try? FileManager.default.removeItem(atPath: dir) }
+  var seconds = 0.0
+  var failure: Error?
+  seconds = time {
+    do { _ = try SQLiteRowCopy.load(t.batches, of: t.table, into: dir + "/bench.sqlite") } catch { failure = error }
+  }
+  if let failure { throw failure }
+  return seconds
+}
+
 func rowBench(_ stores: [String]) throws {
   let tables = try loadTables(stores)
-  print("salvage-bench rows: one core, median of \(runs) runs, release build")
+  print("salvage-bench rows: one core, median of \(runs) runs (SQLite: median of 3 files), release build")
   print("table".padding(toLength: 22, withPad: " ", startingAt: 0)
-        + "    rows  decoded rows/s  rendered rows/s  CSV MB/s")
-  var all = (rows: 0, decode: 0.0, render: 0.0, bytes: 0)
+        + "    rows  decoded rows/s  rendered rows/s  CSV MB/s  SQLite rows/s")
+  var all = (rows: 0, decode: 0.0, render: 0.0, bytes: 0, sqlite: 0.0)
   for t in tables {
     let d = perPass { decodeAll(t) }
     let r = perPass { renderAll(t) }
-    let n = t.rows.count
-    all.rows += n; all.decode += d.seconds; all.render += r.seconds; all.bytes += r.result
+    let q = median(try (0..<3).map { _ in try sqliteOnce(t) })
+    let n = t.rowCount
+    all.rows += n; all.decode += d.seconds; all.render += r.seconds; all.bytes += r.result; all.sqlite += q
     print(t.name.padding(toLength: 22, withPad: " ", startingAt: 0)
-          + String(format: "%8d %15.0f %16.0f %9.1f", n, Double(n) / d.seconds, Double(n) / r.seconds,
-                   Double(r.result) / 1e6 / r.seconds))
+          + String(format: "%8d %15.0f %16.0f %9.1f %14.0f", n, Double(n) / d.seconds, Double(n) / r.seconds,
+                   Double(r.result) / 1e6 / r.seconds, Double(n) / q))
   }
   print("all".padding(toLength: 22, withPad: " ", startingAt: 0)
-        + String(format: "%8d %15.0f %16.0f %9.1f", all.rows, Double(all.rows) / all.decode,
-                 Double(all.rows) / all.render, Double(all.bytes) / 1e6 / all.render))
+        + String(format: "%8d %15.0f %16.0f %9.1f %14.0f", all.rows, Double(all.rows) / all.decode,
+                 Double(all.rows) / all.render, Double(all.bytes) / 1e6 / all.render, Double(all.rows) / all.sqlite))
 }

@@ -409,10 +409,11 @@ public struct CSVWriter: Sendable {
   }
 
   /// The IMPORT statement matching this writer's options.
-  public func importStatement(table: String, columns: [String], url: String) -> String {
+  public func importStatement(table: String, columns: [String], url: String, gzip: Bool = false) -> String {
     let cols = columns.map(SQLIdent.quote).joined(separator: ", ")
     var opts = "nullif = '\(nullMarker.replacingQuote())'"
     if delimiter != "," { opts += ", delimiter = '\(String(delimiter).replacingQuote())'" }
+    if gzip { opts += ", decompress = 'gzip'" }
     return "IMPORT INTO \(table) (\(cols)) CSV DATA ('\(url.replacingQuote())') WITH \(opts);"
   }
 }

@@ -1,30 +1,10 @@
+import Recovery
+
 /// Names of output files and tables, derived from source names that may contain any
 /// character CockroachDB allows in a quoted identifier (`/`, `..`, spaces, unicode).
 public enum OutputNames {
-  /// `<db>/<table>.csv`, or `<db>/<schema>.<table>.csv` outside `public`; each part is
-  /// made file-safe by `fileComponent`.
-  public static func csvPath(_ table: ExportTable, gzip: Bool) -> String {
-    let base = table.schema == "public"
-      ? fileComponent(table.name) : fileComponent(table.schema) + "." + fileComponent(table.name)
-    return fileComponent(table.database) + "/" + base + (gzip ? ".csv.gz" : ".csv")
-  }
-
-  /// Keeps `[A-Za-z0-9_-]` and non-leading `.`; every other byte of the UTF-8 becomes
-  /// `%XX`, so distinct names stay distinct and none escapes its directory.
-  public static func fileComponent(_ name: String) -> String {
-    var out = ""
-    for (i, b) in name.utf8.enumerated() {
-      let c = Character(Unicode.Scalar(b))
-      let plain = (b < 0x80 && (c.isLetter || c.isNumber)) || b == UInt8(ascii: "_") || b == UInt8(ascii: "-")
-        || (b == UInt8(ascii: ".") && i > 0)
-      if plain {
-        out.append(c)
-      } else {
-        out += "%" + String(b, radix: 16, uppercase: true).leftPadded(to: 2)
-      }
-    }
-    return out.isEmpty ? "%" : out
-  }
+  /// Made file-safe: see `OutputPath.component` (the one definition, shared with verify).
+  public static func fileComponent(_ name: String) -> String { OutputPath.component(name) }
 
   /// The SQLite table for a source table: `<db>_<table>`, or `<db>_<schema>_<table>`
   /// outside `public`. SQLite has one namespace per file, and attaching a file per

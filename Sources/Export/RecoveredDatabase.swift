@@ -1,3 +1,4 @@
+import CZlib
 import CockroachSQL
 import Foundation
 import Recovery
@@ -51,24 +52,43 @@ public enum RecoveredDatabase {
 /// Reads a table CSV written by `RecoveryFiles` (RFC 4180, NULL = unquoted `\N`), 1 MiB at a
 /// time, turning each field into a typed `ExportValue` by its column's type.
 public struct RecoveredCSVRows: ExportRowSource {
-  let handle: FileHandle
+  let handle: FileHandle?
+  /// For `<table>.csv.gz` (`recover --gzip`).
+  let gz: gzFile?
   let families: [TypeFamily?]
   var buffer: [UInt8] = []
   var position = 0
   var eof = false
   let path: String
   var row = 0
+  var closed = false
 
   public init(path: String, table: RecoveredTable) throws {
-    guard let h = FileHandle(forReadingAtPath: path) else { throw RecoveryError("cannot read \(path)") }
-    handle = h
+    if path.hasSuffix(".gz") {
+      guard let g = gzopen(path, "rb") else { throw RecoveryError("cannot read \(path)") }
+      gz = g
+      handle = nil
+    } else {
+      guard let h = FileHandle(forReadingAtPath: path) else { throw RecoveryError("cannot read \(path)") }
+      handle = h
+      gz = nil
+    }
     self.path = path
     families = table.columns.map { $0.type.family }
   }
 
   mutating func fill() throws {
     if position > 0 { buffer.removeFirst(position); position = 0 }
-    if let data = try handle.read(upToCount: 1 << 20), !data.isEmpty { buffer += data } else { eof = true }
+    if let g = gz {
+      var chunk = [UInt8](repeating: 0, count: 1 << 20)
+      let n = chunk.withUnsafeMutableBytes { gzread(g, $0.baseAddress, UInt32($0.count)) }
+      guard n >= 0 else { throw RecoveryError("\(path): gzip data damaged") }
+      if n == 0 { eof = true } else { buffer += chunk[..<Int(n)] }
+    } else if let data = try handle!.read(upToCount: 1 << 20), !data.isEmpty {
+      buffer += data
+    } else {
+      eof = true
+    }
   }
 
   /// The next record's fields (nil text = NULL), or nil at the end of the file.
@@ -125,7 +145,12 @@ public struct RecoveredCSVRows: ExportRowSource {
   }
 
   public mutating func next() throws -> ExportRow? {
-    guard let fields = try record() else { try? handle.close(); return nil }
+    guard !closed, let fields = try record() else {
+      if !closed, let gz { gzclose(gz) }
+      if !closed { try? handle?.close() }
+      closed = true
+      return nil
+    }
     row += 1
     guard fields.count == families.count else {
       throw RecoveryError("\(path): record \(row) has \(fields.count) fields, the table \(families.count) columns")

@@ -35,6 +35,8 @@ public final class RecoveryFiles: RecoveredRowSink, @unchecked Sendable {
   public private(set) var written: [(table: RecoveredTable, path: String)] = []
   /// Optional "latest N rows per partition" filter.
   public var keepLatest: KeepLatest?
+  /// Writes `<table>.csv.gz` (IMPORT INTO is told to decompress it).
+  public var gzip = false
   /// Rows the filter dropped, per table name.
   public private(set) var filteredOut: [String: Int] = [:]
   /// The SQLite copy written during the run (`copyToSQLite`), and how it ended.
@@ -117,15 +119,17 @@ public final class RecoveryFiles: RecoveredRowSink, @unchecked Sendable {
       -- Load the recovered tables into a new cluster:
       --   1. run schema.sql (CREATE DATABASE / TABLE);
       --   2. make the CSV files reachable by every node, e.g. `cockroach nodelocal upload <db>/<table>.csv <db>/<table>.csv`
+      --      (names are file-safe: other bytes than letters, digits, _ - . are written %XX)
       --      (or userfile upload, or a cloud bucket: then change the URLs below);
       --   3. run this file. NULL is the unquoted field \\N; every other value is literal.
 
       """
     var databases = Set<String>()
     for (t, table) in tables.enumerated() {
-      let dbDir = directory + "/" + table.database
-      try FileManager.default.createDirectory(atPath: dbDir, withIntermediateDirectories: true)
-      let final = dbDir + "/" + table.name + ".csv"
+      // File-safe names: a table called `../x` or `a/b` stays inside OUT/<db>/.
+      let relative = OutputPath.csv(database: table.database, schema: table.qualifiedName[1], table: table.name, gzip: gzip)
+      let final = directory + "/" + relative
+      try FileManager.default.createDirectory(atPath: (final as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
       let parts = chunks.filter { $0.table == t }.sorted { $0.index < $1.index }.map(partPath)
       if let k = keepLatest, k.columns(of: table) != nil {
         try filterLatest(k, parts: parts, into: final, table: table)
@@ -137,7 +141,7 @@ public final class RecoveryFiles: RecoveredRowSink, @unchecked Sendable {
       sql += table.ddl + (table.ddl.hasSuffix(";") ? "\n\n" : ";\n\n")
       let name = [table.database, table.name].map(SQLIdent.quote).joined(separator: ".")
       imports += csv.importStatement(table: name, columns: table.columns.map(\.name),
-                                     url: "nodelocal://1/\(table.database)/\(table.name).csv") + "\n"
+                                     url: "nodelocal://1/" + relative, gzip: gzip) + "\n"
     }
     try atomicWrite(sql, to: directory + "/schema.sql")
     try atomicWrite(imports, to: directory + "/import.sql")
@@ -163,7 +167,7 @@ public final class RecoveryFiles: RecoveredRowSink, @unchecked Sendable {
     // structure: every record starts with two tab-separated fields.
     let (kept, dropped) = k.filter(Self.taggedRecords(text))
     filteredOut[table.qualifiedName.joined(separator: ".")] = dropped
-    try atomicWrite(kept.joined(), to: path)
+    try atomicWrite(kept.joined(), to: path, gzip: gzip)
   }
 
   /// Splits tagged text into records (`tag \t tag \t csv line\n`), respecting quoted newlines.
@@ -191,19 +195,19 @@ public final class RecoveryFiles: RecoveredRowSink, @unchecked Sendable {
   /// a rename; several are copied in the kernel.
   func concatenate(parts: [String], into path: String) throws {
     let present = parts.filter { FileManager.default.fileExists(atPath: $0) }
-    if present.count == 1, rename(present[0], path) == 0 {
+    if present.count == 1, !gzip, rename(present[0], path) == 0 {
       AtomicOutputFile.fsyncDirectory(of: path)
       return
     }
-    let out = try AtomicOutputFile(path: path, gzip: false, guard: .none)
+    let out = try AtomicOutputFile(path: path, gzip: gzip, guard: .none)
     for p in present { try out.append(fileAt: p) }
     try out.commit()
   }
 }
 
 /// Writes `text` to `path` so a reader never sees half of it (AtomicOutputFile: tmp, fsync, rename).
-func atomicWrite(_ text: String, to path: String) throws {
-  let out = try AtomicOutputFile(path: path, gzip: false, guard: .none)
+func atomicWrite(_ text: String, to path: String, gzip: Bool = false) throws {
+  let out = try AtomicOutputFile(path: path, gzip: gzip, guard: .none)
   try out.write(Array(text.utf8))
   try out.commit()
 }

@@ -11,7 +11,7 @@ import Recovery
 /// interrupted run finished (resume) are read from their CSV parts.
 ///
 /// Every call is serialised by one lock: SQLite has one writer anyway.
-final class SQLiteRowCopy: @unchecked Sendable {
+public final class SQLiteRowCopy: @unchecked Sendable {
   let sink: SQLiteSink
   let lock = NSLock()
   var fills: [SQLiteSink.TableFill] = []
@@ -158,5 +158,20 @@ final class SQLiteRowCopy: @unchecked Sendable {
     for f in fills { f.insert = nil }   // finalized before the database closes
     try sink.finish()
     return fills.map(\.report)
+  }
+}
+
+extension SQLiteRowCopy {
+  /// One table's batches into a new SQLite file at `path`, the way a recovery's copy inserts
+  /// them (for `salvage-bench rows` and tests).
+  public static func load(_ batches: [RowBatch], of table: RecoveredTable, into path: String) throws -> TableLoadReport {
+    let copy = try SQLiteRowCopy(path: path, inputs: [])
+    let chunk = RecoveryChunk(table: 0, index: 0, span: table.primarySpan, rangeID: nil, store: 0)
+    try copy.begin(tables: [table], chunks: [chunk], workDirectory: (path as NSString).deletingLastPathComponent)
+    for b in batches {
+      copy.add(b, of: chunk, ordinals: table.columns.map { b.layout.ordinal(of: $0.id) ?? -1 })
+    }
+    copy.chunkDone(chunk)
+    return try copy.finish()[0]
   }
 }

@@ -30,6 +30,7 @@ struct SQLiteRows {
     var ignored: [String] = []   // the CSV rendering reported them
     for r in 0..<batch.count {
       for (k, o) in ordinals.enumerated() {
+        guard o >= 0 else { append(Kind.null); continue }
         switch batch.slot(r, o) {
         case .unset, .null: append(Kind.null)
         case .bool: append(.bool, batch.inline(r, o) != 0 ? 1 : 0)

@@ -31,6 +31,8 @@ struct Recover: ParsableCommand {
   @Option(name: .long, help: "Order column for --keep-latest; the greatest values are kept (e.g. seq).") var orderBy: String?
   @Option(name: .long, help: "Run one shard of a `salvage plan` (with --shard) into OUT/shards/I.") var plan: String?
   @Option(name: .long, help: "Shard number for --plan (0-based).") var shard: Int?
+  @Flag(name: .long, help: "Write each table as <table>.csv.gz (import.sql tells IMPORT INTO to decompress it).")
+  var gzip = false
   @Flag(name: .long, help: "Do not check every block before reading (faster; a damaged block is then only skipped, not read from another replica).")
   var noVerifyBlocks = false
 
@@ -64,6 +66,7 @@ struct Recover: ParsableCommand {
       throw ExitCode(ReadStatus.failed)
     }
     if let n = keepLatest, let p = partitionBy, let o = orderBy { files.keepLatest = KeepLatest(count: n, partitionBy: p, orderBy: o) }
+    files.gzip = gzip
     database.prepare(files, inputs: stores)
     let report: RecoveryReport
     let run = RecoveryRun(options: options)

@@ -79,7 +79,9 @@ public struct VerifySource {
       for p in parsed {
         let db = p.qualifiedName.count >= 2 ? p.qualifiedName[0] : ""
         let t = try VerifyTable(database: db, descriptor: p.table)
-        let candidates = (db.isEmpty ? [] : [directory + "/" + db + "/" + t.name + ".csv"]) + [directory + "/" + t.name + ".csv"]
+        let schema = p.qualifiedName.count >= 3 ? p.qualifiedName[1] : "public"
+        let candidates = (db.isEmpty ? [] : [directory + "/" + OutputPath.csv(database: db, schema: schema, table: t.name)])
+          + [directory + "/" + OutputPath.component(t.name) + ".csv"]
         guard let file = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
           throw RecoveryError("\(t.qualifiedName): no CSV file (looked for \(candidates.joined(separator: ", ")))")
         }
