@@ -26,6 +26,14 @@ public struct RecoveryChunk: Sendable {
   public var rangeID: Int64?
   /// Store index; nil when no surviving store holds the span (lost).
   public var store: Int?
+
+  public init(table: Int, index: Int, span: KeySpan, rangeID: Int64?, store: Int?) {
+    self.table = table
+    self.index = index
+    self.span = span
+    self.rangeID = rangeID
+    self.store = store
+  }
 }
 
 /// What reading one chunk added to the report; kept with a finished chunk so a resumed run
