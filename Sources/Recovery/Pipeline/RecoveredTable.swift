@@ -26,6 +26,8 @@ public struct RecoveryChunk: Sendable {
   public var rangeID: Int64?
   /// Store index; nil when no surviving store holds the span (lost).
   public var store: Int?
+  /// Data-block bytes of the span on its store, when planning measured them (`cutLargeChunks`).
+  public var estimatedBytes: Int64? = nil
 }
 
 /// What reading one chunk added to the report; kept with a finished chunk so a resumed run
