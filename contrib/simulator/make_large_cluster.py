@@ -304,10 +304,11 @@ def main(argv=None):
         save(bulk_path, state)
         print("bulk: %d rows so far, %.2f GB of surviving tables, %.0f s" % (written, have / 1e9, time.time() - t0),
               flush=True)
+    state.update(range_mb=a.range_mb)      # 0: not split (recover-scale.sh --range-mb 0 caches it too)
     if a.range_mb:
         s = rebuild(out, a.seed, a.simulator_args)
         pieces = split_ranges(out, s, uid_rows, uid_kb, uid_vb, int(a.range_mb * 2**20))
-        state.update(range_mb=a.range_mb, ranges=pieces)
+        state.update(ranges=pieces)
         print("split into %d ranges of at most %g MiB, %.0f s" % (len(pieces), a.range_mb, time.time() - t0))
     # Bulk loads leave many level-0 tables; compact as a long-running store would have.
     for n in names:
