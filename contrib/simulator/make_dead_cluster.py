@@ -1425,6 +1425,21 @@ def write_store(path: str, files: dict, deletes: list):
     run_ldb([db, "--hex", "load"], lines(files["C"]))   # stays in the WAL
 
 
+def simulate(seed: int, scale: str, version: str = "19.1", descriptors: str | None = None) -> Simulator:
+    """The whole history in memory (ranges, batches, lag); nothing written. make_large_cluster
+    rebuilds it to split ranges of a cluster generated earlier."""
+    sim = Simulator(seed, scale, version, descriptors)
+    ops = sim.plan_ops()
+    sim.build_ranges()
+    sim.bootstrap()
+    sim.write_history(ops)
+    sim.write_intents()
+    for rg in sim.ranges:
+        rg.batches.sort(key=lambda x: (x.wall, x.logical))
+    sim.decide_lag()
+    return sim
+
+
 def generate(out_dir: str, seed: int = 1, scale: str = "small", quiet: bool = False,
              version: str = "19.1", descriptors: str | None = None, damage: int = 0) -> dict:
     t0 = time.time()
@@ -1437,15 +1452,7 @@ def generate(out_dir: str, seed: int = 1, scale: str = "small", quiet: bool = Fa
         raise SystemExit("--damage needs --version 23.2 or 25.4 (the Pebble writer knows its blocks)")
     # the Pebble writer needs PyPI packages (crc32c, cramjam): only imported for Pebble stores
     sim_pebble = importlib.import_module("sim_pebble") if pebble else None
-    sim = Simulator(seed, scale, version, descriptors)
-    ops = sim.plan_ops()
-    sim.build_ranges()
-    sim.bootstrap()
-    sim.write_history(ops)
-    sim.write_intents()
-    for rg in sim.ranges:
-        rg.batches.sort(key=lambda x: (x.wall, x.logical))
-    sim.decide_lag()
+    sim = simulate(seed, scale, version, descriptors)
 
     os.makedirs(out_dir, exist_ok=True)
     ours = os.path.exists(os.path.join(out_dir, "expected", "cluster.json"))

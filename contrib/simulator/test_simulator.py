@@ -1217,6 +1217,83 @@ class Pebble25Test(unittest.TestCase):
             self.assertTrue({54, 55, 57} <= in_blobs, in_blobs)
 
 
+class LargeClusterTest(unittest.TestCase):
+    """make_large_cluster.py's range splits, on a small cluster grown by 20 000 bulk rows and
+    split at 0.5 MiB: descriptors tile the keyspace, every split is at a row boundary, and each
+    piece's applied state holds the MVCC stats of what its most advanced store holds."""
+    range_bytes = 2**19
+
+    @classmethod
+    def setUpClass(cls):
+        import make_large_cluster
+        cls.tmp = tempfile.TemporaryDirectory(prefix="salvage-sim-large-")
+        cls.out = os.path.join(cls.tmp.name, "a")
+        make_large_cluster.main([cls.out, "--gb", "0.001", "--batch", "20000", "--range-mb", "0.5",
+                                 "--seed", "3", "--", "--scale", "small"])
+        def load(name):
+            with open(os.path.join(cls.out, "expected", name), encoding="utf-8") as f:
+                return json.load(f)
+        cls.replicas, cls.bulk, cls.cluster = load("replicas.json"), load("bulk.json"), load("cluster.json")
+        cls.kv = {s: ldb_scan(os.path.join(cls.out, "stores", "n%d" % s))
+                  for s in cls.cluster["surviving_stores"]}
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def test_ranges_were_split_at_row_boundaries(self):
+        pieces = self.bulk["ranges"]
+        self.assertGreater(len(pieces), 10)
+        self.assertEqual(sum(p["live_count"] for p in pieces) >= self.bulk["recoverable_rows"], True)
+        ends = [r["end_key_hex"] for r in self.replicas]
+        self.assertEqual([r["start_key_hex"] for r in self.replicas[1:]], ends[:-1])   # a tiling
+        self.assertEqual(self.replicas[-1]["end_key_hex"], "ffff")
+        self.assertEqual(len({r["range_id"] for r in self.replicas}), len(self.replicas))
+        prefix = mdc.table_prefix(mdc.EVENTS.id)
+        for p in pieces:
+            for k in (bytes.fromhex(p["start_key_hex"]), bytes.fromhex(p["end_key_hex"])):
+                if k.startswith(prefix):          # /Table/54/1/<user_id>: nothing after the ID
+                    self.assertEqual(key_varint(k, len(prefix))[1], len(k), k.hex())
+            self.assertLessEqual(p["live_bytes"], self.range_bytes + 200_000, p)
+
+    def test_descriptors_and_applied_states(self):
+        by_id = {r["range_id"]: r for r in self.replicas}
+        meta_store = by_id[1]["most_advanced_store"]
+        latest, _ = mvcc_resolve({k: v for k, v in self.kv[meta_store].items() if k[:1] == b"\x03"})
+        self.assertEqual(len(latest), len(self.replicas))
+        for mk, v in latest.items():
+            d = pb_parse(v[5:])
+            r = by_id[d[1][0]]
+            self.assertEqual((d[2][0].hex(), d[3][0].hex(), mk[1:].hex(), d[6][0]),
+                             (r["start_key_hex"], r["end_key_hex"], r["end_key_hex"], r["generation"]))
+        pieces = {p["range_id"]: p for p in self.bulk["ranges"]}
+        for r in self.replicas:
+            start, end = bytes.fromhex(r["start_key_hex"]), bytes.fromhex(r["end_key_hex"])
+            lk = b"\x01k\x12" + start.replace(b"\x00", b"\x00\xff") + b"\x00\x01rdsc"
+            for s in r["surviving_stores"]:
+                kv = self.kv[s]
+                desc, _ = mvcc_resolve({k: v for k, v in kv.items() if split_key(k)[0] == lk})
+                d = pb_parse(desc[lk][5:])
+                self.assertEqual((d[1][0], d[2][0], d[3][0]), (r["range_id"], start, end))
+                ak = b"\x01i" + mdc.uvarint_asc(r["range_id"]) + b"rrask"
+                st = pb_parse(pb_parse(kv[ak + b"\x00"])[6][0][5:])
+                rep = next(x for x in r["replicas"] if x["store_id"] == s)
+                self.assertEqual((st[1][0], st[2][0]), (rep["raft_applied_index"], rep["lease_applied_index"]))
+                if r["range_id"] not in pieces or s != r["most_advanced_store"]:
+                    continue
+                newest = {}
+                for ek, v in kv.items():
+                    rk, ts = split_key(ek)
+                    if ts is not None and rk[:1] != b"\x01" and start <= rk < end:
+                        if rk not in newest or ts > newest[rk][0]:
+                            newest[rk] = (ts, v)
+                live = [(rk, v) for rk, (_, v) in newest.items() if v]
+                stats = pb_parse(st[3][0])
+                self.assertEqual(stats[5][0], len(live), r["range_id"])
+                self.assertEqual(stats[4][0], sum(len(rk) + 13 + len(v) for rk, v in live), r["range_id"])
+                self.assertEqual(pieces[r["range_id"]]["live_bytes"], stats[4][0])
+
+
 class OtherSeedTest(SimulatorTest):
     seed = 12345
 

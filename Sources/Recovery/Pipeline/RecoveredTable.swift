@@ -26,13 +26,16 @@ public struct RecoveryChunk: Sendable {
   public var rangeID: Int64?
   /// Store index; nil when no surviving store holds the span (lost).
   public var store: Int?
+  /// Data-block bytes of the span on its store, when planning measured them (`cutLargeChunks`).
+  public var estimatedBytes: Int64? = nil
 
-  public init(table: Int, index: Int, span: KeySpan, rangeID: Int64?, store: Int?) {
+  public init(table: Int, index: Int, span: KeySpan, rangeID: Int64?, store: Int?, estimatedBytes: Int64? = nil) {
     self.table = table
     self.index = index
     self.span = span
     self.rangeID = rangeID
     self.store = store
+    self.estimatedBytes = estimatedBytes
   }
 }
 

@@ -20,6 +20,11 @@ public struct RecoveryOptions: Sendable {
   public var tableIDs: [String: UInt32] = [:]
   /// `--ignore-descriptors`: do not read system.descriptor (damaged or misleading descriptors).
   public var ignoreStoredDescriptors = false
+  /// Chunks weighing more data-block bytes than this are cut into pieces at row boundaries
+  /// (`cutLargeChunks`); 0 keeps one chunk per range and table. SALVAGE_PIECE_BYTES sets it
+  /// (benchmarks compare with cutting off).
+  public var pieceBytes: Int64 = ProcessInfo.processInfo.environment["SALVAGE_PIECE_BYTES"].flatMap { Int64($0) }
+    ?? RecoveryRun.defaultPieceBytes
   public init(storePaths: [String]) { self.storePaths = storePaths }
 }
 
@@ -185,7 +190,7 @@ public final class RecoveryRun: @unchecked Sendable {
     }
     let tables = selectTables(catalog)
     progress("schema: \(tables.count) table(s) to recover")
-    let chunks = makeChunks(tables: tables, plans: plans)
+    let chunks = Self.cutLargeChunks(makeChunks(tables: tables, plans: plans), stores: stores, pieceBytes: options.pieceBytes)
     report.tables = tables.map { RecoveryReport.TableStats(table: $0.qualifiedName.joined(separator: "."), tableID: $0.descriptor.id) }
     for c in chunks where c.store == nil {
       report.tables[c.table].lostSpans.append(c.span.pretty)
@@ -208,7 +213,7 @@ public final class RecoveryRun: @unchecked Sendable {
     let gate = DispatchSemaphore(value: max(1, options.jobs))
     let group = DispatchGroup()
     let tables = p.tables
-    for unit in Self.workUnits(byStore, catalogs: p.catalogs, jobs: max(1, options.jobs)) {
+    for unit in Self.workUnits(byStore, catalogs: p.catalogs, jobs: max(1, options.jobs), balance: options.pieceBytes > 0) {
       gate.wait()
       // After a failure no further unit is started (a resumed run redoes only what is missing).
       lock.lock(); let failed = workerError != nil; lock.unlock()
@@ -253,20 +258,25 @@ public final class RecoveryRun: @unchecked Sendable {
     var chunks: [RecoveryChunk]
   }
 
-  /// Each store's chunks (in key order) cut into up to `jobs` runs of about equal weight (the
-  /// MVCC live bytes of their ranges), so that one store holding most of the data still
-  /// keeps every core busy. Each unit passes over the data blocks outside its chunks
+  /// Each store's chunks (in key order) cut into runs of about equal weight (the data-block
+  /// bytes planning measured, else the MVCC live bytes of their ranges): one run with one job;
+  /// with more, up to 2 × jobs runs per store, largest first, so that the workers finish
+  /// together even when one store (or one range, cut into pieces) holds most of the data
+  /// (`balance` false: at most `jobs` runs per store, in key order, as before pieces existed).
+  /// Each unit passes over the data blocks outside its chunks
   /// (`SpanScanner.skipsUnwantedBlocks`); output does not depend on the cut.
-  static func workUnits(_ byStore: [Int: [RecoveryChunk]], catalogs: [StoreCatalog], jobs: Int) -> [WorkUnit] {
+  static func workUnits(_ byStore: [Int: [RecoveryChunk]], catalogs: [StoreCatalog], jobs: Int, balance: Bool = true) -> [WorkUnit] {
     var units: [WorkUnit] = []
+    var unitWeights: [Int64] = []
     for (store, unsorted) in byStore.sorted(by: { $0.key < $1.key }) {
       let chunks = unsorted.sorted { $0.span < $1.span }
       let weights = chunks.map { c -> Int64 in
+        if let b = c.estimatedBytes { return max(1, b) }
         let stats = c.rangeID.flatMap { catalogs.indices.contains(store) ? catalogs[store].replicas[$0]?.appliedState?.stats : nil }
         return max(1, stats?.liveBytes ?? 1)
       }
       let total = weights.reduce(0, +)
-      let parts = min(jobs, chunks.count)
+      let parts = min(jobs == 1 || !balance ? jobs : 2 * jobs, chunks.count)
       var start = 0, acc: Int64 = 0
       var cut: [[RecoveryChunk]] = []
       for i in chunks.indices {
@@ -277,10 +287,16 @@ public final class RecoveryRun: @unchecked Sendable {
         }
       }
       if start < chunks.count { cut.append(Array(chunks[start...])) }
-      for (i, c) in cut.enumerated() { units.append(WorkUnit(store: store, part: i, last: i == cut.count - 1, chunks: c)) }
+      var first = 0
+      for (i, c) in cut.enumerated() {
+        units.append(WorkUnit(store: store, part: i, last: i == cut.count - 1, chunks: c))
+        unitWeights.append(weights[first..<(first + c.count)].reduce(0, +))
+        first += c.count
+      }
     }
-    // Largest stores' units first would balance better; key order keeps progress readable.
-    return units
+    guard jobs > 1, balance else { return units }
+    // Largest first (then key order): the last units to start are the small ones.
+    return units.indices.sorted { unitWeights[$0] != unitWeights[$1] ? unitWeights[$0] > unitWeights[$1] : $0 < $1 }.map { units[$0] }
   }
 
   /// Bytes of every table file of the stores (the report's `bytes_read`).
