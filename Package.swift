@@ -55,7 +55,7 @@ let package = Package(
       swiftSettings: fast),
     .testTarget(name: "SalvageCLITests", dependencies: ["SalvageTestSupport"], swiftSettings: fast),
     // Benchmarks are an executable, never a test: `swift run -c release salvage-bench`.
-    .executableTarget(name: "salvage-bench", dependencies: ["SSTable", "CockroachKV", "CockroachSQL", "Recovery"], path: "Benchmarks/ScanBench",
+    .executableTarget(name: "salvage-bench", dependencies: ["SSTable", "LSMStore", "CockroachKV", "CockroachSQL", "Recovery"], path: "Benchmarks/ScanBench",
                       swiftSettings: fast),
   ]
   // libFuzzer targets (`scripts/fuzz.sh`): one `LLVMFuzzerTestOneInput` each and no `main`, so
