@@ -1,6 +1,6 @@
 // `salvage-bench mvcc STORE...`: the MVCC-resolved scan of whole stores on one core, no SQL
 // decoding (issue 15's own share of the recover figure). Every store is opened once, then
-// scanned with `SpanScanner` over every key at read timestamp max; a pass touches each
+// scanned with `SpanScanner` (borrowed, then copying) over every key at read timestamp max; a pass touches each
 // resolved key and value. MB/s counts the stores' table bytes; medians of BENCH_RUNS.
 import CockroachKV
 import Foundation
@@ -27,6 +27,18 @@ func mvccPassCopying(_ stores: [Store]) throws -> (keys: Int, sink: Int) {
   return (keys, sink)
 }
 
+/// The same pass with `runBorrowed`: views of the key and the RoachValue bytes.
+func mvccPassBorrowed(_ stores: [Store]) throws -> (keys: Int, sink: Int) {
+  var keys = 0, sink = 0
+  for s in stores {
+    _ = SpanScanner(store: s, spans: [.everything]).runBorrowed { _, r in
+      keys += 1
+      sink &+= r.roachKey.count &+ r.roachValue.count
+    }
+  }
+  return (keys, sink)
+}
+
 func mvccBench(_ paths: [String]) throws {
   let stores = try paths.map { try Store(path: $0) }
   let bytes = stores.reduce(0) { $0 + tableBytes($1) }
@@ -40,5 +52,9 @@ func mvccBench(_ paths: [String]) throws {
     print("  " + label.padding(toLength: 34, withPad: " ", startingAt: 0)
           + String(format: "%8.1f MB/s %12.0f keys/s  (%.3f s, %d keys, sink %d)", mb / m, Double(r.keys) / m, m, r.keys, r.sink & 0xffff))
   }
-  try report("SpanScanner.run (copying)") { try mvccPassCopying(stores) }
+  try report("SpanScanner.runBorrowed") { try mvccPassBorrowed(stores) }
+  // BENCH_COPYING=0 leaves the copying pass out (for a profile of the borrowed one).
+  if ProcessInfo.processInfo.environment["BENCH_COPYING"] != "0" {
+    try report("SpanScanner.run (copying)") { try mvccPassCopying(stores) }
+  }
 }
