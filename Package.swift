@@ -60,7 +60,7 @@ let package = Package(
       swiftSettings: fast),
     .testTarget(name: "SalvageCLITests", dependencies: ["SalvageTestSupport"], swiftSettings: fast),
     // Benchmarks are an executable, never a test: `swift run -c release salvage-bench`.
-    .executableTarget(name: "salvage-bench", dependencies: ["SSTable", "CockroachKV", "CockroachSQL", "Recovery", "Export"], path: "Benchmarks/ScanBench",
+    .executableTarget(name: "salvage-bench", dependencies: ["SSTable", "LSMStore", "CockroachKV", "CockroachSQL", "Recovery", "Export"], path: "Benchmarks/ScanBench",
                       swiftSettings: fast),
   ]
   // libFuzzer targets (`scripts/fuzz.sh`): one `LLVMFuzzerTestOneInput` each and no `main`, so

@@ -75,13 +75,21 @@ func decompressOnly(_ path: String, repeats: Int) throws -> Double {
   } / Double(repeats)
 }
 
+if CommandLine.arguments.dropFirst().first == "snappy" {
+  do { try snappyBench(Array(CommandLine.arguments.dropFirst(2))) } catch { print("snappy: \(error)"); exit(1) }
+  exit(0)
+}
+if CommandLine.arguments.dropFirst().first == "mvcc" {
+  do { try mvccBench(Array(CommandLine.arguments.dropFirst(2))) } catch { print("mvcc: \(error)"); exit(1) }
+  exit(0)
+}
 if CommandLine.arguments.dropFirst().first == "rows" {
   do { try rowBench(Array(CommandLine.arguments.dropFirst(2))) } catch { print("rows: \(error)"); exit(1) }
   exit(0)
 }
 var files = CommandLine.arguments.dropFirst()
 guard !files.isEmpty else {
-  print("usage: salvage-bench FILE.sst...   |   salvage-bench --salvage DAMAGED.sst...   |   salvage-bench rows STORE...")
+  print("usage: salvage-bench FILE.sst...   |   salvage-bench --salvage DAMAGED.sst...   |   salvage-bench rows STORE...   |   salvage-bench mvcc STORE...   |   salvage-bench snappy FILE.sst...")
   exit(2)
 }
 

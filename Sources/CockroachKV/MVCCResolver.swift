@@ -1,3 +1,5 @@
+import LSMStore
+
 /// One-store MVCC resolution (spec §1.5, §1.6, §2.3, §2.4, §9.7–9.8): from the entries of a
 /// store in engine-key order, the newest *committed* version of each roach key at or below
 /// a read timestamp T.
@@ -27,18 +29,46 @@ public struct MVCCResolver {
   let rangeTombstones: [MVCCRangeKey]
   /// Separated intents and locks seen so far, by locked key.
   var locks: [[UInt8]: [MVCCIntent]] = [:]
+  /// The keys of `locks`, sorted: a borrowed key is looked up without an allocation.
+  var lockedKeys: [[UInt8]] = []
 
   var groupKey: [UInt8]? = nil
-  var group: [(version: EngineKey.Version, value: [UInt8])] = []
+  var group = MVCCGroup()
   var previousRaw: [UInt8]? = nil
+
+  /// `rangeTombstones`' bounds in one byte arena, so the per-key lookup retains nothing.
+  let tombstoneBytes: [UInt8]
+  let tombstones: [TombstoneBounds]
+
+  struct TombstoneBounds {
+    var start: Int, startCount: Int, end: Int, endCount: Int
+    var timestamp: MVCCTimestamp
+  }
 
   public init(readTimestamp: MVCCTimestamp = .max, rangeKeys: [MVCCRangeKey] = []) {
     self.readTimestamp = readTimestamp
     self.rangeTombstones = rangeKeys.filter(\.isTombstone).sorted { $0.start.lexicographicallyPrecedes($1.start) }
+    var bytes: [UInt8] = []
+    var bounds: [TombstoneBounds] = []
+    for rt in rangeTombstones {
+      bounds.append(TombstoneBounds(start: bytes.count, startCount: rt.start.count, end: bytes.count + rt.start.count,
+                                    endCount: rt.end.count, timestamp: rt.timestamp))
+      bytes += rt.start + rt.end
+    }
+    tombstoneBytes = bytes
+    tombstones = bounds
   }
 
   /// Registers a lock-table entry (key and its MVCCMetadata value) ahead of the stream.
   public mutating func register(lock: LockTableKey, metadata: [UInt8]) {
+    if locks[lock.lockedKey] == nil {
+      var lo = 0, hi = lockedKeys.count
+      while lo < hi {
+        let mid = (lo + hi) / 2
+        if lockedKeys[mid].lexicographicallyPrecedes(lock.lockedKey) { lo = mid + 1 } else { hi = mid }
+      }
+      lockedKeys.insert(lock.lockedKey, at: lo)
+    }
     locks[lock.lockedKey, default: []].append(MVCCIntent(lock: lock, metadata: metadata))
   }
 
@@ -59,9 +89,17 @@ public struct MVCCResolver {
     if groupKey != key.roachKey {
       done = finish()
       groupKey = key.roachKey
+      if !isKnownUniquelyReferenced(&group) { group = MVCCGroup() }  // a copied resolver groups apart
+      key.roachKey.withUnsafeBytes { group.begin(roachKey: $0) }
     }
-    if let last = group.last, last.version == key.version { return done }  // duplicate: first wins
-    group.append((key.version, value))
+    let rk = key.roachKey.count
+    raw.withUnsafeBytes { r in
+      value.withUnsafeBytes { v in
+        // Duplicate version: the first wins.
+        _ = group.add(rawVersion: UnsafeRawBufferPointer(rebasing: r[(rk + 1)..<(rk + 1 + key.storedVersionLength)]),
+                      value: v, droppingDuplicate: true)
+      }
+    }
     return done
   }
 
@@ -72,69 +110,162 @@ public struct MVCCResolver {
 
   /// Resolves the pending roach key, if any. Call once after the last `push`.
   public mutating func finish() -> MVCCResolution? {
-    guard let k = groupKey else { return nil }
-    defer { groupKey = nil; group = [] }
-    return resolve(roachKey: k, entries: group)
+    guard groupKey != nil else { return nil }
+    groupKey = nil
+    return MVCCResolution(resolve(group))
   }
 
   /// The newest range tombstone covering `key` with ts ≤ T.
-  func rangeTombstone(covering key: [UInt8]) -> MVCCTimestamp? {
-    var best: MVCCTimestamp? = nil
-    for rt in rangeTombstones {
-      if key.lexicographicallyPrecedes(rt.start) { break }  // sorted by start
-      if rt.covers(key), rt.timestamp <= readTimestamp, best.map({ rt.timestamp > $0 }) ?? true { best = rt.timestamp }
+  func rangeTombstone(covering key: UnsafeRawBufferPointer) -> MVCCTimestamp? {
+    guard !tombstones.isEmpty else { return nil }
+    return tombstoneBytes.withUnsafeBytes { arena -> MVCCTimestamp? in
+      var best: MVCCTimestamp? = nil
+      for t in tombstones {
+        let start = UnsafeRawBufferPointer(rebasing: arena[t.start..<(t.start + t.startCount)])
+        if Comparer.bytes(key, start) < 0 { break }  // sorted by start
+        let end = UnsafeRawBufferPointer(rebasing: arena[t.end..<(t.end + t.endCount)])
+        if Comparer.bytes(key, end) < 0, t.timestamp <= readTimestamp, best.map({ t.timestamp > $0 }) ?? true {
+          best = t.timestamp
+        }
+      }
+      return best
     }
-    return best
   }
 
-  /// Resolves one roach key from its entries in engine order (unversioned first, then
-  /// versions newest first). A pure function of the entries, T, the range tombstones and
-  /// the registered locks.
-  public func resolve(roachKey: [UInt8], entries: [(version: EngineKey.Version, value: [UInt8])]) -> MVCCResolution {
-    var r = MVCCResolution(roachKey: roachKey)
-    var intents = locks[roachKey] ?? []
-    for (version, value) in entries {
-      guard case .none = version else { continue }
+  /// The intents and locks registered on `key` (no allocation when there are none).
+  func registeredLocks(on key: UnsafeRawBufferPointer) -> [MVCCIntent] {
+    guard !lockedKeys.isEmpty else { return [] }
+    var lo = 0, hi = lockedKeys.count
+    while lo < hi {
+      let mid = (lo + hi) / 2
+      if lockedKeys[mid].withUnsafeBytes({ Comparer.bytes($0, key) }) < 0 { lo = mid + 1 } else { hi = mid }
+    }
+    guard lo < lockedKeys.count, lockedKeys[lo].withUnsafeBytes({ Comparer.bytes($0, key) }) == 0 else { return [] }
+    return locks[lockedKeys[lo]] ?? []
+  }
+
+  /// Resolves the grouped versions of one roach key, in the group's order (call
+  /// `sortNewestFirst` first for a bytewise store). The one resolution loop: every scan
+  /// comes here. The view borrows from `group` and stays valid until the group changes.
+  public func resolve(_ group: MVCCGroup) -> ResolvedView {
+    var r = ResolvedView()
+    var intents = registeredLocks(on: group.roachKey)
+    var inlineAt: ArenaSlice? = nil
+    for e in group.entries where e.kind == .unversioned {
       do {
-        let md = try MVCCMetadata(decoding: value)
+        let md = try MVCCMetadata(decoding: group.value(e))
         switch md.meaning {
-        case .intent: intents.append(MVCCIntent(key: roachKey, metadata: md))
-        case .inline(let v): r.outcome = .inline(v)
-        case .unexpected: r.problems.append(KVError(.corrupt, "MVCCMetadata", "neither intent nor inline value at \(Keyspace.prettyPrint(roachKey))"))
+        case .intent: intents.append(MVCCIntent(key: Array(group.roachKey), metadata: md))
+        case .inline(let v):
+          r.kind = .inline
+          inlineAt = ArenaSlice(start: group.appendScratch(v.rawBytes), count: v.rawBytes.count)
+        case .unexpected: r.problems.append(KVError(.corrupt, "MVCCMetadata", "neither intent nor inline value at \(Keyspace.prettyPrint(Array(group.roachKey)))"))
         }
       } catch {
         r.problems.append(error)
       }
     }
-    let provisional = Set(intents.filter(\.isIntent).map(\.timestamp))
-    let rt = rangeTombstone(covering: roachKey)
-    var decided = r.outcome != .absent
-    for (version, value) in entries {
-      guard case .mvcc(let t) = version else { continue }
-      if provisional.contains(t) {
+    let provisional = intents.isEmpty ? [] : Set(intents.filter(\.isIntent).map(\.timestamp))
+    let rt = rangeTombstone(covering: group.roachKey)
+    var decided = r.kind != .absent
+    var chosen: MVCCGroup.Entry? = nil
+    for e in group.entries where e.kind == .mvcc {
+      let t = e.timestamp
+      if !provisional.isEmpty && provisional.contains(t) {
         for i in intents.indices where intents[i].isIntent && intents[i].timestamp == t {
-          intents[i].provisionalValue = try? MVCCValue(decoding: value)
+          intents[i].provisionalValue = try? MVCCValue(decoding: group.value(e))
         }
         continue
       }
       if t > readTimestamp { r.newerVersions += 1; continue }
       if decided { r.olderVersions += 1; continue }
       decided = true
+      r.timestamp = t
       if let rt, t < rt {
-        r.outcome = .deletedByRangeTombstone(rt)
+        r.kind = .deletedByRangeTombstone
+        r.timestamp = rt
         r.olderVersions += 1
         continue
       }
-      do {
-        let v = try MVCCValue(decoding: value)
-        r.outcome = v.isTombstone ? .deleted(t) : .value(t, v)
-      } catch {
-        r.outcome = .undecodable(t, error)
-      }
+      chosen = e
     }
-    if !decided, let rt { r.outcome = .deletedByRangeTombstone(rt) }
+    if !decided, let rt {
+      r.kind = .deletedByRangeTombstone
+      r.timestamp = rt
+    }
+    // Views last: appending scratch bytes may move the arena.
+    r.roachKey = group.roachKey
+    if let e = chosen {
+      let raw = group.value(e)
+      r.mvccValue = raw
+      if let at = MVCCValue.locate(raw) {
+        r.header = at.header
+        r.roachValue = UnsafeRawBufferPointer(rebasing: raw[at.roachValueStart...])
+        r.kind = r.roachValue.isEmpty ? .deleted : .value
+      } else {
+        r.kind = .undecodable
+        do { _ = try MVCCValue(decoding: raw) } catch { r.error = error }
+      }
+    } else if let at = inlineAt {
+      r.roachValue = group.bytes(at.start, at.count)
+    }
     r.intents = intents
     return r
+  }
+}
+
+/// Where scratch bytes sit in a group's arena.
+struct ArenaSlice { var start: Int; var count: Int }
+
+/// What one roach key resolves to, borrowed: `roachKey`, `roachValue` and `mvccValue` point
+/// into the `MVCCGroup` resolved and are valid only until it changes (in a scan callback:
+/// during the callback). `MVCCResolution(view)` makes the owned copy.
+public struct ResolvedView {
+  public enum Kind: Equatable, Sendable {
+    case absent, value, deleted, deletedByRangeTombstone, inline, undecodable
+  }
+
+  public var roachKey = UnsafeRawBufferPointer(start: nil, count: 0)
+  public var kind = Kind.absent
+  /// The version's timestamp (.value, .deleted, .undecodable) or the range tombstone's
+  /// (.deletedByRangeTombstone); zero otherwise.
+  public var timestamp = MVCCTimestamp.zero
+  /// The RoachValue bytes (checksum ‖ tag ‖ data) of .value and .inline; empty otherwise.
+  public var roachValue = UnsafeRawBufferPointer(start: nil, count: 0)
+  /// The whole stored MVCCValue of .value, .deleted and .undecodable (header included).
+  public var mvccValue = UnsafeRawBufferPointer(start: nil, count: 0)
+  /// The extended header of .value/.deleted, when the value has one.
+  public var header: MVCCValueHeader? = nil
+  /// Why the chosen version is .undecodable.
+  public var error: KVError? = nil
+  /// Intents and locks on this key (empty, and unallocated, in the common case).
+  public var intents: [MVCCIntent] = []
+  /// Committed versions above T.
+  public var newerVersions = 0
+  /// Committed versions shadowed by the outcome.
+  public var olderVersions = 0
+  /// Undecodable metadata on this key.
+  public var problems: [KVError] = []
+
+  public init() {}
+}
+
+extension MVCCResolution {
+  /// The owned copy of a borrowed resolution.
+  public init(_ v: ResolvedView) {
+    self.init(roachKey: Array(v.roachKey))
+    switch v.kind {
+    case .absent: outcome = .absent
+    case .value: outcome = .value(v.timestamp, MVCCValue(header: v.header, value: RoachValue(validated: Array(v.roachValue))))
+    case .deleted: outcome = .deleted(v.timestamp)
+    case .deletedByRangeTombstone: outcome = .deletedByRangeTombstone(v.timestamp)
+    case .inline: outcome = .inline(RoachValue(validated: Array(v.roachValue)))
+    case .undecodable: outcome = .undecodable(v.timestamp, v.error ?? KVError(.corrupt, "MVCCValue", "undecodable"))
+    }
+    intents = v.intents
+    newerVersions = v.newerVersions
+    olderVersions = v.olderVersions
+    problems = v.problems
   }
 }
 

@@ -54,14 +54,12 @@ struct BlobHookTests {
     }
     let resolver = FakeResolver()
     let it = VisibleIterator(raw: raw, rangeDels: RangeDelIndex([], comparer: .bytewise), resolver: resolver)
-    var result: VisibleEntry?
-    #expect(it.apply(e, key: Array("k".utf8), newestSeq: 1, into: &result))
-    #expect(result?.value == Array("blob-3".utf8) && result?.unresolvedBlob == false)
+    #expect(it.fold(e, newestSeq: 1) == .emitted)
+    #expect(Array(it.value) == Array("blob-3".utf8) && it.unresolvedBlob == false)
     #expect(resolver.calls.count == 1 && resolver.calls[0].1 == [0: "/s/000007.blob"] && resolver.calls[0].0 == ref)
 
     let bare = VisibleIterator(raw: raw, rangeDels: RangeDelIndex([], comparer: .bytewise), resolver: nil)
-    result = nil
-    #expect(bare.apply(e, key: Array("k".utf8), newestSeq: 1, into: &result))
-    #expect(result?.unresolvedBlob == true && result?.value == [])
+    #expect(bare.fold(e, newestSeq: 1) == .emitted)
+    #expect(bare.unresolvedBlob == true && bare.value.isEmpty)
   }
 }

@@ -144,8 +144,7 @@ struct VirtualTableTests {
       ["a", "b", "c", "d", "e"].compactMap { k -> String? in
         Array(k.utf8).withUnsafeBytes { kb in
           let e = PointEntry(userKey: kb, seq: 1, kind: Kind.set, obsolete: false, value: kb, storage: .inline)
-          let s = TableSpec(path: spec.path, fileNum: 30, meta: m)
-          return src.accept(e, s) ? String(decoding: src.key, as: UTF8.self) : nil
+          return src.accept(e, m) ? String(decoding: src.key, as: UTF8.self) : nil
         }
       }
     }

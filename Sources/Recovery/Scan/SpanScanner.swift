@@ -37,79 +37,100 @@ public struct SpanScanner {
   }
 
   /// Index of the span containing `key`, if any (binary search over starts).
-  func spanIndex(_ key: [UInt8]) -> Int? {
+  func spanIndex(_ key: [UInt8]) -> Int? { key.withUnsafeBytes { spanIndex($0) } }
+
+  func spanIndex(_ key: UnsafeRawBufferPointer) -> Int? {
     var lo = 0, hi = spans.count
     while lo < hi {
       let mid = (lo + hi) / 2
-      if key.lexicographicallyPrecedes(spans[mid].start) { hi = mid } else { lo = mid + 1 }
+      if spans[mid].start.withUnsafeBytes({ Comparer.bytes(key, $0) }) < 0 { hi = mid } else { lo = mid + 1 }
     }
     let i = lo - 1
-    return i >= 0 && spans[i].contains(key) ? i : nil
+    guard i >= 0 else { return nil }
+    let inside = spans[i].start.withUnsafeBytes { Comparer.bytes(key, $0) } >= 0
+      && spans[i].end.withUnsafeBytes { Comparer.bytes(key, $0) } < 0
+    return inside ? i : nil
   }
 
+  /// `runBorrowed` with owned resolutions (copies of the key and value).
   public func run(_ emit: (Int, MVCCResolution) throws -> Void) rethrows -> SpanScanStats {
+    try runBorrowed { span, view in try emit(span, MVCCResolution(view)) }
+  }
+
+  /// The pass: groups the versions of each roach key in a reusable arena (`MVCCGroup`),
+  /// resolves it (`MVCCResolver.resolve(_:)`) and hands the borrowed result, valid during
+  /// the call only, to `emit` with the index of its span. Nothing is allocated per entry
+  /// once warm unless a key has intents, problems or an extended value header.
+  public func runBorrowed(_ emit: (Int, ResolvedView) throws -> Void) rethrows -> SpanScanStats {
     var stats = SpanScanStats()
     let rangeKeys = EngineEntries.mvccRangeKeys(store, problems: &stats.problems)
     var resolver = MVCCResolver(readTimestamp: readTimestamp, rangeKeys: rangeKeys)
-    var groupKey: [UInt8]? = nil
+    let group = MVCCGroup()
+    var grouping = false
     var groupSpan = -1
-    var group: [(version: EngineKey.Version, value: [UInt8])] = []
 
     func flush() throws {
-      guard let k = groupKey else { return }
-      // Unversioned metadata first, then versions newest first (engine order).
-      group.sort { a, b in
-        switch (a.version, b.version) {
-        case (.none, _): return true
-        case (_, .none): return false
-        default: return (a.version.timestampOrZero) > (b.version.timestampOrZero)
-        }
-      }
-      let r = resolver.resolve(roachKey: k, entries: group)
+      guard grouping else { return }
+      grouping = false
+      group.sortNewestFirst()
+      let r = resolver.resolve(group)
       stats.keys += 1
-      switch r.outcome {
+      switch r.kind {
       case .value, .inline: stats.values += 1
       case .deleted, .deletedByRangeTombstone: stats.deleted += 1
       default: break
       }
-      stats.intents += r.intents.filter(\.isIntent).count
+      if !r.intents.isEmpty { stats.intents += r.intents.filter(\.isIntent).count }
       stats.newerThanReadTime += r.newerVersions
       try emit(groupSpan, r)
-      groupKey = nil
-      group.removeAll(keepingCapacity: true)
     }
 
     let it = store.makeVisibleIterator(skipBlock: skipsUnwantedBlocks && !spans.isEmpty
       ? Self.blockFilter(start: spans[0].start, end: spans[spans.count - 1].end, comparer: store.comparer) : nil)
     let stop = spans.last.map { Self.stopBound(end: $0.end, comparer: store.comparer) }
-    while let e = it.next() {
-      // Nothing wanted follows the stop bound (bytewise: raw key; otherwise its roach key,
-      // taken from the decoded key rather than split again).
-      if let stop, !stop.byRoachKey, stop.isPast(e.key) { break }
-      let decoded = try? EngineKey(decoding: e.key)
-      if let stop, stop.byRoachKey, let k = decoded, !k.roachKey.lexicographicallyPrecedes(stop.bound) { break }
+    while it.nextBorrowed() {
+      let raw = it.key
+      // Nothing wanted follows the stop bound (bytewise: raw key; otherwise its roach key).
+      if let stop, !stop.byRoachKey, stop.isPast(raw) { break }
+      let parts = Self.engineKeyParts(raw)
+      if let stop, stop.byRoachKey, let p = parts,
+         stop.bound.withUnsafeBytes({ Comparer.bytes(UnsafeRawBufferPointer(rebasing: raw[..<p.roachKeyCount]), $0) }) >= 0 { break }
       stats.engineEntries += 1
-      guard let key = decoded else {
-        stats.problems.append("not an engine key: \(e.key.hex)")
+      guard let p = parts else {
+        stats.problems.append("not an engine key: \(Array(raw).hex)")
         continue
       }
+      let roachKey = UnsafeRawBufferPointer(rebasing: raw[..<p.roachKeyCount])
       // Separated intents (lock table) sort before table data: register them on the way.
-      if let lock = try? LockTableKey(key) {
-        resolver.register(lock: lock, metadata: e.value)
+      if roachKey.starts(with: LocalKeys.lockTableSingleKeyPrefix),
+         let key = try? EngineKey(decoding: raw), let lock = try? LockTableKey(key) {
+        resolver.register(lock: lock, metadata: Array(it.value))
         continue
       }
-      if key.roachKey != groupKey {
+      if !grouping || Comparer.bytes(roachKey, group.roachKey) != 0 {
         try flush()
-        guard let span = spanIndex(key.roachKey) else { continue }
-        groupKey = key.roachKey
+        guard let span = spanIndex(roachKey) else { continue }
+        group.begin(roachKey: roachKey)
+        grouping = true
         groupSpan = span
       }
-      if e.unresolvedBlob { stats.problems.append("blob value unreadable at \(Keyspace.prettyPrint(key.roachKey))") }
-      group.append((key.version, e.value))
+      if it.unresolvedBlob { stats.problems.append("blob value unreadable at \(Keyspace.prettyPrint(Array(roachKey)))") }
+      group.add(rawVersion: UnsafeRawBufferPointer(rebasing: raw[(p.roachKeyCount + 1)..<(p.roachKeyCount + 1 + p.versionCount)]),
+                value: it.value)
     }
     try flush()
     stats.problems += it.issues.map { "\($0)" }
     return stats
+  }
+
+  /// `EngineKey.split`, restricted to the version lengths `EngineKey(decoding:)` accepts.
+  @inline(__always)
+  static func engineKeyParts(_ raw: UnsafeRawBufferPointer) -> (roachKeyCount: Int, versionCount: Int)? {
+    guard let p = EngineKey.split(raw) else { return nil }
+    switch p.versionCount {
+    case 0, 8, 12, 13, 17: return p
+    default: return nil
+    }
   }
 }
 
@@ -142,14 +163,14 @@ extension SpanScanner {
     let bound: [UInt8]
     let byRoachKey: Bool
 
-    func isPast(_ raw: [UInt8]) -> Bool {
-      guard byRoachKey else { return !raw.lexicographicallyPrecedes(bound) }
+    func isPast(_ raw: [UInt8]) -> Bool { raw.withUnsafeBytes { isPast($0) } }
+
+    func isPast(_ b: UnsafeRawBufferPointer) -> Bool {
+      guard byRoachKey else { return bound.withUnsafeBytes { Comparer.bytes(b, $0) } >= 0 }
       // cockroach_comparator orders by roach key first; a key that is not an engine key
       // never stops the pass (the comparer placed it bytewise).
-      return raw.withUnsafeBytes { b in
-        guard let (rk, _) = EngineKey.split(b) else { return false }
-        return !UnsafeRawBufferPointer(rebasing: b[0..<rk]).lexicographicallyPrecedes(bound)
-      }
+      guard let (rk, _) = EngineKey.split(b) else { return false }
+      return bound.withUnsafeBytes { Comparer.bytes(UnsafeRawBufferPointer(rebasing: b[0..<rk]), $0) } >= 0
     }
   }
 
@@ -161,13 +182,5 @@ extension SpanScanner {
     if comparer == .cockroach { return StopBound(bound: end, byRoachKey: true) }
     guard let j = end.firstIndex(of: 0) else { return StopBound(bound: end, byRoachKey: false) }
     return StopBound(bound: Array(end[..<j]) + [0x01], byRoachKey: false)
-  }
-}
-
-extension EngineKey.Version {
-  /// The MVCC timestamp, or zero for unversioned and lock-table versions (ordering only).
-  var timestampOrZero: MVCCTimestamp {
-    if case .mvcc(let t) = self { return t }
-    return MVCCTimestamp(wallTime: 0, logical: 0)
   }
 }

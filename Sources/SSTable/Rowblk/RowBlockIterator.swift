@@ -112,6 +112,11 @@ public final class KeyBuffer {
 
   public func set(_ bytes: UnsafeRawBufferPointer) { replaceSuffix(from: 0, with: bytes) }
 
+  @inlinable
+  public func append(_ bytes: UnsafeRawBufferPointer) { replaceSuffix(from: count, with: bytes) }
+
+  public func removeAll() { count = 0 }
+
   @usableFromInline @inline(never)
   func grow(_ n: Int) {
     let newCapacity = max(n, capacity * 2)
