@@ -317,7 +317,7 @@ public final class RecoveryRun: @unchecked Sendable {
     let chunks = chunks.sorted { $0.span < $1.span }
     // One assembler (and row batch) per table: rows go straight from KVs into typed slots.
     let assemblers = tables.map { RowAssembler(decoder: TableRowDecoder(table: $0.descriptor, catalog: $0.types)) }
-    var rowPrefix: ArraySlice<UInt8>? = nil
+    var rowStarted = false       // a row (or a run of keys with no row prefix) began in this chunk
     var rowOpen = false          // assemblers[chunks[current].table] holds an open row
     var rowFailed = false        // the row's first key did not decode: its other KVs are skipped
     var current = -1
@@ -367,11 +367,18 @@ public final class RecoveryRun: @unchecked Sendable {
 
     var scanner = SpanScanner(store: store, spans: chunks.map(\.span), readTimestamp: options.readTimestamp)
     scanner.skipsUnwantedBlocks = true   // blocks of other units, system ranges, other tables
-    let scanStats = try scanner.run { spanIndex, r in
+    // The resolved key and value are borrowed: copied into these two buffers (no allocation
+    // once warm), and the row prefix into a third when a row starts.
+    var keyBytes: [UInt8] = []
+    var valueBytes: [UInt8] = []
+    var prefixBytes: [UInt8] = []
+    var hasPrefix = false        // prefixBytes holds the current row's prefix (else: none decodable)
+    let scanStats = try scanner.runBorrowed { spanIndex, r in
       if spanIndex != current {
         if current >= 0 { try finish(through: current) }
         current = spanIndex
-        rowPrefix = nil
+        rowStarted = false
+        hasPrefix = false
         rowFailed = false
       }
       let chunk = chunks[spanIndex]
@@ -384,35 +391,44 @@ public final class RecoveryRun: @unchecked Sendable {
         lock.lock(); keysSoFar += 0x4000; rowsSoFar += pendingRows; lock.unlock()
         pendingRows = 0
       }
-      guard case .value(_, let v) = r.outcome else {
-        if case .deleted = r.outcome { result.deletedKeys += 1 }
-        if case .deletedByRangeTombstone = r.outcome { result.deletedKeys += 1 }
+      guard r.kind == .value else {
+        if r.kind == .deleted || r.kind == .deletedByRangeTombstone { result.deletedKeys += 1 }
         return
       }
+      keyBytes.removeAll(keepingCapacity: true)
+      keyBytes.append(contentsOf: r.roachKey)
       // The row is the key without its column-family suffix (cheap; the key columns are
       // decoded once per row by the assembler).
-      let prefix = (try? SQLKeyPrefix.splitFamily(r.roachKey[...]))?.row
-      if prefix != rowPrefix {
+      let prefix = (try? SQLKeyPrefix.splitFamily(keyBytes[...]))?.row
+      let sameRow = prefix.map { p in hasPrefix && p.elementsEqual(prefixBytes) } ?? (!hasPrefix && rowStarted)
+      if !sameRow {
         endRow()
-        rowPrefix = prefix
+        hasPrefix = prefix != nil
+        prefixBytes.removeAll(keepingCapacity: true)
+        if let prefix { prefixBytes.append(contentsOf: prefix) }
+        rowStarted = true
         rowFailed = false
         let batch = assemblers[chunk.table].batch
         if batch.count >= 10_000 || batch.byteCount >= 8 << 20 { try handOver(chunk) }
       }
-      guard !rowFailed, let sv = try? SQLValue(roachValue: v.value.rawBytes) else { return }
+      // An empty value is a tombstone, a shorter one than its header has no row data.
+      guard !rowFailed, r.roachValue.count >= 5 else { return }
+      valueBytes.removeAll(keepingCapacity: true)
+      valueBytes.append(contentsOf: r.roachValue)
+      let sv = SQLValue(tag: valueBytes[4], data: valueBytes[5...])
       let a = assemblers[chunk.table]
       if !rowOpen {
         do {
-          try a.begin(rowKey: r.roachKey)
+          try a.begin(rowKey: keyBytes)
           rowOpen = true
         } catch {
           rowFailed = true
           result.rowProblems += 1
-          result.problems.append("\(tables[chunk.table].qualifiedName.joined(separator: ".")): row at \(Keyspace.prettyPrint(r.roachKey)): \(error)")
+          result.problems.append("\(tables[chunk.table].qualifiedName.joined(separator: ".")): row at \(Keyspace.prettyPrint(keyBytes)): \(error)")
           return
         }
       }
-      a.add(key: r.roachKey, value: sv)
+      a.add(key: keyBytes, value: sv)
     }
     try finish(through: chunks.count - 1, storeProblems: scanStats.problems.map { "\(store.path): \($0)" })
     lock.lock()
