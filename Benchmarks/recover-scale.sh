@@ -101,11 +101,7 @@ if [ "$uncut" = 1 ]; then
   awk -v a="$j1" -v s="$u" -v b="$input" -v m="${peak[jobs2-uncut]}" 'BEGIN {
     printf "--jobs 2, chunks whole (SALVAGE_PIECE_BYTES=0): median %.2f s, %.1f MB/s, speed-up %.2fx, peak RSS %d MB\n", s, b / s / 1e6, a / s, m / 1024 }'
 fi
-# MVCC-resolved scan of the chosen replicas, no SQL (issue 15's own share, >= 400 MB/s per core):
-# `salvage-bench mvcc` is not there yet; when it is, time it here on "$cluster"/stores/* and
-# print MB/s per core beside the figures above.
-if [ -x .build/release/salvage-bench ] && .build/release/salvage-bench 2>&1 | grep -q mvcc; then
-  echo "mvcc: salvage-bench mvcc exists: wire it in here (Benchmarks/recover-scale.sh)"
-else
-  echo "mvcc: (salvage-bench mvcc not available yet)"
-fi
+# MVCC-resolved scan of the stores, no SQL (issue 15's own share, target >= 400 MB/s per core).
+bench=${SALVAGE_BENCH_BIN:-.build/release/salvage-bench}
+if [ -z "${SALVAGE_BENCH_BIN:-}" ]; then swift build -c release --product salvage-bench >/dev/null; fi
+BENCH_RUNS=$runs "$bench" mvcc "$cluster"/stores/* | sed 's/^/mvcc: /'
