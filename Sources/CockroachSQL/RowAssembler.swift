@@ -96,6 +96,14 @@ public final class RowAssembler {
     open = true
   }
 
+  /// Opens a row without a key, for decoding a lone column list (secondary-index values).
+  func beginScratchRow() {
+    precondition(!open, "RowAssembler.beginScratchRow while a row is open")
+    problems.removeAll(keepingCapacity: true)
+    _ = batch.openRow()
+    open = true
+  }
+
   /// The row prefix after decoding a primary-index key with the plan; nil when the key is
   /// not a primary-index key of this table (the general path decides what it is).
   func primaryRow(_ key: [UInt8], _ plan: [KeyColumn]) throws(SQLDecodeError) -> ArraySlice<UInt8>? {

@@ -162,25 +162,17 @@ public struct TableRowDecoder: Sendable {
     return row
   }
 
-  /// Decodes a column list (TUPLE body: tagged columns with ID deltas) into `row`.
+  /// Decodes a column list (TUPLE body: tagged columns with ID deltas) into `row`, with
+  /// `RowAssembler`'s decoder (the one column-list walk): values decoded before an error stay.
   func columnList(_ data: ArraySlice<UInt8>, into row: inout Row) throws(SQLDecodeError) {
-    var b = data
-    var colID: UInt64 = 0
-    while !b.isEmpty {
-      let at = b.startIndex - data.startIndex
-      let t = try ValueEncoding.tag(&b)
-      colID &+= t.delta
-      guard colID <= UInt64(UInt32.max), let c = table.column(id: UInt32(colID)) else {
-        // A dropped column: skip its body by the length rules (§6.2).
-        do { try ValueEncoding.skipBody(t.type, &b) } catch { throw error.context(table: table.name, offset: at) }
-        row.problems.append(err(.missing, "value TUPLE", "column ID \(colID) not in the descriptor; skipped", offset: at))
-        continue
-      }
-      do {
-        row.values[c.id] = try DatumDecoding.value(c.type, encType: t.type, &b, catalog: catalog)
-      } catch {
-        throw error.context(table: table.name, column: c.name, offset: at)
+    let a = RowAssembler(decoder: self, keepProblems: true)
+    a.beginScratchRow()
+    defer {
+      row.problems += a.problems
+      for (o, c) in layout.columns.enumerated() where layout.ordinal(of: c.id) == o && a.batch.isSet(0, o) {
+        row.values[c.id] = a.batch.datum(0, o)
       }
     }
+    try a.columnList(data)
   }
 }
