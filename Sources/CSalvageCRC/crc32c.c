@@ -52,9 +52,14 @@ __attribute__((target("sse4.2"))) static uint32_t crc_hw(uint32_t c, const unsig
 uint32_t salvage_crc32c_extend(uint32_t crc, const void *data, size_t len) {
   uint32_t c = ~crc;
 #if defined(__x86_64__)
+  // Decided once; threads may race to decide it (same answer), so the flag is atomic.
   static int hw = -1;
-  if (hw < 0) hw = __builtin_cpu_supports("sse4.2") ? 1 : 0;
-  if (hw) return ~crc_hw(c, (const unsigned char *)data, len);
+  int h = __atomic_load_n(&hw, __ATOMIC_RELAXED);
+  if (h < 0) {
+    h = __builtin_cpu_supports("sse4.2") ? 1 : 0;
+    __atomic_store_n(&hw, h, __ATOMIC_RELAXED);
+  }
+  if (h) return ~crc_hw(c, (const unsigned char *)data, len);
 #endif
   return ~crc_sw(c, (const unsigned char *)data, len);
 }
