@@ -3,9 +3,6 @@ import Recovery
 /// Names of output files and tables, derived from source names that may contain any
 /// character CockroachDB allows in a quoted identifier (`/`, `..`, spaces, unicode).
 public enum OutputNames {
-  /// Made file-safe: see `OutputPath.component` (the one definition, shared with verify).
-  public static func fileComponent(_ name: String) -> String { OutputPath.component(name) }
-
   /// The SQLite table for a source table: `<db>_<table>`, or `<db>_<schema>_<table>`
   /// outside `public`. SQLite has one namespace per file, and attaching a file per
   /// database would split the export; a collision (`a_b.c` vs `a.b_c`) is detected by
@@ -26,10 +23,6 @@ public enum OutputNames {
 }
 
 extension String {
-  func leftPadded(to width: Int) -> String {
-    count >= width ? self : String(repeating: "0", count: width - count) + self
-  }
-
   /// Foundation-free `replacingOccurrences` for a one-character needle.
   func replacingAll(_ needle: Character, with replacement: String) -> String {
     var out = ""

@@ -84,10 +84,7 @@ struct SQLiteRows {
         switch Kind(rawValue: kinds[i]) ?? .null {
         case .null: cell = .null
         case .bool, .int: cell = .int(values[i])
-        case .float:
-          let d = Double(bitPattern: UInt64(bitPattern: values[i]))
-          if d.isNaN { SQLiteSink.withCell(.float(d)) { SQLiteSink.bind($0, stmt, Int32(c + 1)) }; continue }
-          cell = .real(d)
+        case .float: cell = .real(Double(bitPattern: UInt64(bitPattern: values[i])))
         case .bytes: cell = .blob(UnsafeRawBufferPointer(rebasing: a[Int(values[i])..<(Int(values[i]) + Int(lengths[i]))]))
         case .decimal, .text, .timestamp, .other:
           cell = .text(UnsafeRawBufferPointer(rebasing: a[Int(values[i])..<(Int(values[i]) + Int(lengths[i]))]))

@@ -56,11 +56,13 @@ extension SQLiteSink {
   static let constraintUnique: Int32 = 19 | (8 << 8)       // SQLITE_CONSTRAINT_UNIQUE
 
   /// Binds one value (1-based `index`). Text and blobs are bound with their length: a NUL
-  /// inside a string is kept, and an empty BYTES value is an empty blob, not NULL.
+  /// inside a string is kept, and an empty BYTES value is an empty blob, not NULL. A NaN REAL
+  /// is bound as the text `NaN` (SQLite would store it as NULL).
   static func bind(_ cell: SQLiteCell, _ stmt: OpaquePointer, _ index: Int32) {
     switch cell {
     case .null: sqlite3_bind_null(stmt, index)
     case .int(let i): sqlite3_bind_int64(stmt, index, i)
+    case .real(let d) where d.isNaN: sqlite3_bind_text(stmt, index, "NaN", 3, transient)
     case .real(let d): sqlite3_bind_double(stmt, index, d)
     case .text(let p):
       if let base = p.baseAddress {
@@ -77,16 +79,13 @@ extension SQLiteSink {
     }
   }
 
-  /// Binds `value` the way the SQLite copy stores it: BOOL as 0/1, NaN as the text `NaN`
-  /// (SQLite would store a NaN REAL as NULL), DECIMAL and times as text.
+  /// Binds `value` the way the SQLite copy stores it: BOOL as 0/1, DECIMAL and times as text.
   static func withCell<R>(_ value: ExportValue, _ body: (SQLiteCell) -> R) -> R {
     switch value {
     case .null: return body(.null)
     case .bool(let b): return body(.int(b ? 1 : 0))
     case .int(let i): return body(.int(i))
-    case .float(let d):
-      if d.isNaN { return "NaN".utf8.withContiguousStorageIfAvailable { body(.text(UnsafeRawBufferPointer($0))) }! }
-      return body(.real(d))
+    case .float(let d): return body(.real(d))
     case .decimal(var s), .text(var s), .timestamp(var s), .other(text: var s):
       return s.withUTF8 { body(.text(UnsafeRawBufferPointer($0))) }
     case .bytes(let b): return b.withUnsafeBytes { body(.blob($0)) }
