@@ -151,10 +151,4 @@ public struct RowBatch: Sendable {
     let i = row * width + ordinal
     return arena.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[Int(a[i])..<Int(a[i] + b[i])])) }
   }
-
-  /// The datum of column `id` (NULL when the layout has no such column).
-  public func datum(_ row: Int, id: UInt32) -> Datum {
-    guard let o = layout.ordinal(of: id) else { return .null }
-    return datum(row, o)
-  }
 }
