@@ -12,12 +12,12 @@ import Recovery
 /// OUT/schema.sql           CREATE statements recovered from the descriptors
 /// OUT/import.sql           IMPORT INTO statements matching the CSV dialect
 /// OUT/report.json          what was read, recovered, lost (see RecoveryReport)
-/// OUT/.salvage-work/       per-chunk CSV parts (removed once the tables are assembled)
+/// OUT/.salvage-work/       tables being written, chunks' parts (removed at the end)
 /// ```
-/// Chunks finish in any order (stores are read in parallel); each chunk's rows go to its own
-/// part file and the parts are concatenated in key order at the end, so the output is the
-/// same byte for byte whatever the parallelism. A finished part is fsynced and renamed, then
-/// recorded, so a re-run into the same OUT can keep it (RecoveryFiles+Resume.swift).
+/// Chunks finish in any order; a table's bytes are in key order whatever the parallelism
+/// (`TableStream`: chunks in turn write into the table file, others into parts appended when
+/// their turn comes), so the output is the same byte for byte for any `--jobs`. Each finished
+/// chunk is recorded, so a re-run into the same OUT can keep it (RecoveryFiles+Resume.swift).
 public final class RecoveryFiles: RecoveredRowSink, @unchecked Sendable {
   public let directory: String
   let work: String
@@ -27,6 +27,10 @@ public final class RecoveryFiles: RecoveredRowSink, @unchecked Sendable {
   var renderProblems: [String] = []
   /// Render problems of chunks not finished yet, by part path (they go into the chunk's record).
   var pendingRenderProblems: [String: [String]] = [:]
+  /// Per table, where its chunks' bytes go.
+  var streams: [TableStream] = []
+  /// Off for shard workers: their chunks stay parts, which `salvage finish` assembles.
+  public var writesInPlace = true
   /// Guards `pendingRenderProblems`: `chunk` runs on several workers at once (each chunk's
   /// rows go to its own file, so nothing else is shared).
   let stateLock = NSLock()
@@ -70,6 +74,7 @@ public final class RecoveryFiles: RecoveredRowSink, @unchecked Sendable {
     self.tables = tables
     self.chunks = chunks
     try makePartDirectories()
+    makeStreams()
     if let copy = sqliteCopy {
       do { try copy.begin(tables: tables, chunks: chunks, workDirectory: work) } catch {
         sqliteResult = .failure(error)
@@ -80,6 +85,14 @@ public final class RecoveryFiles: RecoveredRowSink, @unchecked Sendable {
 
   func makePartDirectories() throws {
     for t in tables.indices { try FileManager.default.createDirectory(atPath: partDir(t), withIntermediateDirectories: true) }
+  }
+
+  func makeStreams() {
+    streams = tables.indices.map { t in
+      let inPlace = writesInPlace && !gzip && keepLatest?.columns(of: tables[t]) == nil
+      return TableStream(path: partDir(t) + "/table.csv", chunks: chunks.filter { $0.table == t }, inPlace: inPlace,
+                         partPath: { [unowned self] in self.partPath($0) })
+    }
   }
 
   func partDir(_ table: Int) -> String { work + "/\(tables[table].descriptor.id)" }
@@ -103,14 +116,8 @@ public final class RecoveryFiles: RecoveredRowSink, @unchecked Sendable {
       csv.write(rows, row: r, ordinals: ordinals, into: &out, problems: &problems)
     }
     sqliteCopy?.add(rows, of: chunk, ordinals: ordinals)
-    // Written under a temporary name; `chunkDone` makes it the part.
-    let path = partPath(chunk) + ".tmp"
-    if !problems.isEmpty { stateLock.lock(); pendingRenderProblems[path, default: []] += problems; stateLock.unlock() }
-    if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
-    guard let h = FileHandle(forWritingAtPath: path) else { throw RecoveryError("cannot write \(path)") }
-    defer { try? h.close() }
-    try h.seekToEnd()
-    try h.write(contentsOf: out.bytes)
+    if !problems.isEmpty { stateLock.lock(); pendingRenderProblems[partPath(chunk), default: []] += problems; stateLock.unlock() }
+    try streams[chunk.table].write(out.bytes, of: chunk)
   }
 
   public func finish(_ report: RecoveryReport) throws {
@@ -131,7 +138,9 @@ public final class RecoveryFiles: RecoveredRowSink, @unchecked Sendable {
       let final = directory + "/" + relative
       try FileManager.default.createDirectory(atPath: (final as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
       let parts = chunks.filter { $0.table == t }.sorted { $0.index < $1.index }.map(partPath)
-      if let k = keepLatest, k.columns(of: table) != nil {
+      if streams[t].inPlace {
+        try streams[t].install(at: final)
+      } else if let k = keepLatest, k.columns(of: table) != nil {
         try filterLatest(k, parts: parts, into: final, table: table)
       } else {
         try concatenate(parts: parts, into: final)

@@ -33,6 +33,7 @@ public enum ShardFiles {
     let tmp = dir + "/\(shard).tmp-" + UUID().uuidString.prefix(8).lowercased()
     do {
       let files = try RecoveryFiles(directory: tmp, inputs: plan.stores)
+      files.writesInPlace = false   // `finish` assembles the shards' parts
       if let k = plan.keepLatest { files.keepLatest = KeepLatest(count: k.count, partitionBy: k.partitionBy, orderBy: k.orderBy) }
       var options = plan.options
       if let jobs { options.jobs = jobs }

@@ -85,6 +85,8 @@ final class MergeSource {
     }
   }
 
+  /// Tables not opened: their MANIFEST bounds hold only keys `skipBlock` rejects.
+  var tablesSkipped = 0
   /// Passed to every table iterator (see `TableIterator.skipBlock`).
   var skipBlock: ((_ previous: [UInt8]?, _ separator: [UInt8]) -> Bool)?
 
@@ -141,6 +143,12 @@ final class MergeSource {
       let s = specs[specNext]
       specNext += 1
       if s.unreadable { continue }
+      // A table whose whole key range the reader does not want is not opened (its bounds
+      // from the MANIFEST, tested like a data block's from the index).
+      if let skip = skipBlock, let m = s.meta, m.syntheticPrefix == nil, skip(m.smallest.userKey, m.largest.userKey) {
+        tablesSkipped += 1
+        continue
+      }
       do {
         let t = try Table(path: s.path)
         if let seq = s.syntheticSeqNum { t.syntheticSeqNum = seq }

@@ -48,6 +48,35 @@ struct ResumeCLITests {
     #expect(try ShardCLITests.json(dir + "/clean/report.json")["spans_reused"] as? Int == 0)
   }
 
+  /// Nothing is fsynced per chunk: a resumed run trusts a finished chunk's bytes only when
+  /// their CRC-32C matches its record. Bytes flipped in the table files an interrupted run
+  /// left (as a crash could leave them) are read again, and the output is a clean run's.
+  @Test func tornBytesAreReadAgain() throws {
+    let dir = try RecoverCLITests.makeCluster(seed: 42)
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let stores = try RecoverCLITests.stores(dir)
+    let j = ["--jobs", "1"]
+    #expect(try Self.recover(stores, dir + "/clean", j).status == 2)
+    let out = dir + "/resumed"
+    #expect(try Self.recover(stores, out, j, stopAfter: 4).status == 1)
+    let done = Self.finishedChunks(out)
+    let work = out + "/.salvage-work"
+    let written = (FileManager.default.enumerator(atPath: work)?.allObjects as? [String] ?? [])
+      .filter { $0.hasSuffix("/table.csv") && (try? Data(contentsOf: URL(fileURLWithPath: work + "/" + $0)).count) ?? 0 > 0 }
+    try #require(!written.isEmpty, "the interrupted run wrote no table file")
+    for name in written {
+      let url = URL(fileURLWithPath: work + "/" + name)
+      var bytes = try Data(contentsOf: url)
+      bytes[bytes.count / 2] ^= 0x20   // a letter changes case, a digit becomes another byte
+      try bytes.write(to: url)
+    }
+    let again = try Self.recover(stores, out, j)
+    #expect(again.status == 2, "\(again.stderr)")
+    let reused = try #require(try ShardCLITests.json(out + "/report.json")["spans_reused"] as? Int)
+    #expect(reused < done)
+    try ShardCLITests.expectSameOutput(dir + "/clean", out)
+  }
+
   /// The SQLite copy is written during the run from the typed rows; a resumed run takes the
   /// chunks it reuses from their CSV parts and must end with the same database.
   @Test(arguments: [1, 2])

@@ -8,4 +8,8 @@
 /// ENOSYS where the system has no such call.
 ssize_t salvage_copy_file_range(int fd_in, int fd_out, size_t len);
 
+/// copy_file_range(2) between explicit offsets (advanced by the bytes copied); the
+/// descriptors' own offsets are untouched.
+ssize_t salvage_copy_file_range_at(int fd_in, long long *off_in, int fd_out, long long *off_out, size_t len);
+
 #endif

@@ -205,15 +205,19 @@ public final class RecoveryRun: @unchecked Sendable {
   /// --jobs); a store's chunks are read in one pass.
   func read(_ p: Prepared, chunks: [RecoveryChunk], sink: RecoveredRowSink, progress: @escaping @Sendable (String) -> Void) throws {
     let stores = p.stores
-    let byStore = Dictionary(grouping: chunks.filter { $0.store != nil }, by: { $0.store! })
+    let readable = chunks.filter { $0.store != nil }
+    let units = Self.workUnits(readable, catalogs: p.catalogs, jobs: max(1, options.jobs), balance: options.pieceBytes > 0)
+    let tally = StoreTally(unitsLeft: Dictionary(grouping: units, by: \.store).mapValues(\.count))
     lock.lock()
-    storesToRead = byStore.count
-    bytesTotal = byStore.keys.reduce(Int64(0)) { t, i in t + stores[i].tables.reduce(Int64(0)) { $0 + Self.fileSize($1.path) } }
+    storesToRead = tally.unitsLeft.count
+    bytesTotal = tally.unitsLeft.keys.reduce(Int64(0)) { t, i in t + stores[i].tables.reduce(Int64(0)) { $0 + Self.fileSize($1.path) } }
     lock.unlock()
+    // Units are taken in key order, so each table's chunks mostly finish in turn and go
+    // straight into its file (RecoveryFiles' TableStream).
     let gate = DispatchSemaphore(value: max(1, options.jobs))
     let group = DispatchGroup()
     let tables = p.tables
-    for unit in Self.workUnits(byStore, catalogs: p.catalogs, jobs: max(1, options.jobs), balance: options.pieceBytes > 0) {
+    for unit in units {
       gate.wait()
       // After a failure no further unit is started (a resumed run redoes only what is missing).
       lock.lock(); let failed = workerError != nil; lock.unlock()
@@ -223,8 +227,18 @@ public final class RecoveryRun: @unchecked Sendable {
       DispatchQueue.global().async {
         defer { gate.signal(); group.leave() }
         do {
-          try self.read(store: store, chunks: unit.chunks, tables: tables, sink: sink, firstOfStore: unit.part == 0,
-                        lastOfStore: unit.last, progress: progress)
+          let stats = try self.read(store: store, chunks: unit.chunks, tables: tables, sink: sink)
+          self.lock.lock()
+          tally.stats[unit.store, default: SpanScanStats()].add(stats)
+          tally.unitsLeft[unit.store]! -= 1
+          let storeDone = tally.unitsLeft[unit.store] == 0
+          if storeDone {
+            self.storesDone += 1
+            self.bytesDone += store.tables.reduce(Int64(0)) { $0 + Self.fileSize($1.path) }
+          }
+          let all = tally.stats[unit.store]!
+          self.lock.unlock()
+          if storeDone { progress("\(store.path): \(all.keys) keys, \(all.values) live, \(all.intents) intents") }
         } catch {
           self.lock.lock(); if self.workerError == nil { self.workerError = error }; self.lock.unlock()
         }
@@ -251,52 +265,46 @@ public final class RecoveryRun: @unchecked Sendable {
     return out.map { $0! }
   }
 
+  /// Per store, units not finished and the counts of those that are (guarded by `lock`).
+  final class StoreTally: @unchecked Sendable {
+    var unitsLeft: [Int: Int]
+    var stats: [Int: SpanScanStats] = [:]
+    init(unitsLeft: [Int: Int]) { self.unitsLeft = unitsLeft }
+  }
+
   struct WorkUnit {
     var store: Int
-    var part: Int
-    var last: Bool
     var chunks: [RecoveryChunk]
   }
 
-  /// Each store's chunks (in key order) cut into runs of about equal weight (the data-block
-  /// bytes planning measured, else the MVCC live bytes of their ranges): one run with one job;
-  /// with more, up to 2 × jobs runs per store, largest first, so that the workers finish
-  /// together even when one store (or one range, cut into pieces) holds most of the data
-  /// (`balance` false: at most `jobs` runs per store, in key order, as before pieces existed).
-  /// Each unit passes over the data blocks outside its chunks
-  /// (`SpanScanner.skipsUnwantedBlocks`); output does not depend on the cut.
-  static func workUnits(_ byStore: [Int: [RecoveryChunk]], catalogs: [StoreCatalog], jobs: Int, balance: Bool = true) -> [WorkUnit] {
+  /// The chunks in key order (a table's chunks, then the next table's), cut into units: runs
+  /// of consecutive chunks on the same store, each a pass over that store that skips the
+  /// tables and data blocks outside it (`SpanScanner.skipsUnwantedBlocks`). With one job a
+  /// run is as long as the store allows; with more, runs stop at about 1/(8 × jobs) of the
+  /// weight (data-block bytes planning measured, else the MVCC live bytes of the ranges), so
+  /// the workers finish together even when one range holds most of the data (cut into
+  /// pieces). Output does not depend on the cut. `balance` false: runs are never cut by
+  /// weight (benchmarks compare with chunks kept whole).
+  static func workUnits(_ chunks: [RecoveryChunk], catalogs: [StoreCatalog], jobs: Int, balance: Bool = true) -> [WorkUnit] {
+    let ordered = chunks.filter { $0.store != nil }.sorted { $0.span < $1.span }
+    let weights = ordered.map { c -> Int64 in
+      if let b = c.estimatedBytes { return max(1, b) }
+      let stats = c.rangeID.flatMap { catalogs.indices.contains(c.store!) ? catalogs[c.store!].replicas[$0]?.appliedState?.stats : nil }
+      return max(1, stats?.liveBytes ?? 1)
+    }
+    let cap = jobs > 1 && balance ? max(1, weights.reduce(0, +) / Int64(8 * jobs)) : Int64.max
     var units: [WorkUnit] = []
-    var unitWeights: [Int64] = []
-    for (store, unsorted) in byStore.sorted(by: { $0.key < $1.key }) {
-      let chunks = unsorted.sorted { $0.span < $1.span }
-      let weights = chunks.map { c -> Int64 in
-        if let b = c.estimatedBytes { return max(1, b) }
-        let stats = c.rangeID.flatMap { catalogs.indices.contains(store) ? catalogs[store].replicas[$0]?.appliedState?.stats : nil }
-        return max(1, stats?.liveBytes ?? 1)
-      }
-      let total = weights.reduce(0, +)
-      let parts = min(jobs == 1 || !balance ? jobs : 2 * jobs, chunks.count)
-      var start = 0, acc: Int64 = 0
-      var cut: [[RecoveryChunk]] = []
-      for i in chunks.indices {
-        acc += weights[i]
-        // Close a run once it reaches its share, leaving at least one chunk per later run.
-        if cut.count < parts - 1, acc * Int64(parts) >= total * Int64(cut.count + 1), chunks.count - (i + 1) >= parts - 1 - cut.count {
-          cut.append(Array(chunks[start...i])); start = i + 1
-        }
-      }
-      if start < chunks.count { cut.append(Array(chunks[start...])) }
-      var first = 0
-      for (i, c) in cut.enumerated() {
-        units.append(WorkUnit(store: store, part: i, last: i == cut.count - 1, chunks: c))
-        unitWeights.append(weights[first..<(first + c.count)].reduce(0, +))
-        first += c.count
+    var weight: Int64 = 0
+    for (c, w) in zip(ordered, weights) {
+      if let last = units.last, last.store == c.store!, weight + w <= cap {
+        units[units.count - 1].chunks.append(c)
+        weight += w
+      } else {
+        units.append(WorkUnit(store: c.store!, chunks: [c]))
+        weight = w
       }
     }
-    guard jobs > 1, balance else { return units }
-    // Largest first (then key order): the last units to start are the small ones.
-    return units.indices.sorted { unitWeights[$0] != unitWeights[$1] ? unitWeights[$0] > unitWeights[$1] : $0 < $1 }.map { units[$0] }
+    return units
   }
 
   /// Bytes of every table file of the stores (the report's `bytes_read`).
@@ -311,8 +319,8 @@ public final class RecoveryRun: @unchecked Sendable {
   /// Rows of one store's chunks, in one pass; rows are grouped by row prefix (all column
   /// families of a primary key are adjacent) and handed to the sink in batches. Each chunk is
   /// reported finished (`sink.chunkDone`) as soon as the scan has passed it.
-  func read(store: Store, chunks: [RecoveryChunk], tables: [RecoveredTable], sink: RecoveredRowSink,
-            firstOfStore: Bool = true, lastOfStore: Bool = true, progress: @Sendable (String) -> Void) throws {
+  @discardableResult
+  func read(store: Store, chunks: [RecoveryChunk], tables: [RecoveredTable], sink: RecoveredRowSink) throws -> SpanScanStats {
     // The scanner numbers spans in key order; keep the chunks in the same order.
     let chunks = chunks.sorted { $0.span < $1.span }
     // One assembler (and row batch) per table: rows go straight from KVs into typed slots.
@@ -434,12 +442,8 @@ public final class RecoveryRun: @unchecked Sendable {
     lock.lock()
     keysSoFar += keysRead & 0x3FFF
     rowsSoFar += pendingRows
-    if lastOfStore {
-      storesDone += 1
-      bytesDone += store.tables.reduce(Int64(0)) { $0 + Self.fileSize($1.path) }
-    }
     lock.unlock()
-    progress("\(store.path)\(firstOfStore && lastOfStore ? "" : " (part)"): \(scanStats.keys) keys, \(scanStats.values) live, \(scanStats.intents) intents")
+    return scanStats
   }
 }
 

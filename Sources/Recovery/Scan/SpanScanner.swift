@@ -11,6 +11,12 @@ public struct SpanScanStats: Sendable {
   public var intents = 0
   public var newerThanReadTime = 0
   public var problems: [String] = []
+
+  /// Adds another pass's counts (not its problems).
+  mutating func add(_ o: SpanScanStats) {
+    engineEntries += o.engineEntries; keys += o.keys; values += o.values
+    deleted += o.deleted; intents += o.intents; newerThanReadTime += o.newerThanReadTime
+  }
 }
 
 /// One pass over a store's visible entries (LSM deletes already applied) that resolves MVCC
