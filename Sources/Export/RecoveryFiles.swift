@@ -31,6 +31,9 @@ public final class RecoveryFiles: RecoveredRowSink, @unchecked Sendable {
   var streams: [TableStream] = []
   /// Off for shard workers: their chunks stay parts, which `salvage finish` assembles.
   public var writesInPlace = true
+  /// Memory for chunks finished out of turn (`TableStream`); SALVAGE_HOLD_BYTES sets it (tests
+  /// set 0 to exercise the part files).
+  let holdBudget = TableStream.HoldBudget(bytes: ProcessInfo.processInfo.environment["SALVAGE_HOLD_BYTES"].flatMap { Int($0) } ?? 256 << 20)
   /// Guards `pendingRenderProblems`: `chunk` runs on several workers at once (each chunk's
   /// rows go to its own file, so nothing else is shared).
   let stateLock = NSLock()
@@ -91,7 +94,7 @@ public final class RecoveryFiles: RecoveredRowSink, @unchecked Sendable {
     streams = tables.indices.map { t in
       let inPlace = writesInPlace && !gzip && keepLatest?.columns(of: tables[t]) == nil
       return TableStream(path: partDir(t) + "/table.csv", chunks: chunks.filter { $0.table == t }, inPlace: inPlace,
-                         partPath: { [unowned self] in self.partPath($0) })
+                         budget: holdBudget, partPath: { [unowned self] in self.partPath($0) })
     }
   }
 

@@ -32,11 +32,29 @@ final class TableStream {
     var bytes: Int64 = 0
     var crc: UInt32 = 0
     var done = false
+    /// Out of turn: the first `partBytes` are in the part file, then `held` in memory.
+    var partBytes: Int64 = 0
+    var held: [UInt8] = []
+  }
+
+  /// Memory all tables' out-of-turn chunks may hold before they spill to part files.
+  final class HoldBudget: @unchecked Sendable {
+    let lock = NSLock()
+    var left: Int
+    init(bytes: Int) { left = bytes }
+    func take(_ n: Int) -> Bool {
+      lock.lock(); defer { lock.unlock() }
+      guard n <= left else { return false }
+      left -= n
+      return true
+    }
+    func give(_ n: Int) { lock.lock(); left += n; lock.unlock() }
   }
 
   let path: String
   let inPlace: Bool
   let partPath: (RecoveryChunk) -> String
+  let budget: HoldBudget
   let lock = NSLock()
   var slots: [Slot]
   var slotOfChunk: [Int: Int] = [:]
@@ -46,16 +64,21 @@ final class TableStream {
   var length: Int64 = 0
   var fd: Int32 = -1
 
-  init(path: String, chunks: [RecoveryChunk], inPlace: Bool, partPath: @escaping (RecoveryChunk) -> String) {
+  init(path: String, chunks: [RecoveryChunk], inPlace: Bool, budget: HoldBudget, partPath: @escaping (RecoveryChunk) -> String) {
     self.path = path
+    self.budget = budget
     self.inPlace = inPlace
     self.partPath = partPath
     // Lost spans have no rows: done from the start.
     slots = chunks.sorted { $0.index < $1.index }.map { Slot(chunk: $0, done: $0.store == nil) }
     for (i, s) in slots.enumerated() { slotOfChunk[s.chunk.index] = i }
+    head = slots.firstIndex { !$0.done } ?? slots.count
   }
 
-  deinit { if fd >= 0 { close(fd) } }
+  deinit {
+    if fd >= 0 { close(fd) }
+    budget.give(slots.reduce(0) { $0 + $1.held.count })
+  }
 
   /// Appends one batch of chunk `c`'s rendered rows.
   func write(_ bytes: [UInt8], of c: RecoveryChunk) throws(ExportError) {
@@ -67,7 +90,19 @@ final class TableStream {
     guard inPlace, s == head else {
       count()
       slots[s].place = .part
+      // Held in memory while the budget allows (its turn usually comes soon: the units
+      // before it are being read), so that its bytes too are written only once.
+      if inPlace, slots[s].partBytes == 0, budget.take(bytes.count) {
+        slots[s].held += bytes
+        lock.unlock()
+        return
+      }
+      let held = slots[s].held
+      slots[s].held = []
+      budget.give(held.count)
+      slots[s].partBytes += Int64(held.count) + n
       lock.unlock()
+      if !held.isEmpty { try Self.append(held, toFileAt: partPath(c) + ".tmp") }
       return try Self.append(bytes, toFileAt: partPath(c) + ".tmp")
     }
     let at: Int64
@@ -95,7 +130,7 @@ final class TableStream {
     lock.lock(); defer { lock.unlock() }
     let s = slotOfChunk[c.index]!
     slots[s].done = true
-    if slots[s].place == .part {
+    if slots[s].partBytes > 0 {
       let tmp = partPath(c) + ".tmp"
       guard rename(tmp, partPath(c)) == 0 else { throw ExportError(.io(operation: "rename", errno: errno), file: tmp) }
     }
@@ -146,6 +181,7 @@ final class TableStream {
         }
         if let place {
           if place.offset == nil { inTurn = false }
+          if place == .part { slots[s].partBytes = r.bytes }
           slots[s].place = place
           slots[s].bytes = r.bytes
           slots[s].crc = r.crc
@@ -171,15 +207,28 @@ final class TableStream {
     return try advance()
   }
 
-  /// Appends slot `s`'s part file to the table file and deletes it (lock held).
+  /// Appends slot `s`'s part file and held bytes to the table file (lock held).
   func adoptPart(_ s: Int, from part: String) throws(ExportError) {
+    let start = length
+    if slots[s].partBytes > 0 { try appendPart(s, from: part) }
+    if !slots[s].held.isEmpty {
+      let e = slots[s].held.withUnsafeBytes { Self.writeAll(fd, $0, at: length) }
+      guard e == 0 else { throw ExportError(.io(operation: "write", errno: e), file: path) }
+      length += Int64(slots[s].held.count)
+      budget.give(slots[s].held.count)
+      slots[s].held = []
+    }
+    slots[s].place = .table(offset: start)
+  }
+
+  /// Appends slot `s`'s part file to the table file and deletes it (lock held).
+  func appendPart(_ s: Int, from part: String) throws(ExportError) {
     let src = open(part, O_RDONLY | O_CLOEXEC)
     guard src >= 0 else { throw ExportError(.io(operation: "open", errno: errno), file: part) }
     defer { close(src) }
-    let start = length
     var inOffset: Int64 = 0
     var outOffset = length
-    let want = slots[s].bytes
+    let want = slots[s].partBytes
     while inOffset < want {
       let n = salvage_copy_file_range_at(src, &inOffset, fd, &outOffset, Int(want - inOffset))
       if n > 0 { continue }
@@ -200,7 +249,7 @@ final class TableStream {
     }
     guard inOffset == want else { throw ExportError(.io(operation: "read", errno: EIO), file: part) }
     length += want
-    slots[s].place = .table(offset: start)
+    slots[s].partBytes = 0
     unlink(part)
   }
 
@@ -211,9 +260,11 @@ final class TableStream {
     try openIfNeeded()
     for s in head..<slots.count {
       let part = partPath(slots[s].chunk)
-      guard let size = RecoveryFiles.size(part) else { continue }
-      slots[s].bytes = size
-      try adoptPart(s, from: part)
+      if let size = RecoveryFiles.size(part) {   // a shard's part
+        slots[s].bytes = size
+        slots[s].partBytes = size
+      }
+      if slots[s].partBytes > 0 || !slots[s].held.isEmpty { try adoptPart(s, from: part) }
     }
     head = slots.count
     guard fsync(fd) == 0 else { throw ExportError(.io(operation: "fsync", errno: errno), file: path) }

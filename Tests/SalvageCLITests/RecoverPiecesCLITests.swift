@@ -29,10 +29,11 @@ struct RecoverPiecesCLITests {
     let dir = try Self.makeCluster()
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let stores = try RecoverCLITests.stores(dir)
-    func recover(_ name: String, jobs: Int, pieceBytes: Int) throws -> String {
+    func recover(_ name: String, jobs: Int, pieceBytes: Int, holdBytes: Int? = nil) throws -> String {
       let out = dir + "/" + name
-      let r = try CLI.run(["recover"] + stores + ["--out", out, "--jobs", String(jobs), "--no-sqlite"],
-                          environment: ["SALVAGE_PIECE_BYTES": String(pieceBytes)])
+      var env = ["SALVAGE_PIECE_BYTES": String(pieceBytes)]
+      if let holdBytes { env["SALVAGE_HOLD_BYTES"] = String(holdBytes) }
+      let r = try CLI.run(["recover"] + stores + ["--out", out, "--jobs", String(jobs), "--no-sqlite"], environment: env)
       #expect(r.status == 2, "\(r.stderr)")   // some ranges are lost
       return out
     }
@@ -51,8 +52,10 @@ struct RecoverPiecesCLITests {
     for t in ["game.public.events", "game.public.users", "shop.public.items"] {
       #expect(cut[t]! > plain[t]! + 2, "\(t): \(cut[t]!) chunks cut, \(plain[t]!) whole")
     }
-    for jobs in [1, 2, 4] {
-      let out = try recover("cut-\(jobs)", jobs: jobs, pieceBytes: 4 << 10)
+    // Chunks finished out of turn wait in memory (default), in part files (no memory), or
+    // both (a little memory: later batches spill).
+    for (jobs, hold) in [(1, nil), (2, nil), (4, nil), (4, 0), (2, 20_000)] as [(Int, Int?)] {
+      let out = try recover("cut-\(jobs)-\(hold ?? -1)", jobs: jobs, pieceBytes: 4 << 10, holdBytes: hold)
       for f in Self.files {
         let a = try ShardCLITests.data(whole + "/" + f), b = try ShardCLITests.data(out + "/" + f)
         #expect(a == b && !a.isEmpty, "--jobs \(jobs): \(f) differs from the uncut run")
