@@ -21,12 +21,12 @@ public final class RowAssembler {
   let keepProblems: Bool
 
   enum Fast { case none, bool, int, date, float, string, bytes, timestamp, timestampTZ }
+  /// Trivially copyable (no reference inside): walking the plan per row retains nothing.
+  /// The column's type and name are looked up by ordinal on the general path.
   struct KeyColumn {
     var ordinal: Int
-    var type: SQLType
     var descending: Bool
     var fast: Fast
-    var name: String
   }
   /// The primary index's key columns; nil when the descriptor cannot be walked this way
   /// (then `TableRowDecoder.decodeKey` decodes the key and says why).
@@ -54,8 +54,7 @@ public final class RowAssembler {
     for (i, id) in pk.keyColumnIDs.enumerated() {
       guard let o = layout.ordinal(of: id) else { plan = nil; break }
       let t = layout.types[o]
-      plan?.append(KeyColumn(ordinal: o, type: t, descending: pk.direction(at: i) == .desc, fast: fast(t),
-                             name: layout.columns[o].name))
+      plan?.append(KeyColumn(ordinal: o, descending: pk.direction(at: i) == .desc, fast: fast(t)))
     }
     primaryKey = plan
   }
@@ -117,7 +116,7 @@ public final class RowAssembler {
       do throws(SQLDecodeError) {
         try keyColumn(c, &b)
       } catch {
-        throw error.context(table: tableName, column: c.name, offset: at)
+        throw error.context(table: tableName, column: layout.columns[c.ordinal].name, offset: at)
       }
     }
     guard b.isEmpty else {
@@ -174,7 +173,7 @@ public final class RowAssembler {
     default:
       break
     }
-    let d = try DatumDecoding.key(c.type, desc ? .desc : .asc, &b, catalog: decoder.catalog)
+    let d = try DatumDecoding.key(layout.types[c.ordinal], desc ? .desc : .asc, &b, catalog: decoder.catalog)
     batch.set(c.ordinal, datum: d)
     if case .raw(let t, _) = d, t == "collation key" { collationKeys.append(c.ordinal) }
   }
