@@ -41,9 +41,33 @@ public final class RecoveryRun: @unchecked Sendable {
   public private(set) var keysSoFar = 0
   public private(set) var storesDone = 0
   public private(set) var storesToRead = 0
-  /// Table bytes of the stores already read, and of all stores to read (for a rate and ETA).
+  /// Table bytes of the chunks already read, and of all stores to read (for a rate and ETA):
+  /// each store's table bytes are shared among its chunks by their weight (`chunkBytes`).
   public private(set) var bytesDone: Int64 = 0
   public private(set) var bytesTotal: Int64 = 0
+  var chunkBytes: [ChunkKey: Int64] = [:]
+  /// Store index → its work units not finished yet, and paths of the stores being read now.
+  var unitsLeft: [Int: Int] = [:]
+  var reading: [String: Int] = [:]
+
+  struct ChunkKey: Hashable {
+    var table: Int
+    var index: Int
+    init(_ c: RecoveryChunk) { table = c.table; index = c.index }
+  }
+
+  /// The progress line's figures (`counters()`).
+  public struct Counters: Sendable {
+    public var rows = 0
+    public var keys = 0
+    public var storesDone = 0
+    public var stores = 0
+    public var bytesDone: Int64 = 0
+    public var bytesTotal: Int64 = 0
+    /// Paths of the stores being read now, sorted.
+    public var reading: [String] = []
+    public init() {}
+  }
 
   /// Problems noted so far (metadata, schema, rows).
   public var problems: [String] {
@@ -58,9 +82,12 @@ public final class RecoveryRun: @unchecked Sendable {
   }
 
   /// A consistent snapshot of the counters, for a progress line.
-  public func counters() -> (rows: Int, keys: Int, storesDone: Int, stores: Int, bytesDone: Int64, bytesTotal: Int64) {
+  public func counters() -> Counters {
     lock.lock(); defer { lock.unlock() }
-    return (rowsSoFar, keysSoFar, storesDone, storesToRead, bytesDone, bytesTotal)
+    var c = Counters()
+    (c.rows, c.keys, c.storesDone, c.stores, c.bytesDone, c.bytesTotal) = (rowsSoFar, keysSoFar, storesDone, storesToRead, bytesDone, bytesTotal)
+    c.reading = reading.keys.sorted()
+    return c
   }
 
   /// Test hook: SALVAGE_STOP_AFTER_CHUNKS=K fails the run once K chunks are finished, as a
@@ -148,7 +175,14 @@ public final class RecoveryRun: @unchecked Sendable {
     }
     report.lostSpans = view.lost
     report.rangeSources = plans.map { p in
-      (p.rangeID, p.span.pretty, p.chosenStore.map { view.stores[$0].label })
+      .init(rangeID: p.rangeID, span: p.span.pretty, start: p.span.start, end: p.span.end,
+            store: p.chosenStore.map { view.stores[$0].label })
+    }
+    report.storeInfo = stores.indices.map { i in
+      let o = stores[i].options
+      return .init(path: stores[i].path, label: view.stores.indices.contains(i) ? view.stores[i].label : stores[i].path,
+                   engine: o?.engine?.rawValue, engineVersion: o?.engineVersion, formatMajorVersion: o?.formatMajorVersion,
+                   tableBytes: stores[i].tables.reduce(Int64(0)) { $0 + Self.fileSize($1.path) })
     }
     report.damagedSpans = plans.flatMap { p in
       p.fallbacks.map { f in
@@ -206,14 +240,27 @@ public final class RecoveryRun: @unchecked Sendable {
   func read(_ p: Prepared, chunks: [RecoveryChunk], sink: RecoveredRowSink, progress: @escaping @Sendable (String) -> Void) throws {
     let stores = p.stores
     let byStore = Dictionary(grouping: chunks.filter { $0.store != nil }, by: { $0.store! })
+    // Progress advances per finished chunk: its share of its store's table bytes.
+    var shares: [ChunkKey: Int64] = [:]
+    var total: Int64 = 0
+    for (s, cs) in byStore {
+      let bytes = stores[s].tables.reduce(Int64(0)) { $0 + Self.fileSize($1.path) }
+      total += bytes
+      for (c, b) in zip(cs, Self.shares(of: bytes, weights: cs.map { Self.weight($0, store: s, catalogs: p.catalogs) })) {
+        shares[ChunkKey(c)] = b
+      }
+    }
+    let units = Self.workUnits(byStore, catalogs: p.catalogs, jobs: max(1, options.jobs), balance: options.pieceBytes > 0)
     lock.lock()
     storesToRead = byStore.count
-    bytesTotal = byStore.keys.reduce(Int64(0)) { t, i in t + stores[i].tables.reduce(Int64(0)) { $0 + Self.fileSize($1.path) } }
+    bytesTotal = total
+    chunkBytes = shares
+    unitsLeft = Dictionary(grouping: units, by: \.store).mapValues(\.count)
     lock.unlock()
     let gate = DispatchSemaphore(value: max(1, options.jobs))
     let group = DispatchGroup()
     let tables = p.tables
-    for unit in Self.workUnits(byStore, catalogs: p.catalogs, jobs: max(1, options.jobs), balance: options.pieceBytes > 0) {
+    for unit in units {
       gate.wait()
       // After a failure no further unit is started (a resumed run redoes only what is missing).
       lock.lock(); let failed = workerError != nil; lock.unlock()
@@ -222,9 +269,21 @@ public final class RecoveryRun: @unchecked Sendable {
       let store = stores[unit.store]
       DispatchQueue.global().async {
         defer { gate.signal(); group.leave() }
+        self.lock.lock(); self.reading[store.path, default: 0] += 1; self.lock.unlock()
+        defer {
+          self.lock.lock()
+          self.reading[store.path, default: 1] -= 1
+          if self.reading[store.path] == 0 { self.reading[store.path] = nil }
+          self.lock.unlock()
+        }
         do {
           try self.read(store: store, chunks: unit.chunks, tables: tables, sink: sink, firstOfStore: unit.part == 0,
                         lastOfStore: unit.last, progress: progress)
+          // A store is done when all of its units are (they finish in any order).
+          self.lock.lock()
+          self.unitsLeft[unit.store, default: 1] -= 1
+          if self.unitsLeft[unit.store] == 0 { self.storesDone += 1 }
+          self.lock.unlock()
         } catch {
           self.lock.lock(); if self.workerError == nil { self.workerError = error }; self.lock.unlock()
         }
@@ -270,11 +329,7 @@ public final class RecoveryRun: @unchecked Sendable {
     var unitWeights: [Int64] = []
     for (store, unsorted) in byStore.sorted(by: { $0.key < $1.key }) {
       let chunks = unsorted.sorted { $0.span < $1.span }
-      let weights = chunks.map { c -> Int64 in
-        if let b = c.estimatedBytes { return max(1, b) }
-        let stats = c.rangeID.flatMap { catalogs.indices.contains(store) ? catalogs[store].replicas[$0]?.appliedState?.stats : nil }
-        return max(1, stats?.liveBytes ?? 1)
-      }
+      let weights = chunks.map { weight($0, store: store, catalogs: catalogs) }
       let total = weights.reduce(0, +)
       let parts = min(jobs == 1 || !balance ? jobs : 2 * jobs, chunks.count)
       var start = 0, acc: Int64 = 0
@@ -297,6 +352,28 @@ public final class RecoveryRun: @unchecked Sendable {
     guard jobs > 1, balance else { return units }
     // Largest first (then key order): the last units to start are the small ones.
     return units.indices.sorted { unitWeights[$0] != unitWeights[$1] ? unitWeights[$0] > unitWeights[$1] : $0 < $1 }.map { units[$0] }
+  }
+
+  /// A chunk's weight: the data-block bytes planning measured, else its range's MVCC live bytes.
+  static func weight(_ c: RecoveryChunk, store: Int, catalogs: [StoreCatalog]) -> Int64 {
+    if let b = c.estimatedBytes { return max(1, b) }
+    let stats = c.rangeID.flatMap { catalogs.indices.contains(store) ? catalogs[store].replicas[$0]?.appliedState?.stats : nil }
+    return max(1, stats?.liveBytes ?? 1)
+  }
+
+  /// `bytes` shared in proportion to `weights`; the shares add up to `bytes` exactly.
+  static func shares(of bytes: Int64, weights: [Int64]) -> [Int64] {
+    let total = Double(weights.reduce(0, +))
+    guard total > 0 else { return weights.map { _ in 0 } }
+    var out: [Int64] = []
+    var sum = 0.0, given: Int64 = 0
+    for w in weights {
+      sum += Double(w)
+      let upTo = Int64((Double(bytes) * sum / total).rounded())
+      out.append(upTo - given)
+      given = upTo
+    }
+    return out
   }
 
   /// Bytes of every table file of the stores (the report's `bytes_read`).
@@ -345,6 +422,7 @@ public final class RecoveryRun: @unchecked Sendable {
         var r = finished == current ? result : ChunkResult()
         if finished == chunks.count - 1 { r.problems += storeProblems }
         add(r, of: chunks[finished])
+        bytesDone += chunkBytes[ChunkKey(chunks[finished])] ?? 0
         try sink.chunkDone(chunks[finished], result: r)
         finished += 1
         chunksFinished += 1
@@ -434,10 +512,6 @@ public final class RecoveryRun: @unchecked Sendable {
     lock.lock()
     keysSoFar += keysRead & 0x3FFF
     rowsSoFar += pendingRows
-    if lastOfStore {
-      storesDone += 1
-      bytesDone += store.tables.reduce(Int64(0)) { $0 + Self.fileSize($1.path) }
-    }
     lock.unlock()
     progress("\(store.path)\(firstOfStore && lastOfStore ? "" : " (part)"): \(scanStats.keys) keys, \(scanStats.values) live, \(scanStats.intents) intents")
   }
