@@ -42,30 +42,56 @@ struct KeyspaceMap {
     return KeySpan(start: start, end: end)
   }
 
-  init(table t: ReportDocument.Table, report r: ReportDocument) {
-    table = t.table
-    let whole = Self.tableSpan(t.tableID)
-    let ranges = (r.ranges ?? []).compactMap { g -> (ReportDocument.Range, KeySpan)? in
-      guard let s = Self.span(g.startHex, g.endHex), s.overlaps(whole) else { return nil }
-      return (g, s)
+  /// The report's ranges, damaged and filled spans with their key bounds decoded once (a
+  /// report may hold many thousands of ranges and tables).
+  struct Spans {
+    var ranges: [(range: ReportDocument.Range, span: KeySpan)]
+    var damaged: [Int64: [(damaged: ReportDocument.DamagedSpan, span: KeySpan?)]]
+    var filled: [KeySpan]
+    var placed: Bool
+
+    init(_ r: ReportDocument) {
+      let all = r.ranges ?? []
+      ranges = all.compactMap { g in KeyspaceMap.span(g.startHex, g.endHex).map { (g, $0) } }.sorted { $0.span < $1.span }
+      placed = !all.isEmpty && ranges.count == all.count
+      damaged = Dictionary(grouping: (r.damagedSpans ?? []).map { ($0, KeyspaceMap.span($0.startHex, $0.endHex)) }, by: { $0.0.rangeID })
+      filled = (r.filledSpans ?? []).compactMap { KeyspaceMap.span($0.startHex, $0.endHex) }
     }
-    placed = !(r.ranges ?? []).isEmpty && (r.ranges ?? []).allSatisfy { $0.startHex != nil }
-    let filled = (r.filledSpans ?? []).compactMap { Self.span($0.startHex, $0.endHex) }
+
+    /// The ranges overlapping `whole`, in key order: ranges do not overlap each other, so
+    /// they are one run of the sorted list, found by bisection.
+    func overlapping(_ whole: KeySpan) -> [(range: ReportDocument.Range, span: KeySpan)] {
+      var lo = 0, hi = ranges.count
+      while lo < hi {   // first range starting at or after whole.end
+        let mid = (lo + hi) / 2
+        if ranges[mid].span.start.lexicographicallyPrecedes(whole.end) { lo = mid + 1 } else { hi = mid }
+      }
+      var first = lo
+      while first > 0 && ranges[first - 1].span.overlaps(whole) { first -= 1 }
+      return Array(ranges[first..<lo])
+    }
+  }
+
+  init(table t: ReportDocument.Table, report r: ReportDocument) { self.init(table: t, spans: Spans(r)) }
+
+  init(table t: ReportDocument.Table, spans all: Spans) {
+    table = t.table
+    placed = all.placed
+    let whole = Self.tableSpan(t.tableID)
+    let ranges = all.overlapping(whole)
     var out: [Segment] = ranges.map { g, s in
       var seg = Segment(rangeID: g.rangeID, span: s, store: g.store, state: g.store == nil ? .lost : .read)
-      let damaged = (r.damagedSpans ?? []).filter { d in
-        d.rangeID == g.rangeID && Self.span(d.startHex, d.endHex).map { $0.overlaps(whole) } ?? true
-      }
+      let damaged = (all.damaged[g.rangeID] ?? []).filter { $0.span?.overlaps(whole) ?? true }.map(\.damaged)
       if !damaged.isEmpty && seg.state == .read {
         seg.state = damaged.contains { $0.readFrom == nil } ? .partlyLost : .damaged
         seg.notes = damaged.map { "damaged \($0.span): " + ($0.readFrom.map { "read from " + $0 } ?? "LOST") }
       }
-      if seg.state == .lost && filled.contains(where: { $0.overlaps(s) }) { seg.state = .filled }
+      if seg.state == .lost && all.filled.contains(where: { $0.overlaps(s) }) { seg.state = .filled }
       return seg
     }
     // The table's key space that no range covers: lost (no store held its descriptor).
-    for gap in Self.complement(ranges.map(\.1), within: whole) {
-      out.append(Segment(rangeID: nil, span: gap, store: nil, state: filled.contains { $0.overlaps(gap) } ? .filled : .lost))
+    for gap in Self.complement(ranges.map(\.span), within: whole) {
+      out.append(Segment(rangeID: nil, span: gap, store: nil, state: all.filled.contains { $0.overlaps(gap) } ? .filled : .lost))
     }
     segments = out.sorted { $0.span < $1.span }
   }

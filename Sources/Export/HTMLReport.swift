@@ -105,7 +105,8 @@ public enum HTMLReport {
   }
 
   static func keyspace(_ r: ReportDocument) -> Node<HTML.BodyContext> {
-    let maps = r.tables.map { KeyspaceMap(table: $0, report: r) }
+    let spans = KeyspaceMap.Spans(r)
+    let maps = r.tables.map { KeyspaceMap(table: $0, spans: spans) }
     let storeLabels = (r.storeInfo?.map(\.label) ?? []) + (r.ranges ?? []).compactMap(\.store)
     var seen = Set<String>()
     let palette = MapPalette(stores: storeLabels.filter { seen.insert($0).inserted })
