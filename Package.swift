@@ -31,6 +31,8 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+    // report.html (Export/HTMLReport*.swift).
+    .package(url: "https://github.com/JohnSundell/Plot", from: "0.14.0"),
   ],
   targets: [
     // System C libraries (Debian: libzstd-dev, liblz4-dev, zlib1g-dev, libxxhash-dev).
@@ -51,14 +53,16 @@ let package = Package(
   + layer("Recovery", ["CockroachSQL"])
   + layer("Export", ["Recovery", "CZlib", "CSalvageIO", .product(name: "GRDB", package: "GRDB.swift"),
                               .product(name: "GRDBSQLite", package: "GRDB.swift"),
-                              .product(name: "PostgresNIO", package: "postgres-nio")])
+                              .product(name: "PostgresNIO", package: "postgres-nio"),
+                              .product(name: "Plot", package: "Plot")])
   + [
     .executableTarget(
       name: "salvage",
       dependencies: ["SSTable", "LSMStore", "CockroachKV", "CockroachSQL", "Recovery", "Export",
                      .product(name: "ArgumentParser", package: "swift-argument-parser")],
       swiftSettings: fast),
-    .testTarget(name: "SalvageCLITests", dependencies: ["SalvageTestSupport"], swiftSettings: fast),
+    // `salvage` itself too: the terminal summary's lines are tested without a run.
+    .testTarget(name: "SalvageCLITests", dependencies: ["SalvageTestSupport", "salvage", "Recovery"], swiftSettings: fast),
     // Benchmarks are an executable, never a test: `swift run -c release salvage-bench`.
     .executableTarget(name: "salvage-bench", dependencies: ["SSTable", "LSMStore", "CockroachKV", "CockroachSQL", "Recovery", "Export"], path: "Benchmarks/ScanBench",
                       swiftSettings: fast),

@@ -13,6 +13,8 @@ public struct ExportError: Error, Equatable, CustomStringConvertible {
     case sqlite(String)
     case postgres(String)
     case unsupported(String)
+    /// A report.json that does not decode (report.html is rendered from it).
+    case invalidReport(String)
   }
 
   public var kind: Kind
@@ -47,6 +49,7 @@ public struct ExportError: Error, Equatable, CustomStringConvertible {
     case .sqlite(let m): return "SQLite: \(m)"
     case .postgres(let m): return "PostgreSQL: \(m)"
     case .unsupported(let m): return "unsupported: \(m)"
+    case .invalidReport(let m): return "not a salvage report: \(m)"
     }
   }
 }

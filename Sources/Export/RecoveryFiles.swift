@@ -162,7 +162,10 @@ public final class RecoveryFiles: RecoveredRowSink, @unchecked Sendable {
     for (name, dropped) in filteredOut.sorted(by: { $0.key < $1.key }) {
       if let i = r.tables.firstIndex(where: { $0.table == name }) { r.tables[i].filteredOut = dropped }
     }
-    try atomicWrite(ReportJSON.encode(r), to: directory + "/report.json")
+    let json = ReportJSON.encode(r)
+    try atomicWrite(json, to: directory + "/report.json")
+    // The picture of it: rendered from the JSON just written (one path with `salvage report`).
+    try atomicWrite(try HTMLReport.render(reportJSON: Data(json.utf8)), to: directory + "/report.html")
     if let copy = sqliteCopy {
       sqliteResult = Result { try copy.finish() }
       sqliteCopy = nil

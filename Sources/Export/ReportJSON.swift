@@ -21,7 +21,11 @@ enum ReportJSON {
        "indexes": l.indexes.map { ["table": $0.table, "table_id": $0.tableID, "index_id": $0.indexID, "index": $0.index] as [String: Any] }]
     }
     o["ranges"] = r.rangeSources.map { s -> [String: Any] in
-      ["range_id": s.rangeID, "span": s.span, "store": s.store ?? NSNull()]
+      ["range_id": s.rangeID, "span": s.span, "start_hex": hex(s.start), "end_hex": hex(s.end), "store": s.store ?? NSNull()]
+    }
+    o["store_info"] = r.storeInfo.map { s -> [String: Any] in
+      ["path": s.path, "label": s.label, "engine": s.engine ?? NSNull(), "engine_version": s.engineVersion ?? NSNull(),
+       "format_major_version": s.formatMajorVersion ?? NSNull(), "table_bytes": s.tableBytes]
     }
     o["damaged_spans"] = r.damagedSpans.map { d -> [String: Any] in
       ["range_id": d.rangeID, "span": d.span, "start_hex": hex(d.start), "end_hex": hex(d.end),

@@ -35,6 +35,7 @@ struct Recover: ParsableCommand {
   var gzip = false
   @Flag(name: .long, help: "Do not check every block before reading (faster; a damaged block is then only skipped, not read from another replica).")
   var noVerifyBlocks = false
+  @Flag(name: .long, help: "No progress on stderr (errors and notes only).") var quiet = false
 
   func validate() throws {
     let given = [keepLatest != nil, partitionBy != nil, orderBy != nil]
@@ -51,7 +52,7 @@ struct Recover: ParsableCommand {
   }
 
   func run() throws {
-    if let plan, let shard { return try recoverShard(planPath: plan, shard: shard, out: out, jobs: jobs, stores: stores) }
+    if let plan, let shard { return try recoverShard(planPath: plan, shard: shard, out: out, jobs: jobs, stores: stores, quiet: quiet) }
     var options = RecoveryOptions(storePaths: stores)
     options.tablePatterns = tables
     try schemaOptions.apply(to: &options)
@@ -70,7 +71,7 @@ struct Recover: ParsableCommand {
     database.prepare(files, inputs: stores)
     let report: RecoveryReport
     let run = RecoveryRun(options: options)
-    let progress = ProgressLine(run: run)
+    let progress = ProgressLine(run: run, quiet: quiet)
     do {
       progress.start()
       defer { progress.stop() }
@@ -88,60 +89,5 @@ struct Recover: ParsableCommand {
     o.write("output: \(files.directory)\n")
     o.flush()
     try ReadStatus.finish(damaged: report.somethingLost || !report.problems.isEmpty || !loaded)
-  }
-}
-
-/// The progress line on stderr: rewritten in place twice a second on a terminal, a plain line
-/// every 10 seconds otherwise (logs, CI). Rate from rows so far; ETA once a store has finished
-/// (table bytes read against the total).
-final class ProgressLine: @unchecked Sendable {
-  let run: RecoveryRun
-  let tty = isatty(2) == 1
-  let started = Date()
-  var timer: DispatchSourceTimer?
-  let lock = NSLock()
-  var drawn = false
-
-  init(run: RecoveryRun) { self.run = run }
-
-  func start() {
-    let t = DispatchSource.makeTimerSource(queue: .global())
-    let every: DispatchTimeInterval = tty ? .milliseconds(500) : .seconds(10)
-    t.schedule(deadline: .now() + every, repeating: every)
-    t.setEventHandler { [weak self] in self?.draw() }
-    t.resume()
-    timer = t
-  }
-
-  func stop() {
-    timer?.cancel()
-    lock.lock(); defer { lock.unlock() }
-    if tty && drawn { printError("") }
-  }
-
-  /// A message line (keeps the progress line below it on a terminal).
-  func note(_ message: String) {
-    lock.lock(); defer { lock.unlock() }
-    printError((tty && drawn ? "\r\u{1B}[K" : "") + "salvage: " + message)
-    drawn = false
-  }
-
-  func draw() {
-    let c = run.counters()
-    let secs = max(Date().timeIntervalSince(started), 0.001)
-    var line = "salvage: \(c.keys) keys, \(c.rows) rows (\(Int(Double(c.rows) / secs)) rows/s), stores \(c.storesDone)/\(c.stores) done, \(c.bytesDone / 1_000_000) of \(c.bytesTotal / 1_000_000) MB"
-    if c.bytesDone > 0 && c.bytesTotal > c.bytesDone {
-      let eta = secs * Double(c.bytesTotal - c.bytesDone) / Double(c.bytesDone)
-      line += String(format: ", ETA %d:%02d", Int(eta) / 60, Int(eta) % 60)
-    }
-    lock.lock(); defer { lock.unlock() }
-    if tty {
-      let s = "\r\u{1B}[K" + line
-      var bytes = Array(s.utf8)
-      _ = bytes.withUnsafeMutableBytes { write(2, $0.baseAddress, $0.count) }
-      drawn = true
-    } else {
-      printError(line)
-    }
   }
 }

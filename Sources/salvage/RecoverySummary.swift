@@ -4,10 +4,16 @@ import Recovery
 /// The terminal summary of a recovery (`recover`, `recover --shard`'s `finish`): rows per
 /// table, then what was lost or skipped, every list capped (`TerminalList`).
 func writeRecoverySummary(_ report: RecoveryReport, _ files: RecoveryFiles, _ o: Output) {
-  func line(_ s: String) { o.write(s); o.endLine() }
+  for s in recoverySummary(report, filteredOut: files.filteredOut) { o.write(s); o.endLine() }
+}
+
+/// The summary's lines (`filteredOut`: rows --keep-latest dropped, per table).
+func recoverySummary(_ report: RecoveryReport, filteredOut: [String: Int]) -> [String] {
+  var lines: [String] = []
+  func line(_ s: String) { lines.append(s) }
   for t in report.tables {
     var s = "  \(padRight(t.table, 28)) \(t.rows) rows"
-    if let dropped = files.filteredOut[t.table] { s += " (\(t.rows - dropped) kept by --keep-latest)" }
+    if let dropped = filteredOut[t.table] { s += " (\(t.rows - dropped) kept by --keep-latest)" }
     if t.rowProblems > 0 { s += ", \(t.rowProblems) rows with problems" }
     if !t.lostSpans.isEmpty { s += ", LOST: " + TerminalList.inline(t.lostSpans, "spans") }
     line(s)
@@ -19,12 +25,15 @@ func writeRecoverySummary(_ report: RecoveryReport, _ files: RecoveryFiles, _ o:
   if !report.lostSpans.isEmpty {
     line("key spans with no surviving replica:")
     TerminalList.lines(report.lostSpans, "spans") { l in
-      // "game.users: primary, users_email_key": whose rows or index entries were there
-      var held = ""
+      // "game.users: primary, users_email_key": whose rows or index entries were there (a
+      // span of several whole tables covers many ranges: both lists are capped)
+      var tables: [String] = []
       for (i, x) in l.indexes.enumerated() {
-        held += (i > 0 && l.indexes[i - 1].table == x.table ? ", " : "; " + x.table + ": ") + x.index
+        if i > 0 && l.indexes[i - 1].table == x.table { tables[tables.count - 1] += ", " + x.index } else { tables.append(x.table + ": " + x.index) }
       }
-      return "\(l.pretty) (ranges \(l.rangeIDs.map(String.init).joined(separator: ","))\(held))"
+      let ranges = TerminalList.inline(l.rangeIDs.map(String.init), "ranges", separator: ",")
+      let held = tables.isEmpty ? "" : "; " + TerminalList.inline(tables, "tables", separator: "; ")
+      return "\(l.pretty) (ranges \(ranges)\(held))"
     }.forEach(line)
   }
   if !report.damagedSpans.isEmpty {
@@ -42,4 +51,5 @@ func writeRecoverySummary(_ report: RecoveryReport, _ files: RecoveryFiles, _ o:
     line("\(report.problems.count) problem(s) noted in report.json:")
     TerminalList.lines(report.problems, "problems") { $0 }.forEach(line)
   }
+  return lines
 }

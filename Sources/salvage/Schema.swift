@@ -48,7 +48,7 @@ struct Schema: ParsableCommand {
     }
     for t in p.tables { o.write(t.ddl + (t.ddl.hasSuffix(";") ? "\n\n" : ";\n\n")) }
     o.flush()
-    printNotices(run.notices)
+    printNotices(run.notices, seeAll: "(salvage recover lists them all in report.json)")
     let problems = run.problems
     TerminalList.lines(problems, "problems", indent: "salvage: ", seeAll: "(salvage recover lists them all in report.json)") { $0 }
       .forEach(printError)
@@ -83,13 +83,13 @@ struct Rows: ParsableCommand {
       throw ExitCode(ReadStatus.failed)
     }
     guard !report.tables.isEmpty else {
-      printNotices(report.notices)
+      printNotices(report.notices, seeAll: "(salvage recover lists them all in report.json)")
       report.problems.forEach { printError("salvage: \($0)") }
       printError("salvage: no table \(table) in the descriptors or --schema files")
       throw ExitCode(ReadStatus.failed)
     }
     sink.flush()
-    printNotices(report.notices)
+    printNotices(report.notices, seeAll: "(salvage recover lists them all in report.json)")
     report.problems.forEach { printError("salvage: \($0)") }
     for w in report.lostWALs { printError("salvage: \(w.store): \(w.meaning)") }
     for t in report.tables where !t.lostSpans.isEmpty {

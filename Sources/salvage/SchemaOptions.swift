@@ -37,6 +37,11 @@ struct SchemaOptions: ParsableArguments {
 }
 
 /// The notices of a run (which schema came from where), one line each on stderr.
-func printNotices(_ notices: [String]) {
-  notices.forEach { printError("salvage: note: \($0)") }
+func printNotices(_ notices: [String], seeAll: String = "in report.json") {
+  noticeLines(notices, seeAll: seeAll).forEach(printError)
+}
+
+/// One line per notice, capped (one per table when --schema replaces many descriptors).
+func noticeLines(_ notices: [String], seeAll: String = "in report.json") -> [String] {
+  TerminalList.lines(notices, "notices", indent: "salvage: note: ", seeAll: seeAll) { $0 }
 }

@@ -48,7 +48,7 @@ struct Plan: ParsableCommand {
     do {
       let run = RecoveryRun(options: options)
       let prepared = try run.prepare { printError("salvage: \($0)") }
-      printNotices(run.notices)
+      printNotices(run.notices, seeAll: "(salvage finish lists them all in report.json)")
       run.problems.forEach { printError("salvage: \($0)") }
       let plan = ShardPlan.make(prepared, options: options, shards: shards, keepLatest: keep)
       let tmp = out + ".tmp"
@@ -70,14 +70,14 @@ struct Plan: ParsableCommand {
 /// `salvage recover --plan PLAN.json --shard I --out DIR`. Exit 0 once the shard is complete
 /// (lost spans and problems are reported by `finish`), 1 on error, so a task runner retries
 /// only real failures.
-func recoverShard(planPath: String, shard: Int, out: String, jobs: Int?, stores: [String]) throws {
+func recoverShard(planPath: String, shard: Int, out: String, jobs: Int?, stores: [String], quiet: Bool = false) throws {
   do {
     let plan = try ShardPlan.load(path: planPath)
     let given = stores.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
     if !given.isEmpty && given != plan.stores {
       throw RecoveryError("shard \(shard): the stores given differ from the plan's (\(plan.stores.joined(separator: " ")))")
     }
-    let (r, reused) = try ShardFiles.runShard(plan: plan, shard: shard, out: out, jobs: jobs) { printError("salvage: shard \(shard): \($0)") }
+    let (r, reused) = try ShardFiles.runShard(plan: plan, shard: shard, out: out, jobs: jobs) { if !quiet { printError("salvage: shard \(shard): \($0)") } }
     let o = Output()
     o.write(reused ? "shard \(shard) of \(r.shards) already complete: kept\n"
                    : "shard \(shard) of \(r.shards): \(r.chunks) chunk(s), \(r.rows) rows in \(String(format: "%.2f", r.seconds)) s\n")

@@ -19,8 +19,9 @@ struct TerminalList {
   }
 
   /// The list on one line, space-separated, capped.
-  static func inline(_ items: [String], _ noun: String, limit: Int = 5, seeAll: String = "in report.json") -> String {
+  static func inline(_ items: [String], _ noun: String, limit: Int = 5, seeAll: String = "in report.json",
+                     separator: String = " ") -> String {
     let c = cap(items, noun, seeAll: seeAll, limit: limit)
-    return (c.shown + (c.more.map { [$0] } ?? [])).joined(separator: " ")
+    return c.shown.joined(separator: separator) + (c.more.map { " " + $0 } ?? "")
   }
 }

@@ -99,6 +99,12 @@ struct Verify: ParsableCommand {
         throw ExitCode(ReadStatus.failed)
       }
       o.write("report: \(path)\n")
+      // Beside a recovery's report.json: its report.html shows the results too.
+      let dir = (path as NSString).deletingLastPathComponent
+      if (path as NSString).lastPathComponent == "verify.json", FileManager.default.fileExists(atPath: dir + "/report.json"),
+         let html = try? HTMLReport.write(directory: dir) {
+        o.write("report: \(html)\n")
+      }
     }
     o.write(r.passed ? "PASS\n" : "FAIL: \(r.failures.count) check(s) failed\n")
     o.flush()

@@ -40,6 +40,12 @@ struct ShardCLITests {
     let ia = Set(((try json(a + "/report.json"))["intents"] as! [[String: Any]]).map { $0["key_hex"] as! String })
     let ib = Set(((try json(b + "/report.json"))["intents"] as! [[String: Any]]).map { $0["key_hex"] as! String })
     #expect(ia == ib && !ia.isEmpty)
+    // report.html: `finish` writes it too, with the same keyspace maps.
+    func maps(_ dir: String) throws -> [Substring] {
+      try String(contentsOfFile: dir + "/report.html", encoding: .utf8).matches(of: #/<svg class="keymap".*?</svg>/#).map(\.output)
+    }
+    let ma = try maps(a), mb = try maps(b)
+    #expect(ma.count == 4 && ma == mb)
   }
 
   @Test(arguments: [(42, 4), (7, 20)])

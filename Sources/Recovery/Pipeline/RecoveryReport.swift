@@ -34,8 +34,11 @@ public struct RecoveryReport: Sendable {
   public var asOf: String = "newest"
   public var tables: [TableStats] = []
   public var lostSpans: [LostSpan] = []
-  /// Per range: which store was read (label), for the report.
-  public var rangeSources: [(rangeID: Int64, span: String, store: String?)] = []
+  /// Per range: its key span and which store was read (label; nil: lost), for the report and
+  /// its keyspace map.
+  public var rangeSources: [RangeSource] = []
+  /// Per store: label, engine and version, table bytes (the report's store list).
+  public var storeInfo: [StoreInfo] = []
   public var intents: [Intent] = []
   /// Key spans of a range's chosen replica that sit in damaged blocks, and which replica
   /// was read there instead (nil: none was intact there; the span is lost).
@@ -52,6 +55,26 @@ public struct RecoveryReport: Sendable {
   public var spans = 0
   public var spansReused = 0
   public var seconds: Double = 0
+
+  public struct RangeSource: Sendable, Equatable {
+    public var rangeID: Int64
+    public var span: String
+    public var start: [UInt8]
+    public var end: [UInt8]
+    public var store: String?
+  }
+
+  public struct StoreInfo: Sendable, Equatable {
+    public var path: String
+    /// `s1 (n1)` when the store's ident was read, else the path (as `RangeSource.store`).
+    public var label: String
+    /// `pebble` or `rocksdb`, and the engine version its OPTIONS file names.
+    public var engine: String?
+    public var engineVersion: String?
+    public var formatMajorVersion: Int?
+    /// Bytes of the store's live table files (what a recovery reads).
+    public var tableBytes: Int64
+  }
 
   public struct LostWAL: Sendable, Equatable {
     public var store: String

@@ -41,9 +41,35 @@ public final class RecoveryRun: @unchecked Sendable {
   public private(set) var keysSoFar = 0
   public private(set) var storesDone = 0
   public private(set) var storesToRead = 0
-  /// Table bytes of the stores already read, and of all stores to read (for a rate and ETA).
+  /// Table bytes of the chunks already read, and of all stores to read (for a rate and ETA):
+  /// each store's table bytes are shared among its chunks by their weight (`chunkBytes`).
   public private(set) var bytesDone: Int64 = 0
   public private(set) var bytesTotal: Int64 = 0
+  var chunkBytes: [ChunkKey: Int64] = [:]
+  /// Store index → its work units not finished yet, and paths of the stores being read now.
+  var unitsLeft: [Int: Int] = [:]
+  var reading: [String: Int] = [:]
+  /// Per store, the counts of its finished units (its progress line when all are done).
+  var storeStats: [Int: SpanScanStats] = [:]
+
+  struct ChunkKey: Hashable {
+    var table: Int
+    var index: Int
+    init(_ c: RecoveryChunk) { table = c.table; index = c.index }
+  }
+
+  /// The progress line's figures (`counters()`).
+  public struct Counters: Sendable {
+    public var rows = 0
+    public var keys = 0
+    public var storesDone = 0
+    public var stores = 0
+    public var bytesDone: Int64 = 0
+    public var bytesTotal: Int64 = 0
+    /// Paths of the stores being read now, sorted.
+    public var reading: [String] = []
+    public init() {}
+  }
 
   /// Problems noted so far (metadata, schema, rows).
   public var problems: [String] {
@@ -58,9 +84,12 @@ public final class RecoveryRun: @unchecked Sendable {
   }
 
   /// A consistent snapshot of the counters, for a progress line.
-  public func counters() -> (rows: Int, keys: Int, storesDone: Int, stores: Int, bytesDone: Int64, bytesTotal: Int64) {
+  public func counters() -> Counters {
     lock.lock(); defer { lock.unlock() }
-    return (rowsSoFar, keysSoFar, storesDone, storesToRead, bytesDone, bytesTotal)
+    var c = Counters()
+    (c.rows, c.keys, c.storesDone, c.stores, c.bytesDone, c.bytesTotal) = (rowsSoFar, keysSoFar, storesDone, storesToRead, bytesDone, bytesTotal)
+    c.reading = reading.keys.sorted()
+    return c
   }
 
   /// Test hook: SALVAGE_STOP_AFTER_CHUNKS=K fails the run once K chunks are finished, as a
@@ -148,7 +177,14 @@ public final class RecoveryRun: @unchecked Sendable {
     }
     report.lostSpans = view.lost
     report.rangeSources = plans.map { p in
-      (p.rangeID, p.span.pretty, p.chosenStore.map { view.stores[$0].label })
+      .init(rangeID: p.rangeID, span: p.span.pretty, start: p.span.start, end: p.span.end,
+            store: p.chosenStore.map { view.stores[$0].label })
+    }
+    report.storeInfo = stores.indices.map { i in
+      let o = stores[i].options
+      return .init(path: stores[i].path, label: view.stores.indices.contains(i) ? view.stores[i].label : stores[i].path,
+                   engine: o?.engine?.rawValue, engineVersion: o?.engineVersion, formatMajorVersion: o?.formatMajorVersion,
+                   tableBytes: stores[i].tables.reduce(Int64(0)) { $0 + Self.fileSize($1.path) })
     }
     report.damagedSpans = plans.flatMap { p in
       p.fallbacks.map { f in
@@ -201,16 +237,28 @@ public final class RecoveryRun: @unchecked Sendable {
     return Prepared(stores: stores, tables: tables, chunks: chunks, catalogs: catalogs, emptyDatabases: empty)
   }
 
-  /// Reads the given chunks (lost ones are skipped): one worker per store (bounded by
-  /// --jobs); a store's chunks are read in one pass.
+  /// Reads the given chunks (lost ones are skipped) in work units (`workUnits`), up to
+  /// --jobs at a time.
   func read(_ p: Prepared, chunks: [RecoveryChunk], sink: RecoveredRowSink, progress: @escaping @Sendable (String) -> Void) throws {
     let stores = p.stores
     let readable = chunks.filter { $0.store != nil }
+    // Progress advances per finished chunk: its share of its store's table bytes.
+    var shares: [ChunkKey: Int64] = [:]
+    var total: Int64 = 0
+    for (s, cs) in Dictionary(grouping: readable, by: { $0.store! }) {
+      let bytes = stores[s].tables.reduce(Int64(0)) { $0 + Self.fileSize($1.path) }
+      total += bytes
+      for (c, b) in zip(cs, Self.shares(of: bytes, weights: cs.map { Self.weight($0, store: s, catalogs: p.catalogs) })) {
+        shares[ChunkKey(c)] = b
+      }
+    }
     let units = Self.workUnits(readable, catalogs: p.catalogs, jobs: max(1, options.jobs), balance: options.pieceBytes > 0)
-    let tally = StoreTally(unitsLeft: Dictionary(grouping: units, by: \.store).mapValues(\.count))
     lock.lock()
-    storesToRead = tally.unitsLeft.count
-    bytesTotal = tally.unitsLeft.keys.reduce(Int64(0)) { t, i in t + stores[i].tables.reduce(Int64(0)) { $0 + Self.fileSize($1.path) } }
+    storeStats = [:]
+    unitsLeft = Dictionary(grouping: units, by: \.store).mapValues(\.count)
+    storesToRead = unitsLeft.count
+    bytesTotal = total
+    chunkBytes = shares
     lock.unlock()
     // Units are taken in key order, so each table's chunks mostly finish in turn and go
     // straight into its file (RecoveryFiles' TableStream).
@@ -226,17 +274,22 @@ public final class RecoveryRun: @unchecked Sendable {
       let store = stores[unit.store]
       DispatchQueue.global().async {
         defer { gate.signal(); group.leave() }
+        self.lock.lock(); self.reading[store.path, default: 0] += 1; self.lock.unlock()
+        defer {
+          self.lock.lock()
+          self.reading[store.path, default: 1] -= 1
+          if self.reading[store.path] == 0 { self.reading[store.path] = nil }
+          self.lock.unlock()
+        }
         do {
           let stats = try self.read(store: store, chunks: unit.chunks, tables: tables, sink: sink)
+          // A store is done when all of its units are (they finish in any order).
           self.lock.lock()
-          tally.stats[unit.store, default: SpanScanStats()].add(stats)
-          tally.unitsLeft[unit.store]! -= 1
-          let storeDone = tally.unitsLeft[unit.store] == 0
-          if storeDone {
-            self.storesDone += 1
-            self.bytesDone += store.tables.reduce(Int64(0)) { $0 + Self.fileSize($1.path) }
-          }
-          let all = tally.stats[unit.store]!
+          self.storeStats[unit.store, default: SpanScanStats()].add(stats)
+          self.unitsLeft[unit.store, default: 1] -= 1
+          let storeDone = self.unitsLeft[unit.store] == 0
+          if storeDone { self.storesDone += 1 }
+          let all = self.storeStats[unit.store]!
           self.lock.unlock()
           if storeDone { progress("\(store.path): \(all.keys) keys, \(all.values) live, \(all.intents) intents") }
         } catch {
@@ -265,13 +318,6 @@ public final class RecoveryRun: @unchecked Sendable {
     return out.map { $0! }
   }
 
-  /// Per store, units not finished and the counts of those that are (guarded by `lock`).
-  final class StoreTally: @unchecked Sendable {
-    var unitsLeft: [Int: Int]
-    var stats: [Int: SpanScanStats] = [:]
-    init(unitsLeft: [Int: Int]) { self.unitsLeft = unitsLeft }
-  }
-
   struct WorkUnit {
     var store: Int
     var chunks: [RecoveryChunk]
@@ -287,24 +333,42 @@ public final class RecoveryRun: @unchecked Sendable {
   /// weight (benchmarks compare with chunks kept whole).
   static func workUnits(_ chunks: [RecoveryChunk], catalogs: [StoreCatalog], jobs: Int, balance: Bool = true) -> [WorkUnit] {
     let ordered = chunks.filter { $0.store != nil }.sorted { $0.span < $1.span }
-    let weights = ordered.map { c -> Int64 in
-      if let b = c.estimatedBytes { return max(1, b) }
-      let stats = c.rangeID.flatMap { catalogs.indices.contains(c.store!) ? catalogs[c.store!].replicas[$0]?.appliedState?.stats : nil }
-      return max(1, stats?.liveBytes ?? 1)
-    }
+    let weights = ordered.map { weight($0, store: $0.store!, catalogs: catalogs) }
     let cap = jobs > 1 && balance ? max(1, weights.reduce(0, +) / Int64(8 * jobs)) : Int64.max
     var units: [WorkUnit] = []
-    var weight: Int64 = 0
+    var unitWeight: Int64 = 0
     for (c, w) in zip(ordered, weights) {
-      if let last = units.last, last.store == c.store!, weight + w <= cap {
+      if let last = units.last, last.store == c.store!, unitWeight + w <= cap {
         units[units.count - 1].chunks.append(c)
-        weight += w
+        unitWeight += w
       } else {
         units.append(WorkUnit(store: c.store!, chunks: [c]))
-        weight = w
+        unitWeight = w
       }
     }
     return units
+  }
+
+  /// A chunk's weight: the data-block bytes planning measured, else its range's MVCC live bytes.
+  static func weight(_ c: RecoveryChunk, store: Int, catalogs: [StoreCatalog]) -> Int64 {
+    if let b = c.estimatedBytes { return max(1, b) }
+    let stats = c.rangeID.flatMap { catalogs.indices.contains(store) ? catalogs[store].replicas[$0]?.appliedState?.stats : nil }
+    return max(1, stats?.liveBytes ?? 1)
+  }
+
+  /// `bytes` shared in proportion to `weights`; the shares add up to `bytes` exactly.
+  static func shares(of bytes: Int64, weights: [Int64]) -> [Int64] {
+    let total = Double(weights.reduce(0, +))
+    guard total > 0 else { return weights.map { _ in 0 } }
+    var out: [Int64] = []
+    var sum = 0.0, given: Int64 = 0
+    for w in weights {
+      sum += Double(w)
+      let upTo = Int64((Double(bytes) * sum / total).rounded())
+      out.append(upTo - given)
+      given = upTo
+    }
+    return out
   }
 
   /// Bytes of every table file of the stores (the report's `bytes_read`).
@@ -353,6 +417,7 @@ public final class RecoveryRun: @unchecked Sendable {
         var r = finished == current ? result : ChunkResult()
         if finished == chunks.count - 1 { r.problems += storeProblems }
         add(r, of: chunks[finished])
+        bytesDone += chunkBytes[ChunkKey(chunks[finished])] ?? 0
         try sink.chunkDone(chunks[finished], result: r)
         finished += 1
         chunksFinished += 1
