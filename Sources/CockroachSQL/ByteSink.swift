@@ -71,7 +71,8 @@ public struct ByteSink: Sendable {
     return UInt16(d[n >> 4]) | UInt16(d[n & 15]) << 8   // little-endian store: high digit first
   }
 
-  /// Lowercase hex of `p`: the output grows once, then two digits are stored per byte.
+  /// Lowercase hex of `p`: the output grows once, then 4 bytes at a time become 8 digits in
+  /// one 64-bit word (`hexDigits`), the rest two digits per byte from a table.
   @inlinable public mutating func hex(_ p: UnsafeRawBufferPointer) {
     let n = p.count
     guard n > 0 else { return }
@@ -80,11 +81,32 @@ public struct ByteSink: Sendable {
     Self.hexPairs.withUnsafeBufferPointer { table in
       bytes.withUnsafeMutableBytes { out in
         let d = out.baseAddress! + start
-        for i in 0..<n {
+        let s = p.baseAddress!
+        var i = 0
+        while i + 4 <= n {
+          let v = UInt32(littleEndian: s.loadUnaligned(fromByteOffset: i, as: UInt32.self))
+          d.storeBytes(of: Self.hexDigits(v).littleEndian, toByteOffset: 2 * i, as: UInt64.self)
+          i += 4
+        }
+        while i < n {
           d.storeBytes(of: table[Int(p[i])].littleEndian, toByteOffset: 2 * i, as: UInt16.self)
+          i += 1
         }
       }
     }
+  }
+
+  /// The 8 lowercase hex digits of 4 bytes (the first byte in the low 8 bits of `v`), the
+  /// first digit in the low 8 bits: each byte moves to a 16-bit lane, its high nibble to the
+  /// lane's low byte and its low nibble to the high byte; then a nibble n becomes
+  /// "0" + n, plus 0x27 more when n ≥ 10 (n + 6 carries into bit 4 exactly then).
+  @inlinable static func hexDigits(_ v: UInt32) -> UInt64 {
+    var e = UInt64(v)
+    e = (e | e << 16) & 0x0000_FFFF_0000_FFFF
+    e = (e | e << 8) & 0x00FF_00FF_00FF_00FF
+    let n = (e >> 4) & 0x000F_000F_000F_000F | (e & 0x000F_000F_000F_000F) << 8
+    let letters = ((n &+ 0x0606_0606_0606_0606) >> 4) & 0x0101_0101_0101_0101
+    return n &+ 0x3030_3030_3030_3030 &+ letters &* 0x27
   }
 
   @inlinable public mutating func hex(_ x: UInt8) {

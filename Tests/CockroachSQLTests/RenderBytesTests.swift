@@ -20,6 +20,24 @@ import SalvageTestSupport
                                      .leastNormalMagnitude, 123_456.789, 1_234_567.5, 1e21, 1e22, 1e23, 2.5e-7, 100, 1e15,
                                      1e16, 1.5e300, 0.000123, 0.30000000000000004]
 
+  /// `ByteSink.hex` (4 bytes a word, the rest from a table) against `%02x`: every byte value,
+  /// every length up to 40 and every starting offset of the input.
+  @Test func hexMatchesPrintf() {
+    let all = (0..<256).map(UInt8.init) + (0..<256).map { UInt8(255 - $0) }
+    for start in 0..<8 {
+      for n in 0...40 where start + n <= all.count {
+        let slice = Array(all[(start * 37 % 400)...].prefix(n))
+        var sink = ByteSink(capacity: 0)
+        sink.append(0x7C)
+        slice.withUnsafeBytes { sink.hex($0) }
+        #expect(String(decoding: sink.bytes, as: UTF8.self) == "|" + slice.map { String(format: "%02x", $0) }.joined())
+      }
+    }
+    var whole = ByteSink(capacity: 0)
+    all.withUnsafeBytes { whole.hex($0) }
+    #expect(String(decoding: whole.bytes, as: UTF8.self) == all.map { String(format: "%02x", $0) }.joined())
+  }
+
   static func cases() -> [Case] {
     var c: [Case] = []
     func add(_ t: SQLType?, _ d: Datum) { c.append(Case(type: t, datum: d)); c.append(Case(type: nil, datum: d)) }
