@@ -133,8 +133,7 @@ final class MergeSource {
           storage = e.storage
           return true
         }
-        let file = spec.map { baseName($0.path) } ?? ""
-        for d in it.damages { log.add(StoreIssue(.damage, StoreError(.corrupt, d.description, file: file))) }
+        openTableIssues.forEach(log.add)
         iterator = nil
         spec = nil
         keyedMeta = nil
@@ -162,6 +161,13 @@ final class MergeSource {
         log.add(StoreIssue(.damage, StoreError(error, file: baseName(s.path))))
       }
     }
+  }
+
+  /// Damage the open table's iterator met so far (logged when the table is done).
+  var openTableIssues: [StoreIssue] {
+    guard let it = iterator else { return [] }
+    let file = spec.map { baseName($0.path) } ?? ""
+    return it.damages.map { StoreIssue(.damage, StoreError(.corrupt, $0.description, file: file)) }
   }
 
   /// Applies a virtual table's synthetic prefix and key bounds; sets `key`.
@@ -209,7 +215,9 @@ public final class MergedIterator {
     for g in groups { sources.append(MergeSource(index: sources.count, tables: g, comparer: comparer, log: log, skipBlock: skipBlock)) }
   }
 
-  public var issues: [StoreIssue] { log.issues }
+  /// Problems so far, with the damaged blocks of tables still open (a reader that stops
+  /// early, at the end of its key span, must still report what it skipped).
+  public var issues: [StoreIssue] { log.issues + sources.flatMap(\.openTableIssues) }
 
   /// Blob paths of the table the entry came from.
   public func blobPaths(ofSource i: Int) -> [UInt32: String] { sources[i].blobPaths }

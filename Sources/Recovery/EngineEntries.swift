@@ -9,9 +9,11 @@ import SSTable
 public enum EngineEntries {
   /// Calls `body` with each entry whose roach key is in `span` (lock-table entries: whose
   /// locked key is), in engine order. Keys that are not engine keys go to `badKey`.
+  /// Returns what the pass met: damaged blocks (skipped) and other problems of the tables.
+  @discardableResult
   public static func forEach(_ store: Store, in span: KeySpan = .everything,
                              badKey: ([UInt8]) -> Void = { _ in },
-                             _ body: (_ key: EngineKey, _ raw: [UInt8], _ value: [UInt8]) throws -> Void) rethrows {
+                             _ body: (_ key: EngineKey, _ raw: [UInt8], _ value: [UInt8]) throws -> Void) rethrows -> [StoreIssue] {
     func wanted(_ k: EngineKey) -> Bool {
       if case .lock = k.version, case .lock(let locked) = LocalKeys.role(of: k.roachKey) { return span.contains(locked) }
       return span.contains(k.roachKey)
@@ -22,7 +24,7 @@ public enum EngineEntries {
         guard let k = try? EngineKey(decoding: e.key) else { badKey(e.key); continue }
         if wanted(k) { try body(k, e.key, e.value) }
       }
-      return
+      return it.issues
     }
     var all: [(key: EngineKey, raw: [UInt8], value: [UInt8])] = []
     while let e = it.next() {
@@ -31,6 +33,7 @@ public enum EngineEntries {
     }
     all.sort { EngineKey.compare($0.raw, $1.raw) < 0 }
     for e in all { try body(e.key, e.raw, e.value) }
+    return it.issues
   }
 
   /// The store's visible MVCC range keys (range tombstones and others) as `MVCCRangeKey`s;

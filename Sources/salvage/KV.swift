@@ -97,7 +97,7 @@ struct KVScan: ParsableCommand {
       case .absent, .deleted, .deletedByRangeTombstone: break
       }
     }
-    EngineEntries.forEach(store, in: span, badKey: { problems.append("\(store.path): key \(hexOfBytes($0)) is not a CockroachDB engine key") }) { key, raw, value in
+    let met = EngineEntries.forEach(store, in: span, badKey: { problems.append("\(store.path): key \(hexOfBytes($0)) is not a CockroachDB engine key") }) { key, raw, value in
       // Raft log and other non-MVCC local records are not MVCCMetadata: not part of this view.
       if case .none = key.version, !isMVCCMetadataKey(key.roachKey) { return }
       do {
@@ -107,6 +107,7 @@ struct KVScan: ParsableCommand {
       }
     }
     if let r = resolver.finish() { emit(r) }
+    problems += met.map { "\(store.path): \($0)" }
   }
 
   /// Every version of every key. An intent is one line (its metadata or lock-table entry
@@ -124,7 +125,7 @@ struct KVScan: ParsableCommand {
       if let k = currentKey { for i in pending { p.intentLine(k, i.ts, txn: i.txn, provisional: nil) } }
       pending = []
     }
-    EngineEntries.forEach(store, in: span, badKey: { problems.append("\(store.path): key \(hexOfBytes($0)) is not a CockroachDB engine key") }) { key, raw, value in
+    let met = EngineEntries.forEach(store, in: span, badKey: { problems.append("\(store.path): key \(hexOfBytes($0)) is not a CockroachDB engine key") }) { key, raw, value in
       if key.roachKey != currentKey {
         flushPending()
         currentKey = key.roachKey
@@ -163,6 +164,7 @@ struct KVScan: ParsableCommand {
         }
       }
     }
+    problems += met.map { "\(store.path): \($0)" }
     flushPending()
     for (k, list) in separated.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) {
       for i in list { p.intentLine(k, i.ts, txn: i.txn, provisional: nil) }

@@ -16,6 +16,16 @@ fileprivate func jsonLines(_ text: String) throws -> [NSDictionary] {
 }
 
 struct KVCLITests {
+  /// A block with a bad checksum is skipped by `kv scan` (both views), never silently: it is
+  /// listed and the command exits 2, as `store scan` does.
+  @Test(arguments: [[], ["--as-of", "2100-01-01T00:00:00Z"]])
+  func scanReportsDamagedBlocks(_ extra: [String]) throws {
+    let damaged = Simulator.repo + "/examples/dead-cluster/stores/n6"
+    let r = try CLI.run(["kv", "scan", damaged] + extra)
+    #expect(r.status == 2, "\(r.stderr)")
+    #expect(r.stderr.contains("000005.sst") && r.stderr.contains("block checksum mismatch"), "\(r.stderr)")
+  }
+
   @Test func rangesText() throws {
     let paths = try stores.get()
     let (out, err, status) = try runSalvage(["kv", "ranges"] + paths)

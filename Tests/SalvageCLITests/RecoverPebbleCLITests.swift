@@ -68,8 +68,8 @@ struct RecoverPebbleCLITests {
     #expect(checked > 0)
   }
 
-  /// Without the block check a damaged block is only skipped: the rows it held go missing
-  /// (or older versions show through), so the output differs from the ground truth.
+  /// Without the block check a damaged block is only skipped and reported: the rows it held go
+  /// missing (or older versions show through), so the output differs from the ground truth.
   @Test func skippingTheBlockCheckLosesTheDamagedRows() throws {
     let dir = try Simulator.makeCluster(seed: 7, version: "23.2", extraArgs: ["--damage", "2"])
     defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -78,6 +78,9 @@ struct RecoverPebbleCLITests {
     #expect(r.status == 2, "\(r.stderr)")
     let report = try Self.json(out + "/report.json") as! [String: Any]
     #expect((report["damaged_spans"] as! [Any]).isEmpty)
+    // Skipped, but never silently: every damaged block the pass met is a problem.
+    let problems = report["problems"] as! [String]
+    #expect(problems.filter { $0.contains("checksum mismatch") }.count >= 2, "\(problems)")
     var differing = 0
     for table in ["events", "snapshots"] {
       let want = try String(contentsOfFile: dir + "/expected/\(table).csv", encoding: .utf8)
