@@ -12,7 +12,7 @@ out=demo-out/recovered
 rm -rf demo-out
 stores=("$cluster"/stores/*)
 echo "== salvage survey ${stores[*]}  (before reading: versions, tables, what is lost, how long it will take)"
-"$bin" survey "${stores[@]}" || true
+"$bin" survey "${stores[@]}" --verify || true
 echo
 echo "== salvage kv ranges ${stores[*]}  (which replica of each range survives, and where)"
 "$bin" kv ranges "${stores[@]}" | grep -E "^  r|use |no surviving|^lost|^  \[" | head -24 || true
