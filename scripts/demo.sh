@@ -4,13 +4,16 @@
 # corrupted), then compares the result with the simulator's ground truth next to it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+bash scripts/setup.sh --demo   # build needs only: the C libraries and SQLite (no PostgreSQL, Java, Spark)
 swift build -c release --product salvage 2>&1 | grep -E "error|Build complete" >&2 || true
 bin=.build/release/salvage
 cluster=examples/dead-cluster
 out=demo-out/recovered
 rm -rf demo-out
 stores=("$cluster"/stores/*)
+echo "== salvage survey ${stores[*]}  (before reading: versions, tables, what is lost, how long it will take)"
+"$bin" survey "${stores[@]}" --verify || true
+echo
 echo "== salvage kv ranges ${stores[*]}  (which replica of each range survives, and where)"
 "$bin" kv ranges "${stores[@]}" | grep -E "^  r|use |no surviving|^lost|^  \[" | head -24 || true
 echo
@@ -30,4 +33,8 @@ for t in game/users game/events game/snapshots shop/items; do
     echo "  $t: DIFFERS"; status=1
   fi
 done
+echo
+echo "== results"
+echo "  $out/report.html     the report: per table rows and lost spans, keyspace map (open in a browser)"
+echo "  $out/salvage.sqlite  every recovered table in SQLite (sqlite3 $out/salvage.sqlite)"
 exit "${status:-0}"

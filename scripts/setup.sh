@@ -1,11 +1,21 @@
 #!/usr/bin/env bash
-# Installs the Debian packages Salvage builds and tests against (rocksdb-tools: ldb builds test stores), if any is missing (Debian 12, root).
-# Also Java 17 and pyspark for the Spark driver's tests (contrib/spark).
-# Quiet when everything is already there.
+# Installs the Debian packages Salvage builds and tests against, if any is missing (Debian 12, root).
+# `--demo`: only what building Salvage and running scripts/demo.sh need (the C libraries of
+# Package.swift's system library targets and GRDB's SQLite, found through pkg-config).
+# Without it, also what the tests need: rocksdb-tools (ldb builds test stores), PostgreSQL (a
+# real server for the Export tests), Chromium (report.html in a headless browser), Java 17 and
+# pyspark (the Spark driver's tests), crc32c and
+# cramjam (the simulator's Pebble writer). Quiet when everything is already there.
 set -euo pipefail
-# libsqlite3-dev: GRDB (Export); postgresql: a real server for the Export PostgreSQL tests.
-needed=(libzstd-dev liblz4-dev zlib1g-dev libxxhash-dev pkg-config libsqlite3-dev postgresql rocksdb-tools)
-command -v java >/dev/null 2>&1 || needed+=(openjdk-17-jre-headless)
+demo=0
+[ "${1:-}" = "--demo" ] && demo=1
+# CZstd, CLZ4, CZlib, CXXHash (Package.swift) via pkg-config; libsqlite3-dev: GRDB (Export).
+needed=(libzstd-dev liblz4-dev zlib1g-dev libxxhash-dev pkg-config libsqlite3-dev)
+if [ "$demo" = 0 ]; then
+  # chromium: a test renders report.html headless (ReportHTMLCLITests).
+  needed+=(postgresql rocksdb-tools chromium)
+  command -v java >/dev/null 2>&1 || needed+=(openjdk-17-jre-headless)
+fi
 missing=()
 for p in "${needed[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -14,6 +24,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq >/dev/null
   apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
+[ "$demo" = 1 ] && exit 0
 # crc32c + cramjam (Snappy): the simulator's Pebble store writer (contrib/simulator/pebble_store.py).
 if ! python3 -c "import crc32c, cramjam" >/dev/null 2>&1; then
   echo "installing crc32c cramjam" >&2

@@ -122,6 +122,9 @@ final class TableStream {
     // Outside the lock: only the head's worker writes to the table file.
     let e = bytes.withUnsafeBytes { Self.writeAll(fd, $0, at: at) }
     guard e == 0 else { throw ExportError(.io(operation: "write", errno: e), file: path) }
+    // The disk writes while the next rows are read; the fsync at the end then has little
+    // left to wait for (best effort: an error here shows again at that fsync).
+    _ = salvage_start_writeback(fd, at, n)
   }
 
   /// Marks chunk `c` finished; returns the slots whose bytes are now in the table file

@@ -12,4 +12,13 @@ ssize_t salvage_copy_file_range(int fd_in, int fd_out, size_t len);
 /// descriptors' own offsets are untouched.
 ssize_t salvage_copy_file_range_at(int fd_in, long long *off_in, int fd_out, long long *off_out, size_t len);
 
+/// fallocate(2) with mode 0 over [0, len): reserves the blocks without writing them. -1 with
+/// errno on failure (EOPNOTSUPP where the filesystem or system cannot).
+int salvage_fallocate(int fd, long long len);
+
+/// Starts writing [offset, offset + len) of the file back to its disk and returns without
+/// waiting (sync_file_range(2) with SYNC_FILE_RANGE_WRITE): a later fsync then waits only for
+/// what is still in flight. -1 with errno (ENOSYS where the system has no such call).
+int salvage_start_writeback(int fd, long long offset, long long len);
+
 #endif
