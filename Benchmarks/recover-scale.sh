@@ -55,6 +55,7 @@ timed() {
   /usr/bin/time -v -o bench-out/time.txt "$@" || [ $? -eq 2 ]
   s=$(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, p, ":"); t = 0; for (i = 1; i <= n; i++) t = t * 60 + p[i]; print t }' bench-out/time.txt)
   rss=$(awk -F': ' '/Maximum resident/ { print $2 }' bench-out/time.txt)
+  cpu=$(awk -F': ' '/User time|System time/ { t += $2 } END { print t }' bench-out/time.txt)
 }
 recover() {   # jobs label [env...]
   local jobs=$1 label=$2; shift 2
@@ -86,7 +87,7 @@ for i in $(seq "$runs"); do
     esac
     t[$l]+=" $s"
     [ "${peak[$l]:-0}" -ge "$rss" ] || peak[$l]=$rss
-    printf ', %s %.2f s (%d MB)' "$l" "$s" $((rss / 1024))
+    printf ', %s %.2f s (CPU %.1f s, %d MB)' "$l" "$s" "$cpu" $((rss / 1024))
   done
   echo
 done
