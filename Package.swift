@@ -50,7 +50,7 @@ let package = Package(
   + layer("LSMStore", ["SSTable"])
   + layer("CockroachKV", ["LSMStore"])
   + layer("CockroachSQL", ["CockroachKV"])
-  + layer("Recovery", ["CockroachSQL"])
+  + layer("Recovery", ["CockroachSQL", "CZlib"])   // CZlib: gzip backup manifests
   + layer("Export", ["Recovery", "CZlib", "CSalvageIO", .product(name: "GRDB", package: "GRDB.swift"),
                               .product(name: "GRDBSQLite", package: "GRDB.swift"),
                               .product(name: "PostgresNIO", package: "postgres-nio"),

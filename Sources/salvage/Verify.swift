@@ -9,7 +9,9 @@ struct Verify: ParsableCommand {
     abstract: "Prove a recovery against a backup: missing keys, changed values, journal gaps, stale snapshots.",
     discussion: """
       RECOVERED is a `salvage recover` output, its SQLite file or a postgres:// URL. SOURCE is a CockroachDB BACKUP
-      directory (its BACKUP_MANIFEST and data/*.sst are read directly), another recover output, a
+      directory or collection (read directly, docs/backup-format.md: LATEST, incrementals applied in
+      order, gzip and checksummed manifests, localities given as more --against directories; --as-of
+      reads it at a backup's end time or inside revision history), another recover output, a
       directory of CSVs (<db>/<table>.csv or <table>.csv) with their CREATE TABLE statements in
       *.sql, a SQLite file (found by its header) or a postgres:// URL; database tables are matched
       to RECOVERED's by name (db.t = SQLite db_t, PostgreSQL "db"."t") and take its primary key.
@@ -27,7 +29,9 @@ struct Verify: ParsableCommand {
       """)
 
   @Argument(help: "A salvage recover output directory, its SQLite file, or a postgres:// URL it was loaded into.") var recovered: String
-  @Option(name: .long, help: "BACKUP directory, recover output, CSV directory with DDL, SQLite file or postgres:// URL.") var against: String
+  @Option(name: .long, help: "BACKUP directory or collection, recover output, CSV directory with DDL, SQLite file or postgres:// URL; again for each other locality directory of a locality-aware backup.")
+  var against: [String]
+  @Option(name: .long, help: AsOf.help) var asOf: String?
   @Option(name: .long, help: "Write the JSON report here (default: RECOVERED/verify.json, beside a SQLite file, ./verify.json for a URL; - for stdout).") var report: String?
   @Option(name: .long, help: "Sequence column of the journal (e.g. seq).") var sequence: String?
   @Option(name: .long, help: "Partition column of the journal (e.g. user_id).") var partitionBy: String?
@@ -48,6 +52,8 @@ struct Verify: ParsableCommand {
     if (snapshotTable == nil) != (snapshotVersion == nil) { throw ValidationError("--snapshot-table and --snapshot-version go together") }
     if snapshotTable != nil && sequence == nil { throw ValidationError("--snapshot-table needs --sequence and --partition-by") }
     if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+    if against.isEmpty { throw ValidationError("--against SOURCE is required") }
+    if let t = asOf { _ = try AsOf.parse(t) }
   }
 
   func run() throws {
@@ -62,11 +68,13 @@ struct Verify: ParsableCommand {
     options.runLimit = max(1, sortRunRows)
     options.jobs = jobs
     options.csv = CSVDialect(header: csvHeader, null: csvNull)
+    options.backupLocalities = Array(against.dropFirst())
+    options.asOf = try asOf.map(AsOf.parse)
     let work = NSTemporaryDirectory() + "salvage-verify-\(getpid())-\(UUID().uuidString)"
     defer { try? FileManager.default.removeItem(atPath: work) }
     let r: VerifyReport
     do {
-      r = try VerifyInputs.verification(recovered: recovered, source: against, options: options, work: work).run { printError("salvage: \($0)") }
+      r = try VerifyInputs.verification(recovered: recovered, source: against[0], options: options, work: work).run { printError("salvage: \($0)") }
     } catch {
       printError("salvage: verify failed: \(error)")
       throw ExitCode(ReadStatus.failed)

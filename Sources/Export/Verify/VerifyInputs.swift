@@ -25,6 +25,15 @@ public enum VerifyInputs {
 
   public static func verification(recovered: String, source: String, options: VerifyOptions, work: String) throws -> Verification {
     let r = try Self.recovered(recovered, runLimit: options.runLimit)
+    if !options.backupLocalities.isEmpty || options.asOf != nil {
+      // Backup-only options: SOURCE must be a backup directory.
+      guard BackupLocation.isBackup(source) else {
+        throw RecoveryError("\(source): --as-of and more than one --against apply to a BACKUP SOURCE only")
+      }
+      return Verification(recovered: r, source: try VerifySource(directory: source, runLimit: options.runLimit,
+                                                                 localities: options.backupLocalities, asOf: options.asOf),
+                          options: options, work: work)
+    }
     let s = try Self.source(source, recovered: r, runLimit: options.runLimit, csv: options.csv)
     return Verification(recovered: r, source: s, options: options, work: work)
   }

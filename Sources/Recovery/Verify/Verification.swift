@@ -1,3 +1,4 @@
+import CockroachKV
 import Foundation
 
 /// `salvage verify RECOVERED --against SOURCE`: compares every SOURCE table with the
@@ -23,6 +24,10 @@ public struct VerifyOptions: Sendable {
   public var jobs = ProcessInfo.processInfo.activeProcessorCount
   /// NULL spelling and header of SOURCE's CSV files.
   public var csv = CSVDialect()
+  /// A backup SOURCE's other locality directories (`--against` given again).
+  public var backupLocalities: [String] = []
+  /// Read a backup SOURCE as of this time (a layer's end time, or inside revision history).
+  public var asOf: MVCCTimestamp?
   public init() {}
 }
 
@@ -35,7 +40,8 @@ public struct Verification {
 
   public init(recovered: String, source: String, options: VerifyOptions, work: String) throws {
     self.recovered = try VerifySource(directory: recovered, runLimit: options.runLimit)
-    self.source = try VerifySource(directory: source, runLimit: options.runLimit, csv: options.csv)
+    self.source = try VerifySource(directory: source, runLimit: options.runLimit, csv: options.csv,
+                                   localities: options.backupLocalities, asOf: options.asOf)
     self.options = options
     self.work = work
   }
@@ -226,6 +232,7 @@ public struct Verification {
     res.recoveredDistinctKeys = rec.rows - rec.duplicates
     res.columnDifferences = diffs.compactMap { $0 }
     res.sourceProblems = s.problems()
+    res.sourceDamaged = s.damaged()
     if res.missingKeys > 0 { res.failures.append("\(res.missingKeys) key(s) in SOURCE missing from RECOVERED") }
     if res.rowsDiffering > 0 {
       res.failures.append("\(res.rowsDiffering) shared row(s) differ (" + res.columnDifferences.map { "\($0.column): \($0.rows)" }.joined(separator: ", ") + ")")
@@ -233,6 +240,7 @@ public struct Verification {
     if rec.duplicates > 0 { res.failures.append("\(rec.duplicates) duplicate primary key(s) in RECOVERED") }
     if !res.columnsOnlyInSource.isEmpty { res.failures.append("column(s) missing from RECOVERED: \(res.columnsOnlyInSource.joined(separator: ", "))") }
     if !res.sourceProblems.isEmpty { res.failures.append("\(res.sourceProblems.count) SOURCE row(s) could not be decoded") }
+    if !res.sourceDamaged.isEmpty { res.failures.append("\(res.sourceDamaged.count) damaged SOURCE data file(s) or block(s) skipped: their keys are not compared") }
     return res
   }
 }

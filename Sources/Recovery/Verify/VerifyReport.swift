@@ -24,6 +24,8 @@ public struct VerifyReport: Encodable, Sendable {
     public var columnDifferences: [ColumnDifference] = []
     public var columnsOnlyInSource: [String] = []
     public var sourceProblems: [String] = []
+    /// Damaged backup data files or blocks skipped, as a damaged store table is reported.
+    public var sourceDamaged: [String] = []
     public var failures: [String] = []
     public var passed: Bool { failures.isEmpty }
   }
@@ -110,7 +112,7 @@ extension VerifyReport.TableResult {
   enum CodingKeys: String, CodingKey {
     case table, sourceFile, recoveredFile, sourceRows, recoveredRows, sourceDistinctKeys, recoveredDistinctKeys
     case missingKeys, missingKeysListed, extraKeys, extraKeysListed, sharedKeys, rowsDiffering
-    case columnDifferences, columnsOnlyInSource, sourceProblems, failures, passed
+    case columnDifferences, columnsOnlyInSource, sourceProblems, sourceDamaged, failures, passed
   }
   public func encode(to encoder: Encoder) throws {
     var c = encoder.container(keyedBy: CodingKeys.self)
@@ -122,7 +124,8 @@ extension VerifyReport.TableResult {
     try c.encode(extraKeys, forKey: .extraKeys); try c.encode(extraKeysListed, forKey: .extraKeysListed)
     try c.encode(sharedKeys, forKey: .sharedKeys); try c.encode(rowsDiffering, forKey: .rowsDiffering)
     try c.encode(columnDifferences, forKey: .columnDifferences); try c.encode(columnsOnlyInSource, forKey: .columnsOnlyInSource)
-    try c.encode(sourceProblems, forKey: .sourceProblems); try c.encode(failures, forKey: .failures)
+    try c.encode(sourceProblems, forKey: .sourceProblems); try c.encode(sourceDamaged, forKey: .sourceDamaged)
+    try c.encode(failures, forKey: .failures)
     try c.encode(passed, forKey: .passed)
   }
 }

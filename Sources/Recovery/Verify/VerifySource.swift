@@ -1,3 +1,4 @@
+import CockroachKV
 import CockroachSQL
 import Foundation
 
@@ -15,17 +16,21 @@ public struct VerifySource {
     public var open: (_ work: String) throws -> RowStream
     /// Rows the source itself could not decode (backup only).
     public var problems: () -> [String]
+    /// Damaged data files or blocks skipped (backup only): their keys are not compared.
+    public var damaged: () -> [String]
     /// For a side whose key has no directions of its own (PostgreSQL): streams the rows in
     /// `order`'s key order (this table with the other side's directions).
     public var openInOrder: ((_ work: String, _ order: VerifyTable) throws -> RowStream)?
 
     public init(table: VerifyTable, file: String, open: @escaping (_ work: String) throws -> RowStream,
                 problems: @escaping () -> [String] = { [] },
+                damaged: @escaping () -> [String] = { [] },
                 openInOrder: ((_ work: String, _ order: VerifyTable) throws -> RowStream)? = nil) {
       self.table = table
       self.file = file
       self.open = open
       self.problems = problems
+      self.damaged = damaged
       self.openInOrder = openInOrder
     }
   }
@@ -43,25 +48,30 @@ public struct VerifySource {
 
   /// - Parameter csv: how CSV files of a CSV directory spell NULL and headers (a recover
   ///   output is always read in recover's own dialect).
-  public init(directory: String, runLimit: Int = 200_000, csv: CSVDialect = CSVDialect()) throws {
+  /// - Parameters:
+  ///   - localities: more directories of a locality-aware backup (B-LOC in docs/backup-format.md).
+  ///   - asOf: read a backup as of this time (a layer's end, or inside revision history).
+  public init(directory: String, runLimit: Int = 200_000, csv: CSVDialect = CSVDialect(),
+              localities: [String] = [], asOf: MVCCTimestamp? = nil) throws {
     var isDir: ObjCBool = false
     guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDir), isDir.boolValue else {
       throw RecoveryError("\(directory) is not a directory")
     }
     self.directory = directory
-    if let m = BackupManifest.find(in: directory) {
+    if BackupLocation.isBackup(directory) {
       kind = .backup
-      let manifest = try BackupManifest(path: m)
+      let chain = try BackupLocation.open([directory] + localities, asOf: asOf)
+      let manifest = chain.layers.last!.manifest.path
       let problemBox = ProblemBox()
-      tables = try manifest.tables.map { db, d in
+      tables = try chain.tables.map { db, d in
         let t = try VerifyTable(database: db, descriptor: d)
-        return Entry(table: t, file: m, open: { work in
+        return Entry(table: t, file: manifest, open: { work in
           let sorter = try ExternalSorter(directory: work, runLimit: runLimit, order: t.compareKeys)
-          var reader = BackupTableReader(manifest: manifest, directory: directory, descriptor: d, table: t)
+          var reader = BackupTableReader(chain: chain, descriptor: d, table: t)
           try reader.read(into: sorter)
-          problemBox.set(t.qualifiedName, reader.problems)
+          problemBox.set(t.qualifiedName, reader.problems, reader.damaged)
           return try sorter.finish()
-        }, problems: { problemBox.get(t.qualifiedName) })
+        }, problems: { problemBox.get(t.qualifiedName) }, damaged: { problemBox.damaged(t.qualifiedName) })
       }
       return
     }
@@ -104,7 +114,9 @@ public struct VerifySource {
 /// Per-table decode problems, written by tables verified in parallel.
 final class ProblemBox: @unchecked Sendable {
   private var problems: [String: [String]] = [:]
+  private var damage: [String: [String]] = [:]
   private let lock = NSLock()
-  func set(_ table: String, _ p: [String]) { lock.lock(); problems[table] = p; lock.unlock() }
+  func set(_ table: String, _ p: [String], _ d: [String] = []) { lock.lock(); problems[table] = p; damage[table] = d; lock.unlock() }
   func get(_ table: String) -> [String] { lock.lock(); defer { lock.unlock() }; return problems[table] ?? [] }
+  func damaged(_ table: String) -> [String] { lock.lock(); defer { lock.unlock() }; return damage[table] ?? [] }
 }
