@@ -29,6 +29,8 @@ public final class RecoveryFiles: RecoveredRowSink, @unchecked Sendable {
   var pendingRenderProblems: [String: [String]] = [:]
   /// Per table, where its chunks' bytes go.
   var streams: [TableStream] = []
+  /// Backup-filled chunks whose key list this run has begun (guarded by `stateLock`).
+  var keysStarted = Set<String>()
   /// Off for shard workers: their chunks stay parts, which `salvage finish` assembles.
   public var writesInPlace = true
   /// Memory for chunks finished out of turn (`TableStream`); SALVAGE_HOLD_BYTES sets it (tests
@@ -155,6 +157,7 @@ public final class RecoveryFiles: RecoveredRowSink, @unchecked Sendable {
       imports += csv.importStatement(table: name, columns: table.columns.map(\.name),
                                      url: "nodelocal://1/" + relative, gzip: gzip) + "\n"
     }
+    try writeFilledKeys()
     try atomicWrite(sql, to: directory + "/schema.sql")
     try atomicWrite(imports, to: directory + "/import.sql")
     var r = report

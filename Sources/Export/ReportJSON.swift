@@ -14,7 +14,13 @@ enum ReportJSON {
     o["something_lost"] = r.somethingLost
     o["tables"] = r.tables.map { t -> [String: Any] in
       ["table": t.table, "table_id": t.tableID, "rows": t.rows, "deleted_keys": t.deletedKeys,
-       "row_problems": t.rowProblems, "lost_spans": t.lostSpans, "filtered_out": t.filteredOut]
+       "row_problems": t.rowProblems, "lost_spans": t.lostSpans, "filtered_out": t.filteredOut, "filled_rows": t.filledRows]
+    }
+    if let end = r.backupEndTime {
+      o["backup_end_time"] = end
+      o["filled_spans"] = r.filledSpans.map { f -> [String: Any] in
+        ["table": f.table, "span": f.span, "start_hex": hex(f.start), "end_hex": hex(f.end), "rows": f.rows, "lost": f.lost]
+      }
     }
     o["lost_spans"] = r.lostSpans.map { l -> [String: Any] in
       ["span": l.pretty, "start_hex": hex(l.start), "end_hex": hex(l.end), "range_ids": l.rangeIDs, "table_ids": l.tableIDs,

@@ -194,7 +194,7 @@ final class TableStream {
         }
       }
       inTurn = false
-      for p in [part, part + ".tmp", part + ".reuse", RecoveryFiles.recordPath(part)] { unlink(p) }
+      for p in [part, part + ".tmp", part + ".reuse", RecoveryFiles.recordPath(part), String(part.dropLast(4)) + ".keys"] { unlink(p) }
     }
     length = end
     head = slots.firstIndex { !$0.done || $0.place.offset == nil && $0.chunk.store != nil } ?? slots.count

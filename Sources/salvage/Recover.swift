@@ -36,6 +36,12 @@ struct Recover: ParsableCommand {
   @Flag(name: .long, help: "Do not check every block before reading (faster; a damaged block is then only skipped, not read from another replica).")
   var noVerifyBlocks = false
   @Flag(name: .long, help: "No progress on stderr (errors and notes only).") var quiet = false
+  @Option(name: .customLong("fill-from"), parsing: .upToNextOption,
+          help: "A backup of this cluster (its directory, then any locality directories): spans no replica holds are read from it, as of its end time, and marked as such.")
+  var fillFrom: [String] = []
+  @Option(name: .customLong("tables-from-backup"), parsing: .upToNextOption,
+          help: "With --fill-from: tables (db.table patterns, * wildcard) taken whole from the backup instead of the replicas.")
+  var tablesFromBackup: [String] = []
 
   func validate() throws {
     let given = [keepLatest != nil, partitionBy != nil, orderBy != nil]
@@ -46,6 +52,8 @@ struct Recover: ParsableCommand {
     if (plan == nil) != (shard == nil) { throw ValidationError("--plan and --shard go together") }
     if plan == nil && stores.isEmpty { throw ValidationError("give the surviving store directories") }
     let schemaGiven = !schemaOptions.schema.isEmpty || !schemaOptions.tableId.isEmpty || schemaOptions.ignoreDescriptors
+    if !tablesFromBackup.isEmpty && fillFrom.isEmpty { throw ValidationError("--tables-from-backup needs --fill-from BACKUP") }
+    if plan != nil && !fillFrom.isEmpty { throw ValidationError("--fill-from is not supported with sharded runs (--plan) yet") }
     if plan != nil && (asOf != nil || !tables.isEmpty || given.contains(true) || schemaGiven) {
       throw ValidationError("with --plan, --as-of, --tables, --keep-latest and --schema come from the plan (give them to salvage plan)")
     }
@@ -58,11 +66,13 @@ struct Recover: ParsableCommand {
     try schemaOptions.apply(to: &options)
     if let jobs { options.jobs = jobs }
     options.verifyBlocks = !noVerifyBlocks
+    options.fillFrom = fillFrom
+    options.tablesFromBackup = tablesFromBackup
     if let asOf {
       options.readTimestamp = try AsOf.parse(asOf)
     }
     let files: RecoveryFiles
-    do { files = try RecoveryFiles(directory: out, inputs: stores) } catch {
+    do { files = try RecoveryFiles(directory: out, inputs: stores + fillFrom) } catch {
       printError("salvage: \(error)")
       throw ExitCode(ReadStatus.failed)
     }

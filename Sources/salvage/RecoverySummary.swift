@@ -17,6 +17,16 @@ func recoverySummary(_ report: RecoveryReport, filteredOut: [String: Int]) -> [S
     if t.rowProblems > 0 { s += ", \(t.rowProblems) rows with problems" }
     if !t.lostSpans.isEmpty { s += ", LOST: " + TerminalList.inline(t.lostSpans, "spans") }
     line(s)
+    if t.filledRows > 0 || report.filledSpans.contains(where: { $0.table == t.table }) {
+      // Never silent: which rows are not from the replicas, and from when.
+      let spans = report.filledSpans.filter { $0.table == t.table }
+      let lost = spans.filter(\.lost).count
+      let whole = spans.count - lost
+      var what: [String] = []
+      if lost > 0 { what.append("\(lost) lost span\(lost == 1 ? "" : "s")") }
+      if whole > 0 { what.append("\(whole) span\(whole == 1 ? "" : "s") taken whole (--tables-from-backup)") }
+      line("  \(padRight("", 28)) of which \(t.filledRows) rows from the backup of \(report.backupEndTime ?? "?") in " + what.joined(separator: " and "))
+    }
   }
   if !report.lostWALs.isEmpty {
     line("live WALs missing (the writes made after each store's last flush are lost):")

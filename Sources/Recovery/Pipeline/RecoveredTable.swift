@@ -28,6 +28,8 @@ public struct RecoveryChunk: Sendable {
   public var store: Int?
   /// Data-block bytes of the span on its store, when planning measured them (`cutLargeChunks`).
   public var estimatedBytes: Int64? = nil
+  /// Read from the backup (`--fill-from`): `store` is then one past the last store.
+  public var fromBackup = false
 
   public init(table: Int, index: Int, span: KeySpan, rangeID: Int64?, store: Int?, estimatedBytes: Int64? = nil) {
     self.table = table
@@ -68,6 +70,9 @@ public protocol RecoveredRowSink: AnyObject, Sendable {
   /// Rows of a chunk, in key order; a chunk may arrive in several batches (all from one worker).
   /// The batch is reused once the call returns: render or copy what is kept.
   func chunk(_ chunk: RecoveryChunk, rows: RowBatch) throws
+  /// The row keys of a batch of a chunk filled from a backup (`fromBackup`), just before the
+  /// batch; the same concurrency as `chunk`.
+  func chunkKeys(_ chunk: RecoveryChunk, keys: [[UInt8]]) throws
   /// Whether `chunk` may run on several workers at once (for different chunks): rendering
   /// rows is much of a run's time, so serialising it would stop the cores scaling.
   var acceptsConcurrentChunks: Bool { get }
@@ -79,6 +84,7 @@ public protocol RecoveredRowSink: AnyObject, Sendable {
 }
 
 extension RecoveredRowSink {
+  public func chunkKeys(_ chunk: RecoveryChunk, keys: [[UInt8]]) throws {}
   public func chunkDone(_ chunk: RecoveryChunk, result: ChunkResult) throws {}
   public func resume(fingerprint: String) throws -> ResumeState { ResumeState() }
   public var acceptsConcurrentChunks: Bool { false }

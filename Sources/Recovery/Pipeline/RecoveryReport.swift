@@ -11,6 +11,19 @@ public struct RecoveryReport: Sendable {
     public var lostSpans: [String] = []
     /// Rows left out on purpose by `--keep-latest` (not lost).
     public var filteredOut = 0
+    /// Of `rows`, those read from the backup (`--fill-from`).
+    public var filledRows = 0
+  }
+
+  /// A span read from the backup: lost on every replica, or of a table taken whole
+  /// (`--tables-from-backup`).
+  public struct FilledSpan: Sendable, Equatable {
+    public var table: String
+    public var span: String
+    public var start: [UInt8]
+    public var end: [UInt8]
+    public var rows: Int
+    public var lost: Bool
   }
 
   public struct Intent: Codable, Sendable, Equatable {
@@ -34,6 +47,9 @@ public struct RecoveryReport: Sendable {
   public var asOf: String = "newest"
   public var tables: [TableStats] = []
   public var lostSpans: [LostSpan] = []
+  /// `--fill-from`: the backup's end time (its rows are as of then) and the spans it filled.
+  public var backupEndTime: String?
+  public var filledSpans: [FilledSpan] = []
   /// Per range: its key span and which store was read (label; nil: lost), for the report and
   /// its keyspace map.
   public var rangeSources: [RangeSource] = []

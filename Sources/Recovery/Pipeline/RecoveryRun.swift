@@ -25,6 +25,10 @@ public struct RecoveryOptions: Sendable {
   /// (benchmarks compare with cutting off).
   public var pieceBytes: Int64 = ProcessInfo.processInfo.environment["SALVAGE_PIECE_BYTES"].flatMap { Int64($0) }
     ?? RecoveryRun.defaultPieceBytes
+  /// `--fill-from DIR...`: a backup (its directory, then locality directories) that fills the
+  /// spans no replica holds; `--tables-from-backup`: `db.table` patterns taken whole from it.
+  public var fillFrom: [String] = []
+  public var tablesFromBackup: [String] = []
   public init(storePaths: [String]) { self.storePaths = storePaths }
 }
 
@@ -46,6 +50,9 @@ public final class RecoveryRun: @unchecked Sendable {
   public private(set) var bytesDone: Int64 = 0
   public private(set) var bytesTotal: Int64 = 0
   var chunkBytes: [ChunkKey: Int64] = [:]
+  /// `--fill-from`: the backup chain, and the chunks filled from it that no replica held.
+  var backup: BackupChain?
+  var lostBeforeFill = Set<ChunkKey>()
   /// Store index → its work units not finished yet, and paths of the stores being read now.
   var unitsLeft: [Int: Int] = [:]
   var reading: [String: Int] = [:]
@@ -127,6 +134,7 @@ public final class RecoveryRun: @unchecked Sendable {
     try read(p, chunks: todo, sink: sink, progress: progress)
     // Chunks finish in any order (parallel stores, reused work): sort what they added.
     report.intents.sort { ($0.keyHex, $0.timestamp) < ($1.keyHex, $1.timestamp) }
+    report.filledSpans.sort { $0.table != $1.table ? $0.table < $1.table : $0.start.lexicographicallyPrecedes($1.start) }
     report.problems[global...].sort()
     // A store read in several units reports its store-wide problems (WAL, range keys) once per unit.
     var seen = Set<String>()
@@ -139,6 +147,7 @@ public final class RecoveryRun: @unchecked Sendable {
 
   /// Adds a finished chunk's figures to the report (caller holds `lock` or runs alone).
   func add(_ r: ChunkResult, of c: RecoveryChunk) {
+    if c.fromBackup { addFilled(r, of: c) }
     report.tables[c.table].rows += r.rows
     report.tables[c.table].deletedKeys += r.deletedKeys
     report.tables[c.table].rowProblems += r.rowProblems
@@ -226,7 +235,8 @@ public final class RecoveryRun: @unchecked Sendable {
     }
     let tables = selectTables(catalog)
     progress("schema: \(tables.count) table(s) to recover")
-    let chunks = Self.cutLargeChunks(makeChunks(tables: tables, plans: plans), stores: stores, pieceBytes: options.pieceBytes)
+    var chunks = Self.cutLargeChunks(makeChunks(tables: tables, plans: plans), stores: stores, pieceBytes: options.pieceBytes)
+    try planFill(&chunks, stores: stores, tables: tables)
     report.tables = tables.map { RecoveryReport.TableStats(table: $0.qualifiedName.joined(separator: "."), tableID: $0.descriptor.id) }
     for c in chunks where c.store == nil {
       report.tables[c.table].lostSpans.append(c.span.pretty)
@@ -245,7 +255,7 @@ public final class RecoveryRun: @unchecked Sendable {
     // Progress advances per finished chunk: its share of its store's table bytes.
     var shares: [ChunkKey: Int64] = [:]
     var total: Int64 = 0
-    for (s, cs) in Dictionary(grouping: readable, by: { $0.store! }) {
+    for (s, cs) in Dictionary(grouping: readable, by: { $0.store! }) where stores.indices.contains(s) {
       let bytes = stores[s].tables.reduce(Int64(0)) { $0 + Self.fileSize($1.path) }
       total += bytes
       for (c, b) in zip(cs, Self.shares(of: bytes, weights: cs.map { Self.weight($0, store: s, catalogs: p.catalogs) })) {
@@ -271,6 +281,16 @@ public final class RecoveryRun: @unchecked Sendable {
       lock.lock(); let failed = workerError != nil; lock.unlock()
       if failed { gate.signal(); break }
       group.enter()
+      guard stores.indices.contains(unit.store) else {
+        // The backup (`--fill-from`): its spans, in key order, on this worker.
+        DispatchQueue.global().async {
+          defer { gate.signal(); group.leave() }
+          do { try self.readBackup(unit.chunks, tables: tables, sink: sink) } catch {
+            self.lock.lock(); if self.workerError == nil { self.workerError = error }; self.lock.unlock()
+          }
+        }
+        continue
+      }
       let store = stores[unit.store]
       DispatchQueue.global().async {
         defer { gate.signal(); group.leave() }
@@ -387,6 +407,15 @@ public final class RecoveryRun: @unchecked Sendable {
   func read(store: Store, chunks: [RecoveryChunk], tables: [RecoveredTable], sink: RecoveredRowSink) throws -> SpanScanStats {
     // The scanner numbers spans in key order; keep the chunks in the same order.
     let chunks = chunks.sorted { $0.span < $1.span }
+    var scanner = SpanScanner(store: store, spans: chunks.map(\.span), readTimestamp: options.readTimestamp)
+    scanner.skipsUnwantedBlocks = true   // blocks of other units, system ranges, other tables
+    return try read(chunks, source: store.path, tables: tables, sink: sink) { try scanner.runBorrowed($0) }
+  }
+
+  /// Rows of `chunks` (in key order) from `pass`, which hands out each resolved key with the
+  /// index of its chunk; `source` names where problems were met.
+  func read(_ chunks: [RecoveryChunk], source: String, tables: [RecoveredTable], sink: RecoveredRowSink,
+            pass: ((Int, ResolvedView) throws -> Void) throws -> SpanScanStats) throws -> SpanScanStats {
     // One assembler (and row batch) per table: rows go straight from KVs into typed slots.
     let assemblers = tables.map { RowAssembler(decoder: TableRowDecoder(table: $0.descriptor, catalog: $0.types)) }
     var rowStarted = false       // a row (or a run of keys with no row prefix) began in this chunk
@@ -397,6 +426,13 @@ public final class RecoveryRun: @unchecked Sendable {
     var finished = 0             // chunks[..<finished] are handed to chunkDone
     var keysRead = 0
     var pendingRows = 0
+    // The resolved key and value are borrowed: copied into these two buffers (no allocation
+    // once warm), and the row prefix into a third when a row starts.
+    var keyBytes: [UInt8] = []
+    var valueBytes: [UInt8] = []
+    var prefixBytes: [UInt8] = []
+    var hasPrefix = false        // prefixBytes holds the current row's prefix (else: none decodable)
+    var filledKeys: [[UInt8]] = []   // row keys of a chunk filled from the backup, for the sink
 
     func endRow() {
       guard rowOpen, current >= 0 else { return }
@@ -406,6 +442,7 @@ public final class RecoveryRun: @unchecked Sendable {
       result.rows += 1
       pendingRows += 1
       rowOpen = false
+      if chunks[current].fromBackup { filledKeys.append(hasPrefix ? prefixBytes : keyBytes) }
     }
     /// Hands over the current chunk's last rows and marks chunks up to `last` finished
     /// (those before the current one had no keys); `storeProblems` go with the very last.
@@ -432,21 +469,17 @@ public final class RecoveryRun: @unchecked Sendable {
     func handOver(_ c: RecoveryChunk) throws {
       let a = assemblers[c.table]
       guard a.batch.count > 0 else { return }
-      defer { a.batch.removeAll() }
-      if sink.acceptsConcurrentChunks { return try sink.chunk(c, rows: a.batch) }
+      defer { a.batch.removeAll(); filledKeys.removeAll() }
+      if sink.acceptsConcurrentChunks {
+        if !filledKeys.isEmpty { try sink.chunkKeys(c, keys: filledKeys) }
+        return try sink.chunk(c, rows: a.batch)
+      }
       lock.lock(); defer { lock.unlock() }
+      if !filledKeys.isEmpty { try sink.chunkKeys(c, keys: filledKeys) }
       try sink.chunk(c, rows: a.batch)
     }
 
-    var scanner = SpanScanner(store: store, spans: chunks.map(\.span), readTimestamp: options.readTimestamp)
-    scanner.skipsUnwantedBlocks = true   // blocks of other units, system ranges, other tables
-    // The resolved key and value are borrowed: copied into these two buffers (no allocation
-    // once warm), and the row prefix into a third when a row starts.
-    var keyBytes: [UInt8] = []
-    var valueBytes: [UInt8] = []
-    var prefixBytes: [UInt8] = []
-    var hasPrefix = false        // prefixBytes holds the current row's prefix (else: none decodable)
-    let scanStats = try scanner.runBorrowed { spanIndex, r in
+    let scanStats = try pass { spanIndex, r in
       if spanIndex != current {
         if current >= 0 { try finish(through: current) }
         current = spanIndex
@@ -503,7 +536,7 @@ public final class RecoveryRun: @unchecked Sendable {
       }
       a.add(key: keyBytes, value: sv)
     }
-    try finish(through: chunks.count - 1, storeProblems: scanStats.problems.map { "\(store.path): \($0)" })
+    try finish(through: chunks.count - 1, storeProblems: scanStats.problems.map { "\(source): \($0)" })
     lock.lock()
     keysSoFar += keysRead & 0x3FFF
     rowsSoFar += pendingRows

@@ -11,6 +11,8 @@ extension RecoveryRun {
   func resumeFingerprint(_ p: Prepared) -> String {
     var text = "salvage-resume/1\nas-of \(options.readTimestamp)\n"
     for t in options.tablePatterns { text += "table \(t)\n" }
+    for d in options.fillFrom { text += "fill-from \(URL(fileURLWithPath: d).standardizedFileURL.path)\n" }
+    for t in options.tablesFromBackup { text += "table-from-backup \(t)\n" }
     for path in options.storePaths {
       let dir = URL(fileURLWithPath: path).standardizedFileURL.path
       text += "store \(dir)\n"
