@@ -1,3 +1,5 @@
+import CockroachKV
+import Foundation
 import Export
 import Recovery
 
@@ -25,7 +27,7 @@ func recoverySummary(_ report: RecoveryReport, filteredOut: [String: Int]) -> [S
       var what: [String] = []
       if lost > 0 { what.append("\(lost) lost span\(lost == 1 ? "" : "s")") }
       if whole > 0 { what.append("\(whole) span\(whole == 1 ? "" : "s") taken whole (--tables-from-backup)") }
-      line("  \(padRight("", 28)) of which \(t.filledRows) rows from the backup of \(report.backupEndTime ?? "?") in " + what.joined(separator: " and "))
+      line("  \(padRight("", 28)) of which \(t.filledRows) rows from the backup of \(backupTime(report.backupEndTime)) in " + what.joined(separator: " and "))
     }
   }
   if !report.lostWALs.isEmpty {
@@ -62,4 +64,14 @@ func recoverySummary(_ report: RecoveryReport, filteredOut: [String: Int]) -> [S
     TerminalList.lines(report.problems, "problems") { $0 }.forEach(line)
   }
   return lines
+}
+
+/// The backup's end time for people: `2019-06-01 12:00:00 UTC (1559390400.818218869,0)`.
+func backupTime(_ hlc: String?) -> String {
+  guard let hlc, let ts = try? MVCCTimestamp(parsing: hlc) else { return hlc ?? "?" }
+  let f = DateFormatter()
+  f.locale = Locale(identifier: "en_US_POSIX")
+  f.timeZone = TimeZone(identifier: "UTC")
+  f.dateFormat = "yyyy-MM-dd HH:mm:ss"
+  return f.string(from: Date(timeIntervalSince1970: Double(ts.wallTime) / 1e9)) + " UTC (\(hlc))"
 }
