@@ -338,6 +338,9 @@ public final class RecoveryRun: @unchecked Sendable {
     return out.map { $0! }
   }
 
+  /// Largest unit (data-block bytes) when several jobs read.
+  static let unitBytesWithJobs: Int64 = 32 << 20
+
   struct WorkUnit {
     var store: Int
     var chunks: [RecoveryChunk]
@@ -347,14 +350,16 @@ public final class RecoveryRun: @unchecked Sendable {
   /// of consecutive chunks on the same store, each a pass over that store that skips the
   /// tables and data blocks outside it (`SpanScanner.skipsUnwantedBlocks`). With one job a
   /// run is as long as the store allows; with more, runs stop at about 1/(8 × jobs) of the
-  /// weight (data-block bytes planning measured, else the MVCC live bytes of the ranges), so
+  /// weight, and at 32 MiB (data-block bytes planning measured, else the MVCC live bytes of the ranges), so
   /// the workers finish together even when one range holds most of the data (cut into
   /// pieces). Output does not depend on the cut. `balance` false: runs are never cut by
   /// weight (benchmarks compare with chunks kept whole).
   static func workUnits(_ chunks: [RecoveryChunk], catalogs: [StoreCatalog], jobs: Int, balance: Bool = true) -> [WorkUnit] {
     let ordered = chunks.filter { $0.store != nil }.sorted { $0.span < $1.span }
     let weights = ordered.map { weight($0, store: $0.store!, catalogs: catalogs) }
-    let cap = jobs > 1 && balance ? max(1, weights.reduce(0, +) / Int64(8 * jobs)) : Int64.max
+    // With several jobs a unit is also kept small enough that its rows, read while the unit
+    // before it is still being read, wait in memory (TableStream's budget) rather than in parts.
+    let cap = jobs > 1 && balance ? max(1, min(weights.reduce(0, +) / Int64(8 * jobs), Self.unitBytesWithJobs)) : Int64.max
     var units: [WorkUnit] = []
     var unitWeight: Int64 = 0
     for (c, w) in zip(ordered, weights) {
