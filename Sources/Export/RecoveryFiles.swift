@@ -134,7 +134,7 @@ public final class RecoveryFiles: RecoveredRowSink, @unchecked Sendable {
       }
       csv.write(rows, row: r, ordinals: ordinals, into: &out, problems: &problems)
     }
-    if sqliteCopy != nil || postgresCopy != nil {
+    if sqliteCopy?.failed == false || postgresCopy?.failed == false {
       // One typed copy of the rows serves both databases.
       let typed = SQLiteRows(rows, ordinals: ordinals, families: columns.map(\.type.family))
       sqliteCopy?.add(typed, of: chunk)
