@@ -131,7 +131,7 @@ func sqliteOnce(_ t: BenchTable) throws -> Double {
   var seconds = 0.0
   var failure: Error?
   seconds = time {
-    do { _ = try SQLiteRowCopy.load(t.batches, of: t.table, into: dir + "/bench.sqlite") } catch { failure = error }
+    do { _ = try RecoveredDatabase.loadSQLite(t.batches, of: t.table, into: dir + "/bench.sqlite") } catch { failure = error }
   }
   if let failure { throw failure }
   return seconds

@@ -4,19 +4,20 @@ import PostgresNIO
 /// Loads exported tables into a running PostgreSQL server, given a
 /// `postgres://user[:password]@host[:port]/database` URL (TCP, no TLS).
 ///
-/// Per table, in one transaction:
+/// Per table (steps 1, 3 and 4 in one transaction):
 /// 1. `CREATE SCHEMA IF NOT EXISTS` `<db>` (or `<db>_<schema>` outside `public`) and
 ///    `CREATE TABLE` with `PostgresTypes.postgresType` columns, NOT NULL and PRIMARY KEY
 ///    as declared (PostgreSQL keys have no direction; DESC only affected order).
-/// 2. `COPY` (text format) into a temporary staging table numbered by source row. Staging
-///    is what lets a duplicate key be reported instead of aborting the whole COPY.
+/// 2. `COPY` (text format) into a temporary staging table numbered by source row, made before
+///    step 1 (outside its transaction; it may take several COPYs). Staging is what lets a
+///    duplicate key be reported instead of aborting the whole COPY.
 /// 3. Duplicates beyond the first row of a key are listed (row number and key); then
 ///    `INSERT … SELECT … ORDER BY row ON CONFLICT DO NOTHING` keeps the first of each key.
 /// 4. `public.salvage_meta` gets the source, time and row counts, as in SQLite.
 ///
 /// A failed table is rolled back entirely; the error names the table and PostgreSQL's
 /// message, whose context gives the COPY line (= source row) when a value is rejected.
-public final class PostgresSink {
+public final class PostgresSink: @unchecked Sendable {   // one owner at a time
   public let source: String
   private let connection: PostgresConnection
   private let logger = Logger(label: "salvage.export.postgres")
@@ -52,54 +53,96 @@ public final class PostgresSink {
 
   @discardableResult
   public func load<Rows: ExportRowSource>(_ table: ExportTable, rows: inout Rows) async throws -> TableLoadReport {
+    try await stage(table, as: "salvage_copy")
+    let read: Int
+    do { read = try await copy(table, rows: &rows, into: "salvage_copy") } catch {
+      try? await execute("DROP TABLE IF EXISTS salvage_copy")
+      throw Self.wrapped(error, table)
+    }
+    return try await complete(table, staging: "salvage_copy", rowsRead: read)
+  }
+
+  // MARK: Steps (also taken one at a time by `PostgresTables`, the copy made in a recovery's pass)
+
+  /// Step 2's staging table: a session temporary table `staging`, typed as the target.
+  func stage(_ table: ExportTable, as staging: String) async throws {
     let (schema, name) = Self.target(table)
-    let targetName = OutputNames.quoted(schema) + "." + OutputNames.quoted(name)
     if let other = createdNames[schema + "\u{0}" + name] {
       throw ExportError(.nameCollision(with: other), table: table.qualifiedName)
     }
     createdNames[schema + "\u{0}" + name] = table.qualifiedName
-    var report = TableLoadReport(table: table.qualifiedName, targetTable: schema + "." + name)
-    let staged = table.columns.indices.map { "c\($0 + 1)" }   // staging names: any source name is safe
+    let stagingColumns = zip(Self.staged(table), table.columns).map { "\($0) \(PostgresTypes.postgresType($1.cockroachType))" }
+    do {
+      try await execute("CREATE TEMP TABLE \(staging) (salvage_row bigserial, " + stagingColumns.joined(separator: ", ") + ")")
+    } catch {
+      throw Self.wrapped(error, table)
+    }
+  }
 
+  /// Staging names: any source name is safe.
+  static func staged(_ table: ExportTable) -> [String] { table.columns.indices.map { "c\($0 + 1)" } }
+
+  /// COPY text lines (`PostgresTypes.appendCopyLine`) into the staging table.
+  func copy(_ lines: [UInt8], into staging: String, table: ExportTable) async throws {
+    do {
+      try await connection.copyFrom(table: staging, columns: Self.staged(table), format: .text(.init()), logger: logger) { writer in
+        var i = 0
+        while i < lines.count {
+          let end = min(i + copyChunk, lines.count)
+          try await writer.write(ByteBuffer(bytes: lines[i..<end]))
+          i = end
+        }
+      }
+    } catch {
+      throw Self.wrapped(error, table)
+    }
+  }
+
+  /// Steps 1, 3 and 4 in one transaction, once every row is staged; the staging table goes.
+  func complete(_ table: ExportTable, staging: String, rowsRead: Int) async throws -> TableLoadReport {
+    let (schema, name) = Self.target(table)
+    let targetName = OutputNames.quoted(schema) + "." + OutputNames.quoted(name)
+    var report = TableLoadReport(table: table.qualifiedName, targetTable: schema + "." + name)
+    report.rowsRead = rowsRead
+    let staged = Self.staged(table)
     do {
       try await execute("BEGIN")
       try await execute("CREATE SCHEMA IF NOT EXISTS \(OutputNames.quoted(schema))")
       try await execute(Self.createTableSQL(table, targetName: targetName))
-      let stagingColumns = zip(staged, table.columns).map { "\($0) \(PostgresTypes.postgresType($1.cockroachType))" }
-      try await execute("CREATE TEMP TABLE salvage_copy (salvage_row bigserial, "
-                        + stagingColumns.joined(separator: ", ") + ") ON COMMIT DROP")
-      try await copy(table, rows: &rows, columns: staged, report: &report)
-      try await listDuplicates(table, staged: staged, report: &report)
+      try await listDuplicates(table, staged: staged, staging: staging, report: &report)
       let columnList = table.columns.map { OutputNames.quoted($0.name) }.joined(separator: ", ")
       let conflict = table.primaryKey.isEmpty ? "" : " ON CONFLICT DO NOTHING"
       report.rowsInserted = try await count("""
         WITH ins AS (INSERT INTO \(targetName) (\(columnList)) SELECT \(staged.joined(separator: ", "))
-        FROM salvage_copy ORDER BY salvage_row\(conflict) RETURNING 1) SELECT count(*) FROM ins
+        FROM \(staging) ORDER BY salvage_row\(conflict) RETURNING 1) SELECT count(*) FROM ins
         """)
       report.rowsRejected = report.rowsRead - report.rowsInserted
       try await recordMeta(report)
       try await execute("COMMIT")
+      try await execute("DROP TABLE \(staging)")
     } catch {
       try? await execute("ROLLBACK")
-      if let error = error as? ExportError {
-        var e = error
-        e.table = e.table ?? table.qualifiedName
-        throw e
-      }
-      throw ExportError(.postgres(Self.describe(error)), table: table.qualifiedName)
+      try? await execute("DROP TABLE IF EXISTS \(staging)")
+      throw Self.wrapped(error, table)
     }
     return report
   }
 
-  // MARK: Steps
+  /// `error` as an ExportError naming `table`.
+  static func wrapped(_ error: any Error, _ table: ExportTable) -> ExportError {
+    if var e = error as? ExportError {
+      e.table = e.table ?? table.qualifiedName
+      return e
+    }
+    return ExportError(.postgres(describe(error)), table: table.qualifiedName)
+  }
 
-  private func copy<Rows: ExportRowSource>(_ table: ExportTable, rows: inout Rows, columns: [String],
-                                          report: inout TableLoadReport) async throws {
+  private func copy<Rows: ExportRowSource>(_ table: ExportTable, rows: inout Rows, into staging: String) async throws -> Int {
     var scratch: [UInt8] = []
     scratch.reserveCapacity(copyChunk + 4096)
     var read = 0
-    let arrays = table.columns.map { PostgresTypes.postgresType($0.cockroachType).hasSuffix("[]") }
-    try await connection.copyFrom(table: "salvage_copy", columns: columns, format: .text(.init()),
+    let arrays = PostgresTypes.arrayColumns(table)
+    try await connection.copyFrom(table: staging, columns: Self.staged(table), format: .text(.init()),
                                   logger: logger) { writer in
       while let row = try rows.next() {
         read += 1
@@ -115,11 +158,12 @@ public final class PostgresSink {
       }
       if !scratch.isEmpty { try await writer.write(ByteBuffer(bytes: scratch)) }
     }
-    report.rowsRead = read
+    return read
   }
 
   /// Rows whose key already appeared earlier in the source, first `maxListed` of them.
-  private func listDuplicates(_ table: ExportTable, staged: [String], report: inout TableLoadReport) async throws {
+  private func listDuplicates(_ table: ExportTable, staged: [String], staging: String,
+                              report: inout TableLoadReport) async throws {
     let keyColumns: [(name: String, staged: String)] = table.primaryKey.compactMap { key in
       table.columns.firstIndex { $0.name == key.column }.map { (key.column, staged[$0]) }
     }
@@ -129,7 +173,7 @@ public final class PostgresSink {
     let partition = keyColumns.map(\.staged).joined(separator: ", ")
     let sql = """
       SELECT salvage_row, \(keyText) FROM (SELECT *, row_number() OVER (PARTITION BY \(partition)
-      ORDER BY salvage_row) AS salvage_n FROM salvage_copy) d WHERE salvage_n > 1
+      ORDER BY salvage_row) AS salvage_n FROM \(staging)) d WHERE salvage_n > 1
       ORDER BY salvage_row LIMIT \(TableLoadReport.maxListed)
       """
     for try await (row, key) in try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)

@@ -49,14 +49,55 @@ public enum PostgresTypes {
         continue
       }
       if i < arrays.count, arrays[i], let literal = arrayLiteral(text) { text = literal }
-      text.withUTF8 { bytes in
-        for b in bytes {
-          switch b {
-          case UInt8(ascii: "\\"): out.append(b); out.append(b)
-          case 0x09: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "t"))
-          case 0x0a: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "n"))
-          case 0x0d: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "r"))
-          default: out.append(b)
+      text.withUTF8 { appendEscaped(UnsafeRawBufferPointer($0), to: &out) }
+    }
+    out.append(0x0a)
+  }
+
+  /// Which columns of `table` are PostgreSQL arrays (their text is rewritten by `appendCopyLine`).
+  static func arrayColumns(_ table: ExportTable) -> [Bool] {
+    table.columns.map { postgresType($0.cockroachType).hasSuffix("[]") }
+  }
+
+  /// Text-format escaping: backslash, tab, LF and CR.
+  static func appendEscaped(_ bytes: UnsafeRawBufferPointer, to out: inout [UInt8]) {
+    for b in bytes {
+      switch b {
+      case UInt8(ascii: "\\"): out.append(b); out.append(b)
+      case 0x09: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "t"))
+      case 0x0a: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "n"))
+      case 0x0d: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "r"))
+      default: out.append(b)
+      }
+    }
+  }
+
+  /// Row `r` of typed rows as the same COPY line `appendCopyLine(rows.row(r))` gives, without
+  /// making its values strings.
+  static func appendCopyLine(_ rows: SQLiteRows, _ r: Int, arrays: [Bool], to out: inout [UInt8]) {
+    let digits: StaticString = "0123456789abcdef"
+    rows.arena.withUnsafeBytes { arena in
+      for c in 0..<rows.width {
+        if c > 0 { out.append(0x09) }
+        let i = r * rows.width + c
+        let value = rows.values[i]
+        let bytes = { UnsafeRawBufferPointer(rebasing: arena[Int(value)..<(Int(value) + Int(rows.lengths[i]))]) }
+        switch SQLiteRows.Kind(rawValue: rows.kinds[i]) ?? .null {
+        case .null: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "N"))
+        case .bool: out.append(contentsOf: (value != 0 ? "true" : "false").utf8)
+        case .int: out.append(contentsOf: String(value).utf8)
+        case .float: out.append(contentsOf: ExportValue.floatText(Double(bitPattern: UInt64(bitPattern: value))).utf8)
+        case .bytes:
+          // `\x…` with its backslash escaped.
+          out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "x"))
+          digits.withUTF8Buffer { d in
+            for b in bytes() { out.append(d[Int(b >> 4)]); out.append(d[Int(b & 0x0f)]) }
+          }
+        case .decimal, .text, .timestamp, .other:
+          if c < arrays.count, arrays[c], var literal = arrayLiteral(String(decoding: bytes(), as: UTF8.self)) {
+            literal.withUTF8 { appendEscaped(UnsafeRawBufferPointer($0), to: &out) }
+          } else {
+            appendEscaped(bytes(), to: &out)
           }
         }
       }

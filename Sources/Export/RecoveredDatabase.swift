@@ -1,11 +1,11 @@
-import CZlib
 import CockroachSQL
 import Foundation
 import Recovery
 
-/// Loads the recovered tables into SQLite (the default `DIR/salvage.sqlite`) and, when asked,
-/// PostgreSQL, by streaming each table's finished CSV back through `RecoveredCSVRows`: the
-/// CSV is the one source of truth, so every output holds exactly the same rows.
+/// Loads the recovered tables into SQLite and PostgreSQL by streaming each table's finished
+/// CSV back through `RecoveredCSVRows`: for `--keep-latest` runs and `salvage finish` (a plain
+/// `recover` writes both copies in its own pass: `SQLiteRowCopy`, `PostgresRowCopy`). Either
+/// way the databases hold exactly the CSVs' rows.
 public enum RecoveredDatabase {
   /// The export model of a recovered table.
   public static func exportTable(_ t: RecoveredTable) -> ExportTable {
@@ -49,111 +49,22 @@ public enum RecoveredDatabase {
   }
 }
 
-/// Reads a table CSV written by `RecoveryFiles` (RFC 4180, NULL = unquoted `\N`), 1 MiB at a
-/// time, turning each field into a typed `ExportValue` by its column's type.
+/// A table CSV written by `RecoveryFiles` (plain or `.csv.gz`) as typed rows: the records of
+/// `CSVRecordReader` (recover's dialect, the last newline required), each field an
+/// `ExportValue` by its column's type.
 public struct RecoveredCSVRows: ExportRowSource {
-  let handle: FileHandle?
-  /// For `<table>.csv.gz` (`recover --gzip`).
-  let gz: gzFile?
+  let reader: CSVRecordReader
   let families: [TypeFamily?]
-  var buffer: [UInt8] = []
-  var position = 0
-  var eof = false
-  let path: String
-  var row = 0
-  var closed = false
 
   public init(path: String, table: RecoveredTable) throws {
-    if path.hasSuffix(".gz") {
-      guard let g = gzopen(path, "rb") else { throw RecoveryError("cannot read \(path)") }
-      gz = g
-      handle = nil
-    } else {
-      guard let h = FileHandle(forReadingAtPath: path) else { throw RecoveryError("cannot read \(path)") }
-      handle = h
-      gz = nil
-    }
-    self.path = path
+    reader = try CSVRecordReader(path: path, requireFinalNewline: true)
     families = table.columns.map { $0.type.family }
   }
 
-  mutating func fill() throws {
-    if position > 0 { buffer.removeFirst(position); position = 0 }
-    if let g = gz {
-      var chunk = [UInt8](repeating: 0, count: 1 << 20)
-      let n = chunk.withUnsafeMutableBytes { gzread(g, $0.baseAddress, UInt32($0.count)) }
-      guard n >= 0 else { throw RecoveryError("\(path): gzip data damaged") }
-      if n == 0 { eof = true } else { buffer += chunk[..<Int(n)] }
-    } else if let data = try handle!.read(upToCount: 1 << 20), !data.isEmpty {
-      buffer += data
-    } else {
-      eof = true
-    }
-  }
-
-  /// The next record's fields (nil text = NULL), or nil at the end of the file.
-  mutating func record() throws -> [String?]? {
-    while true {
-      if let (fields, end) = Self.parse(buffer, from: position) {
-        position = end
-        return fields
-      }
-      if eof {
-        guard position < buffer.count else { return nil }
-        throw RecoveryError("\(path): record \(row + 1) is cut short (unterminated quote or missing newline)")
-      }
-      try fill()
-    }
-  }
-
-  /// One record starting at `from`, if a complete one (ending in "\n") is in `b`.
-  static func parse(_ b: [UInt8], from: Int) -> (fields: [String?], end: Int)? {
-    var fields: [String?] = []
-    var i = from
-    var field: [UInt8] = []
-    var quoted = false
-    var inQuotes = false
-    while i < b.count {
-      let c = b[i]
-      if inQuotes {
-        if c == 0x22 {
-          if i + 1 < b.count && b[i + 1] == 0x22 { field.append(0x22); i += 2; continue }
-          if i + 1 >= b.count { return nil }
-          inQuotes = false
-        } else {
-          field.append(c)
-        }
-        i += 1
-        continue
-      }
-      switch c {
-      case 0x22 where field.isEmpty && !quoted:
-        quoted = true
-        inQuotes = true
-      case 0x2C, 0x0A:
-        let text = String(decoding: field, as: UTF8.self)
-        fields.append(!quoted && text == "\\N" ? nil : text)
-        field.removeAll(keepingCapacity: true)
-        quoted = false
-        if c == 0x0A { return (fields, i + 1) }
-      default:
-        field.append(c)
-      }
-      i += 1
-    }
-    return nil
-  }
-
   public mutating func next() throws -> ExportRow? {
-    guard !closed, let fields = try record() else {
-      if !closed, let gz { gzclose(gz) }
-      if !closed { try? handle?.close() }
-      closed = true
-      return nil
-    }
-    row += 1
+    guard let fields = try reader.next() else { return nil }
     guard fields.count == families.count else {
-      throw RecoveryError("\(path): record \(row) has \(fields.count) fields, the table \(families.count) columns")
+      throw RecoveryError("\(reader.path): record \(reader.records) has \(fields.count) fields, the table \(families.count) columns")
     }
     return zip(fields, families).map { text, family in Self.value(text, family) }
   }

@@ -57,6 +57,7 @@ extension RecoveryFiles {
       try writeRecord(Record(bytes: slot.bytes, crc: slot.crc, offset: nil, result: result, renderProblems: problems), of: chunk)
     }
     sqliteCopy?.chunkDone(chunk)
+    postgresCopy?.chunkDone(chunk)
   }
 
   func readRecord(of c: RecoveryChunk) -> Record? {
@@ -84,7 +85,7 @@ extension RecoveryFiles {
         for (c, r) in streams[t].resume(records: { readRecord(of: $0) }) {
           done[position[ChunkKey(table: c.table, index: c.index)]!] = r.result
           renderProblems += r.renderProblems
-          if let copy = sqliteCopy { try reuseForSQLite(c, record: r, copy: copy) }
+          if sqliteCopy != nil || postgresCopy != nil { try reuseForDatabases(c, record: r) }
         }
         // Parts that joined the table file while resuming.
         for slot in try streams[t].takeTurns() {
@@ -110,22 +111,26 @@ extension RecoveryFiles {
 
   struct ChunkKey: Hashable { var table: Int; var index: Int }
 
-  /// The SQLite copy takes a kept chunk's rows from its CSV bytes, copied out for it (from
-  /// its stretch of the table file, or its part).
-  func reuseForSQLite(_ c: RecoveryChunk, record r: Record, copy: SQLiteRowCopy) throws {
+  /// The database copies take a kept chunk's rows from its CSV bytes, copied out for them
+  /// (from its stretch of the table file, or its part).
+  func reuseForDatabases(_ c: RecoveryChunk, record r: Record) throws {
+    let reuse = { (extract: String) in
+      self.sqliteCopy?.reuse(c, part: extract)
+      self.postgresCopy?.reuse(c, part: extract)
+    }
     let extract = partPath(c) + ".reuse"
     unlink(extract)
     guard let offset = r.offset else {
       // A hard link: the part itself joins the table file (and goes) before SQLite reads it.
       if r.bytes > 0, link(partPath(c), extract) != 0 { try FileManager.default.copyItem(atPath: partPath(c), toPath: extract) }
-      return copy.reuse(c, part: extract)
+      return reuse(extract)
     }
     let data = try FileHandle(forReadingFrom: URL(fileURLWithPath: streams[c.table].path))
     defer { try? data.close() }
     try data.seek(toOffset: UInt64(offset))
     let bytes = try data.read(upToCount: Int(r.bytes)) ?? Data()
     guard FileManager.default.createFile(atPath: extract, contents: bytes) else { throw RecoveryError("cannot write \(extract)") }
-    copy.reuse(c, part: extract)
+    reuse(extract)
   }
 
   static func size(_ path: String) -> Int64? {

@@ -51,6 +51,9 @@ public final class RecoveryFiles: RecoveredRowSink, @unchecked Sendable {
   /// The SQLite copy written during the run (`copyToSQLite`), and how it ended.
   var sqliteCopy: SQLiteRowCopy?
   public private(set) var sqliteResult: Result<[TableLoadReport], Error>?
+  /// The PostgreSQL copy written during the run (`copyToPostgres`), and how it ended.
+  var postgresCopy: PostgresRowCopy?
+  public private(set) var postgresResult: Result<[TableLoadReport], Error>?
 
   /// Writes the SQLite copy at `path` in the same pass as the CSVs, from the typed rows.
   /// Not with `keepLatest` (its filter drops rows only once the CSVs are complete): the
@@ -58,6 +61,13 @@ public final class RecoveryFiles: RecoveredRowSink, @unchecked Sendable {
   public func copyToSQLite(path: String, inputs: [String]) {
     precondition(keepLatest == nil, "the SQLite copy of a --keep-latest run is loaded from its CSVs")
     do { sqliteCopy = try SQLiteRowCopy(path: path, inputs: inputs) } catch { sqliteResult = .failure(error) }
+  }
+
+  /// Loads PostgreSQL at `url` in the same pass as the CSVs, from the typed rows (as
+  /// `copyToSQLite`; not with `keepLatest`: then `RecoveredDatabase.loadPostgres`).
+  public func copyToPostgres(url: String, inputs: [String]) {
+    precondition(keepLatest == nil, "the PostgreSQL copy of a --keep-latest run is loaded from its CSVs")
+    do { postgresCopy = try PostgresRowCopy(url: url, inputs: inputs) } catch { postgresResult = .failure(error) }
   }
 
   /// Refuses an output directory inside (or containing) any input directory: evidence is
@@ -84,6 +94,12 @@ public final class RecoveryFiles: RecoveredRowSink, @unchecked Sendable {
       do { try copy.begin(tables: tables, chunks: chunks, workDirectory: work) } catch {
         sqliteResult = .failure(error)
         sqliteCopy = nil
+      }
+    }
+    if let copy = postgresCopy {
+      do { try copy.begin(tables: tables, chunks: chunks, workDirectory: work) } catch {
+        postgresResult = .failure(error)
+        postgresCopy = nil
       }
     }
   }
@@ -120,7 +136,12 @@ public final class RecoveryFiles: RecoveredRowSink, @unchecked Sendable {
       }
       csv.write(rows, row: r, ordinals: ordinals, into: &out, problems: &problems)
     }
-    sqliteCopy?.add(rows, of: chunk, ordinals: ordinals)
+    if sqliteCopy?.failed == false || postgresCopy?.failed == false {
+      // One typed copy of the rows serves both databases.
+      let typed = SQLiteRows(rows, ordinals: ordinals, families: columns.map(\.type.family))
+      sqliteCopy?.add(typed, of: chunk)
+      postgresCopy?.add(typed, of: chunk)
+    }
     if !problems.isEmpty { stateLock.lock(); pendingRenderProblems[partPath(chunk), default: []] += problems; stateLock.unlock() }
     try streams[chunk.table].write(out.bytes, of: chunk)
   }
@@ -172,6 +193,10 @@ public final class RecoveryFiles: RecoveredRowSink, @unchecked Sendable {
     if let copy = sqliteCopy {
       sqliteResult = Result { try copy.finish() }
       sqliteCopy = nil
+    }
+    if let copy = postgresCopy {
+      postgresResult = Result { try copy.finish() }
+      postgresCopy = nil
     }
     try? FileManager.default.removeItem(atPath: work)
   }

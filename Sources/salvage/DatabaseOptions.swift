@@ -15,9 +15,12 @@ struct DatabaseOptions: ParsableArguments {
 
   func sqlitePath(_ files: RecoveryFiles) -> String { sqlite ?? files.directory + "/salvage.sqlite" }
 
-  /// Before a run: the SQLite copy is written in the run's own pass (not with --keep-latest).
+  /// Before a run: the database copies are written in the run's own pass (not with
+  /// --keep-latest, whose filter needs the finished CSVs).
   func prepare(_ files: RecoveryFiles, inputs: [String]) {
-    if !noSqlite && files.keepLatest == nil { files.copyToSQLite(path: sqlitePath(files), inputs: inputs) }
+    guard files.keepLatest == nil else { return }
+    if !noSqlite { files.copyToSQLite(path: sqlitePath(files), inputs: inputs) }
+    if let url = postgres { files.copyToPostgres(url: url, inputs: inputs) }
   }
 
   /// Loads the written tables; prints one line per database and returns whether every row went in.
@@ -38,7 +41,14 @@ struct DatabaseOptions: ParsableArguments {
         clean = false
       }
     }
-    if let url = postgres {
+    if postgres != nil, let result = files.postgresResult {
+      // Written during the run from the typed rows.
+      switch result {
+      case .success(let reports): summarize("postgres", reports)
+      case .failure(let e): o.write("postgres: FAILED: \(e)\n"); clean = false
+      }
+    } else if let url = postgres {
+      // --keep-latest, `finish`: from the CSVs now.
       let box = ResultBox()
       let done = DispatchSemaphore(value: 0)
       Task {

@@ -85,6 +85,27 @@ import Testing
     #expect(String(decoding: out, as: UTF8.self) == "a\\tb\\\\c\\nd\\re\t\\N\t\\\\xab\t\n")
   }
 
+  /// Typed rows of the recovery's pass give the COPY lines their export values give.
+  @Test func typed_rows_give_the_same_copy_lines() {
+    let row: ExportRow = [.null, .bool(true), .bool(false), .int(-42), .float(0.1), .float(.nan), .float(-.infinity),
+                          .float(1e300), .decimal("-1.50"), .text("a\tb\\c\nd\re"), .text(""), .bytes([0x00, 0xab, 0x5c]),
+                          .bytes([]), .timestamp("2024-01-02 03:04:05+00"), .other(text: "ARRAY['x\\y',NULL]"),
+                          .other(text: "ARRAY['x']"), .other(text: "{\"j\": 1}")]
+    let arrays = row.indices.map { $0 == 14 }
+    var rows = SQLiteRows(width: row.count)
+    for _ in 0..<2 {
+      for v in row { rows.append(value: v) }
+      rows.count += 1
+    }
+    var typed: [UInt8] = [], text: [UInt8] = []
+    for r in 0..<rows.count {
+      PostgresTypes.appendCopyLine(rows, r, arrays: arrays, to: &typed)
+      PostgresTypes.appendCopyLine(row, arrays: arrays, to: &text)
+    }
+    #expect(String(decoding: typed, as: UTF8.self) == String(decoding: text, as: UTF8.self))
+    #expect(String(decoding: typed, as: UTF8.self).hasPrefix("\\N\ttrue\tfalse\t-42\t0.1\tNaN\t-Infinity\t1e+300\t-1.50\t"))
+  }
+
   @Test func arrays_become_postgres_array_literals() {
     #expect(PostgresTypes.arrayLiteral("ARRAY['x,y','\"q\"',NULL,'it''s','a\\b']") == #"{"x,y","\"q\"",NULL,"it's","a\\b"}"#)
     #expect(PostgresTypes.arrayLiteral("ARRAY[]") == "{}")

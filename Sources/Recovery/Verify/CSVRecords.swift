@@ -1,3 +1,4 @@
+import CZlib
 import Foundation
 
 /// A stream of rows, each a list of text values (nil = NULL).
@@ -29,35 +30,59 @@ public struct CSVDialect: Sendable, Equatable {
   }
 }
 
-/// Streams the records of a CSV file (RFC 4180 quoting, `\n` or `\r\n` line ends; by
-/// default recover's dialect: unquoted `\N` = NULL, no header), reading 1 MiB at a time.
+/// The project's one CSV reader (verify, and the database loaders through `RecoveredCSVRows`):
+/// streams the records of a CSV file, plain or gzip (`.gz`), with RFC 4180 quoting (quoted
+/// fields may hold newlines), `\n` or `\r\n` line ends, and by default recover's dialect:
+/// unquoted `\N` = NULL, no header. Reads 1 MiB at a time.
 public final class CSVRecordReader: RowStream {
   public let path: String
   /// Unquoted text read as NULL.
   let null: [UInt8]
-  let handle: FileHandle
+  /// Whether a last record without its newline is an error (a cut-short file recover wrote)
+  /// rather than a record (hand-made CSVs often end so).
+  let requireFinalNewline: Bool
+  let handle: FileHandle?
+  let gz: gzFile?
   var buffer: [UInt8] = []
   var pos = 0
   var eof = false
   public private(set) var records = 0
 
-  public init(path: String, null: String = "\\N") throws {
+  public init(path: String, null: String = "\\N", requireFinalNewline: Bool = false) throws {
     self.path = path
     self.null = Array(null.utf8)
-    guard let h = FileHandle(forReadingAtPath: path) else { throw RecoveryError("cannot read \(path)") }
-    handle = h
+    self.requireFinalNewline = requireFinalNewline
+    if path.hasSuffix(".gz") {
+      guard let g = gzopen(path, "rb") else { throw RecoveryError("cannot read \(path)") }
+      gz = g
+      handle = nil
+    } else {
+      guard let h = FileHandle(forReadingAtPath: path) else { throw RecoveryError("cannot read \(path)") }
+      handle = h
+      gz = nil
+    }
   }
 
-  deinit { try? handle.close() }
+  deinit {
+    try? handle?.close()
+    if let gz { gzclose(gz) }
+  }
 
   /// Reads more bytes, keeping the unconsumed tail; false at end of file.
   func refill() throws -> Bool {
     if eof { return false }
-    let more = try handle.read(upToCount: 1 << 20) ?? Data()
-    if more.isEmpty { eof = true; return false }
     buffer.removeFirst(pos)
     pos = 0
-    buffer.append(contentsOf: more)
+    let before = buffer.count
+    if let gz {
+      buffer.append(contentsOf: repeatElement(0, count: 1 << 20))
+      let n = buffer.withUnsafeMutableBytes { gzread(gz, $0.baseAddress! + before, 1 << 20) }
+      buffer.removeLast((1 << 20) - Int(max(n, 0)))
+      guard n >= 0 else { throw RecoveryError("\(path): gzip data damaged") }
+    } else if let more = try handle!.read(upToCount: 1 << 20) {
+      buffer.append(contentsOf: more)
+    }
+    if buffer.count == before { eof = true; return false }
     return true
   }
 
@@ -70,6 +95,9 @@ public final class CSVRecordReader: RowStream {
       }
       if try !refill() {
         guard pos < buffer.count else { return nil }
+        if requireFinalNewline {
+          throw RecoveryError("\(path): record \(records + 1) is cut short (unterminated quote or missing newline)")
+        }
         // Last record without a final newline.
         if let (fields, end) = try parse(from: pos, atEOF: true) { pos = end; records += 1; return fields }
         throw RecoveryError("\(path): unterminated quoted field in record \(records + 1)")
@@ -88,14 +116,15 @@ public final class CSVRecordReader: RowStream {
         var v: [UInt8] = []
         i += 1
         while true {
+          // Copy up to the next quote in one go.
+          let s = i
+          while i < n && buffer[i] != UInt8(ascii: "\"") { i += 1 }
+          v.append(contentsOf: buffer[s..<i])
           guard i < n else { return nil }
-          if buffer[i] == UInt8(ascii: "\"") {
-            if i + 1 < n && buffer[i + 1] == UInt8(ascii: "\"") { v.append(buffer[i]); i += 2; continue }
-            if i + 1 >= n && !atEOF { return nil }
-            i += 1
-            break
-          }
-          v.append(buffer[i]); i += 1
+          if i + 1 < n && buffer[i + 1] == UInt8(ascii: "\"") { v.append(buffer[i]); i += 2; continue }
+          if i + 1 >= n && !atEOF { return nil }
+          i += 1
+          break
         }
         fields.append(String(decoding: v, as: UTF8.self))
       } else {
