@@ -10,6 +10,8 @@
 #   --uncut  also times --jobs 2 with chunks kept whole (SALVAGE_PIECE_BYTES=0: before
 #            work units inside a range existed)
 # SALVAGE_BIN=path uses that binary instead of building .build/release/salvage.
+# SALVAGE_BENCH_OUT=dir writes the recoveries there (default bench-out; /dev/shm takes the
+# output disk out of the figures: ~4 GB of CSV per 2 GB of stores).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 gb=2 runs=3 range_mb=64 uncut=0 sim_args=()
@@ -59,7 +61,7 @@ timed() {
 }
 recover() {   # jobs label [env...]
   local jobs=$1 label=$2; shift 2
-  out=bench-out/recovered-scale-$label
+  out=${SALVAGE_BENCH_OUT:-bench-out}/recovered-scale-$label
   rm -rf "$out"
   timed env "$@" "$bin" recover "$cluster"/stores/* --out "$out" --jobs "$jobs" --no-sqlite >bench-out/recover.out 2>bench-out/recover.err
   rows=$(python3 -c 'import json,sys; print(sum(t["rows"] for t in json.load(open(sys.argv[1]))["tables"]))' "$out/report.json")
