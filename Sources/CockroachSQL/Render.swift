@@ -103,11 +103,7 @@ public enum SQLText {
     out.append(contentsOf: SQLIdent.quote(t.locale ?? "default"))
   }
 
-  static func hex(_ b: [UInt8]) -> String {
-    var out = ByteSink(capacity: 2 * b.count)
-    out.hex(b)
-    return String(decoding: out.bytes, as: UTF8.self)
-  }
+  static func hex(_ b: [UInt8]) -> String { b.hex }
 
   /// Go's `strconv.FormatFloat(f, 'g', -1, 64)`, CockroachDB's FLOAT text: the shortest
   /// round-trip digits (Swift's `description` has the same), exponent form below 1e-4 and from

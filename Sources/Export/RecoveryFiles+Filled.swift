@@ -14,7 +14,7 @@ extension RecoveryFiles {
 
   public func chunkKeys(_ chunk: RecoveryChunk, keys: [[UInt8]]) throws {
     var text = ""
-    for k in keys { text += k.map { String(format: "%02x", $0) }.joined() + "\t" + Keyspace.prettyPrint(k) + "\n" }
+    for k in keys { text += k.hex + "\t" + Keyspace.prettyPrint(k) + "\n" }
     stateLock.lock()
     // A chunk read again (resumed run) starts its list over.
     let first = keysStarted.insert("\(chunk.table)/\(chunk.index)").inserted

@@ -46,5 +46,5 @@ enum ReportJSON {
     return String(decoding: data, as: UTF8.self) + "\n"
   }
 
-  static func hex(_ b: [UInt8]) -> String { b.map { String(format: "%02x", $0) }.joined() }
+  static func hex(_ b: [UInt8]) -> String { b.hex }
 }

@@ -64,12 +64,8 @@ struct KVLinePrinter {
   }
 }
 
-func hexOfBytes<C: Collection>(_ b: C) -> String where C.Element == UInt8 {
-  let d = Array("0123456789abcdef".utf8)
-  var out: [UInt8] = []
-  for x in b { out.append(d[Int(x >> 4)]); out.append(d[Int(x & 15)]) }
-  return String(decoding: out, as: UTF8.self)
-}
+/// Lowercase hex (the project's one encoder to text: SSTable's `hex`).
+func hexOfBytes<C: Collection>(_ b: C) -> String where C.Element == UInt8 { Array(b).hex }
 
 /// A JSON string literal.
 func kvJSONString(_ s: String) -> String { jsonString(s) }

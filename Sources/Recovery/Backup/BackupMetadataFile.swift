@@ -27,7 +27,7 @@ enum BackupMetadataFile {
     return stored
   }
 
-  static func hex(_ b: [UInt8]) -> String { b.map { String(format: "%02x", $0) }.joined() }
+  static func hex(_ b: [UInt8]) -> String { b.hex }
 
   /// Inflates a gzip member (zlib with window bits 16+15); the size is not known up front.
   static func gunzip(_ src: [UInt8]) throws -> [UInt8] {

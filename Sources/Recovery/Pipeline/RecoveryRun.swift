@@ -494,7 +494,7 @@ public final class RecoveryRun: @unchecked Sendable {
       }
       let chunk = chunks[spanIndex]
       for i in r.intents where i.isIntent {
-        result.intents.append(.init(key: Keyspace.prettyPrint(i.key), keyHex: i.key.map { String(format: "%02x", $0) }.joined(),
+        result.intents.append(.init(key: Keyspace.prettyPrint(i.key), keyHex: i.key.hex,
                                     txnID: i.txnID?.description ?? "?", timestamp: i.timestamp.description))
       }
       keysRead += 1
