@@ -3,9 +3,8 @@ import LSMStore
 import SSTable
 
 /// The store's visible entries in `cockroach_comparator` order. A store written with
-/// CockroachDB's comparer streams as is; any other (a bytewise store, e.g. one `ldb`
-/// built, orders versions oldest first) is read whole and sorted — fine for test stores,
-/// costly for big ones.
+/// CockroachDB's comparer streams as is; any other (a bytewise store, e.g. one `ldb` built,
+/// orders versions oldest first) is sorted one roach key's group at a time.
 public enum EngineEntries {
   /// Calls `body` with each entry whose roach key is in `span` (lock-table entries: whose
   /// locked key is), in engine order. Keys that are not engine keys go to `badKey`.
@@ -26,13 +25,24 @@ public enum EngineEntries {
       }
       return it.issues
     }
-    var all: [(key: EngineKey, raw: [UInt8], value: [UInt8])] = []
-    while let e = it.next() {
-      guard let k = try? EngineKey(decoding: e.key) else { badKey(e.key); continue }
-      if wanted(k) { all.append((k, e.key, e.value)) }
+    // Bytewise, a roach key R's versions (R‖00‖version‖len) can only be interleaved with keys
+    // that start with R‖00 too: gather from R's first entry until a key without that prefix,
+    // sort the group in engine order, hand it on. Memory: one such group, not the store.
+    var group: [(key: EngineKey, raw: [UInt8], value: [UInt8])] = []
+    var fence: [UInt8] = []
+    func flush() throws {
+      group.sort { EngineKey.compare($0.raw, $1.raw) < 0 }
+      for e in group { try body(e.key, e.raw, e.value) }
+      group.removeAll(keepingCapacity: true)
     }
-    all.sort { EngineKey.compare($0.raw, $1.raw) < 0 }
-    for e in all { try body(e.key, e.raw, e.value) }
+    while let e = it.next() {
+      if !group.isEmpty && !e.key.starts(with: fence) { try flush() }
+      guard let k = try? EngineKey(decoding: e.key) else { badKey(e.key); continue }
+      guard wanted(k) else { continue }
+      if group.isEmpty { fence = k.roachKey + [0] }
+      group.append((k, e.key, e.value))
+    }
+    try flush()
     return it.issues
   }
 
