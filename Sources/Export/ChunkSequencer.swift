@@ -35,7 +35,7 @@ final class ChunkSequencer<Destination: ChunkDestination>: @unchecked Sendable {
   /// Per table: its chunks' indexes in key order, and how many are in.
   var order: [[Int]] = []
   var next: [Int] = []
-  struct ChunkKey: Hashable { var table: Int; var index: Int }
+  typealias ChunkKey = RecoveryChunk.Key
   var finished: Set<ChunkKey> = []
   /// Chunks to take from their CSV part (finished by an earlier run), by part path.
   var reused: [ChunkKey: String] = [:]
@@ -56,13 +56,13 @@ final class ChunkSequencer<Destination: ChunkDestination>: @unchecked Sendable {
     order = tables.indices.map { t in chunks.filter { $0.table == t }.map(\.index).sorted() }
     next = Array(repeating: 0, count: tables.count)
     // Lost spans have no rows: they are finished from the start.
-    for c in chunks where c.store == nil { finished.insert(ChunkKey(table: c.table, index: c.index)) }
+    for c in chunks where c.store == nil { finished.insert(c.key) }
   }
 
   /// A chunk an earlier run finished: its rows come from its CSV part.
   func reuse(_ c: RecoveryChunk, part: String) {
     lock.lock(); defer { lock.unlock() }
-    let k = ChunkKey(table: c.table, index: c.index)
+    let k = c.key
     reused[k] = part
     finished.insert(k)
   }
@@ -78,7 +78,7 @@ final class ChunkSequencer<Destination: ChunkDestination>: @unchecked Sendable {
   /// Rows of chunk `c` already typed (one conversion serves every copy).
   func add(_ rows: SQLiteRows, of c: RecoveryChunk) {
     lock.lock(); defer { lock.unlock() }
-    let k = ChunkKey(table: c.table, index: c.index)
+    let k = c.key
     attempt {
       if isNext(k) && waiting[k] == nil { try destination.insert(rows, table: c.table) } else { try wait(rows, k) }
     }
@@ -87,7 +87,7 @@ final class ChunkSequencer<Destination: ChunkDestination>: @unchecked Sendable {
   /// Every row of chunk `c` has been added.
   func chunkDone(_ c: RecoveryChunk) {
     lock.lock(); defer { lock.unlock() }
-    finished.insert(ChunkKey(table: c.table, index: c.index))
+    finished.insert(c.key)
     attempt { try advance(c.table) }
   }
 

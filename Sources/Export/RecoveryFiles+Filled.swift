@@ -17,7 +17,7 @@ extension RecoveryFiles {
     for k in keys { text += k.hex + "\t" + Keyspace.prettyPrint(k) + "\n" }
     stateLock.lock()
     // A chunk read again (resumed run) starts its list over.
-    let first = keysStarted.insert("\(chunk.table)/\(chunk.index)").inserted
+    let first = keysStarted.insert(chunk.key).inserted
     stateLock.unlock()
     let path = keysPath(chunk)
     if first { unlink(path) }

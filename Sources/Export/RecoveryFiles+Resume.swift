@@ -80,10 +80,10 @@ extension RecoveryFiles {
     let fm = FileManager.default
     if let data = fm.contents(atPath: manifestPath), let m = try? JSONDecoder().decode(Manifest.self, from: data), m.fingerprint == fp {
       var done: [Int: ChunkResult] = [:]
-      let position = Dictionary(uniqueKeysWithValues: chunks.enumerated().map { (ChunkKey(table: $1.table, index: $1.index), $0) })
+      let position = Dictionary(uniqueKeysWithValues: chunks.enumerated().map { ($1.key, $0) })
       for t in tables.indices {
         for (c, r) in streams[t].resume(records: { readRecord(of: $0) }) {
-          done[position[ChunkKey(table: c.table, index: c.index)]!] = r.result
+          done[position[c.key]!] = r.result
           renderProblems += r.renderProblems
           if sqliteCopy != nil || postgresCopy != nil { try reuseForDatabases(c, record: r) }
         }
@@ -109,7 +109,6 @@ extension RecoveryFiles {
     return ResumeState(note: hadWork ? "\(work) held unfinished work of a run with other inputs or options: discarded, starting over" : nil)
   }
 
-  struct ChunkKey: Hashable { var table: Int; var index: Int }
 
   /// The database copies take a kept chunk's rows from its CSV bytes, copied out for them
   /// (from its stretch of the table file, or its part).

@@ -30,7 +30,7 @@ public final class RecoveryFiles: RecoveredRowSink, @unchecked Sendable {
   /// Per table, where its chunks' bytes go.
   var streams: [TableStream] = []
   /// Backup-filled chunks whose key list this run has begun (guarded by `stateLock`).
-  var keysStarted = Set<String>()
+  var keysStarted = Set<RecoveryChunk.Key>()
   /// Off for shard workers: their chunks stay parts, which `salvage finish` assembles.
   public var writesInPlace = true
   /// Memory for chunks finished out of turn (`TableStream`); SALVAGE_HOLD_BYTES sets it (tests

@@ -44,7 +44,7 @@ extension RecoveryRun {
       return options.tablesFromBackup.contains { Self.glob($0, dotted) }
     })
     for i in chunks.indices where usable.contains(chunks[i].table) && (chunks[i].store == nil || whole.contains(chunks[i].table)) {
-      if chunks[i].store == nil { lostBeforeFill.insert(ChunkKey(chunks[i])) }
+      if chunks[i].store == nil { lostBeforeFill.insert(chunks[i].key) }
       chunks[i].store = stores.count
       chunks[i].fromBackup = true
       chunks[i].estimatedBytes = nil
@@ -65,9 +65,9 @@ extension RecoveryRun {
               var view = ResolvedView()
               view.roachKey = k
               view.roachValue = v
-              view.kind = v.isEmpty ? .deleted : .value
+              view.kind = .value   // the scan visits live keys only
               stats.keys += 1
-              stats.values += v.isEmpty ? 0 : 1
+              stats.values += 1
               try emit(i, view)
             }
           }
@@ -81,6 +81,6 @@ extension RecoveryRun {
   func addFilled(_ r: ChunkResult, of c: RecoveryChunk) {
     report.tables[c.table].filledRows += r.rows
     report.filledSpans.append(.init(table: report.tables[c.table].table, span: c.span.pretty, start: c.span.start, end: c.span.end,
-                                    rows: r.rows, lost: lostBeforeFill.contains(ChunkKey(c))))
+                                    rows: r.rows, lost: lostBeforeFill.contains(c.key)))
   }
 }

@@ -41,6 +41,17 @@ public struct RecoveryChunk: Sendable {
   }
 }
 
+extension RecoveryChunk {
+  /// A chunk's identity in a run: its table and its index (positions follow key order).
+  public struct Key: Hashable, Sendable {
+    public var table: Int
+    public var index: Int
+    public init(table: Int, index: Int) { self.table = table; self.index = index }
+  }
+
+  public var key: Key { Key(table: table, index: index) }
+}
+
 /// What reading one chunk added to the report; kept with a finished chunk so a resumed run
 /// can report it without reading the chunk again.
 public struct ChunkResult: Codable, Sendable, Equatable {

@@ -59,11 +59,7 @@ public final class RecoveryRun: @unchecked Sendable {
   /// Per store, the counts of its finished units (its progress line when all are done).
   var storeStats: [Int: SpanScanStats] = [:]
 
-  struct ChunkKey: Hashable {
-    var table: Int
-    var index: Int
-    init(_ c: RecoveryChunk) { table = c.table; index = c.index }
-  }
+  typealias ChunkKey = RecoveryChunk.Key
 
   /// The progress line's figures (`counters()`).
   public struct Counters: Sendable {
@@ -259,7 +255,7 @@ public final class RecoveryRun: @unchecked Sendable {
       let bytes = stores[s].tables.reduce(Int64(0)) { $0 + Self.fileSize($1.path) }
       total += bytes
       for (c, b) in zip(cs, Self.shares(of: bytes, weights: cs.map { Self.weight($0, store: s, catalogs: p.catalogs) })) {
-        shares[ChunkKey(c)] = b
+        shares[c.key] = b
       }
     }
     let units = Self.workUnits(readable, catalogs: p.catalogs, jobs: max(1, options.jobs), balance: options.pieceBytes > 0)
@@ -459,7 +455,7 @@ public final class RecoveryRun: @unchecked Sendable {
         var r = finished == current ? result : ChunkResult()
         if finished == chunks.count - 1 { r.problems += storeProblems }
         add(r, of: chunks[finished])
-        bytesDone += chunkBytes[ChunkKey(chunks[finished])] ?? 0
+        bytesDone += chunkBytes[chunks[finished].key] ?? 0
         try sink.chunkDone(chunks[finished], result: r)
         finished += 1
         chunksFinished += 1

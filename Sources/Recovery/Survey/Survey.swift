@@ -111,10 +111,10 @@ public enum Survey {
 
   /// The costliest work unit a run with `jobs` workers would form (its single-core seconds).
   static func largestUnit(_ p: RecoveryRun.Prepared, cost: [Double], jobs: Int, balance: Bool) -> Double {
-    var position: [String: Int] = [:]
-    for (i, c) in p.chunks.enumerated() { position["\(c.table)/\(c.index)"] = i }
+    var position: [RecoveryChunk.Key: Int] = [:]
+    for (i, c) in p.chunks.enumerated() { position[c.key] = i }
     let units = RecoveryRun.workUnits(p.chunks, catalogs: p.catalogs, jobs: jobs, balance: balance)
-    return units.map { u in u.chunks.reduce(0.0) { $0 + cost[position["\($1.table)/\($1.index)"]!] } }.max() ?? 0
+    return units.map { u in u.chunks.reduce(0.0) { $0 + cost[position[$1.key]!] } }.max() ?? 0
   }
 
   static func storeInfo(_ p: RecoveryRun.Prepared, run: RecoveryRun, bytes: [Int64]) -> [SurveyReport.StoreInfo] {
