@@ -5,7 +5,7 @@
 //   rendered  CSV records of the batches into a null sink (a buffer emptied at 1 MiB)
 //   SQLite    the batches inserted into a new SQLite file, as recover's copy does
 // A measurement repeats the table until it lasts ≥ 0.25 s; figures are medians of BENCH_RUNS.
-// BENCH_ONCE=1 makes one pass of each, for a profile: `valgrind --tool=callgrind
+// BENCH_ONLY=decode|render|sqlite times one stage alone. BENCH_ONCE=1 makes one pass of each, for a profile: `valgrind --tool=callgrind
 // --toggle-collect='*renderAll*' salvage-bench rows …` counts the instructions of rendering.
 import CockroachKV
 import CockroachSQL
@@ -137,6 +137,12 @@ func sqliteOnce(_ t: BenchTable) throws -> Double {
   return seconds
 }
 
+/// BENCH_ONLY=decode|render|sqlite measures one stage alone (for a profile of it); the others print as 1 s.
+func only(_ stage: String) -> Bool {
+  guard let o = ProcessInfo.processInfo.environment["BENCH_ONLY"] else { return true }
+  return o == stage
+}
+
 func rowBench(_ stores: [String]) throws {
   let tables = try loadTables(stores)
   print("salvage-bench rows: one core, median of \(runs) runs (SQLite: median of 3 files), release build")
@@ -144,9 +150,9 @@ func rowBench(_ stores: [String]) throws {
         + "    rows  decoded rows/s  rendered rows/s  CSV MB/s  SQLite rows/s")
   var all = (rows: 0, decode: 0.0, render: 0.0, bytes: 0, sqlite: 0.0)
   for t in tables {
-    let d = perPass { decodeAll(t) }
-    let r = perPass { renderAll(t) }
-    let q = median(try (0..<3).map { _ in try sqliteOnce(t) })
+    let d = only("decode") ? perPass { decodeAll(t) } : (seconds: 1.0, result: 0)
+    let r = only("render") ? perPass { renderAll(t) } : (seconds: 1.0, result: 0)
+    let q = only("sqlite") ? median(try (0..<3).map { _ in try sqliteOnce(t) }) : 1.0
     let n = t.rowCount
     all.rows += n; all.decode += d.seconds; all.render += r.seconds; all.bytes += r.result; all.sqlite += q
     print(t.name.padding(toLength: 22, withPad: " ", startingAt: 0)

@@ -19,6 +19,13 @@ extension SQLText {
     case .date: dateField(a, &out, &problems)
     case .timestamp: timestampField(a, b, zoned: false, &out, &problems)
     case .timestampTZ: timestampField(a, b, zoned: true, &out, &problems)
+    case .decimal:
+      let d = batch.decimalParts(a, b)
+      batch.arena.withUnsafeBufferPointer {
+        SQLDecimal.writeFinite(negative: d.negative, digits: UnsafeBufferPointer(rebasing: $0[d.digits]), exponent: d.exponent, into: &out)
+      }
+    case .json:
+      batch.arena.withUnsafeBytes { JSONB.write(raw: UnsafeRawBufferPointer(rebasing: $0[Int(a)..<Int(a + b)]), into: &out) }
     case .datum: return write(batch.datums[Int(a)], type: batch.layout.types[o], into: &out, problems: &problems)
     }
     return true
@@ -42,7 +49,7 @@ extension CSVWriter {
         continue
       }
       let slot = batch.slot(row, o)
-      if !plainSafe || slot == .string || slot == .datum { quoteIfNeeded(from: start, sep.quoteOn, &out) }
+      if !plainSafe || slot == .string || slot == .json || slot == .datum { quoteIfNeeded(from: start, sep.quoteOn, &out) }
     }
     out.append(UInt8(ascii: "\n"))
   }

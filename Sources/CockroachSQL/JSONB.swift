@@ -121,8 +121,13 @@ extension JSONValue: CustomStringConvertible {
   /// A JSON string: `"`, `\` and control characters escaped; bytes from 0x80 (the rest of
   /// UTF-8) as they are.
   static func quote(_ t: String, into out: inout ByteSink) {
+    var t = t
+    t.withUTF8 { quote(bytes: UnsafeRawBufferPointer($0), into: &out) }
+  }
+
+  static func quote(bytes: UnsafeRawBufferPointer, into out: inout ByteSink) {
     out.append(UInt8(ascii: "\""))
-    for u in t.utf8 {
+    for u in bytes {
       switch u {
       case UInt8(ascii: "\""): out.append("\\\"")
       case UInt8(ascii: "\\"): out.append("\\\\")

@@ -20,7 +20,7 @@ public final class RowAssembler {
   public private(set) var problems: [SQLDecodeError] = []
   let keepProblems: Bool
 
-  enum Fast { case none, bool, int, date, float, string, bytes, timestamp, timestampTZ }
+  enum Fast { case none, bool, int, date, float, string, bytes, timestamp, timestampTZ, decimal, json }
   /// Trivially copyable (no reference inside): walking the plan per row retains nothing.
   /// The column's type and name are looked up by ordinal on the general path.
   struct KeyColumn {
@@ -69,6 +69,8 @@ public final class RowAssembler {
     case .bytes?: return .bytes
     case .timestamp?: return .timestamp
     case .timestampTZ?: return .timestampTZ
+    case .decimal?: return .decimal
+    case .json?: return .json
     default: return .none
     }
   }
@@ -82,6 +84,13 @@ public final class RowAssembler {
     problems.removeAll(keepingCapacity: true)
     collationKeys.removeAll(keepingCapacity: true)
     let mark = batch.openRow()
+    if let plan = primaryKey, let n = key.withUnsafeBytes({ rawPrimaryRow($0, key, plan) }) {
+      rowPrefix = key[n]
+      open = true
+      return
+    }
+    batch.resetRow(mark)
+    collationKeys.removeAll(keepingCapacity: true)
     do {
       if let plan = primaryKey, let row = try primaryRow(key, plan) {
         rowPrefix = row
@@ -181,24 +190,27 @@ public final class RowAssembler {
   /// Appends the unescaped body of `12 ‖ escaped ‖ 00 01` (or its inverted descending form)
   /// to the arena; the bytes after it, or nil when malformed.
   func unescape(_ b: ArraySlice<UInt8>, descending: Bool) -> ArraySlice<UInt8>? {
+    b.withUnsafeBytes { unescape($0, from: 0, to: $0.count, descending: descending) }.map { b[(b.startIndex + $0)...] }
+  }
+
+  /// `unescape` of `p[from..<to]`: the offset after the body, or nil when malformed.
+  func unescape(_ p: UnsafeRawBufferPointer, from: Int, to end: Int, descending: Bool) -> Int? {
     let invert: UInt8 = descending ? 0xFF : 0
-    guard let m = b.first, m == (descending ? OrderedEncoding.bytesDescMarker : OrderedEncoding.bytesMarker) else { return nil }
-    return b.withUnsafeBytes { p -> Int? in
-      var i = 1
-      var runStart = 1
-      while i < p.count {
-        let x = p[i] ^ invert
-        if x != 0 { i += 1; continue }
-        guard i + 1 < p.count else { return nil }
-        flush(p, runStart, i, invert)
-        switch p[i + 1] ^ invert {
-        case 0xFF: batch.arena.append(0); i += 2; runStart = i
-        case 0x01: return i + 2
-        default: return nil
-        }
+    guard from < end, p[from] == (descending ? OrderedEncoding.bytesDescMarker : OrderedEncoding.bytesMarker) else { return nil }
+    var i = from + 1
+    var runStart = i
+    while i < end {
+      let x = p[i] ^ invert
+      if x != 0 { i += 1; continue }
+      guard i + 1 < end else { return nil }
+      flush(p, runStart, i, invert)
+      switch p[i + 1] ^ invert {
+      case 0xFF: batch.arena.append(0); i += 2; runStart = i
+      case 0x01: return i + 2
+      default: return nil
       }
-      return nil
-    }.map { b[(b.startIndex + $0)...] }
+    }
+    return nil
   }
 
   @inline(__always) func flush(_ p: UnsafeRawBufferPointer, _ from: Int, _ to: Int, _ invert: UInt8) {
@@ -221,6 +233,10 @@ public final class RowAssembler {
   /// Adds one KV of the open row (its family's value). Problems are noted, never thrown.
   public func add(key: [UInt8], value: SQLValue) {
     precondition(open, "RowAssembler.add without begin")
+    if let f = key.withUnsafeBytes({ rawFamily($0) }) {
+      do throws(SQLDecodeError) { try apply(value, family: f) } catch { note(error) }
+      return
+    }
     let family: UInt32
     do throws(SQLDecodeError) {
       let p = try SQLKeyPrefix.parse(key[...])
@@ -295,28 +311,49 @@ public final class RowAssembler {
     return true
   }
 
-  /// A TUPLE body: tagged columns with ID deltas.
+  /// A TUPLE body: tagged columns with ID deltas. The common columns are read from borrowed
+  /// bytes; any other column (or anything odd) by `slowColumn` from the same offset.
   func columnList(_ data: ArraySlice<UInt8>) throws(SQLDecodeError) {
-    var b = data
-    var colID: UInt64 = 0
-    while !b.isEmpty {
-      let at = b.startIndex - data.startIndex
-      let t = try ValueEncoding.tag(&b)
-      colID &+= t.delta
-      guard colID <= UInt64(UInt32.max), let o = layout.ordinal(of: UInt32(colID)) else {
-        // A dropped column: skip its body by the length rules (§6.2).
-        do { try ValueEncoding.skipBody(t.type, &b) } catch { throw error.context(table: tableName, offset: at) }
-        note(decoder.err(.missing, "value TUPLE", "column ID \(colID) not in the descriptor; skipped", offset: at))
-        continue
-      }
+    var failure: SQLDecodeError? = nil
+    data.withUnsafeBytes { p in
+      var r = RawReader(p)
+      var colID: UInt64 = 0
       do throws(SQLDecodeError) {
-        if try !fastValue(o, t.type, &b) {
-          batch.set(o, datum: try DatumDecoding.value(layout.types[o], encType: t.type, &b, catalog: decoder.catalog))
+        while !r.atEnd {
+          let at = r.i
+          if let t = r.tag(), case let id = colID &+ t.delta, id <= UInt64(UInt32.max),
+             let o = layout.ordinal(of: UInt32(id)), rawValue(o, t.type, &r) {
+            colID = id
+            continue
+          }
+          r.i = try slowColumn(data, at: at, colID: &colID)
         }
       } catch {
-        throw error.context(table: tableName, column: layout.columns[o].name, offset: at)
+        failure = error
       }
     }
+    if let failure { throw failure }
+  }
+
+  /// One column of a TUPLE body at offset `at`, by the general decoders; the offset after it.
+  func slowColumn(_ data: ArraySlice<UInt8>, at: Int, colID: inout UInt64) throws(SQLDecodeError) -> Int {
+    var b = data[(data.startIndex + at)...]
+    let t = try ValueEncoding.tag(&b)
+    colID &+= t.delta
+    guard colID <= UInt64(UInt32.max), let o = layout.ordinal(of: UInt32(colID)) else {
+      // A dropped column: skip its body by the length rules (§6.2).
+      do { try ValueEncoding.skipBody(t.type, &b) } catch { throw error.context(table: tableName, offset: at) }
+      note(decoder.err(.missing, "value TUPLE", "column ID \(colID) not in the descriptor; skipped", offset: at))
+      return b.startIndex - data.startIndex
+    }
+    do throws(SQLDecodeError) {
+      if try !fastValue(o, t.type, &b) {
+        batch.set(o, datum: try DatumDecoding.value(layout.types[o], encType: t.type, &b, catalog: decoder.catalog))
+      }
+    } catch {
+      throw error.context(table: tableName, column: layout.columns[o].name, offset: at)
+    }
+    return b.startIndex - data.startIndex
   }
 
   /// The common (type, encoding) pairs; false, consuming nothing, for the rest (and for

@@ -49,6 +49,11 @@ public struct RowBatch: Sendable {
     case date
     /// Unix seconds in `a`, nanoseconds in `b`.
     case timestamp, timestampTZ
+    /// A finite DECIMAL: its coefficient's digits in the arena at `a`; `b` packs the digit
+    /// count (low 32 bits), the sign (bit 32) and the exponent (bits 33…). See `decimalParts`.
+    case decimal
+    /// JSONB as stored (`a` = offset in the arena, `b` = length), checked by `JSONB.isPlain`.
+    case json
     /// `datums[a]`.
     case datum
   }
@@ -111,6 +116,20 @@ public struct RowBatch: Sendable {
     b[i] = y
   }
 
+  /// Clears the row just opened back to unset slots (a fast path gave up on its key).
+  mutating func resetRow(_ m: Mark) {
+    let start = (count - 1) * width
+    for i in start..<(start + width) { slots[i] = .unset; a[i] = 0; b[i] = 0 }
+    problemCounts[count - 1] = 0
+    arena.removeSubrange(m.arena...)
+    datums.removeSubrange(m.datums...)
+  }
+
+  /// Stores a finite decimal whose coefficient digits were just appended to the arena at `start`.
+  mutating func setDecimal(_ ordinal: Int, negative: Bool, digitsAt start: Int, count n: Int, exponent: Int) {
+    set(ordinal, .decimal, Int64(start), Int64(n) | (negative ? 1 << 32 : 0) | Int64(exponent) << 33)
+  }
+
   mutating func set(_ ordinal: Int, datum d: Datum) {
     if case .null = d { set(ordinal, Slot.null); return }
     set(ordinal, Slot.datum, Int64(datums.count))
@@ -139,8 +158,21 @@ public struct RowBatch: Sendable {
     case .date: return .date(days: a[i])
     case .timestamp: return .timestamp(seconds: a[i], nanos: b[i])
     case .timestampTZ: return .timestampTZ(seconds: a[i], nanos: b[i])
+    case .decimal:
+      let d = decimalParts(a[i], b[i])
+      return .decimal(SQLDecimal(negative: d.negative, coefficient: String(decoding: arena[d.digits], as: UTF8.self),
+                                 exponent: d.exponent))
+    case .json:
+      // Checked when stored, so it decodes; `.null` only if that promise were ever broken.
+      return .json((try? JSONB.decode(arena[Int(a[i])..<Int(a[i] + b[i])])) ?? .null)
     case .datum: return datums[Int(a[i])]
     }
+  }
+
+  /// The parts of a `.decimal` slot: where its digits sit in the arena, sign and exponent.
+  @inline(__always) func decimalParts(_ a: Int64, _ b: Int64) -> (digits: Range<Int>, negative: Bool, exponent: Int) {
+    let start = Int(a), n = Int(b & 0xFFFF_FFFF)
+    return (start..<(start + n), b & (1 << 32) != 0, Int(b >> 33))
   }
 
   /// The inline value of a BOOL, INT, FLOAT (bits), DATE or TIMESTAMP (seconds) slot.

@@ -74,32 +74,35 @@ public struct SQLDecimal: Equatable, Hashable, Sendable, CustomStringConvertible
     case .infinite: out.append(negative ? "-Infinity" : "Infinity"); return
     case .finite: break
     }
-    if negative { out.append(UInt8(ascii: "-")) }
     var c = coefficient
-    c.withUTF8 { digits in
-      let n = digits.count
-      let adjusted = exponent + n - 1
-      if exponent <= 0 && adjusted >= -6 {
-        let point = n + exponent       // digits before the decimal point
-        if exponent == 0 {
-          out.bytes.append(contentsOf: digits)
-        } else if point > 0 {
-          out.bytes.append(contentsOf: digits[..<point])
-          out.append(UInt8(ascii: "."))
-          out.bytes.append(contentsOf: digits[point...])
-        } else {
-          out.append("0.")
-          for _ in 0..<(-point) { out.append(UInt8(ascii: "0")) }
-          out.bytes.append(contentsOf: digits)
-        }
-        return
+    c.withUTF8 { Self.writeFinite(negative: negative, digits: $0, exponent: exponent, into: &out) }
+  }
+
+  /// The text of a finite decimal ±`digits`×10^`exponent` (`digits`: ASCII, no leading zeros).
+  static func writeFinite(negative: Bool, digits: UnsafeBufferPointer<UInt8>, exponent: Int, into out: inout ByteSink) {
+    if negative { out.append(UInt8(ascii: "-")) }
+    let n = digits.count
+    let adjusted = exponent + n - 1
+    if exponent <= 0 && adjusted >= -6 {
+      let point = n + exponent       // digits before the decimal point
+      if exponent == 0 {
+        out.bytes.append(contentsOf: digits)
+      } else if point > 0 {
+        out.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[..<point]))
+        out.append(UInt8(ascii: "."))
+        out.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[point...]))
+      } else {
+        out.append("0.")
+        for _ in 0..<(-point) { out.append(UInt8(ascii: "0")) }
+        out.bytes.append(contentsOf: digits)
       }
-      if n > 0 { out.append(digits[0]) }
-      if n > 1 { out.append(UInt8(ascii: ".")); out.bytes.append(contentsOf: digits[1...]) }
-      out.append(UInt8(ascii: "E"))
-      out.append(adjusted >= 0 ? UInt8(ascii: "+") : UInt8(ascii: "-"))
-      out.unsigned(UInt64(adjusted.magnitude))
+      return
     }
+    if n > 0 { out.append(digits[0]) }
+    if n > 1 { out.append(UInt8(ascii: ".")); out.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[1...])) }
+    out.append(UInt8(ascii: "E"))
+    out.append(adjusted >= 0 ? UInt8(ascii: "+") : UInt8(ascii: "-"))
+    out.unsigned(UInt64(adjusted.magnitude))
   }
 
   /// Decimal digits of an unsigned big-endian integer (Go `big.Int.SetBytes`), as the

@@ -38,13 +38,28 @@ struct SQLiteRows {
         case .float: append(.float, batch.inline(r, o))
         case .string, .bytes:
           batch.withBytes(r, o) { append(batch.slot(r, o) == .string ? .text : .bytes, bytes: $0) }
-        case .date, .timestamp, .timestampTZ, .datum:
+        case .date, .timestamp, .timestampTZ, .decimal, .json, .datum:
           text.removeAll()
           guard SQLText.write(batch, row: r, ordinal: o, into: &text, problems: &ignored) else { append(Kind.null); continue }
-          append(value: RecoveredCSVRows.value(String(decoding: text.bytes, as: UTF8.self), families[k]))
+          if let kind = Self.textKind(families[k]) {
+            text.bytes.withUnsafeBytes { append(kind, bytes: $0) }
+          } else {
+            append(value: RecoveredCSVRows.value(String(decoding: text.bytes, as: UTF8.self), families[k]))
+          }
         }
       }
       count += 1
+    }
+  }
+
+  /// The kind `RecoveredCSVRows.value` gives a family's text unchanged (nil: it parses the text).
+  static func textKind(_ family: TypeFamily?) -> Kind? {
+    switch family {
+    case .bool, .int, .oid, .float, .bytes: return nil
+    case .decimal: return .decimal
+    case .timestamp, .timestampTZ, .date, .time, .timeTZ: return .timestamp
+    case .string, .collatedString, .name: return .text
+    default: return .other
     }
   }
 

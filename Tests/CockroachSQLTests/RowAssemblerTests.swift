@@ -8,20 +8,21 @@ import SalvageTestSupport
 /// rows and for rows with damaged or odd fields.
 @Suite struct RowAssemblerTests {
   /// t (k1 INT, k2 STRING DESC, k3 BYTES, k4 TIMESTAMPTZ, PRIMARY KEY (k1, k2 DESC, k3, k4))
-  /// with value columns of every fast type in family 0 and a bare STRING family 1.
+  /// with value columns of every fast type (DECIMAL and JSONB too) in family 0 and a bare STRING family 1.
   static func table() -> TableDescriptor {
     var t = TableDescriptor(id: 70, name: "t")
     let types: [(String, SQLType)] = [
       ("k1", SQLType(.int)), ("k2", SQLType(.string)), ("k3", SQLType(.bytes)), ("k4", SQLType(.timestampTZ)),
       ("i", SQLType(.int)), ("s", SQLType(.string)), ("b", SQLType(.bytes)), ("f", SQLType(.float)),
       ("ok", SQLType(.bool)), ("d", SQLType(.date)), ("ts", SQLType(.timestamp)), ("tz", SQLType(.timestampTZ)),
-      ("note", SQLType(.string)),
+      ("note", SQLType(.string)), ("dec", SQLType(.decimal)), ("doc", SQLType(.json)),
     ]
     t.columns = types.enumerated().map { ColumnDescriptor(id: UInt32($0.offset + 1), name: $0.element.0, type: $0.element.1, nullable: true) }
     t.primaryIndex = IndexDescriptor(id: 1, name: "t_pkey")
     t.primaryIndex.keyColumnIDs = [1, 2, 3, 4]
     t.primaryIndex.directions = [.asc, .desc, .asc, .asc]
-    t.families = [FamilyDescriptor(id: 0, name: "primary", columnNames: Array(types.prefix(12).map(\.0)), columnIDs: Array(1...12)),
+    t.families = [FamilyDescriptor(id: 0, name: "primary", columnNames: Array(types.prefix(12).map(\.0)) + ["dec", "doc"],
+                                   columnIDs: Array(1...12) + [14, 15]),
                   FamilyDescriptor(id: 1, name: "extra", columnNames: ["note"], columnIDs: [13], defaultColumnID: 13)]
     return t
   }
@@ -46,12 +47,19 @@ import SalvageTestSupport
     }
   }
 
+  /// Non-sorting uvarint: 7-bit groups, most significant first.
   static func nsUvarint(_ v: UInt64, _ out: inout [UInt8]) {
-    var x = v
+    var groups = [UInt8(v & 0x7F)]
+    var x = v >> 7
+    while x > 0 { groups.append(UInt8(x & 0x7F) | 0x80); x >>= 7 }
+    out += groups.reversed()
+  }
+  /// Go `binary.PutVarint`: zigzag, then LEB128 (low group first).
+  static func zigzag(_ v: Int64, _ out: inout [UInt8]) {
+    var x = UInt64(bitPattern: (v << 1) ^ (v >> 63))
     while x >= 0x80 { out.append(UInt8(x & 0x7F) | 0x80); x >>= 7 }
     out.append(UInt8(x))
   }
-  static func zigzag(_ v: Int64, _ out: inout [UInt8]) { nsUvarint(UInt64(bitPattern: (v << 1) ^ (v >> 63)), &out) }
   static func tag(_ delta: UInt64, _ type: UInt64, _ out: inout [UInt8]) { nsUvarint(delta << 4 | type, &out) }
 
   /// One row's KVs; `odd` plants a malformed or unusual field now and then.
@@ -88,6 +96,23 @@ import SalvageTestSupport
     if !maybeNull(10) { var b: [UInt8] = []; zigzag(g.int() % 3_000_000, &b); col(10, odd && g.rng.next() % 2 == 0 ? 8 : 3, b) }
     if !maybeNull(11) { var b: [UInt8] = []; zigzag(Int64(g.rng.next() % 5_000_000_000), &b); zigzag(Int64(g.rng.next() % 1_000_000_000), &b); col(11, 8, b) }
     if !maybeNull(12) { var b: [UInt8] = []; zigzag(-Int64(g.rng.next() % 5_000_000_000), &b); zigzag(odd ? -7 : 5, &b); col(12, 8, b) }
+    if !maybeNull(14) {
+      var v = StoredValueGen(rng: g.rng)
+      let d = odd ? v.damage(v.decimal(odd: true)) : v.decimal(odd: false)
+      g.rng = v.rng
+      var b: [UInt8] = []
+      var n = UInt64(d.count)
+      while n >= 0x80 { b.append(UInt8(n & 0x7F) | 0x80); n >>= 7 }   // LEB128 length
+      col(14, 5, b + [UInt8(n)] + d)
+    }
+    if !maybeNull(15) {
+      var v = StoredValueGen(rng: g.rng)
+      let j = odd ? v.damage(v.json(depth: 3)) : v.json(depth: 3)
+      g.rng = v.rng
+      var b: [UInt8] = [15]   // encoding types from 15 on follow the tag's 15 escape
+      nsUvarint(UInt64(j.count), &b)
+      col(15, 15, b + j)
+    }
     if odd && g.rng.next() % 4 == 0 { tuple.removeLast() }   // truncated last field
     if odd && g.rng.next() % 4 == 0 { col(40, 3, [2]) }      // a dropped column
     var kvs = [(key: key + [0x88], value: SQLValue(tag: 10, data: tuple[...]))]
@@ -136,6 +161,7 @@ import SalvageTestSupport
     #expect(csv(fast) == csv(slow))
     // The fast run really took the typed paths (and the odd rows really had problems).
     #expect((0..<fast.count).contains { fast.slot($0, 0) == .int } && (0..<fast.count).contains { fast.slot($0, 6) == .bytes })
+    #expect((0..<fast.count).contains { fast.slot($0, 13) == .decimal } && (0..<fast.count).contains { fast.slot($0, 14) == .json })
     #expect(odd == fastProblems.contains { !$0.isEmpty }, "\(fastProblems.first { !$0.isEmpty } ?? [])")
   }
 
