@@ -40,7 +40,8 @@ let package = Package(
     .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
     .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
     .systemLibrary(name: "CXXHash", pkgConfig: "libxxhash", providers: [.apt(["libxxhash-dev"])]),
-    // Our own C: CRC-32C with the SSE4.2 instruction (no Debian library ships CRC-32C).
+    // Our own C: CRC-32C with the SSE4.2 instruction (no Debian library ships CRC-32C), and
+    // hex encoding with SSSE3 (CSV's BYTES text).
     .target(name: "CSalvageCRC", cSettings: [.unsafeFlags(["-O3"])]),
     // copy_file_range(2), which Swift's Glibc module does not declare.
     .target(name: "CSalvageIO"),
@@ -49,7 +50,7 @@ let package = Package(
   + layer("SSTable", ["CZstd", "CLZ4", "CZlib", "CXXHash", "CSalvageCRC"])
   + layer("LSMStore", ["SSTable"])
   + layer("CockroachKV", ["LSMStore"])
-  + layer("CockroachSQL", ["CockroachKV"])
+  + layer("CockroachSQL", ["CockroachKV", "CSalvageCRC"])
   + layer("Recovery", ["CockroachSQL", "CZlib"])   // CZlib: gzip backup manifests
   + layer("Export", ["Recovery", "CZlib", "CSalvageIO", .product(name: "GRDB", package: "GRDB.swift"),
                               .product(name: "GRDBSQLite", package: "GRDB.swift"),
@@ -58,7 +59,7 @@ let package = Package(
   + [
     .executableTarget(
       name: "salvage",
-      dependencies: ["SSTable", "LSMStore", "CockroachKV", "CockroachSQL", "Recovery", "Export",
+      dependencies: ["SSTable", "LSMStore", "CockroachKV", "CockroachSQL", "Recovery", "Export", "CSalvageCRC",
                      .product(name: "ArgumentParser", package: "swift-argument-parser")],
       swiftSettings: fast),
     // `salvage` itself too: the terminal summary's lines are tested without a run.

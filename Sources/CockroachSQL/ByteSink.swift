@@ -1,3 +1,5 @@
+import CSalvageCRC
+
 /// Output bytes that renderers append text to: a field goes straight from its datum to the
 /// output buffer, with no `String` in between (issue 16). Digits come from a two-digit table.
 public struct ByteSink: Sendable {
@@ -65,48 +67,17 @@ public struct ByteSink: Sendable {
     b.withUnsafeBytes { hex($0) }
   }
 
-  /// "000102…ff": the two hex digits of n at 2n and 2n+1.
-  @usableFromInline static let hexPairs: [UInt16] = (0..<256).map { n in
-    let d = Array("0123456789abcdef".utf8)
-    return UInt16(d[n >> 4]) | UInt16(d[n & 15]) << 8   // little-endian store: high digit first
-  }
-
-  /// Lowercase hex of `p`: the output grows once, then 4 bytes at a time become 8 digits in
-  /// one 64-bit word (`hexDigits`), the rest two digits per byte from a table.
-  @inlinable public mutating func hex(_ p: UnsafeRawBufferPointer) {
+  /// Lowercase hex of `p`: the output grows once, then the C helper writes 16 bytes' digits
+  /// per SSSE3 step.
+  public mutating func hex(_ p: UnsafeRawBufferPointer) {
     let n = p.count
     guard n > 0 else { return }
     let start = bytes.count
     bytes.append(contentsOf: repeatElement(0, count: 2 * n))
-    Self.hexPairs.withUnsafeBufferPointer { table in
-      bytes.withUnsafeMutableBytes { out in
-        let d = out.baseAddress! + start
-        let s = p.baseAddress!
-        var i = 0
-        while i + 4 <= n {
-          let v = UInt32(littleEndian: s.loadUnaligned(fromByteOffset: i, as: UInt32.self))
-          d.storeBytes(of: Self.hexDigits(v).littleEndian, toByteOffset: 2 * i, as: UInt64.self)
-          i += 4
-        }
-        while i < n {
-          d.storeBytes(of: table[Int(p[i])].littleEndian, toByteOffset: 2 * i, as: UInt16.self)
-          i += 1
-        }
-      }
+    bytes.withUnsafeMutableBytes { out in
+      salvage_hex_lower(p.baseAddress!.assumingMemoryBound(to: UInt8.self), n,
+                        (out.baseAddress! + start).assumingMemoryBound(to: UInt8.self))
     }
-  }
-
-  /// The 8 lowercase hex digits of 4 bytes (the first byte in the low 8 bits of `v`), the
-  /// first digit in the low 8 bits: each byte moves to a 16-bit lane, its high nibble to the
-  /// lane's low byte and its low nibble to the high byte; then a nibble n becomes
-  /// "0" + n, plus 0x27 more when n ≥ 10 (n + 6 carries into bit 4 exactly then).
-  @inlinable static func hexDigits(_ v: UInt32) -> UInt64 {
-    var e = UInt64(v)
-    e = (e | e << 16) & 0x0000_FFFF_0000_FFFF
-    e = (e | e << 8) & 0x00FF_00FF_00FF_00FF
-    let n = (e >> 4) & 0x000F_000F_000F_000F | (e & 0x000F_000F_000F_000F) << 8
-    let letters = ((n &+ 0x0606_0606_0606_0606) >> 4) & 0x0101_0101_0101_0101
-    return n &+ 0x3030_3030_3030_3030 &+ letters &* 0x27
   }
 
   @inlinable public mutating func hex(_ x: UInt8) {

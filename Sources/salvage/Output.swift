@@ -2,6 +2,7 @@ import SSTable
 
 #if canImport(Glibc)
 import Glibc
+import CSalvageCRC
 #endif
 
 /// Buffered writer to a file descriptor: scans print millions of lines, so lines are built
@@ -65,11 +66,7 @@ final class Output {
     while start < bytes.count {
       let chunk = min(bytes.count - start, capacity / 2)
       _ = reserve(chunk * 2)
-      let out = UnsafeMutableRawPointer(base + count)
-      let src = bytes.baseAddress! + start
-      for i in 0..<chunk {
-        out.storeBytes(of: hexPairs[Int(src.load(fromByteOffset: i, as: UInt8.self))], toByteOffset: 2 &* i, as: UInt16.self)
-      }
+      salvage_hex_lower((bytes.baseAddress! + start).assumingMemoryBound(to: UInt8.self), chunk, base + count)
       count += chunk * 2
       start += chunk
     }
@@ -119,7 +116,7 @@ final class Output {
   }
 }
 
-/// Two ASCII hex digits per byte value, stored for one 2-byte write (a raw table: an
+/// Two ASCII hex digits per byte value (`quoted`'s \\xNN), stored for one 2-byte write (a raw table: an
 /// Array here costs a retain and a bounds check per byte on the hottest output path).
 private let hexPairs: UnsafeMutablePointer<UInt16> = {
   let digits = Array("0123456789abcdef".utf8)

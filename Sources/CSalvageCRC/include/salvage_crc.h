@@ -18,4 +18,7 @@ long salvage_crc32c_first_block(const uint8_t *d, size_t n, size_t max_len, uint
 size_t salvage_crc32c_find_blocks(const uint8_t *d, size_t n, size_t n_starts, size_t max_len,
                                   uint8_t max_type, int64_t *out_start, int64_t *out_len, size_t cap);
 
+/// Lowercase hex of src[0..n): 2n bytes into dst (hex.c).
+void salvage_hex_lower(const uint8_t *src, size_t n, uint8_t *dst);
+
 #endif
