@@ -20,7 +20,7 @@ import SalvageTestSupport
                                      .leastNormalMagnitude, 123_456.789, 1_234_567.5, 1e21, 1e22, 1e23, 2.5e-7, 100, 1e15,
                                      1e16, 1.5e300, 0.000123, 0.30000000000000004]
 
-  /// `ByteSink.hex` (4 bytes a word, the rest from a table) against `%02x`: every byte value,
+  /// `ByteSink.hex` (16 bytes a SSSE3 step, the rest a byte at a time) against `%02x`: every byte value,
   /// every length up to 40 and every starting offset of the input.
   @Test func hexMatchesPrintf() {
     let all = (0..<256).map(UInt8.init) + (0..<256).map { UInt8(255 - $0) }
