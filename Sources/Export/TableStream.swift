@@ -83,10 +83,11 @@ final class TableStream {
   /// Appends one batch of chunk `c`'s rendered rows.
   func write(_ bytes: [UInt8], of c: RecoveryChunk) throws(ExportError) {
     guard !bytes.isEmpty else { return }
+    let n = Int64(bytes.count)
+    let batchCRC = bytes.withUnsafeBytes { Checksum.crc32c($0) }   // outside the table's lock
     lock.lock()
     let s = slotOfChunk[c.index]!
-    let n = Int64(bytes.count)
-    func count() { slots[s].crc = bytes.withUnsafeBytes { Checksum.crc32c($0, extending: slots[s].crc) }; slots[s].bytes += n }
+    func count() { slots[s].crc = Checksum.crc32cCombine(slots[s].crc, batchCRC, length: n); slots[s].bytes += n }
     guard inPlace, s == head else {
       count()
       slots[s].place = .part
