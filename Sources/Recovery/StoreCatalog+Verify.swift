@@ -17,6 +17,12 @@ extension StoreCatalog {
     if verifyTables { damagedSpans = Coverage.union(damagedSpans + Self.blockDamage(store, problems: &problems)) }
   }
 
+  /// A problem line naming its store once: texts that start with a path inside the store
+  /// (a table file's) name it already.
+  public static func problem(_ store: String, _ text: String) -> String {
+    text.hasPrefix(store.hasSuffix("/") ? store : store + "/") ? text : "\(store): \(text)"
+  }
+
   /// Damaged blocks as roach-key spans. Block bounds are index separators, which may be
   /// shortened and then are no engine keys: such a bound is read as a roach key and the
   /// span widened (upper bound + ff), never narrowed. A missing bound is the table's own.
@@ -27,12 +33,12 @@ extension StoreCatalog {
       let tableHigh = t.meta.flatMap { try? EngineKey(decoding: $0.largest.userKey).roachKey }.map { $0 + [0] } ?? LocalKeys.keyMax
       let damages: [Damage]
       do { damages = try Table(path: t.path).verify(checksumsOnly: true) } catch {
-        problems.append("\(store.path): \(t.path): \(error)")
+        problems.append(Self.problem(store.path, "\(t.path): \(error)"))
         spans.append(KeySpan(start: tableLow, end: tableHigh))
         continue
       }
       for d in damages {
-        problems.append("\(store.path): \(d)")
+        problems.append(Self.problem(store.path, "\(d)"))
         guard d.losesEntries else { continue }
         let lo = d.lowerKey.map { (try? EngineKey(decoding: $0).roachKey) ?? $0 } ?? tableLow
         let hi = d.upperKey.map { (try? EngineKey(decoding: $0).roachKey).map { $0 + [0] } ?? $0 + [0xFF] } ?? tableHigh

@@ -43,9 +43,11 @@ func recoverySummary(_ report: RecoveryReport, filteredOut: [String: Int]) -> [S
       for (i, x) in l.indexes.enumerated() {
         if i > 0 && l.indexes[i - 1].table == x.table { tables[tables.count - 1] += ", " + x.index } else { tables.append(x.table + ": " + x.index) }
       }
-      let ranges = TerminalList.inline(l.rangeIDs.map(String.init), "ranges", separator: ",")
+      // No surviving descriptor covers a gap between ranges: say so, as report.html does.
+      let ranges = l.rangeIDs.isEmpty ? "no range descriptor"
+        : "ranges " + TerminalList.inline(l.rangeIDs.map(String.init), "ranges", separator: ",")
       let held = tables.isEmpty ? "" : "; " + TerminalList.inline(tables, "tables", separator: "; ")
-      return "\(l.pretty) (ranges \(ranges)\(held))"
+      return "\(l.pretty) (\(ranges)\(held))"
     }.forEach(line)
   }
   if !report.damagedSpans.isEmpty {

@@ -111,7 +111,7 @@ struct SurveyText {
     } else {
       line("key spans with no surviving replica:")
       TerminalList.lines(report.lostSpans, "spans", seeAll: seeAll) { l in
-        "\(l.span) (ranges \(l.rangeIDs.map(String.init).joined(separator: ","))"
+        "\(l.span) (" + (l.rangeIDs.isEmpty ? "no range descriptor" : "ranges " + l.rangeIDs.map(String.init).joined(separator: ","))
           + (l.indexes.isEmpty ? ")" : "; " + l.indexes.joined(separator: ", ") + ")")
       }.forEach(line)
     }

@@ -47,6 +47,8 @@ struct DamageTests {
     #expect(damaged.contains(row2))
     #expect(!damaged.contains(Enc.row(54, 1)) && !damaged.contains(Enc.row(54, 4)))
     #expect(cs[0].problems.count == 1 && cs[0].problems[0].contains(sst) && cs[0].problems[0].contains("checksum mismatch"))
+    // The store is named once (the table's path inside it), not "s1: s1/000N.sst: …".
+    #expect(cs[0].problems[0].components(separatedBy: root + "/s1").count == 2, "\(cs[0].problems)")
     let view = ClusterView(cs)
     let plans = ReplicaPlanner.plan(view, catalogs: cs)
     let r5 = try #require(plans.first { $0.rangeID == 5 })

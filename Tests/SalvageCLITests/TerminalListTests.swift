@@ -27,6 +27,15 @@ struct TerminalListTests {
     #expect(recoverySummary(r, filteredOut: [:])[1] == "  [/Table/60, /Table/100) (ranges 1,2; db.t0: primary)")
   }
 
+  /// A gap no surviving descriptor covers has no range IDs: the line says so (was "(ranges )").
+  @Test func lostSpanWithoutDescriptorSaysSo() {
+    var r = RecoveryReport()
+    var l = Self.lostSpan(ranges: 1, tables: 1)
+    l.rangeIDs = []
+    r.lostSpans = [l]
+    #expect(recoverySummary(r, filteredOut: [:])[1] == "  [/Table/60, /Table/100) (no range descriptor; db.t0: primary)")
+  }
+
   @Test func everyListOfTheSummaryIsCapped() {
     var r = RecoveryReport()
     r.problems = (0..<45).map { "problem \($0)" }

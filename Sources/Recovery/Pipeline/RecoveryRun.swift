@@ -537,7 +537,7 @@ public final class RecoveryRun: @unchecked Sendable {
       }
       a.add(key: keyBytes, value: sv)
     }
-    try finish(through: chunks.count - 1, storeProblems: scanStats.problems.map { "\(source): \($0)" })
+    try finish(through: chunks.count - 1, storeProblems: scanStats.problems.map { StoreCatalog.problem(source, $0) })
     lock.lock()
     keysSoFar += keysRead & 0x3FFF
     rowsSoFar += pendingRows
