@@ -24,6 +24,7 @@ extension SQLText {
       batch.arena.withUnsafeBufferPointer {
         SQLDecimal.writeFinite(negative: d.negative, digits: UnsafeBufferPointer(rebasing: $0[d.digits]), exponent: d.exponent, into: &out)
       }
+    case .uuid: batch.arena.withUnsafeBytes { uuid(UnsafeRawBufferPointer(rebasing: $0[Int(a)..<Int(a + 16)]), &out) }
     case .json:
       batch.arena.withUnsafeBytes { JSONB.write(raw: UnsafeRawBufferPointer(rebasing: $0[Int(a)..<Int(a + b)]), into: &out) }
     case .datum: return write(batch.datums[Int(a)], type: batch.layout.types[o], into: &out, problems: &problems)

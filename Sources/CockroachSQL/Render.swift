@@ -254,11 +254,21 @@ public enum SQLText {
   }
 
   static func uuid(_ u: [UInt8], _ out: inout ByteSink) {
+    u.withUnsafeBytes { uuid($0, &out) }
+  }
+
+  /// 8-4-4-4-12 lowercase hex (plain hex for a length other than 16).
+  static func uuid(_ u: UnsafeRawBufferPointer, _ out: inout ByteSink) {
     guard u.count == 16 else { out.hex(u); return }
-    for (i, b) in u.enumerated() {
-      if i == 4 || i == 6 || i == 8 || i == 10 { out.append(UInt8(ascii: "-")) }
-      out.hex(b)
+    out.hex(UnsafeRawBufferPointer(rebasing: u[0..<4]))
+    var from = 4
+    for to in stride(from: 6, through: 10, by: 2) {
+      out.append(UInt8(ascii: "-"))
+      out.hex(UnsafeRawBufferPointer(rebasing: u[from..<to]))
+      from = to
     }
+    out.append(UInt8(ascii: "-"))
+    out.hex(UnsafeRawBufferPointer(rebasing: u[10..<16]))
   }
 
   static func inet(mask: UInt8, addr: [UInt8]) -> String {

@@ -76,6 +76,14 @@ extension RowAssembler {
       }
       r.i = next
       batch.set(c.ordinal, c.fast == .bytes ? .bytes : .string, Int64(start), Int64(batch.arena.count - start))
+    case .uuid:
+      let start = batch.arena.count
+      guard let next = unescape(r.p, from: r.i, to: r.end, descending: desc), batch.arena.count - start == 16 else {
+        batch.arena.removeSubrange(start...)
+        return false
+      }
+      r.i = next
+      batch.set(c.ordinal, .uuid, Int64(start))
     default:
       return false
     }
@@ -106,6 +114,11 @@ extension RowAssembler {
     case (.string, .bytes?), (.bytes, .bytes?):
       guard let n = r.nsUvarint(), n <= UInt64(r.remaining), rawText(o, r.p, r.i, Int(n)) else { r.i = start; return false }
       r.i += Int(n)
+    case (.uuid, .uuid?):
+      guard r.remaining >= 16 else { return false }
+      batch.set(o, .uuid, Int64(batch.arena.count))
+      batch.arena.append(contentsOf: UnsafeRawBufferPointer(rebasing: r.p[r.i..<(r.i + 16)]))
+      r.i += 16
     case (.json, .json?):
       guard let n = r.nsUvarint(), n <= UInt64(r.remaining), rawJSON(o, r.p, r.i, Int(n)) else { r.i = start; return false }
       r.i += Int(n)

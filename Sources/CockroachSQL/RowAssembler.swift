@@ -20,7 +20,7 @@ public final class RowAssembler {
   public private(set) var problems: [SQLDecodeError] = []
   let keepProblems: Bool
 
-  enum Fast { case none, bool, int, date, float, string, bytes, timestamp, timestampTZ, decimal, json }
+  enum Fast { case none, bool, int, date, float, string, bytes, timestamp, timestampTZ, decimal, json, uuid }
   /// Trivially copyable (no reference inside): walking the plan per row retains nothing.
   /// The column's type and name are looked up by ordinal on the general path.
   struct KeyColumn {
@@ -71,6 +71,7 @@ public final class RowAssembler {
     case .timestampTZ?: return .timestampTZ
     case .decimal?: return .decimal
     case .json?: return .json
+    case .uuid?: return .uuid
     default: return .none
     }
   }

@@ -52,6 +52,8 @@ public struct RowBatch: Sendable {
     /// A finite DECIMAL: its coefficient's digits in the arena at `a`; `b` packs the digit
     /// count (low 32 bits), the sign (bit 32) and the exponent (bits 33…). See `decimalParts`.
     case decimal
+    /// A UUID's 16 bytes in the arena at `a`.
+    case uuid
     /// JSONB as stored (`a` = offset in the arena, `b` = length), checked by `JSONB.isPlain`.
     case json
     /// `datums[a]`.
@@ -162,6 +164,7 @@ public struct RowBatch: Sendable {
       let d = decimalParts(a[i], b[i])
       return .decimal(SQLDecimal(negative: d.negative, coefficient: String(decoding: arena[d.digits], as: UTF8.self),
                                  exponent: d.exponent))
+    case .uuid: return .uuid(Array(arena[Int(a[i])..<Int(a[i] + 16)]))
     case .json:
       // Checked when stored, so it decodes; `.null` only if that promise were ever broken.
       return .json((try? JSONB.decode(arena[Int(a[i])..<Int(a[i] + b[i])])) ?? .null)
