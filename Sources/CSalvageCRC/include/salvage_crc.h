@@ -18,4 +18,11 @@ long salvage_crc32c_first_block(const uint8_t *d, size_t n, size_t max_len, uint
 size_t salvage_crc32c_find_blocks(const uint8_t *d, size_t n, size_t n_starts, size_t max_len,
                                   uint8_t max_type, int64_t *out_start, int64_t *out_len, size_t cap);
 
+/// Footer magics (magic_search.c): every 8-byte LevelDB, RocksDB or Pebble table magic and
+/// Pebble blob-file magic in d[0..n), as (offset of the magic's first byte, kind), grouped by
+/// kind, each group in file order. Writes up to `cap`; returns how many were found.
+enum { SALVAGE_MAGIC_LEVELDB = 1, SALVAGE_MAGIC_ROCKSDB = 2, SALVAGE_MAGIC_PEBBLE = 3,
+       SALVAGE_MAGIC_BLOB_V1 = 4, SALVAGE_MAGIC_BLOB_V2 = 5 };
+size_t salvage_find_magics(const uint8_t *d, size_t n, int64_t *out_off, uint8_t *out_kind, size_t cap);
+
 #endif
