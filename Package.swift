@@ -67,6 +67,8 @@ let package = Package(
     // `salvage` itself too: the terminal summary's lines are tested without a run.
     .testTarget(name: "SalvageCLITests", dependencies: ["SalvageTestSupport", "salvage", "Recovery"], swiftSettings: fast),
     // Benchmarks are an executable, never a test: `swift run -c release salvage-bench`.
+    // Carving throughput (`Benchmarks/carve.sh`): Carving alone, so its release build is quick.
+    .executableTarget(name: "carve-bench", dependencies: ["Carving"], path: "Benchmarks/CarveBench", swiftSettings: fast),
     .executableTarget(name: "salvage-bench", dependencies: ["SSTable", "LSMStore", "Carving", "CockroachKV", "CockroachSQL", "Recovery", "Export"], path: "Benchmarks/ScanBench",
                       swiftSettings: fast),
   ]

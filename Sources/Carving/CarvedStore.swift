@@ -75,12 +75,7 @@ public struct CarvedStore: Sendable, Codable {
     for f in scan.files {
       switch f.kind {
       case .table:
-        let match = wanted.values.filter { t in
-          UInt64(f.length) == t.size && f.confirmed
-            && (!t.hasPointKeys || f.smallestKeyHex == t.smallest.userKey.hex || t.smallest.kind == Kind.rangeDel
-                || t.pointBounds.map { f.smallestKeyHex == $0.smallest.userKey.hex } == true)
-            && (f.smallestSeq.map { t.virtualOrSynthetic || (t.smallestSeq...t.largestSeq).contains($0) } ?? true)
-        }.min { $0.diskFileNum < $1.diskFileNum }
+        let match = wanted.values.filter { matches(f, $0) }.min { $0.diskFileNum < $1.diskFileNum }
         if let t = match {
           wanted[t.diskFileNum] = nil
           store.files.append(PlacedFile(file: f, status: .live, name: pad6(t.diskFileNum) + ".sst"))
@@ -126,6 +121,17 @@ public struct CarvedStore: Sendable, Codable {
     store.liveTablesMissing = wanted.keys.sorted()
     store.files.sort { $0.file.offset < $1.file.offset }
     return store
+  }
+
+  /// Whether carved table `f` is the file of live record `t`: confirmed by every block
+  /// checksum, the record's exact size, its smallest point key first, and that key's seqnum
+  /// inside the record's bounds (unless the record's seqnums are synthetic or virtual).
+  static func matches(_ f: CarvedFile, _ t: TableMeta) -> Bool {
+    guard f.kind == .table, f.confirmed, UInt64(f.length) == t.size else { return false }
+    let smallestPoint = t.pointBounds?.smallest ?? t.smallest
+    let keyOK = !t.hasPointKeys || f.smallestKeyHex == smallestPoint.userKey.hex || smallestPoint.kind == Kind.rangeDel
+    let seqOK = f.smallestSeq.map { t.virtualOrSynthetic || (t.smallestSeq...t.largestSeq).contains($0) } ?? true
+    return keyOK && seqOK
   }
 
   /// Writes the files to `dir` (created): live ones under their store names with the chosen

@@ -152,17 +152,23 @@ public enum Carver {
 
   /// Log files from the chunk headers found at 4 KiB boundaries: a file is a run of 32 KiB
   /// blocks each starting with a valid chunk of one family (and one log number), beginning
-  /// with a record's first chunk; it ends inside the first block that breaks the run.
+  /// with a record's first chunk; it ends inside the first block not filled to its end.
   static func logRuns(_ chunks: [Int: LogChunk], _ image: DiskImage, _ out: inout CarveScan) throws(CarveError) {
     var consumed = 0
     for s in chunks.keys.sorted() where s >= consumed {
       let c = chunks[s]!
       guard c.startsRecord else { continue }
-      var last = s
-      while let n = chunks[last + logBlock], n.family == c.family, n.logNumber == c.logNumber { last += logBlock }
-      let tail = try image.bytes(at: last, count: logBlock)
-      let used = tail.withUnsafeBytes { LogChunk.usedBytes($0, family: c.family, logNumber: c.logNumber) }
-      let end = last + max(used, c.headerLength + c.length)
+      // Follow the file block by block while each block is full and the next one starts
+      // with a chunk of the same family and log number (files 32 KiB apart stay apart).
+      var last = s, end = s
+      while true {
+        let block = try image.bytes(at: last, count: logBlock)
+        let used = block.withUnsafeBytes { LogChunk.usedBytes($0, family: c.family, logNumber: c.logNumber) }
+        end = last + used
+        guard LogChunk.blockIsFull(used, type: c.type), let n = chunks[last + logBlock], n.family == c.family,
+              n.logNumber == c.logNumber else { break }
+        last += logBlock
+      }
       consumed = end
       let bytes = try image.bytes(at: s, count: end - s)
       if let f = classifyLog(bytes, offset: s, first: c) { out.files.append(f) }

@@ -37,17 +37,23 @@ struct LogChunk: Equatable {
   }
 
   /// Bytes of one 32 KiB block (given as `b`) taken by chunks of log `logNumber` from its
-  /// start: where a file ends inside its last block. Pebble's EOF trailer (an empty chunk
-  /// for `logNumber + 1`) is kept, so a reader sees a clean end.
+  /// start: where a file ends inside its last block. Pebble's EOF trailer is kept, so a
+  /// reader sees a clean end.
   static func usedBytes(_ b: UnsafeRawBufferPointer, family: UInt8, logNumber: UInt32?) -> Int {
     var p = 0
-    while let c = at(b, p, room: min(b.count, 32 << 10) - p), c.family == family {
-      if let n = logNumber, let m = c.logNumber, m != n {
-        if m == n &+ 1 && c.length == 0 { p += c.headerLength }
-        break
-      }
+    while let c = at(b, p, room: min(b.count, 32 << 10) - p), c.family == family, c.logNumber == logNumber {
       p += c.headerLength + c.length
+    }
+    // Pebble's EOF trailer: a recyclable header (type 5, even in a WAL-sync log) with a zero
+    // checksum and length and the next log number.
+    if let n = logNumber, b.count - p >= 11, Bytes.uint32LE(b, p) == 0, Bytes.uint16LE(b, p + 4) == 0,
+       b[p + 6] == 5, Bytes.uint32LE(b, p + 7) == n &+ 1 {
+      p += 11
     }
     return p
   }
+
+  /// Whether a block with `used` bytes of chunks is full: a writer moves to the next block
+  /// only when fewer bytes than a header are left, so any other block is a file's last.
+  static func blockIsFull(_ used: Int, type: UInt8) -> Bool { used > (32 << 10) - headerLength(type) }
 }

@@ -20,6 +20,12 @@ struct CarveCommand: ParsableCommand {
   @Option(name: .long, help: "Directory to write the carved files to (created).") var out: String
   @Flag(name: .long, help: "No progress on stderr.") var quiet = false
 
+  func validate() throws {
+    if let names = try? FileManager.default.contentsOfDirectory(atPath: out), !names.isEmpty {
+      throw ValidationError("--out \(out) exists and is not empty")
+    }
+  }
+
   func run() throws {
     let progress = CarveProgress(quiet: quiet)
     let store: CarvedStore

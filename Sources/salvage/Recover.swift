@@ -104,6 +104,13 @@ struct Recover: ParsableCommand {
     o.write("recovered \(report.tables.count) table(s) from \(report.stores.count) store(s) in \(String(format: "%.2f", report.seconds)) s, \(report.bytesRead / 1_000_000) MB of tables read\n")
     if report.spansReused > 0 { o.write("\(report.spansReused) of \(report.spans) span(s) reused from an earlier run into \(files.directory)\n") }
     writeRecoverySummary(report, files, o)
+    for c in report.carved {
+      let label = report.storeInfo.first { $0.path == c.storePath }?.label ?? c.storePath
+      let ranges = report.rangeSources.filter { $0.store == label }.count
+      o.write("disk image \(c.image): carved into store \(label), \(c.liveTables) live table(s)"
+              + (c.missingLiveTables.isEmpty ? "" : " (\(c.missingLiveTables.count) live table(s) not found)")
+              + "; \(ranges) range(s) read from it (report.json: carved)\n")
+    }
     let loaded = database.load(files, inputs: stores, o)
     o.write("output: \(files.directory)\n")
     o.flush()

@@ -74,5 +74,31 @@ func carve(_ imagePath: String) throws -> (CarvedStore, String) {
       }
     }
     #expect(stale >= 7)
+    // Each obsolete WAL is carved to its exact length (up to and with Pebble's EOF trailer).
+    for (name, wal) in [("000005.log", b.placed["000005.log"]!), ("000008.log", b.placed["000008.log"]!)] {
+      let p = try #require(plan.files.first { $0.file.offset == wal.offset })
+      #expect(try fileBytes(dir + "/" + p.name!) == fileBytes(src + "/" + name), "\(name)")
+    }
+  }
+
+  /// A RocksDB WAL (legacy chunks, no log number) whose next file, the MANIFEST, starts
+  /// exactly 32 KiB after it: two files, not one log running into the other.
+  @Test func legacyLogsOneBlockApartStayApart() throws {
+    let src = Fixtures.path("rocksdb/store")
+    var b = ImageBuilder(ballast: 64 << 10, seed: 8)
+    try b.place(src + "/000013.log", alignment: 32 << 10)
+    try b.place(src + "/MANIFEST-000005", alignment: 32 << 10, gap: 0)
+    #expect(b.placed["MANIFEST-000005"]!.offset == b.placed["000013.log"]!.offset + (32 << 10))
+    try b.place(src + "/000012.sst")
+    try b.place(src + "/000014.sst")
+    let img = tempPath("rocks.img")
+    try b.write(to: img)
+    defer { try? FileManager.default.removeItem(atPath: img) }
+    let (plan, dir) = try carve(img)
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    #expect(plan.files.map(\.file.kind) == [.wal, .manifest, .table, .table])
+    #expect(try fileBytes(dir + "/000013.log") == fileBytes(src + "/000013.log"))
+    #expect(try fileBytes(dir + "/MANIFEST-000001") == fileBytes(src + "/MANIFEST-000005"))
+    #expect(visibleLines(try Store(path: dir)) == visibleLines(try Store(path: src)))
   }
 }

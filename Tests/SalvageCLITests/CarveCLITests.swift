@@ -60,6 +60,7 @@ struct CarveCLITests {
     // Ranges lost without the images are read from them.
     #expect(carved.map { ($0["spans"] as! [Any]).count }.reduce(0, +) >= lostWithout)
     #expect(c.stderr.contains("salvage: carved "))
+    #expect(c.stdout.contains("range(s) read from it (report.json: carved)"), "\(c.stdout)")
     #expect(try images.map { try Data(contentsOf: URL(fileURLWithPath: $0)) } == before)
   }
 
@@ -79,5 +80,8 @@ struct CarveCLITests {
     #expect(original.status == 0)
     #expect(carved.stdout == original.stdout)
     #expect(carved.stdout.count > 1000)
+    // An output directory that is not empty is refused (nothing mixed into an existing store).
+    let again = try CLI.run(["carve", img, "--out", dir + "/carved", "--quiet"])
+    #expect(again.status != 0 && again.stderr.contains("is not empty"), "\(again.stderr)")
   }
 }
