@@ -72,16 +72,20 @@ public struct CarvedStore: Sendable, Codable {
     let liveBlobs = Set((best?.version.blobFiles.values).map { $0.map(\.fileNum) } ?? [])
     var walNumber = best?.version.minUnflushedLogNum ?? 0
     var legacyWALs: [CarvedFile] = []
+    // Tables whose every checksum held choose first: a damaged copy never displaces an intact one.
+    for f in scan.files.filter({ $0.kind == .table }).sorted(by: { ($0.confirmed ? 0 : 1, $0.offset) < ($1.confirmed ? 0 : 1, $1.offset) }) {
+      let match = wanted.values.filter { matches(f, $0) }.min { $0.diskFileNum < $1.diskFileNum }
+      if let t = match {
+        wanted[t.diskFileNum] = nil
+        store.files.append(PlacedFile(file: f, status: .live, name: pad6(t.diskFileNum) + ".sst"))
+      } else {
+        store.files.append(PlacedFile(file: f, status: .obsolete, name: "obsolete/table-at-\(f.offset).sst"))
+      }
+    }
     for f in scan.files {
       switch f.kind {
       case .table:
-        let match = wanted.values.filter { matches(f, $0) }.min { $0.diskFileNum < $1.diskFileNum }
-        if let t = match {
-          wanted[t.diskFileNum] = nil
-          store.files.append(PlacedFile(file: f, status: .live, name: pad6(t.diskFileNum) + ".sst"))
-        } else {
-          store.files.append(PlacedFile(file: f, status: .obsolete, name: "obsolete/table-at-\(f.offset).sst"))
-        }
+        continue
       case .blob:
         if let n = f.embeddedNumber, liveBlobs.contains(n), f.confirmed,
            !store.files.contains(where: { $0.name == pad6(n) + ".blob" }) {
@@ -123,11 +127,12 @@ public struct CarvedStore: Sendable, Codable {
     return store
   }
 
-  /// Whether carved table `f` is the file of live record `t`: confirmed by every block
-  /// checksum, the record's exact size, its smallest point key first, and that key's seqnum
-  /// inside the record's bounds (unless the record's seqnums are synthetic or virtual).
+  /// Whether carved table `f` is the file of live record `t`: the record's exact size, its
+  /// smallest point key first, and that key's seqnum inside the record's bounds (unless the
+  /// record's seqnums are synthetic or virtual). A table with damaged blocks can match (the
+  /// store then reports those blocks and reads their spans from other replicas).
   static func matches(_ f: CarvedFile, _ t: TableMeta) -> Bool {
-    guard f.kind == .table, f.confirmed, UInt64(f.length) == t.size else { return false }
+    guard f.kind == .table, UInt64(f.length) == t.size else { return false }
     let smallestPoint = t.pointBounds?.smallest ?? t.smallest
     let keyOK = !t.hasPointKeys || f.smallestKeyHex == smallestPoint.userKey.hex || smallestPoint.kind == Kind.rangeDel
     let seqOK = f.smallestSeq.map { t.virtualOrSynthetic || (t.smallestSeq...t.largestSeq).contains($0) } ?? true

@@ -102,3 +102,46 @@ func carve(_ imagePath: String) throws -> (CarvedStore, String) {
     #expect(visibleLines(try Store(path: dir)) == visibleLines(try Store(path: src)))
   }
 }
+
+@Suite struct CarveDamageTests {
+  /// A hole in the middle of the disk wipes one live table: the plan says which table the
+  /// MANIFEST names and the image lacks, the carve's footer list stays clean (no footer
+  /// there), and the carved store reports the file missing instead of silently reading less.
+  @Test func holeOverALiveTable() throws {
+    let src = Fixtures.path("pebble-gen/store")
+    var b = ImageBuilder(ballast: 1 << 20, seed: 9)
+    for name in ["MANIFEST-000001", "000011.sst", "000013.sst", "000007.blob", "000010.blob", "000014.blob", "000012.log"] {
+      try b.place(src + "/" + name)
+    }
+    let hole = b.placed["000011.sst"]!
+    for i in hole.offset..<(hole.offset + hole.length) { b.bytes[i] = 0 }
+    let img = tempPath("hole.img")
+    try b.write(to: img)
+    defer { try? FileManager.default.removeItem(atPath: img) }
+    let (plan, dir) = try carve(img)
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    #expect(plan.liveTablesMissing == [11])
+    #expect(plan.liveTables == 1)
+    #expect(plan.summaryLines.contains { $0.contains("1 not found (000011.sst)") }, "\(plan.summaryLines)")
+    let store = try Store(path: dir)
+    #expect(store.missingFiles == ["000011.sst"])
+    #expect(store.isDamaged)
+  }
+
+  /// Only a table's tail survives (its first half overwritten): the footer is found, the
+  /// table does not open from the derived start, and it is listed as unconfirmed, not carved.
+  @Test func overwrittenStartIsUnconfirmed() throws {
+    let src = Fixtures.path("pebble-gen/store")
+    var b = ImageBuilder(ballast: 1 << 20, seed: 10)
+    try b.place(src + "/000011.sst")
+    let t = b.placed["000011.sst"]!
+    for i in t.offset..<(t.offset + t.length / 2) { b.bytes[i] = 0xAA }
+    let img = tempPath("tail.img")
+    try b.write(to: img)
+    defer { try? FileManager.default.removeItem(atPath: img) }
+    let image = try DiskImage(path: img)
+    let scan = try Carver.scan(image)
+    #expect(scan.files.filter { $0.kind == .table }.count == 0 || scan.files.allSatisfy { !$0.confirmed })
+    #expect(scan.unconfirmedFooters.count + scan.files.filter { $0.kind == .table }.count == 1)
+  }
+}

@@ -12,7 +12,7 @@ import SalvageTestSupport
   }
 
   /// A carved table is a live record's file only with its size, its smallest point key and a
-  /// seqnum inside the record's bounds, and only when every checksum held.
+  /// seqnum inside the record's bounds.
   @Test func matchNeedsSizeKeyAndSeqnum() throws {
     let t = try Self.record13()
     #expect(t.size == 4537 && t.smallestSeq == 824 && t.largestSeq == 894)
@@ -25,7 +25,9 @@ import SalvageTestSupport
     #expect(!CarvedStore.matches(f, t))
     f = good; f.smallestSeq = 700   // an older table over the same keys
     #expect(!CarvedStore.matches(f, t))
-    f = good; f.confirmed = false
+    f = good; f.confirmed = false   // damaged blocks elsewhere: still this record's file
+    #expect(CarvedStore.matches(f, t))
+    f = good; f.smallestKeyHex = nil   // its first block damaged: no key to check
     #expect(!CarvedStore.matches(f, t))
   }
 
