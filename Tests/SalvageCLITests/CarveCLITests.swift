@@ -35,8 +35,10 @@ struct CarveCLITests {
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let survivors = try RecoverCLITests.stores(dir)
     let destroyed = try FileManager.default.contentsOfDirectory(atPath: dir + "/destroyed").sorted().map { dir + "/destroyed/" + $0 }
-    let images = try destroyed.map { try Self.deadDisk($0) }
-    defer { for i in images { try? FileManager.default.removeItem(atPath: i) } }
+    // contrib/simulator/make_dead_disks.py: ext4 images, first 4 MiB zeroed, and the other
+    // destroyed stores' tables deleted in each image's free space (obsolete: never used).
+    try Simulator.run("make_dead_disks.py", [dir, "--obsolete"])
+    let images = destroyed.map { dir + "/disks/" + ($0 as NSString).lastPathComponent + ".img" }
     let before = try images.map { try Data(contentsOf: URL(fileURLWithPath: $0)) }
 
     // Survivors alone lose ranges; with the destroyed stores' directories nothing is lost.
@@ -57,6 +59,10 @@ struct CarveCLITests {
     #expect(carved.count == 4)
     #expect(carved.allSatisfy { ($0["manifest_found"] as? Bool) == true && ($0["live_tables_missing"] as? [Any])?.isEmpty == true })
     #expect(carved.allSatisfy { ($0["tables_live"] as? Int ?? 0) > 0 })
+    // Each image's free space holds the other three destroyed stores' tables: found, kept apart.
+    let tablesPerStore = try destroyed.map { try FileManager.default.contentsOfDirectory(atPath: $0).filter { $0.hasSuffix(".sst") }.count }
+    let total = tablesPerStore.reduce(0, +)
+    #expect(carved.map { $0["tables_obsolete"] as? Int } == tablesPerStore.map { total - $0 })
     // Ranges lost without the images are read from them.
     #expect(carved.map { ($0["spans"] as! [Any]).count }.reduce(0, +) >= lostWithout)
     #expect(c.stderr.contains("salvage: carved "))
