@@ -177,7 +177,7 @@ public struct CarvedStore: Sendable, Codable {
       guard n > 0 else { throw CarveError("image ends before \(offset + length)", image: image.path) }
       var w = 0
       while w < n {
-        let k = Glibc.write(fd, buf.baseAddress! + w, n - w)
+        let k = pwrite(fd, buf.baseAddress! + w, n - w, off_t(done + w))
         guard k > 0 else { throw CarveError("cannot write \(path): \(String(cString: strerror(errno)))") }
         w += k
       }
