@@ -49,6 +49,9 @@ let package = Package(
   ]
   + layer("SSTable", ["CZstd", "CLZ4", "CZlib", "CXXHash", "CSalvageCRC"])
   + layer("LSMStore", ["SSTable"])
+  // Carving: stores out of raw disk images (docs/carving.md); its own layer so it is tested
+  // against SSTable/LSMStore alone, and only the CLI needs it.
+  + layer("Carving", ["LSMStore", "CSalvageCRC"])
   + layer("CockroachKV", ["LSMStore"])
   + layer("CockroachSQL", ["CockroachKV", "CSalvageCRC"])
   + layer("Recovery", ["CockroachSQL", "CZlib"])   // CZlib: gzip backup manifests
@@ -59,13 +62,15 @@ let package = Package(
   + [
     .executableTarget(
       name: "salvage",
-      dependencies: ["SSTable", "LSMStore", "CockroachKV", "CockroachSQL", "Recovery", "Export", "CSalvageCRC",
+      dependencies: ["SSTable", "LSMStore", "Carving", "CockroachKV", "CockroachSQL", "Recovery", "Export", "CSalvageCRC",
                      .product(name: "ArgumentParser", package: "swift-argument-parser")],
       swiftSettings: fast),
     // `salvage` itself too: the terminal summary's lines are tested without a run.
     .testTarget(name: "SalvageCLITests", dependencies: ["SalvageTestSupport", "salvage", "Recovery"], swiftSettings: fast),
     // Benchmarks are an executable, never a test: `swift run -c release salvage-bench`.
-    .executableTarget(name: "salvage-bench", dependencies: ["SSTable", "LSMStore", "CockroachKV", "CockroachSQL", "Recovery", "Export"], path: "Benchmarks/ScanBench",
+    // Carving throughput (`Benchmarks/carve.sh`): Carving alone, so its release build is quick.
+    .executableTarget(name: "carve-bench", dependencies: ["Carving"], path: "Benchmarks/CarveBench", swiftSettings: fast),
+    .executableTarget(name: "salvage-bench", dependencies: ["SSTable", "LSMStore", "Carving", "CockroachKV", "CockroachSQL", "Recovery", "Export"], path: "Benchmarks/ScanBench",
                       swiftSettings: fast),
   ]
   // libFuzzer targets (`scripts/fuzz.sh`): one `LLVMFuzzerTestOneInput` each and no `main`, so

@@ -13,7 +13,8 @@ demo=0
 needed=(libzstd-dev liblz4-dev zlib1g-dev libxxhash-dev pkg-config libsqlite3-dev)
 if [ "$demo" = 0 ]; then
   # chromium: a test renders report.html headless (ReportHTMLCLITests).
-  needed+=(postgresql rocksdb-tools chromium)
+  # e2fsprogs: the carving tests build ext4 images (mke2fs -d) and delete files in them (debugfs).
+  needed+=(postgresql rocksdb-tools chromium e2fsprogs)
   command -v java >/dev/null 2>&1 || needed+=(openjdk-17-jre-headless)
 fi
 missing=()

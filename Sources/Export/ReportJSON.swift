@@ -40,6 +40,7 @@ enum ReportJSON {
     o["intents"] = r.intents.map { ["key": $0.key, "key_hex": $0.keyHex, "txn_id": $0.txnID, "timestamp": $0.timestamp] }
     o["lost_wals"] = r.lostWALs.map { ["store": $0.store, "file": $0.file, "meaning": $0.meaning] }
     o["problems"] = r.problems
+    if !r.carved.isEmpty { o["carved"] = r.carved.map { carved($0, r) } }
     o["notices"] = r.notices
     o["unnamed_tables"] = r.unnamedTables.map { ["table_id": $0.tableID, "keys": $0.keys, "sample_key": $0.sampleKey] as [String: Any] }
     let data = (try? JSONSerialization.data(withJSONObject: o, options: [.prettyPrinted, .sortedKeys])) ?? Data("{}".utf8)
@@ -47,4 +48,19 @@ enum ReportJSON {
   }
 
   static func hex(_ b: [UInt8]) -> String { b.hex }
+
+  /// One carved image: what was found, and the ranges read from it (only live carved files
+  /// are in its store, so every span listed comes from the MANIFEST's live state).
+  static func carved(_ c: CarvedImageSummary, _ r: RecoveryReport) -> [String: Any] {
+    let label = r.storeInfo.first { $0.path == c.storePath }?.label ?? c.storePath
+    return ["image": c.image, "store": c.storePath, "store_label": label, "manifest_found": c.manifestFound,
+            "tables_live": c.liveTables, "tables_obsolete": c.obsoleteTables, "wals_live": c.liveWALs,
+            "wals_obsolete": c.obsoleteWALs, "live_tables_missing": c.missingLiveTables,
+            "unconfirmed_footers": c.unconfirmedFooters, "seconds": (c.seconds * 1000).rounded() / 1000,
+            "bytes_copied": c.bytesWritten,
+            "how": "live files of the newest carved MANIFEST, read as one more store; obsolete files not used",
+            "spans": r.rangeSources.filter { $0.store == label }.map { s -> [String: Any] in
+              ["range_id": s.rangeID, "span": s.span, "start_hex": hex(s.start), "end_hex": hex(s.end)]
+            }]
+  }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Carving
 import CockroachKV
 import Export
 import Foundation
@@ -18,6 +19,9 @@ struct Recover: ParsableCommand {
       """)
 
   @Argument(help: "Surviving store directories (with --plan: optional, the plan's).") var stores: [String] = []
+  @Option(name: .customLong("disk-image"), parsing: .upToNextOption,
+          help: "Disk images or block devices of nodes whose filesystem is gone: each is carved (docs/carving.md) into OUT/.salvage-carved/N and read as one more store.")
+  var diskImages: [String] = []
   @Option(name: .long, help: "Output directory (must not overlap any store).") var out: String
   @Option(name: .customLong("as-of"), help: AsOf.help) var asOf: String?
   @Option(name: .long, parsing: .upToNextOption, help: "Only tables matching db.table patterns (* wildcard).")
@@ -50,7 +54,8 @@ struct Recover: ParsableCommand {
     }
     if let n = keepLatest, n < 1 { throw ValidationError("--keep-latest must be at least 1") }
     if (plan == nil) != (shard == nil) { throw ValidationError("--plan and --shard go together") }
-    if plan == nil && stores.isEmpty { throw ValidationError("give the surviving store directories") }
+    if plan != nil && !diskImages.isEmpty { throw ValidationError("--disk-image is not supported with sharded runs (--plan) yet") }
+    if plan == nil && stores.isEmpty && diskImages.isEmpty { throw ValidationError("give the surviving store directories") }
     let schemaGiven = !schemaOptions.schema.isEmpty || !schemaOptions.tableId.isEmpty || schemaOptions.ignoreDescriptors
     if !tablesFromBackup.isEmpty && fillFrom.isEmpty { throw ValidationError("--tables-from-backup needs --fill-from BACKUP") }
     if plan != nil && !fillFrom.isEmpty { throw ValidationError("--fill-from is not supported with sharded runs (--plan) yet") }
@@ -78,6 +83,10 @@ struct Recover: ParsableCommand {
     }
     if let n = keepLatest, let p = partitionBy, let o = orderBy { files.keepLatest = KeepLatest(count: n, partitionBy: p, orderBy: o) }
     files.gzip = gzip
+    do { try carveImages(into: files.directory, &options) } catch {
+      printError("salvage: \(error)")
+      throw ExitCode(ReadStatus.failed)
+    }
     database.prepare(files, inputs: stores)
     let report: RecoveryReport
     let run = RecoveryRun(options: options)
@@ -95,9 +104,37 @@ struct Recover: ParsableCommand {
     o.write("recovered \(report.tables.count) table(s) from \(report.stores.count) store(s) in \(String(format: "%.2f", report.seconds)) s, \(report.bytesRead / 1_000_000) MB of tables read\n")
     if report.spansReused > 0 { o.write("\(report.spansReused) of \(report.spans) span(s) reused from an earlier run into \(files.directory)\n") }
     writeRecoverySummary(report, files, o)
+    for c in report.carved {
+      let label = report.storeInfo.first { $0.path == c.storePath }?.label ?? c.storePath
+      let ranges = report.rangeSources.filter { $0.store == label }.count
+      o.write("disk image \(c.image): carved into store \(label), \(c.liveTables) live table(s)"
+              + (c.missingLiveTables.isEmpty ? "" : " (\(c.missingLiveTables.count) live table(s) not found)")
+              + "; \(ranges) range(s) read from it (report.json: carved)\n")
+    }
     let loaded = database.load(files, inputs: stores, o)
     o.write("output: \(files.directory)\n")
     o.flush()
     try ReadStatus.finish(damaged: report.somethingLost || !report.problems.isEmpty || !loaded)
+  }
+}
+
+extension Recover {
+  /// Carves each `--disk-image` into OUT/.salvage-carved/N (live files only: the space it
+  /// costs is the live tables' and WALs' size) and adds it as a store. Not under the work
+  /// directory, which a run empties when it starts.
+  func carveImages(into out: String, _ options: inout RecoveryOptions) throws {
+    for (i, image) in diskImages.enumerated() {
+      let dir = out + "/.salvage-carved/\(i)"
+      try? FileManager.default.removeItem(atPath: dir)
+      let progress = CarveProgress(quiet: quiet)
+      let (store, written) = try CarvedStore.carve(image: image, into: dir, includeObsolete: false, progress: progress.report)
+      if !quiet { for l in store.summaryLines { printError("salvage: carved " + l) } }
+      options.storePaths.append(dir)
+      options.carved.append(CarvedImageSummary(
+        image: image, storePath: dir, liveTables: store.liveTables, obsoleteTables: store.obsoleteTables,
+        liveWALs: store.liveWALs, obsoleteWALs: store.obsoleteWALs, missingLiveTables: store.liveTablesMissing,
+        manifestFound: store.manifestOffset != nil, unconfirmedFooters: store.unconfirmedFooters.count,
+        seconds: store.seconds, bytesWritten: written))
+    }
   }
 }

@@ -6,7 +6,7 @@ struct Salvage: ParsableCommand {
     commandName: "salvage",
     abstract: "Bring a dead CockroachDB cluster's data back from the SST files left on its disks.",
     version: "0.1.0",
-    subcommands: [SST.self, Store.self, KV.self, Schema.self, Rows.self, SurveyCommand.self, Recover.self, Verify.self, Plan.self, Finish.self, Report.self, BallastCommand.self])
+    subcommands: [SST.self, Store.self, KV.self, Schema.self, Rows.self, SurveyCommand.self, Recover.self, Verify.self, Plan.self, Finish.self, Report.self, BallastCommand.self, CarveCommand.self])
 }
 
 struct SST: ParsableCommand {

@@ -21,4 +21,11 @@ size_t salvage_crc32c_find_blocks(const uint8_t *d, size_t n, size_t n_starts, s
 /// Lowercase hex of src[0..n): 2n bytes into dst (hex.c).
 void salvage_hex_lower(const uint8_t *src, size_t n, uint8_t *dst);
 
+/// Footer magics (magic_search.c): every 8-byte LevelDB, RocksDB or Pebble table magic and
+/// Pebble blob-file magic in d[0..n), as (offset of the magic's first byte, kind), grouped by
+/// kind, each group in file order. Writes up to `cap`; returns how many were found.
+enum { SALVAGE_MAGIC_LEVELDB = 1, SALVAGE_MAGIC_ROCKSDB = 2, SALVAGE_MAGIC_PEBBLE = 3,
+       SALVAGE_MAGIC_BLOB_V1 = 4, SALVAGE_MAGIC_BLOB_V2 = 5 };
+size_t salvage_find_magics(const uint8_t *d, size_t n, int64_t *out_off, uint8_t *out_kind, size_t cap);
+
 #endif

@@ -53,6 +53,8 @@ public struct RecoveryReport: Sendable {
   /// Per range: its key span and which store was read (label; nil: lost), for the report and
   /// its keyspace map.
   public var rangeSources: [RangeSource] = []
+  /// Disk images carved into stores for this recovery (`--disk-image`).
+  public var carved: [CarvedImageSummary] = []
   /// Per store: label, engine and version, table bytes (the report's store list).
   public var storeInfo: [StoreInfo] = []
   public var intents: [Intent] = []

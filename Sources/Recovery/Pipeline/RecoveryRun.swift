@@ -29,6 +29,8 @@ public struct RecoveryOptions: Sendable {
   /// spans no replica holds; `--tables-from-backup`: `db.table` patterns taken whole from it.
   public var fillFrom: [String] = []
   public var tablesFromBackup: [String] = []
+  /// `--disk-image`: images carved into stores (their paths are in `storePaths` too).
+  public var carved: [CarvedImageSummary] = []
   public init(storePaths: [String]) { self.storePaths = storePaths }
 }
 
@@ -159,6 +161,7 @@ public final class RecoveryRun: @unchecked Sendable {
   /// `finish` list them.
   public func prepare(findUnnamed: Bool = true, progress: @escaping @Sendable (String) -> Void = { _ in }) throws -> Prepared {
     report.stores = options.storePaths
+    report.carved = options.carved
     report.asOf = options.readTimestamp == .max ? "newest" : options.readTimestamp.description
     var stores: [Store] = []
     for p in options.storePaths {

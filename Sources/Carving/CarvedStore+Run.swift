@@ -1,0 +1,33 @@
+extension CarvedStore {
+  /// Scans `imagePath`, decides what is live, writes the files to `dir`: the whole job of
+  /// `salvage carve` and of each `--disk-image`.
+  public static func carve(image imagePath: String, into dir: String, includeObsolete: Bool = true,
+                           progress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws(CarveError) -> (CarvedStore, bytesWritten: Int) {
+    let image = try DiskImage(path: imagePath)
+    let scan = try Carver.scan(image, progress: progress)
+    let store = try plan(scan, image: image)
+    let written = try store.write(to: dir, image: image, includeObsolete: includeObsolete)
+    return (store, written)
+  }
+
+  /// The terminal summary: what was found and what the carved directory holds.
+  public var summaryLines: [String] {
+    let mb = Double(imageBytes) / 1_000_000
+    var out = ["\(image): \(String(format: "%.0f", mb)) MB scanned in \(String(format: "%.2f", seconds)) s"
+               + (seconds > 0 ? " (\(String(format: "%.0f", mb / seconds)) MB/s)" : "")]
+    let blobs = files.filter { $0.file.kind == .blob }
+    out.append("tables: \(liveTables) live, \(obsoleteTables) obsolete; blob files: \(blobs.filter { $0.status == .live }.count) live, "
+               + "\(blobs.filter { $0.status == .obsolete }.count) obsolete; WALs: \(liveWALs) live, \(obsoleteWALs) obsolete")
+    if manifestOffset == nil {
+      out.append("no MANIFEST found: nothing is known to be live; every table is under obsolete/ (read them with salvage sst)")
+    } else {
+      out.append("MANIFEST at offset \(manifestOffset!) names \(liveTablesNamed) table(s); \(liveTablesMissing.count) not found"
+                 + (liveTablesMissing.isEmpty ? "" : " (" + liveTablesMissing.prefix(8).map { pad6($0) + ".sst" }.joined(separator: ", ")
+                    + (liveTablesMissing.count > 8 ? ", …" : "") + ")"))
+    }
+    if !unconfirmedFooters.isEmpty {
+      out.append("\(unconfirmedFooters.count) footer(s) whose file could not be confirmed (overwritten or split across extents)")
+    }
+    return out
+  }
+}
