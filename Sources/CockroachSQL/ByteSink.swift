@@ -26,6 +26,14 @@ public struct ByteSink: Sendable {
 
   /// `v` in decimal, zero-padded to at least `width` digits (at most 24).
   @inlinable public mutating func unsigned(_ v: UInt64, width: Int = 1) {
+    // Clock fields, days and months: two bytes, no copy of a buffer.
+    if v < 100 && width <= 2 {
+      if v < 10 && width < 2 { bytes.append(UInt8(ascii: "0") &+ UInt8(v)); return }
+      let table = Self.pairs.utf8Start
+      bytes.append(table[Int(v) &* 2])
+      bytes.append(table[Int(v) &* 2 &+ 1])
+      return
+    }
     // Digits are laid out right to left in 24 bytes of '0's, then appended in one copy.
     var buffer: (UInt64, UInt64, UInt64) = (0x3030_3030_3030_3030, 0x3030_3030_3030_3030, 0x3030_3030_3030_3030)
     withUnsafeMutableBytes(of: &buffer) { p in

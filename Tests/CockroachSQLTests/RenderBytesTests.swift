@@ -203,6 +203,12 @@ import SalvageTestSupport
     out.padded(-5, 2); out.append(UInt8(ascii: " ")); out.decimal(Int64.min)
     #expect(String(decoding: out.bytes, as: UTF8.self)
             == "000 007 010 099 100 101 12345 18446744073709551615 -05 -9223372036854775808")
+    // Widths 1 and 2 below 100 take the two-byte path.
+    out.removeAll()
+    for (v, w) in [(0, 1), (7, 1), (7, 2), (10, 1), (10, 2), (99, 2), (0, 0), (100, 2)] as [(UInt64, Int)] {
+      out.unsigned(v, width: w); out.append(UInt8(ascii: " "))
+    }
+    #expect(String(decoding: out.bytes, as: UTF8.self) == "0 7 07 10 10 99 0 100 ")
     out.removeAll()
     out.append("x"); out.append(contentsOf: "a\"b\"\""); out.quote(from: 1, 0x22)
     #expect(String(decoding: out.bytes, as: UTF8.self) == "x\"a\"\"b\"\"\"\"\"")
