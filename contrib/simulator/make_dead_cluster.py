@@ -173,17 +173,21 @@ DESCRIPTOR = Table(3, "descriptor", 1, [
 TABLES_BY_ID = {t.id: t for t in USER_TABLES + [NAMESPACE, NAMESPACE2, DESCRIPTOR]}
 
 
+DESCRIPTOR_LAYOUT = "19.1"
+
+
 def use_descriptors(version: str):
     """Switch the module's schema to the given descriptor layout (the ENUM column is 23.2-only)."""
-    global SHOP_ITEMS, USER_TABLES
+    global SHOP_ITEMS, USER_TABLES, DESCRIPTOR_LAYOUT
+    DESCRIPTOR_LAYOUT = version
     SHOP_ITEMS = items_table(version)
     USER_TABLES = GAME_TABLES + [SHOP_ITEMS]
     TABLES_BY_ID[SHOP_ITEMS.id] = SHOP_ITEMS
 
 
-# --index-ranges: a DESC, composite (DECIMAL) index storing a column, so that users' lost rows
-# are rebuilt from two indexes (partially: created and active are in no index)
-USERS_BALANCE_IDX = Index(3, "users_balance_idx", False, [(4, "DESC")], [2], [4])
+# --index-ranges: a DESC, composite (DECIMAL) index storing a column of each family, so that
+# users' lost rows are rebuilt from two indexes (partially: created is in no index)
+USERS_BALANCE_IDX = Index(3, "users_balance_idx", False, [(4, "DESC")], [2, 6], [4])
 
 
 def use_index_ranges(on: bool):
@@ -291,15 +295,48 @@ def index_entry(t: Table, ix: Index, row: dict):
     if not ix.unique or has_null:
         k += suffix
     data = suffix if ix.unique else b""
-    prev = 0
-    for cid in sorted(set(ix.storing) | {c for c in ix.composite if is_composite(t.col(c).type,
-                                                                                 row.get(c))}):
+    cols = set(ix.storing) - set(split_storing(t, ix)) | {c for c in ix.composite
+                                                          if is_composite(t.col(c).type, row.get(c))}
+    return k + b"\x88", data + column_list(t, cols, row)
+
+
+def column_list(t: Table, cids, row: dict) -> bytes:
+    """Tagged columns with ID deltas (§6.2), NULLs omitted."""
+    data, prev = b"", 0
+    for cid in sorted(cids):
         v = row.get(cid)
         if v is not None:
             et, body = tuple_datum(t.col(cid).type, v)
             data += value_tag(cid - prev, et) + body
             prev = cid
-    return k + b"\x88", data
+    return data
+
+
+def split_storing(t: Table, ix: Index) -> dict:
+    """{column id: family id} of stored columns outside family 0 that get a KV of their family
+    (index version >= 1, i.e. the 23.2 layout here, on a table with several families, §5.6)."""
+    if DESCRIPTOR_LAYOUT == "19.1" or len(t.families) < 2:
+        return {}
+    fam = {c: f.id for f in t.families for c in f.column_ids}
+    return {c: fam[c] for c in ix.storing if fam[c] != 0}
+
+
+def index_family_entries(t: Table, ix: Index, row: dict) -> list:
+    """[(family id, roach key, TUPLE data)] of the entry's other-family KVs (non-NULL only)."""
+    k = index_entry(t, ix, row)[0][:-1]
+    split, out = split_storing(t, ix), []
+    for fid in sorted(set(split.values())):
+        data = column_list(t, [c for c, f in split.items() if f == fid], row)
+        if data:
+            out.append((fid, k + family_suffix(fid), data))
+    return out
+
+
+def index_kvs(t: Table, ix: Index, row: dict) -> list:
+    """[(roach key, roachpb.Value bytes)] of a row's whole entry in `ix`."""
+    k, data = index_entry(t, ix, row)
+    return [(k, roach_value(k, TAG_BYTES, data))] + [
+        (fk, roach_value(fk, TAG_TUPLE, fd)) for _, fk, fd in index_family_entries(t, ix, row)]
 
 
 def encode_row(t: Table, row: dict) -> dict:
@@ -314,6 +351,8 @@ def encode_row(t: Table, row: dict) -> dict:
     for ix in t.indexes:
         k, data = index_entry(t, ix, row)
         out[("ix", ix.id)] = (k, roach_value(k, TAG_BYTES, data))
+        for fid, fk, fd in index_family_entries(t, ix, row):
+            out[("ix", ix.id, fid)] = (fk, roach_value(fk, TAG_TUPLE, fd))
     return out
 
 
@@ -1288,11 +1327,11 @@ class Simulator:
             return [pk for pk in sorted(rows) if (t.id, pk) not in busy and
                     self.range_of(row_prefix(t, rows[pk])).category != "0"], rows
 
-        def put(t, ix, key, data):
-            rg = self.range_of(key)
-            b = self.batch(rg, "late")
-            value = b"" if data is None else roach_value(key, TAG_BYTES, data)
-            b.puts.append((mvcc_key(key, b.wall, b.logical), value))
+        def put(t, ix, row, delete=False):
+            """Writes (or deletes) a row's whole entry in `ix`, one batch of the index range."""
+            kvs = index_kvs(t, ix, row)
+            b = self.batch(self.range_of(kvs[0][0]), "late")
+            b.puts += [(mvcc_key(k, b.wall, b.logical), b"" if delete else v) for k, v in kvs]
 
         def note(t, ix, pk, kind):
             self.planted.append({"table": qualified(t), "index": ix.name,
@@ -1301,22 +1340,22 @@ class Simulator:
         users, rows = live(USERS)
         email, balance = USERS.indexes[0], USERS_BALANCE_IDX
         a, b = r.sample(users, 2)
-        put(USERS, email, index_entry(USERS, email, rows[a])[0], None)   # entry deleted
+        put(USERS, email, rows[a], delete=True)                          # entry deleted
         note(USERS, email, a, "missing entry")
         other = dict(rows[b])
         other[4] = (other[4] or Decimal(0)) + Decimal("7.25")
-        put(USERS, balance, *index_entry(USERS, balance, other))         # a second, wrong entry
+        put(USERS, balance, other)                                       # a second, wrong entry
         note(USERS, balance, b, "entry does not match its row")
         ghost = next(u for u in range(users[0][0], 10**6) if (u,) not in rows and
                      self.range_of(row_prefix(USERS, {1: u})).category != "0")
-        put(USERS, email, *index_entry(USERS, email, {1: ghost, 3: "ghost@example.com"}))
+        put(USERS, email, {1: ghost, 3: "ghost@example.com"})
         note(USERS, email, (ghost,), "entry without row")
         events, ev_rows = live(EVENTS)
         c = r.choice(events)
         ix = EVENTS.indexes[0]
         changed = dict(ev_rows[c])
         changed[4] = b"planted"
-        put(EVENTS, ix, *index_entry(EVENTS, ix, changed))              # same key, other STORING value
+        put(EVENTS, ix, changed)                                         # same key, other STORING value
         note(EVENTS, ix, c, "entry does not match its row")
 
     def rows_now(self, t):
