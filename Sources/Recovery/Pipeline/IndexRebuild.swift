@@ -10,10 +10,11 @@ import LSMStore
 /// ```
 /// index spans on their chosen replicas ──SpanScanner──▶ entries (assembleSecondary)
 ///   ──primary key re-encoded (KeyEncoding)──▶ held per lost chunk, merged per key
-///   ──▶ full rows (every output column known)  → the table's CSV with --rebuild-from-indexes,
-///                                                else <table>.partial.csv
+///   ──▶ full rows (every output column known)  → the table's CSV (and database copies)
 ///   ──▶ partial rows                            → <table>.partial.csv (known_columns)
 /// ```
+/// Only with `--rebuild-from-indexes`: without it nothing is rebuilt (the output and the cost
+/// of a run stay those of the replicas alone).
 /// Memory: entries are held for a window of chunks only; when more than `heldRowCap` rows
 /// are held the window gives up its last chunks (read again by the next pass).
 extension RecoveryRun {
@@ -55,12 +56,12 @@ extension RecoveryRun {
   /// their own (`fromIndexes`), read in key order like any other (their full rows go into
   /// the table's CSV and database copies). Called once the lost spans are listed.
   func planRebuild(_ chunks: inout [RecoveryChunk], stores: [Store], tables: [RecoveredTable]) {
+    guard options.rebuildFromIndexes else { return }
     for t in tables {
       for u in Self.indexSources(t.descriptor).unusable {
         report.notices.append("\(t.qualifiedName.joined(separator: ".")): index \(u.index) is not used to rebuild rows: \(u.reason)")
       }
     }
-    guard options.rebuildFromIndexes else { return }
     for i in chunks.indices where chunks[i].store == nil && !Self.indexSources(tables[chunks[i].table].descriptor).usable.isEmpty {
       chunks[i].store = Self.rebuildStore(stores)
       chunks[i].fromIndexes = true
@@ -68,26 +69,16 @@ extension RecoveryRun {
     }
   }
 
-  /// Without `--rebuild-from-indexes`: every row rebuilt for the lost chunks goes to
-  /// `<table>.partial.csv` (full ones too: nothing rebuilt enters a table's CSV unasked).
-  func rebuildLostToPartial(_ p: Prepared, sink: RecoveredRowSink) throws {
-    let lost = p.chunks.filter { $0.store == nil && !$0.fromBackup }
-    for (table, chunks) in Dictionary(grouping: lost, by: \.table).sorted(by: { $0.key < $1.key })
-    where !Self.indexSources(p.tables[table].descriptor).usable.isEmpty {
-      try rebuild(chunks.sorted { $0.span < $1.span }, table: p.tables[table], stores: p.stores, sink: sink, fullToTable: false)
-    }
-  }
-
   /// A work unit of `fromIndexes` chunks (`--rebuild-from-indexes`): rows rebuilt, handed
   /// over and finished like a store's chunks.
   func readRebuilt(_ chunks: [RecoveryChunk], tables: [RecoveredTable], stores: [Store], sink: RecoveredRowSink) throws {
     for (table, cs) in Dictionary(grouping: chunks, by: \.table).sorted(by: { $0.key < $1.key }) {
-      try rebuild(cs.sorted { $0.span < $1.span }, table: tables[table], stores: stores, sink: sink, fullToTable: true)
+      try rebuild(cs.sorted { $0.span < $1.span }, table: tables[table], stores: stores, sink: sink)
     }
   }
 
   /// Rebuilds the rows of `chunks` (one table's, in key order) from its usable indexes.
-  func rebuild(_ chunks: [RecoveryChunk], table t: RecoveredTable, stores: [Store], sink: RecoveredRowSink, fullToTable: Bool) throws {
+  func rebuild(_ chunks: [RecoveryChunk], table t: RecoveredTable, stores: [Store], sink: RecoveredRowSink) throws {
     let sources = Self.indexSources(t.descriptor).usable
     let name = t.qualifiedName.joined(separator: ".")
     let decoder = TableRowDecoder(table: t.descriptor, catalog: t.types)
@@ -108,7 +99,7 @@ extension RecoveryRun {
           used.formUnion(entries.compactMap { e in sources.first { $0.index.id == e.indexID }?.index.name })
           var row = [Datum?](repeating: nil, count: decoder.layout.width)   // nil: unknown (or a missing NULL)
           for (id, v) in merged.values { if let o = decoder.layout.ordinal(of: id) { row[o] = v } }
-          if fullToTable && outputIDs.allSatisfy(merged.known.contains) {
+          if outputIDs.allSatisfy(merged.known.contains) {
             full.appendRow(row)
           } else {
             partial.appendRow(row)
@@ -123,14 +114,10 @@ extension RecoveryRun {
         report.tables[c.table].partialRows += partial.count
         lock.unlock()
         if partial.count > 0 { try sink.chunkPartialRows(c, rows: partial, known: known) }
-        if fullToTable {
-          if full.count > 0 { try sink.chunk(c, rows: full) }
-          lock.lock(); defer { lock.unlock() }
-          add(result, of: c)
-          try sink.chunkDone(c, result: result)
-        } else {
-          lock.lock(); report.problems += result.problems; lock.unlock()
-        }
+        if full.count > 0 { try sink.chunk(c, rows: full) }
+        lock.lock(); defer { lock.unlock() }
+        add(result, of: c)
+        try sink.chunkDone(c, result: result)
       }
       first = end
     }
@@ -232,7 +219,8 @@ extension RecoveryRun {
       let scanner = SpanScanner(store: stores[store], spans: Coverage.union(parts), readTimestamp: options.readTimestamp)
       var group: [(key: [UInt8], value: SQLValue)] = []
       var prefix: ArraySlice<UInt8> = []
-      let stats = try scanner.runBorrowed { _, r in
+      // Store-wide problems (WAL, damaged blocks) are the data pass's to report.
+      _ = try scanner.runBorrowed { _, r in
         guard r.kind == .value, r.roachValue.count >= 5 else { return }
         let key = Array(r.roachKey)
         let value = Array(r.roachValue)
@@ -245,7 +233,6 @@ extension RecoveryRun {
         group.append((key: key, value: SQLValue(tag: value[4], data: value[5...])))
       }
       if !group.isEmpty { try body(group) }
-      problems += stats.problems.map { "\(stores[store].path): \($0)" }
     }
   }
 }

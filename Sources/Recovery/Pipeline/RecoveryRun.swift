@@ -134,7 +134,6 @@ public final class RecoveryRun: @unchecked Sendable {
     }
     report.spansReused = p.chunks.count - todo.count - p.chunks.filter { $0.store == nil }.count
     try read(p, chunks: todo, sink: sink, progress: progress)
-    try rebuildLostToPartial(p, sink: sink)
     if options.checkIndexes { try checkIndexes(p) }
     // Chunks finish in any order (parallel stores, reused work): sort what they added.
     report.intents.sort { ($0.keyHex, $0.timestamp) < ($1.keyHex, $1.timestamp) }
