@@ -31,6 +31,8 @@ public final class RecoveryFiles: RecoveredRowSink, @unchecked Sendable {
   var streams: [TableStream] = []
   /// Backup-filled chunks whose key list this run has begun (guarded by `stateLock`).
   var keysStarted = Set<RecoveryChunk.Key>()
+  /// Chunks whose partial rows (rebuilt from indexes) this run has begun (guarded by `stateLock`).
+  var partialStarted = Set<RecoveryChunk.Key>()
   /// Off for shard workers: their chunks stay parts, which `salvage finish` assembles.
   public var writesInPlace = true
   /// Memory for chunks finished out of turn (`TableStream`); SALVAGE_HOLD_BYTES sets it (tests
@@ -179,6 +181,7 @@ public final class RecoveryFiles: RecoveredRowSink, @unchecked Sendable {
                                      url: "nodelocal://1/" + relative, gzip: gzip) + "\n"
     }
     try writeFilledKeys()
+    imports += try writePartialRows()
     try atomicWrite(sql, to: directory + "/schema.sql")
     try atomicWrite(imports, to: directory + "/import.sql")
     var r = report

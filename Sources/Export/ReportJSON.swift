@@ -14,7 +14,8 @@ enum ReportJSON {
     o["something_lost"] = r.somethingLost
     o["tables"] = r.tables.map { t -> [String: Any] in
       ["table": t.table, "table_id": t.tableID, "rows": t.rows, "deleted_keys": t.deletedKeys,
-       "row_problems": t.rowProblems, "lost_spans": t.lostSpans, "filtered_out": t.filteredOut, "filled_rows": t.filledRows]
+       "row_problems": t.rowProblems, "lost_spans": t.lostSpans, "filtered_out": t.filteredOut, "filled_rows": t.filledRows,
+       "rebuilt_rows": t.rebuiltRows, "rebuilt_from_indexes": t.rebuiltIndexes, "partial_rows": t.partialRows]
     }
     if let end = r.backupEndTime {
       o["backup_end_time"] = end
@@ -41,6 +42,12 @@ enum ReportJSON {
     o["lost_wals"] = r.lostWALs.map { ["store": $0.store, "file": $0.file, "meaning": $0.meaning] }
     o["problems"] = r.problems
     if !r.carved.isEmpty { o["carved"] = r.carved.map { carved($0, r) } }
+    if r.indexCheckRan {
+      o["index_inconsistency_count"] = r.indexInconsistencyCount
+      o["index_inconsistencies"] = r.indexInconsistencies.map {
+        ["table": $0.table, "index": $0.index, "primary_key_hex": $0.primaryKeyHex, "primary_key": $0.primaryKey, "what": $0.what]
+      }
+    }
     o["notices"] = r.notices
     o["unnamed_tables"] = r.unnamedTables.map { ["table_id": $0.tableID, "keys": $0.keys, "sample_key": $0.sampleKey] as [String: Any] }
     let data = (try? JSONSerialization.data(withJSONObject: o, options: [.prettyPrinted, .sortedKeys])) ?? Data("{}".utf8)

@@ -46,6 +46,12 @@ struct Recover: ParsableCommand {
   @Option(name: .customLong("tables-from-backup"), parsing: .upToNextOption,
           help: "With --fill-from: tables (db.table patterns, * wildcard) taken whole from the backup instead of the replicas.")
   var tablesFromBackup: [String] = []
+  @Flag(name: .customLong("rebuild-from-indexes"),
+        help: "Rows of lost spans rebuilt from the table's surviving secondary indexes go into its CSV when the indexes give every column (partial ones always go to <table>.partial.csv).")
+  var rebuildFromIndexes = false
+  @Flag(name: .customLong("check-indexes"),
+        help: "Check every surviving row against its secondary-index entries (a second pass over indexed tables); report.json lists the inconsistencies.")
+  var checkIndexes = false
 
   func validate() throws {
     let given = [keepLatest != nil, partitionBy != nil, orderBy != nil]
@@ -59,6 +65,7 @@ struct Recover: ParsableCommand {
     let schemaGiven = !schemaOptions.schema.isEmpty || !schemaOptions.tableId.isEmpty || schemaOptions.ignoreDescriptors
     if !tablesFromBackup.isEmpty && fillFrom.isEmpty { throw ValidationError("--tables-from-backup needs --fill-from BACKUP") }
     if plan != nil && !fillFrom.isEmpty { throw ValidationError("--fill-from is not supported with sharded runs (--plan) yet") }
+    if plan != nil && (rebuildFromIndexes || checkIndexes) { throw ValidationError("--rebuild-from-indexes and --check-indexes are not supported with sharded runs (--plan) yet") }
     if plan != nil && (asOf != nil || !tables.isEmpty || given.contains(true) || schemaGiven) {
       throw ValidationError("with --plan, --as-of, --tables, --keep-latest and --schema come from the plan (give them to salvage plan)")
     }
@@ -73,6 +80,8 @@ struct Recover: ParsableCommand {
     options.verifyBlocks = !noVerifyBlocks
     options.fillFrom = fillFrom
     options.tablesFromBackup = tablesFromBackup
+    options.rebuildFromIndexes = rebuildFromIndexes
+    options.checkIndexes = checkIndexes
     if let asOf {
       options.readTimestamp = try AsOf.parse(asOf)
     }

@@ -29,6 +29,13 @@ func recoverySummary(_ report: RecoveryReport, filteredOut: [String: Int]) -> [S
       if whole > 0 { what.append("\(whole) span\(whole == 1 ? "" : "s") taken whole (--tables-from-backup)") }
       line("  \(padRight("", 28)) of which \(t.filledRows) rows from the backup of \(backupTime(report.backupEndTime)) in " + what.joined(separator: " and "))
     }
+    if t.rebuiltRows > 0 || t.partialRows > 0 {
+      // Never silent: rows not read from the primary index, and where the incomplete ones went.
+      var parts: [String] = []
+      if t.rebuiltRows > 0 { parts.append("of which \(t.rebuiltRows) rows rebuilt from indexes (\(t.rebuiltIndexes.joined(separator: ", ")))") }
+      if t.partialRows > 0 { parts.append("\(t.partialRows) rows rebuilt from indexes in \(t.table.split(separator: ".").last ?? "").partial.csv (not in the table's CSV)") }
+      line("  \(padRight("", 28)) " + parts.joined(separator: "; "))
+    }
   }
   if !report.lostWALs.isEmpty {
     line("live WALs missing (the writes made after each store's last flush are lost):")
@@ -49,6 +56,11 @@ func recoverySummary(_ report: RecoveryReport, filteredOut: [String: Int]) -> [S
       let held = tables.isEmpty ? "" : "; " + TerminalList.inline(tables, "tables", separator: "; ")
       return "\(l.pretty) (\(ranges)\(held))"
     }.forEach(line)
+  }
+  if report.indexCheckRan {
+    line(report.indexInconsistencyCount == 0 ? "index check: every surviving row matches its index entries"
+         : "index check: \(report.indexInconsistencyCount) row/index inconsistencies (report.json index_inconsistencies):")
+    TerminalList.lines(report.indexInconsistencies, "inconsistencies") { "\($0.table) \($0.index) \($0.primaryKey): \($0.what)" }.forEach(line)
   }
   if !report.damagedSpans.isEmpty {
     line("damaged blocks (their key spans read from another replica where one was intact):")

@@ -82,6 +82,7 @@ class Index:
     unique: bool
     cols: list         # [(column id, "ASC"|"DESC")]
     storing: list = field(default_factory=list)
+    composite: list = field(default_factory=list)   # key columns whose value repeats them (§5.6)
 
 
 @dataclass
@@ -172,12 +173,27 @@ DESCRIPTOR = Table(3, "descriptor", 1, [
 TABLES_BY_ID = {t.id: t for t in USER_TABLES + [NAMESPACE, NAMESPACE2, DESCRIPTOR]}
 
 
+DESCRIPTOR_LAYOUT = "19.1"
+
+
 def use_descriptors(version: str):
     """Switch the module's schema to the given descriptor layout (the ENUM column is 23.2-only)."""
-    global SHOP_ITEMS, USER_TABLES
+    global SHOP_ITEMS, USER_TABLES, DESCRIPTOR_LAYOUT
+    DESCRIPTOR_LAYOUT = version
     SHOP_ITEMS = items_table(version)
     USER_TABLES = GAME_TABLES + [SHOP_ITEMS]
     TABLES_BY_ID[SHOP_ITEMS.id] = SHOP_ITEMS
+
+
+# --index-ranges: a DESC, composite (DECIMAL) index storing a column of each family, so that
+# users' lost rows are rebuilt from two indexes (partially: created is in no index)
+USERS_BALANCE_IDX = Index(3, "users_balance_idx", False, [(4, "DESC")], [2, 6], [4])
+
+
+def use_index_ranges(on: bool):
+    USERS.indexes = [x for x in USERS.indexes if x.id != USERS_BALANCE_IDX.id]
+    if on:
+        USERS.indexes.append(USERS_BALANCE_IDX)
 
 
 def qualified(t: Table) -> str:
@@ -192,7 +208,38 @@ def table_prefix(table_id: int, index_id: int = 1) -> bytes:
 
 
 def key_datum(typ: str, v, direction: str) -> bytes:
+    if types.base(typ) == "DECIMAL" and v is not None:
+        return decimal_key(v if direction == "ASC" else -v)
     return types.key_datum(typ, v, direction, ENUM_PHYS.__getitem__)
+
+
+def decimal_key(d: Decimal) -> bytes:
+    """EncodeDecimalAscending (§5.2.5) for 0 and |d| in [0.01, 100^10): 0.M × 100^E, M in
+    base-100 digits coded 2d+1 (the last 2d), inverted for negatives; descending = -d."""
+    if d == 0:
+        return b"\x27"
+    t = abs(d).normalize().as_tuple()
+    digits, n10 = "".join(map(str, t.digits)), len(t.digits) + t.exponent
+    if n10 % 2:
+        digits, n10 = "0" + digits, n10 + 1
+    if len(digits) % 2:
+        digits += "0"
+    e = n10 // 2
+    if not 0 <= e <= 10:
+        raise ValueError("decimal %s outside the simulated key range" % d)
+    pairs = [int(digits[i:i + 2]) for i in range(0, len(digits), 2)]
+    mant = bytes(2 * x + 1 for x in pairs[:-1]) + bytes([2 * pairs[-1]])
+    if d < 0:
+        return bytes([0x25 - e]) + bytes(x ^ 0xFF for x in mant) + b"\x00"
+    return bytes([0x29 + e]) + mant + b"\x00"
+
+
+def is_composite(typ: str, v) -> bool:
+    """A DECIMAL whose key encoding drops digits (a coefficient ending in 0, e.g. 1.50, 0.00)."""
+    if types.base(typ) != "DECIMAL" or v is None:
+        return False
+    t = v.as_tuple()
+    return int("".join(map(str, t.digits)) or "0") % 10 == 0
 
 
 def row_prefix(t: Table, row: dict) -> bytes:
@@ -248,14 +295,48 @@ def index_entry(t: Table, ix: Index, row: dict):
     if not ix.unique or has_null:
         k += suffix
     data = suffix if ix.unique else b""
-    prev = 0
-    for cid in sorted(ix.storing):
+    cols = set(ix.storing) - set(split_storing(t, ix)) | {c for c in ix.composite
+                                                          if is_composite(t.col(c).type, row.get(c))}
+    return k + b"\x88", data + column_list(t, cols, row)
+
+
+def column_list(t: Table, cids, row: dict) -> bytes:
+    """Tagged columns with ID deltas (§6.2), NULLs omitted."""
+    data, prev = b"", 0
+    for cid in sorted(cids):
         v = row.get(cid)
         if v is not None:
             et, body = tuple_datum(t.col(cid).type, v)
             data += value_tag(cid - prev, et) + body
             prev = cid
-    return k + b"\x88", data
+    return data
+
+
+def split_storing(t: Table, ix: Index) -> dict:
+    """{column id: family id} of stored columns outside family 0 that get a KV of their family
+    (index version >= 1, i.e. the 23.2 layout here, on a table with several families, §5.6)."""
+    if DESCRIPTOR_LAYOUT == "19.1" or len(t.families) < 2:
+        return {}
+    fam = {c: f.id for f in t.families for c in f.column_ids}
+    return {c: fam[c] for c in ix.storing if fam[c] != 0}
+
+
+def index_family_entries(t: Table, ix: Index, row: dict) -> list:
+    """[(family id, roach key, TUPLE data)] of the entry's other-family KVs (non-NULL only)."""
+    k = index_entry(t, ix, row)[0][:-1]
+    split, out = split_storing(t, ix), []
+    for fid in sorted(set(split.values())):
+        data = column_list(t, [c for c, f in split.items() if f == fid], row)
+        if data:
+            out.append((fid, k + family_suffix(fid), data))
+    return out
+
+
+def index_kvs(t: Table, ix: Index, row: dict) -> list:
+    """[(roach key, roachpb.Value bytes)] of a row's whole entry in `ix`."""
+    k, data = index_entry(t, ix, row)
+    return [(k, roach_value(k, TAG_BYTES, data))] + [
+        (fk, roach_value(fk, TAG_TUPLE, fd)) for _, fk, fd in index_family_entries(t, ix, row)]
 
 
 def encode_row(t: Table, row: dict) -> dict:
@@ -270,6 +351,8 @@ def encode_row(t: Table, row: dict) -> dict:
     for ix in t.indexes:
         k, data = index_entry(t, ix, row)
         out[("ix", ix.id)] = (k, roach_value(k, TAG_BYTES, data))
+        for fid, fk, fd in index_family_entries(t, ix, row):
+            out[("ix", ix.id, fid)] = (fk, roach_value(fk, TAG_TUPLE, fd))
     return out
 
 
@@ -292,7 +375,7 @@ def column_type(typ: str, layout: str) -> Proto:
 
 
 def index_descriptor(t: Table, ix_id: int, name: str, unique: bool, cols: list, storing: list,
-                     layout: str) -> Proto:
+                     layout: str, composite: list = ()) -> Proto:
     """IndexDescriptor: 1 name, 2 id, 3 unique, 4 key column names, 5 store column names,
     6 key column ids, 7 key-suffix (extra) column ids, 8 directions, 14 store column ids,
     16 type, 18 version. The 23.2 primary index stores every non-key column (version 4)."""
@@ -310,6 +393,8 @@ def index_descriptor(t: Table, ix_id: int, name: str, unique: bool, cols: list, 
     for _, d in cols:
         idx.varint(8, 0 if d == "ASC" else 1)
     idx.msg(9, b"").msg(11, b"")
+    for cid in composite:
+        idx.varint(13, cid)
     for cid in storing:
         idx.varint(14, cid)
     idx.msg(15, Proto().varint(1, 0)).varint(16, 0)
@@ -329,7 +414,8 @@ def table_descriptor(t: Table, version: int, mod_wall: int, layout: str = "19.1"
     stored = [c.id for c in t.columns if c.id not in t.pk_ids] if layout != "19.1" else []
     td.msg(10, index_descriptor(t, 1, "primary", True, t.pk, stored, layout))
     for ix in t.indexes:
-        td.msg(11, index_descriptor(t, ix.id, ix.name, ix.unique, ix.cols, ix.storing, layout))
+        td.msg(11, index_descriptor(t, ix.id, ix.name, ix.unique, ix.cols, ix.storing, layout,
+                                           ix.composite))
     td.varint(12, max([1] + [ix.id for ix in t.indexes]) + 1)   # next_index_id
     td.msg(13, privileges())
     td.varint(16, 1)                                  # next_mutation_id
@@ -580,8 +666,13 @@ class Clock:
 
 class Simulator:
     def __init__(self, seed: int, scale: str, version: str = "19.1",
-                 descriptors: str | None = None):
+                 descriptors: str | None = None, index_ranges: bool = False):
         self.seed, self.scale, self.version = seed, scale, version
+        # issue 18: secondary indexes in ranges of their own that survive, tables' replicas
+        # all up to date (rows and index entries agree), planted index/row mismatches
+        self.index_ranges = index_ranges
+        use_index_ranges(index_ranges)
+        self.planted = []
         # descriptor layout: 19.1 ColumnType + namespace table 2, or 23.2 types.T + table 30
         self.descriptors = descriptors or ("23.2" if version == "25.4" else version)
         use_descriptors(self.descriptors)
@@ -914,6 +1005,9 @@ class Simulator:
             bounds += [(split_key(tab.id, s), tab.id, None) for s in splits]
             c = list(cfg[key])
             r.shuffle(c)
+            if self.index_ranges and tab.indexes:
+                c = [x.rstrip("LS") for x in c] + ["3"]    # up to date; the index range survives
+                bounds.append((table_prefix(tab.id, 2), tab.id, None))
             cats[tab.id] = c
         ends = [b[0] for b in bounds[1:]] + [KEY_MAX]
         sys_cats = iter(SYSTEM_CATEGORIES)
@@ -1041,6 +1135,10 @@ class Simulator:
     def put_row(self, b: Batch, t: Table, row, pk=None, leave_intent=None):
         """Encode a committed INSERT/UPDATE (row) or DELETE (row None) into batch b."""
         pk = pk or tuple(row[c] for c in t.pk_ids)
+        if self.index_ranges and t is USERS and row is not None and row.get(4) is not None and pk[0] % 4 == 0:
+            # a composite key value (1.50: the key says 1.5) in users_balance_idx (§5.6)
+            row = dict(row)
+            row[4] = row[4].quantize(Decimal("0.1")).quantize(Decimal("0.01"))
         old = self.cur[t.id].get(pk) or {}
         new = {} if row is None else encode_row(t, row)
         # by key, not by family: an UPDATE moving a secondary-index key tombstones the old
@@ -1154,7 +1252,7 @@ class Simulator:
 
         def pick(tab):
             rgs = [rg for rg in self.ranges if rg.table_id == tab.id and rg.category in
-                   ("3", "2L", "3L", "2", "1")]
+                   ("3", "2L", "3L", "2", "1") and rg.start < table_prefix(tab.id, 2)]
             rg = rgs[r.randrange(len(rgs))]
             return rg
 
@@ -1217,6 +1315,57 @@ class Simulator:
                                          what=what + ": secondary index %s" % ix.name, pk=pk,
                                          index_id=ix.id, provisional_value=iv,
                                          txn_record_key=tk))
+
+    def plant_index_mismatches(self):
+        """--index-ranges: committed writes that leave an index and its rows disagreeing, one
+        of each kind the cross-check names (self.planted is their ground truth)."""
+        r = self.rng
+        busy = {(it["table"].id, it["pk"]) for it in self.intents}
+
+        def live(t):
+            rows = self.rows_now(t)
+            return [pk for pk in sorted(rows) if (t.id, pk) not in busy and
+                    self.range_of(row_prefix(t, rows[pk])).category != "0"], rows
+
+        def put(t, ix, row, delete=False):
+            """Writes (or deletes) a row's whole entry in `ix`, one batch of the index range."""
+            kvs = index_kvs(t, ix, row)
+            b = self.batch(self.range_of(kvs[0][0]), "late")
+            b.puts += [(mvcc_key(k, b.wall, b.logical), b"" if delete else v) for k, v in kvs]
+
+        def note(t, ix, pk, kind):
+            self.planted.append({"table": qualified(t), "index": ix.name,
+                                 "primary_key_hex": row_prefix(t, dict(zip(t.pk_ids, pk))).hex(),
+                                 "primary_key": list(pk), "kind": kind})
+        users, rows = live(USERS)
+        email, balance = USERS.indexes[0], USERS_BALANCE_IDX
+        a, b = r.sample(users, 2)
+        put(USERS, email, rows[a], delete=True)                          # entry deleted
+        note(USERS, email, a, "missing entry")
+        other = dict(rows[b])
+        other[4] = (other[4] or Decimal(0)) + Decimal("7.25")
+        put(USERS, balance, other)                                       # a second, wrong entry
+        note(USERS, balance, b, "entry does not match its row")
+        ghost = next(u for u in range(users[0][0], 10**6) if (u,) not in rows and
+                     self.range_of(row_prefix(USERS, {1: u})).category != "0")
+        put(USERS, email, {1: ghost, 3: "ghost@example.com"})
+        note(USERS, email, (ghost,), "entry without row")
+        events, ev_rows = live(EVENTS)
+        c = r.choice(events)
+        ix = EVENTS.indexes[0]
+        changed = dict(ev_rows[c])
+        changed[4] = b"planted"
+        put(EVENTS, ix, changed)                                         # same key, other STORING value
+        note(EVENTS, ix, c, "entry does not match its row")
+
+    def rows_now(self, t):
+        """The table's committed rows as of now (every range's batches)."""
+        out = {}
+        for rg in self.ranges:
+            if rg.table_id == t.id:
+                out.update({pk: row for (tid, pk), row in self.rows_after(rg, len(rg.batches)).items()
+                            if tid == t.id})
+        return out
 
     def current_row(self, t, pk):
         """Decode-free lookup: replay the truth ops of the row's range."""
@@ -1348,6 +1497,31 @@ def dump_json(path: str, obj):
         f.write("\n")
 
 
+def write_index_truth(sim: Simulator, exp: str, before: dict):
+    """expected/index_rebuild.json (and index_rebuild/<table>.csv): per indexed table, the rows
+    of its lost primary ranges as they were (what a rebuild from the surviving indexes gives),
+    the columns the indexes hold, and the planted index/row mismatches."""
+    os.makedirs(os.path.join(exp, "index_rebuild"), exist_ok=True)
+    tables = {}
+    for t in USER_TABLES:
+        if not t.indexes:
+            continue
+        lost = [rg for rg in sim.ranges if rg.table_id == t.id and rg.category == "0"]
+        rows = [row for pk, row in sorted(before[t.id].items())
+                if sim.range_of(row_prefix(t, row)) in lost]
+        known = set(t.pk_ids)
+        for ix in t.indexes:
+            known |= {c for c, _ in ix.cols} | set(ix.storing)
+        write_csv(os.path.join(exp, "index_rebuild", t.name + ".csv"), t, rows)
+        tables[qualified(t)] = {
+            "lost_spans": [span_json(rg) for rg in lost], "rows": len(rows),
+            "csv": "index_rebuild/" + t.name + ".csv",
+            "full": len(known) == len(t.columns),
+            "known_columns": [c.name for c in t.columns if c.id in known]}
+    dump_json(os.path.join(exp, "index_rebuild.json"), {"tables": tables,
+                                                        "mismatches": sim.planted})
+
+
 def table_json(t: Table, layout: str) -> dict:
     return {
         "database": DB_NAMES[t.parent_id], "database_id": t.parent_id, "schema": "public",
@@ -1425,15 +1599,18 @@ def write_store(path: str, files: dict, deletes: list):
     run_ldb([db, "--hex", "load"], lines(files["C"]))   # stays in the WAL
 
 
-def simulate(seed: int, scale: str, version: str = "19.1", descriptors: str | None = None) -> Simulator:
+def simulate(seed: int, scale: str, version: str = "19.1", descriptors: str | None = None,
+             index_ranges: bool = False, plant: bool = True) -> Simulator:
     """The whole history in memory (ranges, batches, lag); nothing written. make_large_cluster
     rebuilds it to split ranges of a cluster generated earlier."""
-    sim = Simulator(seed, scale, version, descriptors)
+    sim = Simulator(seed, scale, version, descriptors, index_ranges)
     ops = sim.plan_ops()
     sim.build_ranges()
     sim.bootstrap()
     sim.write_history(ops)
     sim.write_intents()
+    if index_ranges and plant:
+        sim.plant_index_mismatches()
     for rg in sim.ranges:
         rg.batches.sort(key=lambda x: (x.wall, x.logical))
     sim.decide_lag()
@@ -1441,7 +1618,8 @@ def simulate(seed: int, scale: str, version: str = "19.1", descriptors: str | No
 
 
 def generate(out_dir: str, seed: int = 1, scale: str = "small", quiet: bool = False,
-             version: str = "19.1", descriptors: str | None = None, damage: int = 0) -> dict:
+             version: str = "19.1", descriptors: str | None = None, damage: int = 0,
+             index_ranges: bool = False, plant: bool = True) -> dict:
     t0 = time.time()
     if version not in VERSIONS:
         raise SystemExit("unknown --version %s (choose from %s)" % (version, ", ".join(VERSIONS)))
@@ -1452,7 +1630,7 @@ def generate(out_dir: str, seed: int = 1, scale: str = "small", quiet: bool = Fa
         raise SystemExit("--damage needs --version 23.2 or 25.4 (the Pebble writer knows its blocks)")
     # the Pebble writer needs PyPI packages (crc32c, cramjam): only imported for Pebble stores
     sim_pebble = importlib.import_module("sim_pebble") if pebble else None
-    sim = simulate(seed, scale, version, descriptors)
+    sim = simulate(seed, scale, version, descriptors, index_ranges, plant)
 
     os.makedirs(out_dir, exist_ok=True)
     ours = os.path.exists(os.path.join(out_dir, "expected", "cluster.json"))
@@ -1608,6 +1786,8 @@ def generate(out_dir: str, seed: int = 1, scale: str = "small", quiet: bool = Fa
     with open(os.path.join(exp, "README.md"), "w", encoding="utf-8") as f:
         f.write(expected_readme())
     dump_json(os.path.join(exp, "lost_spans.json"), lost_json)
+    if index_ranges:
+        write_index_truth(sim, exp, before)
     dump_json(os.path.join(exp, "replicas.json"), replicas_json)
     intents_json = []
     for it in sim.intents:
@@ -1684,9 +1864,16 @@ def main(argv=None):
     ap.add_argument("--damage", type=int, default=0, metavar="N",
                     help="23.2/25.4 only: corrupt N data blocks of surviving stores "
                          "(expected/damaged_blocks.json says which keys that costs)")
+    ap.add_argument("--index-ranges", action="store_true",
+                    help="secondary indexes in ranges of their own that survive while primary "
+                         "ranges are lost (users gains users_balance_idx), no lagging replicas in "
+                         "indexed tables, planted index/row mismatches; ground truth in "
+                         "expected/index_rebuild.json")
+    ap.add_argument("--no-planted-mismatches", action="store_true",
+                    help="with --index-ranges: indexes and rows agree everywhere")
     a = ap.parse_args(argv)
     generate(a.out_dir, a.seed, a.scale, version=a.version, descriptors=a.descriptors,
-             damage=a.damage)
+             damage=a.damage, index_ranges=a.index_ranges, plant=not a.no_planted_mismatches)
 
 
 if __name__ == "__main__":

@@ -30,6 +30,8 @@ public struct RecoveryChunk: Sendable {
   public var estimatedBytes: Int64? = nil
   /// Read from the backup (`--fill-from`): `store` is then one past the last store.
   public var fromBackup = false
+  /// Rebuilt from secondary indexes (`--rebuild-from-indexes`): `store` is then two past the last store.
+  public var fromIndexes = false
 
   public init(table: Int, index: Int, span: KeySpan, rangeID: Int64?, store: Int?, estimatedBytes: Int64? = nil) {
     self.table = table
@@ -84,6 +86,10 @@ public protocol RecoveredRowSink: AnyObject, Sendable {
   /// The row keys of a batch of a chunk filled from a backup (`fromBackup`), just before the
   /// batch; the same concurrency as `chunk`.
   func chunkKeys(_ chunk: RecoveryChunk, keys: [[UInt8]]) throws
+  /// Rows of a lost chunk rebuilt from secondary indexes that stay out of the table's CSV
+  /// (`<table>.partial.csv`): unset slots are unknown columns; `known` names the known ones
+  /// per row. Same concurrency as `chunk`.
+  func chunkPartialRows(_ chunk: RecoveryChunk, rows: RowBatch, known: [[String]]) throws
   /// Whether `chunk` may run on several workers at once (for different chunks): rendering
   /// rows is much of a run's time, so serialising it would stop the cores scaling.
   var acceptsConcurrentChunks: Bool { get }
@@ -96,6 +102,7 @@ public protocol RecoveredRowSink: AnyObject, Sendable {
 
 extension RecoveredRowSink {
   public func chunkKeys(_ chunk: RecoveryChunk, keys: [[UInt8]]) throws {}
+  public func chunkPartialRows(_ chunk: RecoveryChunk, rows: RowBatch, known: [[String]]) throws {}
   public func chunkDone(_ chunk: RecoveryChunk, result: ChunkResult) throws {}
   public func resume(fingerprint: String) throws -> ResumeState { ResumeState() }
   public var acceptsConcurrentChunks: Bool { false }

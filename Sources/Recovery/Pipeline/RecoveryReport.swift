@@ -13,6 +13,11 @@ public struct RecoveryReport: Sendable {
     public var filteredOut = 0
     /// Of `rows`, those read from the backup (`--fill-from`).
     public var filledRows = 0
+    /// Of `rows`, those rebuilt from secondary indexes (`--rebuild-from-indexes`), the
+    /// indexes that gave them, and rows rebuilt into `<table>.partial.csv`.
+    public var rebuiltRows = 0
+    public var rebuiltIndexes: [String] = []
+    public var partialRows = 0
   }
 
   /// A span read from the backup: lost on every replica, or of a table taken whole
@@ -69,6 +74,11 @@ public struct RecoveryReport: Sendable {
   /// Table IDs with data but no schema (their rows are not exported).
   public var unnamedTables: [UnnamedTable] = []
   public var bytesRead: Int64 = 0
+  /// `--check-indexes`: surviving rows and index entries that disagree (the first
+  /// `RecoveryRun.inconsistencyListLimit`), and how many in all.
+  public var indexCheckRan = false
+  public var indexInconsistencies: [IndexInconsistency] = []
+  public var indexInconsistencyCount = 0
   /// Readable chunks (key spans read from one store), and how many an earlier run had finished.
   public var spans = 0
   public var spansReused = 0

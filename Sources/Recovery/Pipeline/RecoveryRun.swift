@@ -31,6 +31,10 @@ public struct RecoveryOptions: Sendable {
   public var tablesFromBackup: [String] = []
   /// `--disk-image`: images carved into stores (their paths are in `storePaths` too).
   public var carved: [CarvedImageSummary] = []
+  /// `--rebuild-from-indexes`: full rows rebuilt from secondary indexes for lost spans go into
+  /// the tables' CSVs (IndexRebuild.swift); `--check-indexes`: rows against their entries.
+  public var rebuildFromIndexes = false
+  public var checkIndexes = false
   public init(storePaths: [String]) { self.storePaths = storePaths }
 }
 
@@ -60,6 +64,8 @@ public final class RecoveryRun: @unchecked Sendable {
   var reading: [String: Int] = [:]
   /// Per store, the counts of its finished units (its progress line when all are done).
   var storeStats: [Int: SpanScanStats] = [:]
+  /// The replica plan (`prepare`): where index spans are read (IndexRebuild.swift).
+  var rangePlans: [RangePlan] = []
 
   typealias ChunkKey = RecoveryChunk.Key
 
@@ -130,6 +136,7 @@ public final class RecoveryRun: @unchecked Sendable {
     }
     report.spansReused = p.chunks.count - todo.count - p.chunks.filter { $0.store == nil }.count
     try read(p, chunks: todo, sink: sink, progress: progress)
+    if options.checkIndexes { try checkIndexes(p) }
     // Chunks finish in any order (parallel stores, reused work): sort what they added.
     report.intents.sort { ($0.keyHex, $0.timestamp) < ($1.keyHex, $1.timestamp) }
     report.filledSpans.sort { $0.table != $1.table ? $0.table < $1.table : $0.start.lexicographicallyPrecedes($1.start) }
@@ -146,6 +153,7 @@ public final class RecoveryRun: @unchecked Sendable {
   /// Adds a finished chunk's figures to the report (caller holds `lock` or runs alone).
   func add(_ r: ChunkResult, of c: RecoveryChunk) {
     if c.fromBackup { addFilled(r, of: c) }
+    if c.fromIndexes { report.tables[c.table].rebuiltRows += r.rows }
     report.tables[c.table].rows += r.rows
     report.tables[c.table].deletedKeys += r.deletedKeys
     report.tables[c.table].rowProblems += r.rowProblems
@@ -184,6 +192,7 @@ public final class RecoveryRun: @unchecked Sendable {
       plans = [RangePlan(rangeID: 0, span: .everything, chosenStore: 0, fallbacks: [])]
     }
     report.lostSpans = view.lost
+    rangePlans = plans
     report.rangeSources = plans.map { p in
       .init(rangeID: p.rangeID, span: p.span.pretty, start: p.span.start, end: p.span.end,
             store: p.chosenStore.map { view.stores[$0].label })
@@ -240,6 +249,7 @@ public final class RecoveryRun: @unchecked Sendable {
     for c in chunks where c.store == nil {
       report.tables[c.table].lostSpans.append(c.span.pretty)
     }
+    planRebuild(&chunks, stores: stores, tables: tables)
     report.spans = chunks.filter { $0.store != nil }.count
     let withTables = Set(catalog.dataTables.filter { $0.state != .drop }.map(\.parentID))
     let empty = catalog.databases.values.filter { $0.state != .drop && $0.id != 1 && !withTables.contains($0.id) }.map(\.name).sorted()
@@ -280,6 +290,15 @@ public final class RecoveryRun: @unchecked Sendable {
       lock.lock(); let failed = workerError != nil; lock.unlock()
       if failed { gate.signal(); break }
       group.enter()
+      if unit.chunks.first?.fromIndexes == true {
+        DispatchQueue.global().async {
+          defer { gate.signal(); group.leave() }
+          do { try self.readRebuilt(unit.chunks, tables: tables, stores: stores, sink: sink) } catch {
+            self.lock.lock(); if self.workerError == nil { self.workerError = error }; self.lock.unlock()
+          }
+        }
+        continue
+      }
       guard stores.indices.contains(unit.store) else {
         // The backup (`--fill-from`): its spans, in key order, on this worker.
         DispatchQueue.global().async {

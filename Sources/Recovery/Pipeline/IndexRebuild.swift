@@ -1,0 +1,260 @@
+import CockroachKV
+import CockroachSQL
+import Foundation
+import LSMStore
+
+/// Rows from the indexes (issue 18). Every secondary-index entry holds its key columns, the
+/// row's primary key and its STORING (and composite key) columns (spec §5.6), so a lost span
+/// of a table's primary index can be rebuilt from the table's surviving secondary indexes:
+///
+/// ```
+/// index spans on their chosen replicas ──SpanScanner──▶ entries (assembleSecondary)
+///   ──primary key re-encoded (KeyEncoding)──▶ held per lost chunk, merged per key
+///   ──▶ full rows (every output column known)  → the table's CSV (and database copies)
+///   ──▶ partial rows                            → <table>.partial.csv (known_columns)
+/// ```
+/// Only with `--rebuild-from-indexes`: without it nothing is rebuilt (the output and the cost
+/// of a run stay those of the replicas alone).
+/// Memory: entries are held for a window of chunks only; when more than `heldRowCap` rows
+/// are held the window gives up its last chunks (read again by the next pass).
+extension RecoveryRun {
+  /// Rows held at once before the window shrinks (SALVAGE_INDEX_HOLD_ROWS: tests use 1).
+  static var heldRowCap: Int { ProcessInfo.processInfo.environment["SALVAGE_INDEX_HOLD_ROWS"].flatMap { Int($0) } ?? 1_000_000 }
+
+  /// Pseudo store index of chunks rebuilt from indexes (after the backup's `stores.count`).
+  static func rebuildStore(_ stores: [Store]) -> Int { stores.count + 1 }
+
+  /// The secondary indexes of `t` that hold row data, and why the others do not.
+  static func indexSources(_ t: TableDescriptor) -> (usable: [IndexSource], unusable: [UnusableIndex]) {
+    var usable: [IndexSource] = [], unusable: [UnusableIndex] = []
+    let pk = t.primaryIndex.keyColumnIDs
+    for ix in t.indexes {
+      func no(_ why: String) { unusable.append(UnusableIndex(table: t.name, index: ix.name, reason: why)) }
+      if ix.kind != .forward { no("inverted or vector index: its keys are not column values"); continue }
+      if let p = ix.predicate, !p.isEmpty { no("partial index (WHERE \(p)): holds only some rows"); continue }
+      if ix.encodingType != 0 { no("primary-encoded index (a primary key change in flight)"); continue }
+      let cols = ix.keyColumnIDs + ix.keySuffixColumnIDs + ix.storeColumnIDs
+      if cols.contains(where: { id in t.column(id: id).map { $0.virtual || $0.computeExpr != nil } ?? true }) {
+        no("expression or virtual column in the index: not a stored column"); continue
+      }
+      var known = Set(cols).union(pk)
+      // A collated string's key is a collation key: its text is only in the value (composite).
+      for id in ix.keyColumnIDs where t.column(id: id)?.type.family == .collatedString && !ix.compositeColumnIDs.contains(id) {
+        known.remove(id)
+      }
+      var start: [UInt8] = [], end: [UInt8] = []
+      OrderedEncoding.encodeUvarintAscending(UInt64(t.id), into: &start)
+      end = start
+      OrderedEncoding.encodeUvarintAscending(UInt64(ix.id), into: &start)
+      OrderedEncoding.encodeUvarintAscending(UInt64(ix.id) + 1, into: &end)
+      usable.append(IndexSource(index: ix, known: known, span: KeySpan(start: start, end: end)))
+    }
+    return (usable, unusable)
+  }
+
+  /// `--rebuild-from-indexes`: lost chunks of tables with usable indexes become chunks of
+  /// their own (`fromIndexes`), read in key order like any other (their full rows go into
+  /// the table's CSV and database copies). Called once the lost spans are listed.
+  func planRebuild(_ chunks: inout [RecoveryChunk], stores: [Store], tables: [RecoveredTable]) {
+    guard options.rebuildFromIndexes else { return }
+    for t in tables {
+      for u in Self.indexSources(t.descriptor).unusable {
+        report.notices.append("\(t.qualifiedName.joined(separator: ".")): index \(u.index) is not used to rebuild rows: \(u.reason)")
+      }
+    }
+    for i in chunks.indices where chunks[i].store == nil && !Self.indexSources(tables[chunks[i].table].descriptor).usable.isEmpty {
+      chunks[i].store = Self.rebuildStore(stores)
+      chunks[i].fromIndexes = true
+      chunks[i].estimatedBytes = nil
+    }
+  }
+
+  /// A work unit of `fromIndexes` chunks (`--rebuild-from-indexes`): rows rebuilt, handed
+  /// over and finished like a store's chunks.
+  func readRebuilt(_ chunks: [RecoveryChunk], tables: [RecoveredTable], stores: [Store], sink: RecoveredRowSink) throws {
+    for (table, cs) in Dictionary(grouping: chunks, by: \.table).sorted(by: { $0.key < $1.key }) {
+      try rebuild(cs.sorted { $0.span < $1.span }, table: tables[table], stores: stores, sink: sink)
+    }
+  }
+
+  /// Rebuilds the rows of `chunks` (one table's, in key order) from its usable indexes.
+  func rebuild(_ chunks: [RecoveryChunk], table t: RecoveredTable, stores: [Store], sink: RecoveredRowSink) throws {
+    let sources = Self.indexSources(t.descriptor).usable
+    let name = t.qualifiedName.joined(separator: ".")
+    let decoder = TableRowDecoder(table: t.descriptor, catalog: t.types)
+    let outputIDs = t.columns.map(\.id)
+    var first = 0
+    while first < chunks.count {
+      var problems: [String] = []
+      let (held, end) = try gatherEntries(t, sources: sources, stores: stores, targets: chunks.map(\.span), from: first, problems: &problems)
+      for k in 0..<(end - first) {
+        let c = chunks[first + k]
+        var full = RowBatch(layout: decoder.layout), partial = RowBatch(layout: decoder.layout)
+        var known: [[String]] = []
+        var used = Set<String>()
+        var result = ChunkResult()
+        for (pk, entries) in (held[k] ?? [:]).sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) {
+          let merged = Self.merge(entries, sources: sources)
+          for conflict in merged.conflicts { result.problems.append("\(name): row \(Keyspace.prettyPrint(pk)) rebuilt from indexes: \(conflict)") }
+          used.formUnion(entries.compactMap { e in sources.first { $0.index.id == e.indexID }?.index.name })
+          var row = [Datum?](repeating: nil, count: decoder.layout.width)   // nil: unknown (or a missing NULL)
+          for (id, v) in merged.values { if let o = decoder.layout.ordinal(of: id) { row[o] = v } }
+          if outputIDs.allSatisfy(merged.known.contains) {
+            full.appendRow(row)
+          } else {
+            partial.appendRow(row)
+            known.append(t.columns.filter { merged.known.contains($0.id) }.map(\.name))
+          }
+        }
+        result.rows = full.count
+        result.problems += problems
+        problems = []
+        lock.lock()
+        if !used.isEmpty { report.tables[c.table].rebuiltIndexes = Array(Set(report.tables[c.table].rebuiltIndexes).union(used)).sorted() }
+        report.tables[c.table].partialRows += partial.count
+        lock.unlock()
+        if partial.count > 0 { try sink.chunkPartialRows(c, rows: partial, known: known) }
+        if full.count > 0 { try sink.chunk(c, rows: full) }
+        lock.lock(); defer { lock.unlock() }
+        add(result, of: c)
+        try sink.chunkDone(c, result: result)
+      }
+      first = end
+    }
+  }
+
+  /// One row's columns from its entries: the first index to know a column gives it; an
+  /// index that disagrees is named (the row is still written, with the first value).
+  static func merge(_ entries: [IndexEntry], sources: [IndexSource]) -> (values: [UInt32: Datum], known: Set<UInt32>, conflicts: [String]) {
+    var values: [UInt32: Datum] = [:], conflicts: [String] = []
+    for e in entries {
+      for (id, v) in e.values.sorted(by: { $0.key < $1.key }) {
+        if let had = values[id] {
+          if had != v {
+            let ix = sources.first { $0.index.id == e.indexID }?.index.name ?? "\(e.indexID)"
+            conflicts.append("index \(ix) says column \(id) is \(v), another index \(had)")
+          }
+        } else {
+          values[id] = v
+        }
+      }
+    }
+    return (values, Set(values.keys), conflicts)
+  }
+
+  /// Entries of `sources` whose primary keys fall in `targets` (sorted, disjoint), per
+  /// target, for the longest prefix of targets whose rows fit `heldRowCap` (at least one):
+  /// (entries by target position, end = first target not gathered, as an index into the
+  /// caller's collection). Entries are read on the chosen replica of each range.
+  func gatherEntries(_ t: RecoveredTable, sources: [IndexSource], stores: [Store], targets: [KeySpan], from base: Int,
+                     problems: inout [String]) throws -> (held: [Int: [[UInt8]: [IndexEntry]]], end: Int) {
+    let spans = Array(targets[base...])
+    var limit = spans.count
+    var held: [Int: [[UInt8]: [IndexEntry]]] = [:]
+    var rows = 0
+    let cap = Self.heldRowCap
+    let decoder = TableRowDecoder(table: t.descriptor, catalog: t.types)
+    let pkIndex = t.descriptor.primaryIndex
+    let name = t.qualifiedName.joined(separator: ".")
+    func target(of pk: [UInt8]) -> Int? {
+      var lo = 0, hi = limit
+      while lo < hi {
+        let mid = (lo + hi) / 2
+        if pk.lexicographicallyPrecedes(spans[mid].start) { hi = mid } else { lo = mid + 1 }
+      }
+      guard lo > 0, pk.lexicographicallyPrecedes(spans[lo - 1].end) else { return nil }
+      return lo - 1
+    }
+    var found: [String] = []   // the entries' problems (`problems` is the pass's meanwhile)
+    defer { problems += found }
+    try forEachGroup(sources.map(\.span), stores: stores, what: "\(name) index", problems: &problems) { kvs in
+      let row: TableRowDecoder.Row
+      do { row = try decoder.assembleSecondary(kvs) } catch {
+        found.append("\(name): index entry at \(Keyspace.prettyPrint(kvs[0].key)): \(error)")
+        return
+      }
+      guard let key = row.key, let source = sources.first(where: { $0.index.id == key.indexID }) else { return }
+      if let e = row.problems.first { found.append("\(name): index entry at \(Keyspace.prettyPrint(kvs[0].key)): \(e)") }
+      let pkDatums = pkIndex.keyColumnIDs.compactMap { row.values[$0] }
+      guard pkDatums.count == pkIndex.keyColumnIDs.count,
+            let pk = KeyEncoding.rowPrefix(table: t.descriptor.id, index: pkIndex, datums: pkDatums) else {
+        found.append("\(name): index \(source.index.name) entry at \(Keyspace.prettyPrint(kvs[0].key)): its primary key cannot be re-encoded")
+        return
+      }
+      guard let k = target(of: pk) else { return }
+      var values: [UInt32: Datum] = [:]
+      for id in source.known {
+        let v = row.values[id] ?? .null
+        if case .raw(let type, _) = v, type == "collation key" { continue }
+        values[id] = v
+      }
+      if held[k, default: [:]][pk] == nil { rows += 1 }
+      held[k, default: [:]][pk, default: []].append(IndexEntry(indexID: source.index.id, values: values))
+      // Over the cap: the window gives up its last chunks (never the first).
+      while rows > cap, limit > 1 {
+        limit -= 1
+        rows -= held.removeValue(forKey: limit)?.count ?? 0
+      }
+    }
+    return (held, base + limit)
+  }
+
+  /// Hands each KV group (one index entry, or one row's families) of `spans` to `body`, read
+  /// on each range's chosen replica with the data pass's cursor (`SpanScanner`: same MVCC
+  /// resolution as of the read timestamp). Spans no store holds are named in `problems`.
+  func forEachGroup(_ spans: [KeySpan], stores: [Store], what: String, problems: inout [String],
+                    _ body: ([(key: [UInt8], value: SQLValue)]) throws -> Void) throws {
+    var perStore: [Int: [KeySpan]] = [:]
+    for s in spans {
+      for p in rangePlans {
+        guard let part = p.span.intersection(s) else { continue }
+        guard let store = p.chosenStore, stores.indices.contains(store) else {
+          problems.append("\(what): \(part.pretty) is lost too: rows whose entries were there are missing")
+          continue
+        }
+        perStore[store, default: []].append(part)
+      }
+    }
+    for (store, parts) in perStore.sorted(by: { $0.key < $1.key }) {
+      let scanner = SpanScanner(store: stores[store], spans: Coverage.union(parts), readTimestamp: options.readTimestamp)
+      var group: [(key: [UInt8], value: SQLValue)] = []
+      var prefix: ArraySlice<UInt8> = []
+      // Store-wide problems (WAL, damaged blocks) are the data pass's to report.
+      _ = try scanner.runBorrowed { _, r in
+        guard r.kind == .value, r.roachValue.count >= 5 else { return }
+        let key = Array(r.roachKey)
+        let value = Array(r.roachValue)
+        let p = (try? SQLKeyPrefix.splitFamily(key[...]))?.row ?? key[...]
+        if !group.isEmpty && !p.elementsEqual(prefix) {
+          try body(group)
+          group.removeAll(keepingCapacity: true)
+        }
+        if group.isEmpty { prefix = p }
+        group.append((key: key, value: SQLValue(tag: value[4], data: value[5...])))
+      }
+      if !group.isEmpty { try body(group) }
+    }
+  }
+}
+
+/// A secondary index that can give row data, and the columns its entries determine.
+struct IndexSource {
+  var index: IndexDescriptor
+  /// Key, key-suffix (primary key), STORING and composite key columns.
+  var known: Set<UInt32>
+  /// `[/Table/t/i, /Table/t/i+1)`.
+  var span: KeySpan
+}
+
+/// One index entry's known columns (a NULL is known: `.null`).
+struct IndexEntry {
+  var indexID: UInt32
+  var values: [UInt32: Datum]
+}
+
+/// An index that cannot give row data (report.json notices).
+public struct UnusableIndex: Sendable, Equatable {
+  public var table: String
+  public var index: String
+  public var reason: String
+}
