@@ -39,6 +39,7 @@ enum ReportJSON {
     }
     o["intents"] = r.intents.map { ["key": $0.key, "key_hex": $0.keyHex, "txn_id": $0.txnID, "timestamp": $0.timestamp] }
     o["lost_wals"] = r.lostWALs.map { ["store": $0.store, "file": $0.file, "meaning": $0.meaning] }
+    o["raft_replay"] = raftReplay(r)
     o["problems"] = r.problems
     o["notices"] = r.notices
     o["unnamed_tables"] = r.unnamedTables.map { ["table_id": $0.tableID, "keys": $0.keys, "sample_key": $0.sampleKey] as [String: Any] }

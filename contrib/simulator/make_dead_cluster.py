@@ -586,6 +586,9 @@ class Simulator:
         self.descriptors = descriptors or ("23.2" if version == "25.4" else version)
         use_descriptors(self.descriptors)
         self.cfg = SCALES[scale]
+        # --raft-logs (sim_raft.py): (range id, store) → log-tail KVs; range id → commands the
+        # recovery applies (the committed tail included); what a correct replay reports
+        self.raft_tails, self.replayed, self.raft_truth = {}, {}, []
         self.rng = random.Random(seed)
         self.clock = Clock(self.rng)
         self.cluster_id = uuid.UUID(int=self.rng.getrandbits(128), version=4)
@@ -1287,6 +1290,7 @@ class Simulator:
             rep = next((x for x in rg.replicas if x.store == store), None)
             if rep is None:
                 continue
+            files["A"].extend(self.raft_tails.get((rg.range_id, store), []))
             done = 0
             for step in "ABC":
                 for i, b in enumerate(rg.batches[:rep.applied]):
@@ -1425,6 +1429,30 @@ def write_store(path: str, files: dict, deletes: list):
     run_ldb([db, "--hex", "load"], lines(files["C"]))   # stays in the WAL
 
 
+def add_raft_tails(sim: Simulator):
+    """--raft-logs: each "1S" range (one survivor, lagging) keeps its committed log tail on
+    the survivor (sim_raft.log_tail); the ground truth then counts those commands applied."""
+    import sim_raft
+    for rg in sim.ranges:
+        if rg.category != "1S":
+            continue
+        rep = next(x for x in rg.replicas if x.store in sim.survivors)
+        n = len(rg.batches)
+        if rep.applied >= n or any(b.range_keys for b in rg.batches[rep.applied:]):
+            continue
+        rows = sorted(sim.rows_after(rg, n))
+        if not rows:
+            continue
+        tid, pk = rows[0]
+        t = TABLES_BY_ID[tid]
+        victim = row_prefix(t, dict(zip(t.pk_ids, pk))) + b"\x88"
+        kvs, want = sim_raft.log_tail(rg, rep.applied, sim.raft_index(rg, rep.applied) + 1,
+                                      rep.store, victim)
+        sim.raft_tails[(rg.range_id, rep.store)] = kvs
+        sim.replayed[rg.range_id] = n
+        sim.raft_truth.append(want)
+
+
 def simulate(seed: int, scale: str, version: str = "19.1", descriptors: str | None = None) -> Simulator:
     """The whole history in memory (ranges, batches, lag); nothing written. make_large_cluster
     rebuilds it to split ranges of a cluster generated earlier."""
@@ -1441,7 +1469,8 @@ def simulate(seed: int, scale: str, version: str = "19.1", descriptors: str | No
 
 
 def generate(out_dir: str, seed: int = 1, scale: str = "small", quiet: bool = False,
-             version: str = "19.1", descriptors: str | None = None, damage: int = 0) -> dict:
+             version: str = "19.1", descriptors: str | None = None, damage: int = 0,
+             raft_logs: bool = False) -> dict:
     t0 = time.time()
     if version not in VERSIONS:
         raise SystemExit("unknown --version %s (choose from %s)" % (version, ", ".join(VERSIONS)))
@@ -1452,7 +1481,11 @@ def generate(out_dir: str, seed: int = 1, scale: str = "small", quiet: bool = Fa
         raise SystemExit("--damage needs --version 23.2 or 25.4 (the Pebble writer knows its blocks)")
     # the Pebble writer needs PyPI packages (crc32c, cramjam): only imported for Pebble stores
     sim_pebble = importlib.import_module("sim_pebble") if pebble else None
+    if raft_logs and pebble:
+        raise SystemExit("--raft-logs is written for --version 19.1 stores only (for now)")
     sim = simulate(seed, scale, version, descriptors)
+    if raft_logs:
+        add_raft_tails(sim)
 
     os.makedirs(out_dir, exist_ok=True)
     ours = os.path.exists(os.path.join(out_dir, "expected", "cluster.json"))
@@ -1528,6 +1561,7 @@ def generate(out_dir: str, seed: int = 1, scale: str = "small", quiet: bool = Fa
     # ---- ground truth
     before = {t.id: {} for t in USER_TABLES}
     after = {t.id: {} for t in USER_TABLES}
+    unreplayed = {t.id: {} for t in USER_TABLES}     # what a recovery without Raft replay gets
     replicas_json, lost_json = [], []
     for rg in sim.ranges:
         full = sim.rows_after(rg, len(rg.batches))
@@ -1537,6 +1571,9 @@ def generate(out_dir: str, seed: int = 1, scale: str = "small", quiet: bool = Fa
         best = max(surv, key=lambda x: (x.applied, -x.store)) if surv else None
         if best:
             for (tid, pk), row in sim.rows_after(rg, best.applied).items():
+                unreplayed[tid][pk] = row
+            # A committed log tail on the survivor is applied by the recovery (--raft-logs).
+            for (tid, pk), row in sim.rows_after(rg, sim.replayed.get(rg.range_id, best.applied)).items():
                 after[tid][pk] = row
         n = len(rg.batches)
         entry = {"range_id": rg.range_id, **span_json(rg),
@@ -1599,8 +1636,14 @@ def generate(out_dir: str, seed: int = 1, scale: str = "small", quiet: bool = Fa
                                 if (tid, pk) not in fb_rows)})
     if pebble:
         dump_json(os.path.join(exp, "damaged_blocks.json"), damaged_json)
+    if raft_logs:
+        os.makedirs(os.path.join(exp, "without_raft_replay"))
+        dump_json(os.path.join(exp, "raft_replay.json"), sim.raft_truth)
     for t in USER_TABLES:
         write_csv(os.path.join(exp, t.name + ".csv"), t, after[t.id].values())
+        if raft_logs:
+            write_csv(os.path.join(exp, "without_raft_replay", t.name + ".csv"), t,
+                      unreplayed[t.id].values())
         write_csv(os.path.join(exp, "all_rows_before_disaster", t.name + ".csv"), t,
                   before[t.id].values())
     dump_json(os.path.join(exp, "tables.json"), [table_json(t, sim.descriptors)
@@ -1614,7 +1657,9 @@ def generate(out_dir: str, seed: int = 1, scale: str = "small", quiet: bool = Fa
         rg = it["range"]
         holders = sorted(x.store for x in rg.replicas if x.store in sim.survivors and
                          any(b.wall == it["wall"] and b.logical == it["logical"] and
-                             b.phase == "pending" for b in rg.batches[:x.applied]))
+                             b.phase == "pending" for b in rg.batches[:(
+                                 sim.replayed[rg.range_id] if (rg.range_id, x.store)
+                                 in sim.raft_tails else x.applied)]))
         intents_json.append({
             "key_pretty": pretty_key(it["key"]), "key_hex": it["key"].hex(),
             "table": qualified(it["table"]), "index_id": it["index_id"],
@@ -1684,9 +1729,13 @@ def main(argv=None):
     ap.add_argument("--damage", type=int, default=0, metavar="N",
                     help="23.2/25.4 only: corrupt N data blocks of surviving stores "
                          "(expected/damaged_blocks.json says which keys that costs)")
+    ap.add_argument("--raft-logs", action="store_true",
+                    help="19.1 only: a lagging lone survivor keeps its committed Raft log tail "
+                         "(sim_raft.py); expected/ then holds the replayed truth, "
+                         "expected/without_raft_replay/ the applied-state-only one")
     a = ap.parse_args(argv)
     generate(a.out_dir, a.seed, a.scale, version=a.version, descriptors=a.descriptors,
-             damage=a.damage)
+             damage=a.damage, raft_logs=a.raft_logs)
 
 
 if __name__ == "__main__":
