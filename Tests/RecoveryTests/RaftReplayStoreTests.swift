@@ -11,7 +11,8 @@ struct RaftReplayStoreTests {
 
   /// s1 holds r1 [/Min, /Max) applied to 10 (lease applied 5, lease #1). Row 1 = 1 at t=50
   /// is stored; the log holds 11 (row 1 = 11), 12 (a reproposal of 11, row 1 = 99), 13
-  /// (row 2 = 13, committed) and 14 (row 3 = 14, past commit 13).
+  /// (row 2 = 13 and, as engine operations, a range deletion of row 5 and a single delete of
+  /// row 6; committed) and 14 (row 3 = 14, past commit 13).
   static func build() throws -> Store {
     var s = StoreSpec()
     s.put(Enc.unversioned(Enc.storeIdentKey), Enc.storeIdent(cluster: ClusterScenario.clusterID, node: 1, store: 1))
@@ -22,8 +23,16 @@ struct RaftReplayStoreTests {
     s.put(Enc.unversioned(Enc.rangeIDKey(1, replicated: true, "rll-")), RaftEnc.stored(RaftEnc.lease(sequence: 1).bytes))
     s.put(Enc.unversioned(Enc.rangeIDKey(1, replicated: false, "rfth")), RaftEnc.hardState(term: 2, commit: 13))
     s.put(Enc.mvcc(Enc.row(60, 1), wallSeconds: 50), Enc.intValue(1))
+    s.put(Enc.mvcc(Enc.row(60, 5), wallSeconds: 50), Enc.intValue(5))
+    s.put(Enc.mvcc(Enc.row(60, 6), wallSeconds: 50), Enc.intValue(6))
     func write(_ pk: UInt64, _ v: Int64, mli: UInt64) -> [UInt8] {
-      RaftEnc.normalData(RaftEnc.command(mli: mli, batch: RaftEnc.batch([RaftEnc.put(Enc.mvcc(Enc.row(60, pk), wallSeconds: 100 + v), Enc.intValue(v))])))
+      var ops = [RaftEnc.put(Enc.mvcc(Enc.row(60, pk), wallSeconds: 100 + v), Enc.intValue(v))]
+      if pk == 2 {
+        // Engine range deletion of row 5's keys (15 RANGEDEL start end) and a single delete (7) of row 6's version.
+        ops.append((15, Enc.unversioned(Enc.row(60, 5)), Enc.unversioned(Enc.row(60, 6))))
+        ops.append((7, Enc.mvcc(Enc.row(60, 6), wallSeconds: 50), nil))
+      }
+      return RaftEnc.normalData(RaftEnc.command(mli: mli, batch: RaftEnc.batch(ops)))
     }
     for (i, data) in [(UInt64(10), write(1, 10, mli: 5)), (11, write(1, 11, mli: 6)), (12, write(1, 99, mli: 6)),
                       (13, write(2, 13, mli: 7)), (14, write(3, 14, mli: 8))] {
@@ -48,13 +57,13 @@ struct RaftReplayStoreTests {
 
   @Test func replayedWritesAreReadLikeStoredOnes() throws {
     let store = try Self.build()
-    #expect(try Self.rowValues(store) == ["/Table/60/1/1/0=1"])
+    #expect(try Self.rowValues(store) == ["/Table/60/1/1/0=1", "/Table/60/1/5/0=5", "/Table/60/1/6/0=6"])
     let catalogs = [StoreCatalog(store: store)]
     let view = ClusterView(catalogs)
     let reps = RaftReplayPass.run(stores: [store], view: view, plans: ReplicaPlanner.plan(view, catalogs: catalogs))
     let r = try #require(reps.first)
     #expect(reps.count == 1 && r.rangeID == 1 && r.commit == 13 && r.beyondCommit == 1 && r.stopped == nil)
-    #expect(r.entries.map(\.outcome) == [.applied(ops: 1), .rejected("reproposal: lease applied index 6, command requires < 6"), .applied(ops: 1)])
+    #expect(r.entries.map(\.outcome) == [.applied(ops: 1), .rejected("reproposal: lease applied index 6, command requires < 6"), .applied(ops: 3)])
     #expect(r.leaseSequence == 1 && r.writes == 2)
     #expect(try Self.rowValues(store) == ["/Table/60/1/1/0=11", "/Table/60/1/2/0=13"])
   }

@@ -51,6 +51,11 @@ struct RecoverRaftCLITests {
       #expect(got["stopped"] is NSNull)
     }
 
+    // Intents written by replayed commands are reported like stored ones.
+    let intents = try Self.json(dir + "/expected/intents.json") as! [[String: Any]]
+    #expect(Set((report["intents"] as! [[String: Any]]).map { $0["key_hex"] as! String })
+            == Set(intents.filter { $0["index_id"] as? Int == 1 }.map { $0["key_hex"] as! String }))
+
     let off = try CLI.run(["recover"] + stores + ["--out", dir + "/off", "--no-raft-replay"])
     #expect(off.status == 2, "\(off.stderr)")
     try Self.compare(dir + "/off", dir + "/expected/without_raft_replay")
