@@ -22,8 +22,11 @@ struct RecoverRaftCLITests {
     }
   }
 
-  @Test func replaysExactlyTheAcknowledgedWrites() throws {
-    let dir = try Simulator.makeCluster(seed: 7, extraArgs: ["--raft-logs"])
+  /// Both layouts: 19.1 RocksDB stores (ldb) and Pebble stores (23.2 row tables, 25.4 columnar),
+  /// whose logged batches hold lock-table intents and single deletes.
+  @Test(arguments: ["19.1", "23.2", "25.4"])
+  func replaysExactlyTheAcknowledgedWrites(_ version: String) throws {
+    let dir = try Simulator.makeCluster(seed: 7, version: version, extraArgs: ["--raft-logs"])
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let stores = try RecoverCLITests.stores(dir)
     let truth = try Self.json(dir + "/expected/raft_replay.json") as! [[String: Any]]

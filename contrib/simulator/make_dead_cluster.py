@@ -1429,16 +1429,24 @@ def write_store(path: str, files: dict, deletes: list):
     run_ldb([db, "--hex", "load"], lines(files["C"]))   # stays in the WAL
 
 
-def add_raft_tails(sim: Simulator):
+def add_raft_tails(sim: Simulator, sim_pebble=None):
     """--raft-logs: each "1S" range (one survivor, lagging) keeps its committed log tail on
-    the survivor (sim_raft.log_tail); the ground truth then counts those commands applied."""
+    the survivor (sim_raft.log_tail); the ground truth then counts those commands applied.
+    Pebble stores (`sim_pebble` given) log their commands as the Pebble batches they wrote
+    (lock-table intents, single deletes, MVCC range keys)."""
     import sim_raft
+    batch_of = None
+    if sim_pebble is not None:
+        import pebble_store
+        txns = sim_pebble.intent_txns(sim)
+        batch_of = lambda b: sim_raft.encode_ops(  # noqa: E731
+            [pebble_store._wal_entry(op) for op in sim_pebble.batch_ops(b, txns)])
     for rg in sim.ranges:
         if rg.category != "1S":
             continue
         rep = next(x for x in rg.replicas if x.store in sim.survivors)
         n = len(rg.batches)
-        if rep.applied >= n or any(b.range_keys for b in rg.batches[rep.applied:]):
+        if rep.applied >= n:
             continue
         rows = sorted(sim.rows_after(rg, n))
         if not rows:
@@ -1447,7 +1455,7 @@ def add_raft_tails(sim: Simulator):
         t = TABLES_BY_ID[tid]
         victim = row_prefix(t, dict(zip(t.pk_ids, pk))) + b"\x88"
         kvs, want = sim_raft.log_tail(rg, rep.applied, sim.raft_index(rg, rep.applied) + 1,
-                                      rep.store, victim)
+                                      rep.store, victim, batch_of)
         sim.raft_tails[(rg.range_id, rep.store)] = kvs
         sim.replayed[rg.range_id] = n
         sim.raft_truth.append(want)
@@ -1481,11 +1489,9 @@ def generate(out_dir: str, seed: int = 1, scale: str = "small", quiet: bool = Fa
         raise SystemExit("--damage needs --version 23.2 or 25.4 (the Pebble writer knows its blocks)")
     # the Pebble writer needs PyPI packages (crc32c, cramjam): only imported for Pebble stores
     sim_pebble = importlib.import_module("sim_pebble") if pebble else None
-    if raft_logs and pebble:
-        raise SystemExit("--raft-logs is written for --version 19.1 stores only (for now)")
     sim = simulate(seed, scale, version, descriptors)
     if raft_logs:
-        add_raft_tails(sim)
+        add_raft_tails(sim, sim_pebble)
 
     os.makedirs(out_dir, exist_ok=True)
     ours = os.path.exists(os.path.join(out_dir, "expected", "cluster.json"))
@@ -1683,7 +1689,9 @@ def generate(out_dir: str, seed: int = 1, scale: str = "small", quiet: bool = Fa
             "surviving_stores_holding_it": sorted(
                 x.store for x in p["range"].replicas if x.store in sim.survivors and
                 any(b.range_keys and b.wall == p["wall"] and b.logical == p["logical"]
-                    for b in p["range"].batches[:x.applied]))} for p in sim.purges])
+                    for b in p["range"].batches[:(
+                        sim.replayed[p["range"].range_id] if (p["range"].range_id, x.store)
+                        in sim.raft_tails else x.applied)]))} for p in sim.purges])
     dump_json(os.path.join(exp, "resolved_intents.json"), [{
         "key_pretty": pretty_key(x["key"]), "key_hex": x["key"].hex(),
         "metadata_engine_key_hex": (x["key"] + b"\x00" if version == "19.1" else
@@ -1730,7 +1738,7 @@ def main(argv=None):
                     help="23.2/25.4 only: corrupt N data blocks of surviving stores "
                          "(expected/damaged_blocks.json says which keys that costs)")
     ap.add_argument("--raft-logs", action="store_true",
-                    help="19.1 only: a lagging lone survivor keeps its committed Raft log tail "
+                    help="a lagging lone survivor keeps its committed Raft log tail "
                          "(sim_raft.py); expected/ then holds the replayed truth, "
                          "expected/without_raft_replay/ the applied-state-only one")
     a = ap.parse_args(argv)

@@ -55,14 +55,23 @@ def uvarint(v: int) -> bytes:
     return bytes(out)
 
 
-def write_batch(puts, deletes=()) -> bytes:
-    """Engine batch repr: seq u64 ‖ count u32 ‖ ops (1 SET key value, 0 DEL key)."""
+NO_VALUE = (0, 3, 7)     # DEL, LOGDATA, SINGLEDEL carry a key only
+
+
+def encode_ops(ops) -> bytes:
+    """Engine batch repr: seq u64 ‖ count u32 ‖ ops (kind ‖ uvarint key [‖ uvarint value]),
+    from (kind, key, value) triples as a WAL holds them (range ops: value = end / encoded)."""
     body = bytearray()
-    for k, v in puts:
-        body += b"\x01" + uvarint(len(k)) + k + uvarint(len(v)) + v
-    for k in deletes:
-        body += b"\x00" + uvarint(len(k)) + k
-    return struct.pack("<QI", 0, len(puts) + len(deletes)) + bytes(body)
+    for kind, k, v in ops:
+        body += bytes([kind]) + uvarint(len(k)) + k
+        if kind not in NO_VALUE:
+            body += uvarint(len(v)) + v
+    return struct.pack("<QI", 0, len(ops)) + bytes(body)
+
+
+def write_batch(puts, deletes=()) -> bytes:
+    """RocksDB (19.1) form of a simulated command: 1 SET per put, 0 DEL per engine delete."""
+    return encode_ops([(1, k, v) for k, v in puts] + [(0, k, b"") for k in deletes])
 
 
 def lease(sequence: int, store: int) -> Proto:
@@ -109,10 +118,11 @@ def poison(row_key: bytes, wall: int) -> bytes:
     return write_batch([(row_key + b"\x00" + struct.pack(">Q", wall) + b"\x09", b"")])
 
 
-def log_tail(rg, applied: int, first_index: int, store: int, victim_row: bytes):
+def log_tail(rg, applied: int, first_index: int, store: int, victim_row: bytes, batch_of=None):
     """The stored KVs of the survivor's Raft state (entries, HardState, lease record) and a
     summary of what a correct replay does. `applied` = commands applied (m), `first_index`
-    = A + 1, `victim_row` a row key that exists in the ground truth."""
+    = A + 1, `victim_row` a row key that exists in the ground truth, `batch_of(batch)` the
+    engine batch of a simulated command (default: the 19.1 RocksDB form)."""
     rid = rg.range_id
     kvs, idx = [], first_index
     want = {"range_id": rid, "store_id": store, "applied_index": first_index - 1,
@@ -125,9 +135,7 @@ def log_tail(rg, applied: int, first_index: int, store: int, victim_row: bytes):
         kvs.append((k + b"\x00", stored(k, entry(term, idx, data, etype))))
         idx += 1
 
-    def batch_of(b):
-        return write_batch(b.puts, b.deletes)
-
+    batch_of = batch_of or (lambda b: write_batch(b.puts, b.deletes))
     todo = rg.batches[applied:]
     put(b"")                                                               # empty entry
     put(normal(rid, idx, command(applied + 1, 1, batch_of(todo[0]))))
