@@ -28,7 +28,7 @@ enum RaftEnc {
 
   /// RaftCommand: 4 max_lease_index, 6 proposer_lease_sequence, 13 eval result, 14 write batch.
   static func command(mli: UInt64, leaseSeq: Int64 = 1, batch: [UInt8]? = nil, newLease: Int64? = nil,
-                      addSSTable: Bool = false) -> [UInt8] {
+                      addSSTable: Bool = false, split: Bool = false) -> [UInt8] {
     var c = PB()
     if mli > 0 { c.varint(4, mli) }
     c.varint(6, UInt64(leaseSeq))
@@ -38,6 +38,7 @@ enum RaftEnc {
       eval.message(2, state); eval.varint(6, 1)
     }
     if addSSTable { var a = PB(); a.varint(2, 1); eval.message(17, a) }
+    if split { eval.message(3, PB()) }   // 3 split (its trigger is not read)
     c.message(13, eval)
     if let batch { var w = PB(); w.bytes(1, batch); c.message(14, w) }
     return c.bytes

@@ -43,6 +43,28 @@ struct RaftReplayStoreTests {
     return try Store(path: dir + "/s1")
   }
 
+  /// A damaged log: entry 13's stored value is cut short. Replay applies 11, stops at 13
+  /// and says why; the range keeps its applied state plus entry 11 (12 is a rejected
+  /// reproposal either way).
+  @Test func damagedEntryFallsBackAndIsReported() throws {
+    let dir = try makeTempDir("raft-damaged")
+    var s = StoreSpec()
+    let intact = try Self.build()
+    _ = EngineEntries.forEach(intact) { _, raw, value in
+      let cut = raw == RaftEnc.logKey(1, 13) ? Array(value.prefix(value.count / 2)) : value
+      s.put(raw, cut)
+    }
+    try s.write(to: dir + "/s1")
+    let store = try Store(path: dir + "/s1")
+    let catalogs = [StoreCatalog(store: store)]
+    let view = ClusterView(catalogs)
+    let reps = RaftReplayPass.run(stores: [store], view: view, plans: ReplicaPlanner.plan(view, catalogs: catalogs))
+    let r = try #require(reps.first)
+    #expect(r.entries.map(\.index) == [11, 12])
+    #expect(r.stopped?.hasPrefix("entry 13 on store 0 cannot be decoded") == true, "\(r.stopped ?? "")")
+    #expect(try Self.rowValues(store) == ["/Table/60/1/1/0=11", "/Table/60/1/5/0=5", "/Table/60/1/6/0=6"])
+  }
+
   static func rowValues(_ store: Store) throws -> [String] {
     var out: [String] = []
     _ = try SpanScanner(store: store, spans: [rows]).run { _, r in

@@ -112,6 +112,13 @@ struct RaftReplayTests {
     #expect(conflict.entries.isEmpty && conflict.stopped == "entry 11 has term 1 on store 0 but 2 on store 1")
   }
 
+  @Test func splitsAreAppliedAndReported() {
+    let split = RaftEnc.normalData(RaftEnc.command(mli: 6, batch: RaftEnc.batch([RaftEnc.put(Self.k1, Enc.intValue(1))]), split: true))
+    let r = RaftReplayer.replay(rangeID: 7, replicas: [Self.replica(0, Self.log([11: (1, split)], commit: 11))])
+    #expect(r.applied == 1)
+    #expect(r.boundsChanges == ["entry 11: split replayed; the range plan still uses the descriptors from before replay"])
+  }
+
   @Test func addSSTableStopsUntilSupported() {
     let l = Self.log([11: (1, Self.write(Self.k1, mli: 6)),
                       12: (1, RaftEnc.normalData(RaftEnc.command(mli: 7, addSSTable: true), version: 1))], commit: 12)

@@ -42,6 +42,9 @@ public struct RangeReplay: Equatable, Sendable {
   public var ops: [BatchOp] = []
   /// Undecodable Raft records of the range's replicas (HardState, truncated state, lease).
   public var problems: [String] = []
+  /// Applied commands that change the range's bounds (split, merge): their writes are
+  /// applied, but the range plan was made from the descriptors before replay.
+  public var boundsChanges: [String] = []
 
   public init(rangeID: Int64, chosenStore: Int, appliedIndex: UInt64, leaseAppliedIndex: UInt64) {
     self.rangeID = rangeID
@@ -140,7 +143,11 @@ public enum RaftReplayer {
       var e = RangeReplay.Entry(index: index, term: entry.term, store: first.store,
                                 isConfChange: payload.encoding.isConfChange, outcome: .empty)
       switch state.apply(payload, index: index, into: &out.ops) {
-      case .success(let outcome): e.outcome = outcome
+      case .success(let outcome):
+        e.outcome = outcome
+        if case .applied = outcome, let ev = payload.command?.evalResult, ev.hasSplit || ev.hasMerge {
+          out.boundsChanges.append("entry \(index): \(ev.hasSplit ? "split" : "merge") replayed; the range plan still uses the descriptors from before replay")
+        }
       case .failure(let why):
         out.stopped = why.description
         return out
