@@ -6,8 +6,8 @@ import LSMStore
 /// onto its chosen replica and adds the accepted writes to that store as an overlay, so
 /// the schema and row passes that follow read them like any stored write.
 public enum RaftReplayPass {
-  /// Returns one report per range that had anything to consider (a HardState or log
-  /// entries past the chosen replica's applied index), in plan order.
+  /// Returns one report per range that had anything to consider (a HardState commit past
+  /// the chosen replica's applied index, or entries past a known commit), in plan order.
   @discardableResult
   public static func run(stores: [Store], view: ClusterView, plans: [RangePlan]) -> [RangeReplay] {
     let reps = plan(stores: stores, view: view, plans: plans)
@@ -29,7 +29,8 @@ public enum RaftReplayPass {
                              log: logs[c.store][r.rangeID] ?? ReplicaRaftLog(rangeID: r.rangeID))
       }
       var rep = RaftReplayer.replay(rangeID: r.rangeID, replicas: replicas)
-      guard rep.commit > rep.appliedIndex || rep.beyondCommit > 0 || rep.stopped != nil else { continue }
+      // Without any HardState nothing is known committed: such logs are only counted by `kv ranges`.
+      guard rep.commit > rep.appliedIndex || (rep.commit > 0 && rep.beyondCommit > 0) || rep.stopped != nil else { continue }
       rep.problems = replicas.flatMap(\.log.problems)
       out.append(rep)
     }
