@@ -26,3 +26,10 @@ extension Store {
     rangeKeys += memtable.rangeKeys[before.1...]
   }
 }
+
+extension BatchOp {
+  /// An operation for `Store.addOverlay` (which assigns its seqnum).
+  public static func overlay(kind: UInt8, key: [UInt8], value: [UInt8] = []) -> BatchOp {
+    BatchOp(kind: kind, seq: 0, key: key, value: value)
+  }
+}

@@ -13,7 +13,7 @@ struct RaftReplayStoreTests {
   /// is stored; the log holds 11 (row 1 = 11), 12 (a reproposal of 11, row 1 = 99), 13
   /// (row 2 = 13 and, as engine operations, a range deletion of row 5 and a single delete of
   /// row 6; committed) and 14 (row 3 = 14, past commit 13).
-  static func build() throws -> Store {
+  static func build(replacing: [UInt64: [UInt8]] = [:], sideload: (index: UInt64, sst: String)? = nil) throws -> Store {
     var s = StoreSpec()
     s.put(Enc.unversioned(Enc.storeIdentKey), Enc.storeIdent(cluster: ClusterScenario.clusterID, node: 1, store: 1))
     let d = Enc.descriptor(1, [], ClusterScenario.keyMax, generation: 1, replicas: [(1, 1, 1), (2, 2, 2), (3, 3, 3)])
@@ -36,10 +36,16 @@ struct RaftReplayStoreTests {
     }
     for (i, data) in [(UInt64(10), write(1, 10, mli: 5)), (11, write(1, 11, mli: 6)), (12, write(1, 99, mli: 6)),
                       (13, write(2, 13, mli: 7)), (14, write(3, 14, mli: 8))] {
-      s.put(RaftEnc.logKey(1, i), RaftEnc.stored(RaftEnc.entry(term: 2, index: i, data: data)))
+      s.put(RaftEnc.logKey(1, i), RaftEnc.stored(RaftEnc.entry(term: 2, index: i, data: replacing[i] ?? data)))
     }
     let dir = try makeTempDir("raft-replay")
     try s.write(to: dir + "/s1")
+    if let (index, sst) = sideload {
+      // 20.x+ layout (R-SIDELOAD): auxiliary/sideloading/r<id/10000>XXXX/r<id>/i<index>.t<term>.
+      let d = dir + "/s1/auxiliary/sideloading/r0XXXX/r1"
+      try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
+      try FileManager.default.copyItem(atPath: sst, toPath: d + "/i\(index).t2")
+    }
     return try Store(path: dir + "/s1")
   }
 
@@ -63,6 +69,30 @@ struct RaftReplayStoreTests {
     #expect(r.entries.map(\.index) == [11, 12])
     #expect(r.stopped?.hasPrefix("entry 13 on store 0 cannot be decoded") == true, "\(r.stopped ?? "")")
     #expect(try Self.rowValues(store) == ["/Table/60/1/1/0=11", "/Table/60/1/5/0=5", "/Table/60/1/6/0=6"])
+  }
+
+  /// Entry 13 is a sideloaded AddSSTable (version byte 1, data stripped): the table file of
+  /// rows 7 and 8 sits in the store's sideloading directory and is ingested with the command.
+  @Test func sideloadedAddSSTableIsIngested() throws {
+    var t = StoreSpec()
+    t.put(Enc.mvcc(Enc.row(60, 7), wallSeconds: 200), Enc.intValue(7))
+    t.put(Enc.mvcc(Enc.row(60, 8), wallSeconds: 200), Enc.intValue(8))
+    let tdir = try makeTempDir("raft-sst")
+    try t.write(to: tdir)
+    let sst = try #require(try FileManager.default.contentsOfDirectory(atPath: tdir).first { $0.hasSuffix(".sst") })
+    let add = RaftEnc.normalData(RaftEnc.command(mli: 7, addSSTable: true), version: 1)
+    let store = try Self.build(replacing: [13: add], sideload: (13, tdir + "/" + sst))
+    let catalogs = [StoreCatalog(store: store)]
+    let view = ClusterView(catalogs)
+    let r = try #require(RaftReplayPass.run(stores: [store], view: view, plans: ReplicaPlanner.plan(view, catalogs: catalogs)).first)
+    #expect(r.stopped == nil && r.entries.map(\.outcome).last == .applied(ops: 2))
+    #expect(try Self.rowValues(store) == ["/Table/60/1/1/0=11", "/Table/60/1/5/0=5", "/Table/60/1/6/0=6", "/Table/60/1/7/0=7", "/Table/60/1/8/0=8"])
+    // Without the file the replay stops at 13 and says so.
+    let bare = try Self.build(replacing: [13: add])
+    let c2 = [StoreCatalog(store: bare)]
+    let v2 = ClusterView(c2)
+    let r2 = try #require(RaftReplayPass.run(stores: [bare], view: v2, plans: ReplicaPlanner.plan(v2, catalogs: c2)).first)
+    #expect(r2.stopped == "entry 13: the sideloaded AddSSTable file is not on the store")
   }
 
   static func rowValues(_ store: Store) throws -> [String] {

@@ -119,10 +119,10 @@ struct RaftReplayTests {
     #expect(r.boundsChanges == ["entry 11: split replayed; the range plan still uses the descriptors from before replay"])
   }
 
-  @Test func addSSTableStopsUntilSupported() {
+  @Test func sideloadedAddSSTableWithoutItsFileStops() {
     let l = Self.log([11: (1, Self.write(Self.k1, mli: 6)),
                       12: (1, RaftEnc.normalData(RaftEnc.command(mli: 7, addSSTable: true), version: 1))], commit: 12)
     let r = RaftReplayer.replay(rangeID: 7, replicas: [Self.replica(0, l)])
-    #expect(r.applied == 1 && r.stopped == "entry 12: AddSSTable (sideloaded) is not applied by this version of Salvage")
+    #expect(r.applied == 1 && r.stopped == "entry 12: the sideloaded AddSSTable file is not on the store")
   }
 }

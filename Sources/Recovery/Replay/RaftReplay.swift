@@ -93,7 +93,9 @@ public enum RaftReplayer {
   /// index i is committed when a replica whose own HardState commit is ≥ i holds it (Raft
   /// never lets a follower's commit pass entries that differ from the leader's); such
   /// copies must agree in term, or replay stops there.
-  public static func replay(rangeID: Int64, replicas: [Replica]) -> RangeReplay {
+  /// `sideloaded(store, index, term)`: the path of that store's sideloaded AddSSTable payload.
+  public static func replay(rangeID: Int64, replicas: [Replica],
+                            sideloaded: (_ store: Int, _ index: UInt64, _ term: UInt64) -> String? = { _, _, _ in nil }) -> RangeReplay {
     guard let chosen = replicas.first else {
       return RangeReplay(rangeID: rangeID, chosenStore: -1, appliedIndex: 0, leaseAppliedIndex: 0)
     }
@@ -142,7 +144,8 @@ public enum RaftReplayer {
       }
       var e = RangeReplay.Entry(index: index, term: entry.term, store: first.store,
                                 isConfChange: payload.encoding.isConfChange, outcome: .empty)
-      switch state.apply(payload, index: index, into: &out.ops) {
+      let sst = { sideloaded(first.store, index, entry.term) }
+      switch state.apply(payload, index: index, sideloaded: sst, into: &out.ops) {
       case .success(let outcome):
         e.outcome = outcome
         if case .applied = outcome, let ev = payload.command?.evalResult, ev.hasSplit || ev.hasMerge {
@@ -165,7 +168,8 @@ public enum RaftReplayer {
     var lease: RaftLease?
 
     /// `.failure` stops the replay (something Salvage cannot apply faithfully).
-    mutating func apply(_ p: RaftPayload, index: UInt64, into ops: inout [BatchOp]) -> Result<RangeReplay.Outcome, Stop> {
+    mutating func apply(_ p: RaftPayload, index: UInt64, sideloaded: () -> String? = { nil },
+                        into ops: inout [BatchOp]) -> Result<RangeReplay.Outcome, Stop> {
       guard let cmd = p.command, !p.commandID.isEmpty else { return .success(.empty) }
       let eval = cmd.evalResult
       if eval.isProbe { return .success(.rejected("probe request (a no-op by design)")) }
@@ -186,18 +190,32 @@ public enum RaftReplayer {
       } else {
         return .success(.rejected("reproposal: lease applied index \(leaseAppliedIndex), command requires < \(cmd.maxLeaseIndex)"))
       }
-      if let sst = eval.addSSTable {
-        let how = p.encoding.isSideloaded || sst.data.isEmpty ? "sideloaded" : "inline"
-        return .failure(Stop("entry \(index): AddSSTable (\(how)) is not applied by this version of Salvage"))
+      var applied: [BatchOp] = []
+      if let wb = cmd.writeBatch, !wb.isEmpty {
+        let batch = BatchDecoder.decode(wb, recordOffset: 0, file: "raft entry \(index)")
+        if let d = batch.damage { return .failure(Stop("entry \(index): write batch: \(d)")) }
+        applied = batch.ops.filter { $0.kind != Kind.logData }
       }
-      guard let wb = cmd.writeBatch, !wb.isEmpty else { return .success(.applied(ops: 0)) }
-      let batch = BatchDecoder.decode(wb, recordOffset: 0, file: "raft entry \(index)")
-      if let d = batch.damage { return .failure(Stop("entry \(index): write batch: \(d)")) }
-      for var op in batch.ops where op.kind != Kind.logData {
+      // AddSSTable (R-SIDELOAD): the table is ingested with the command, after its batch.
+      if let sst = eval.addSSTable {
+        let table: Result<[BatchOp], AddSSTablePayload.Failure>
+        if !sst.data.isEmpty {
+          table = AddSSTablePayload.ops(bytes: sst.data)
+        } else if let path = sideloaded() {
+          table = AddSSTablePayload.ops(path: path)
+        } else {
+          return .failure(Stop("entry \(index): the sideloaded AddSSTable file is not on the store"))
+        }
+        switch table {
+        case .success(let t): applied += t
+        case .failure(let why): return .failure(Stop("entry \(index): AddSSTable: \(why)"))
+        }
+      }
+      for var op in applied {
         op.seq = UInt64(ops.count)
         ops.append(op)
       }
-      return .success(.applied(ops: batch.ops.count))
+      return .success(.applied(ops: applied.count))
     }
   }
 
