@@ -24,15 +24,15 @@ public final class Store {
   public private(set) var sourceGroups: [[TableSpec]] = []
   public private(set) var liveLogs: [UInt64] = []
   public private(set) var obsoleteLogs: [UInt64] = []
-  public private(set) var memtable = Memtable()
+  public internal(set) var memtable = Memtable()
   /// Files the MANIFEST names that are not on disk, and files on disk it does not name.
   public private(set) var missingFiles: [String] = []
   /// Live WALs (or WAL segments) the MANIFEST needs that are not in the directory: the
   /// writes they held are lost (also listed in `missingFiles`).
   public private(set) var missingWALs: [MissingWAL] = []
   public private(set) var unreferencedFiles: [String] = []
-  public private(set) var rangeDeletions: [RangeDeletion] = []
-  public private(set) var rangeKeys: [RangeKey] = []
+  public internal(set) var rangeDeletions: [RangeDeletion] = []
+  public internal(set) var rangeKeys: [RangeKey] = []
   public private(set) var issues: [StoreIssue] = []
   /// Makes the blob resolver of each new iterator (nil: blob values stay unresolved). Every
   /// iterator owns its resolver and the blob files' decoded-block caches inside it, so

@@ -32,10 +32,15 @@ struct KVRanges: ParsableCommand {
     let view = ClusterView(catalogs)
     let plans = Dictionary(uniqueKeysWithValues: ReplicaPlanner.plan(view, catalogs: catalogs).map { ($0.rangeID, $0) })
     let out = Output()
+    let replays = raftReplayPlan(directories, view: view, plans: plans)
     if format == .jsonl {
-      KVRangesJSON(view: view, plans: plans, out: out).write()
+      var j = KVRangesJSON(view: view, plans: plans, out: out)
+      j.replays = replays
+      j.write()
     } else {
-      KVRangesText(view: view, plans: plans, out: out).write()
+      var t = KVRangesText(view: view, plans: plans, out: out)
+      t.replays = replays
+      t.write()
     }
     out.flush()
     TerminalList.lines(view.problems, "problems", indent: "salvage: ", seeAll: "(salvage recover lists them all in report.json)") { $0 }
@@ -57,6 +62,7 @@ struct KVRangesText {
   let view: ClusterView
   let plans: [Int64: RangePlan]
   let out: Output
+  var replays: [Int64: RangeReplay] = [:]
 
   func line(_ s: String) { out.write(s); out.endLine() }
   func label(_ store: Int) -> String { view.stores[store].label }
@@ -92,6 +98,7 @@ struct KVRangesText {
       for f in plans[d.rangeID]?.fallbacks ?? [] {
         line("    damaged on the chosen store: \(f.span.pretty) from " + (f.store.map(label) ?? "nowhere (lost)"))
       }
+      if let rep = replays[d.rangeID] { line("    " + raftReplayText(rep, label: label)) }
     }
     if !view.conflicts.isEmpty {
       line("conflicts:")
@@ -125,6 +132,7 @@ struct KVRangesJSON {
   let view: ClusterView
   let plans: [Int64: RangePlan]
   let out: Output
+  var replays: [Int64: RangeReplay] = [:]
 
   func storeJSON(_ i: Int) -> String {
     let s = view.stores[i]
@@ -150,6 +158,7 @@ struct KVRangesJSON {
       o += ",\"fallbacks\":[" + (plans[d.rangeID]?.fallbacks ?? []).map {
         "{\"start_hex\":\"\(hexOfBytes($0.span.start))\",\"end_hex\":\"\(hexOfBytes($0.span.end))\",\"store\":" + ($0.store.map(storeJSON) ?? "null") + "}"
       }.joined(separator: ",") + "]"
+      if let rep = replays[d.rangeID] { o += ",\"raft_replay\":" + raftReplayJSON(rep) }
       o += ",\"superseded\":\(r.superseded)}"
       out.write(o); out.endLine()
     }

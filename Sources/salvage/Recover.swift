@@ -40,6 +40,8 @@ struct Recover: ParsableCommand {
   @Flag(name: .long, help: "Do not check every block before reading (faster; a damaged block is then only skipped, not read from another replica).")
   var noVerifyBlocks = false
   @Flag(name: .long, help: "No progress on stderr (errors and notes only).") var quiet = false
+  @Flag(name: .long, help: "Do not replay committed Raft log entries that the chosen replica had not applied yet (read applied state only).")
+  var noRaftReplay = false
   @Option(name: .customLong("fill-from"), parsing: .upToNextOption,
           help: "A backup of this cluster (its directory, then any locality directories): spans no replica holds are read from it, as of its end time, and marked as such.")
   var fillFrom: [String] = []
@@ -78,6 +80,7 @@ struct Recover: ParsableCommand {
     try schemaOptions.apply(to: &options)
     if let jobs { options.jobs = jobs }
     options.verifyBlocks = !noVerifyBlocks
+    options.raftReplay = !noRaftReplay
     options.fillFrom = fillFrom
     options.tablesFromBackup = tablesFromBackup
     options.rebuildFromIndexes = rebuildFromIndexes

@@ -37,6 +37,7 @@ func recoverySummary(_ report: RecoveryReport, filteredOut: [String: Int]) -> [S
       line("  \(padRight("", 28)) " + parts.joined(separator: "; "))
     }
   }
+  if let replay = raftReplaySummary(report) { line(replay) }
   if !report.lostWALs.isEmpty {
     line("live WALs missing (the writes made after each store's last flush are lost):")
     TerminalList.lines(report.lostWALs, "WALs") { "\($0.store): \($0.file)" }.forEach(line)

@@ -677,6 +677,9 @@ class Simulator:
         self.descriptors = descriptors or ("23.2" if version == "25.4" else version)
         use_descriptors(self.descriptors)
         self.cfg = SCALES[scale]
+        # --raft-logs (sim_raft.py): (range id, store) → log-tail KVs; range id → commands the
+        # recovery applies (the committed tail included); what a correct replay reports
+        self.raft_tails, self.replayed, self.raft_truth = {}, {}, []
         self.rng = random.Random(seed)
         self.clock = Clock(self.rng)
         self.cluster_id = uuid.UUID(int=self.rng.getrandbits(128), version=4)
@@ -1436,6 +1439,7 @@ class Simulator:
             rep = next((x for x in rg.replicas if x.store == store), None)
             if rep is None:
                 continue
+            files["A"].extend(self.raft_tails.get((rg.range_id, store), []))
             done = 0
             for step in "ABC":
                 for i, b in enumerate(rg.batches[:rep.applied]):
@@ -1599,6 +1603,38 @@ def write_store(path: str, files: dict, deletes: list):
     run_ldb([db, "--hex", "load"], lines(files["C"]))   # stays in the WAL
 
 
+def add_raft_tails(sim: Simulator, sim_pebble=None):
+    """--raft-logs: each "1S" range (one survivor, lagging) keeps its committed log tail on
+    the survivor (sim_raft.log_tail); the ground truth then counts those commands applied.
+    Pebble stores (`sim_pebble` given) log their commands as the Pebble batches they wrote
+    (lock-table intents, single deletes, MVCC range keys)."""
+    import sim_raft
+    batch_of = None
+    if sim_pebble is not None:
+        import pebble_store
+        txns = sim_pebble.intent_txns(sim)
+        batch_of = lambda b: sim_raft.encode_ops(  # noqa: E731
+            [pebble_store._wal_entry(op) for op in sim_pebble.batch_ops(b, txns)])
+    for rg in sim.ranges:
+        if rg.category != "1S":
+            continue
+        rep = next(x for x in rg.replicas if x.store in sim.survivors)
+        n = len(rg.batches)
+        if rep.applied >= n:
+            continue
+        rows = sorted(sim.rows_after(rg, n))
+        if not rows:
+            continue
+        tid, pk = rows[0]
+        t = TABLES_BY_ID[tid]
+        victim = row_prefix(t, dict(zip(t.pk_ids, pk))) + b"\x88"
+        kvs, want = sim_raft.log_tail(rg, rep.applied, sim.raft_index(rg, rep.applied) + 1,
+                                      rep.store, victim, batch_of)
+        sim.raft_tails[(rg.range_id, rep.store)] = kvs
+        sim.replayed[rg.range_id] = n
+        sim.raft_truth.append(want)
+
+
 def simulate(seed: int, scale: str, version: str = "19.1", descriptors: str | None = None,
              index_ranges: bool = False, plant: bool = True) -> Simulator:
     """The whole history in memory (ranges, batches, lag); nothing written. make_large_cluster
@@ -1619,7 +1655,7 @@ def simulate(seed: int, scale: str, version: str = "19.1", descriptors: str | No
 
 def generate(out_dir: str, seed: int = 1, scale: str = "small", quiet: bool = False,
              version: str = "19.1", descriptors: str | None = None, damage: int = 0,
-             index_ranges: bool = False, plant: bool = True) -> dict:
+             index_ranges: bool = False, plant: bool = True, raft_logs: bool = False) -> dict:
     t0 = time.time()
     if version not in VERSIONS:
         raise SystemExit("unknown --version %s (choose from %s)" % (version, ", ".join(VERSIONS)))
@@ -1631,6 +1667,8 @@ def generate(out_dir: str, seed: int = 1, scale: str = "small", quiet: bool = Fa
     # the Pebble writer needs PyPI packages (crc32c, cramjam): only imported for Pebble stores
     sim_pebble = importlib.import_module("sim_pebble") if pebble else None
     sim = simulate(seed, scale, version, descriptors, index_ranges, plant)
+    if raft_logs:
+        add_raft_tails(sim, sim_pebble)
 
     os.makedirs(out_dir, exist_ok=True)
     ours = os.path.exists(os.path.join(out_dir, "expected", "cluster.json"))
@@ -1706,6 +1744,7 @@ def generate(out_dir: str, seed: int = 1, scale: str = "small", quiet: bool = Fa
     # ---- ground truth
     before = {t.id: {} for t in USER_TABLES}
     after = {t.id: {} for t in USER_TABLES}
+    unreplayed = {t.id: {} for t in USER_TABLES}     # what a recovery without Raft replay gets
     replicas_json, lost_json = [], []
     for rg in sim.ranges:
         full = sim.rows_after(rg, len(rg.batches))
@@ -1715,6 +1754,9 @@ def generate(out_dir: str, seed: int = 1, scale: str = "small", quiet: bool = Fa
         best = max(surv, key=lambda x: (x.applied, -x.store)) if surv else None
         if best:
             for (tid, pk), row in sim.rows_after(rg, best.applied).items():
+                unreplayed[tid][pk] = row
+            # A committed log tail on the survivor is applied by the recovery (--raft-logs).
+            for (tid, pk), row in sim.rows_after(rg, sim.replayed.get(rg.range_id, best.applied)).items():
                 after[tid][pk] = row
         n = len(rg.batches)
         entry = {"range_id": rg.range_id, **span_json(rg),
@@ -1777,8 +1819,14 @@ def generate(out_dir: str, seed: int = 1, scale: str = "small", quiet: bool = Fa
                                 if (tid, pk) not in fb_rows)})
     if pebble:
         dump_json(os.path.join(exp, "damaged_blocks.json"), damaged_json)
+    if raft_logs:
+        os.makedirs(os.path.join(exp, "without_raft_replay"))
+        dump_json(os.path.join(exp, "raft_replay.json"), sim.raft_truth)
     for t in USER_TABLES:
         write_csv(os.path.join(exp, t.name + ".csv"), t, after[t.id].values())
+        if raft_logs:
+            write_csv(os.path.join(exp, "without_raft_replay", t.name + ".csv"), t,
+                      unreplayed[t.id].values())
         write_csv(os.path.join(exp, "all_rows_before_disaster", t.name + ".csv"), t,
                   before[t.id].values())
     dump_json(os.path.join(exp, "tables.json"), [table_json(t, sim.descriptors)
@@ -1794,7 +1842,9 @@ def generate(out_dir: str, seed: int = 1, scale: str = "small", quiet: bool = Fa
         rg = it["range"]
         holders = sorted(x.store for x in rg.replicas if x.store in sim.survivors and
                          any(b.wall == it["wall"] and b.logical == it["logical"] and
-                             b.phase == "pending" for b in rg.batches[:x.applied]))
+                             b.phase == "pending" for b in rg.batches[:(
+                                 sim.replayed[rg.range_id] if (rg.range_id, x.store)
+                                 in sim.raft_tails else x.applied)]))
         intents_json.append({
             "key_pretty": pretty_key(it["key"]), "key_hex": it["key"].hex(),
             "table": qualified(it["table"]), "index_id": it["index_id"],
@@ -1818,7 +1868,9 @@ def generate(out_dir: str, seed: int = 1, scale: str = "small", quiet: bool = Fa
             "surviving_stores_holding_it": sorted(
                 x.store for x in p["range"].replicas if x.store in sim.survivors and
                 any(b.range_keys and b.wall == p["wall"] and b.logical == p["logical"]
-                    for b in p["range"].batches[:x.applied]))} for p in sim.purges])
+                    for b in p["range"].batches[:(
+                        sim.replayed[p["range"].range_id] if (p["range"].range_id, x.store)
+                        in sim.raft_tails else x.applied)]))} for p in sim.purges])
     dump_json(os.path.join(exp, "resolved_intents.json"), [{
         "key_pretty": pretty_key(x["key"]), "key_hex": x["key"].hex(),
         "metadata_engine_key_hex": (x["key"] + b"\x00" if version == "19.1" else
@@ -1871,9 +1923,14 @@ def main(argv=None):
                          "expected/index_rebuild.json")
     ap.add_argument("--no-planted-mismatches", action="store_true",
                     help="with --index-ranges: indexes and rows agree everywhere")
+    ap.add_argument("--raft-logs", action="store_true",
+                    help="a lagging lone survivor keeps its committed Raft log tail "
+                         "(sim_raft.py); expected/ then holds the replayed truth, "
+                         "expected/without_raft_replay/ the applied-state-only one")
     a = ap.parse_args(argv)
     generate(a.out_dir, a.seed, a.scale, version=a.version, descriptors=a.descriptors,
-             damage=a.damage, index_ranges=a.index_ranges, plant=not a.no_planted_mismatches)
+             damage=a.damage, index_ranges=a.index_ranges, plant=not a.no_planted_mismatches,
+             raft_logs=a.raft_logs)
 
 
 if __name__ == "__main__":

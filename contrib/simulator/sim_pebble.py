@@ -60,6 +60,9 @@ def store_batches(sim, store: int, phase_file: dict, ident_kv, applied_key) -> d
         rep = next((x for x in rg.replicas if x.store == store), None)
         if rep is None:
             continue
+        tail = sim.raft_tails.get((rg.range_id, store))     # --raft-logs (sim_raft.py)
+        if tail:
+            steps["A"].append([Op(SET, k, v) for k, v in tail])
         done = 0
         for step in "ABC":
             mine = []

@@ -1304,5 +1304,44 @@ class Descriptors232Test(SimulatorTest):
     descriptors = "23.2"
 
 
+class RaftLogsTest(unittest.TestCase):
+    """--raft-logs (issue 17): the lone lagging survivor holds one log key per index from its
+    applied index + 1 to the commit index + 1 (one entry past commit), a HardState whose
+    commit is expected/raft_replay.json's, and the replayed truth gains rows over the
+    applied-state-only one."""
+
+    def test_log_tail_on_the_survivor(self):
+        with tempfile.TemporaryDirectory(prefix="salvage-sim-raft-") as d:
+            mdc.generate(d, 7, "small", quiet=True, raft_logs=True)
+            with open(os.path.join(d, "expected", "raft_replay.json"), encoding="utf-8") as f:
+                truth = json.load(f)
+            self.assertTrue(truth)
+            for t in truth:
+                kv = ldb_scan(os.path.join(d, "stores", "n%d" % t["store_id"]))
+                prefix = b"\x01i" + bytes([0x88 + t["range_id"]]) + b"urftl"
+                held = sorted(struct.unpack(">Q", k[len(prefix):-1])[0] for k in kv
+                              if k.startswith(prefix))
+                self.assertEqual(held, list(range(t["applied_index"] + 1, t["commit_index"] + 2)))
+                hs = kv[b"\x01i" + bytes([0x88 + t["range_id"]]) + b"urfth\x00"]
+                commit_field = b"\x18" + bytes(self.uvarint(t["commit_index"]))
+                self.assertIn(commit_field, hs)
+            with_replay = self.rows(os.path.join(d, "expected", "events.csv"))
+            without = self.rows(os.path.join(d, "expected", "without_raft_replay", "events.csv"))
+            self.assertGreater(len(with_replay - without), 0)
+
+    @staticmethod
+    def uvarint(v):
+        out = []
+        while v >= 0x80:
+            out.append((v & 0x7F) | 0x80)
+            v >>= 7
+        return out + [v]
+
+    @staticmethod
+    def rows(path):
+        with open(path, encoding="utf-8") as f:
+            return set(f.read().splitlines())
+
+
 if __name__ == "__main__":
     unittest.main()

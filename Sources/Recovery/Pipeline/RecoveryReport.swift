@@ -79,6 +79,12 @@ public struct RecoveryReport: Sendable {
   public var indexCheckRan = false
   public var indexInconsistencies: [IndexInconsistency] = []
   public var indexInconsistencyCount = 0
+  /// Per range: committed Raft entries replayed onto the chosen replica (issue 17), and
+  /// whether replay was turned off (`--no-raft-replay`).
+  public var raftReplay: [RangeReplay] = []
+  public var raftReplayOff = false
+  /// Acknowledged writes recovered from Raft logs: commands whose write batch was applied.
+  public var raftWrites: Int { raftReplay.reduce(0) { $0 + $1.writes } }
   /// Readable chunks (key spans read from one store), and how many an earlier run had finished.
   public var spans = 0
   public var spansReused = 0

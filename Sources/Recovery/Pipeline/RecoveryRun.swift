@@ -35,6 +35,9 @@ public struct RecoveryOptions: Sendable {
   /// the tables' CSVs (IndexRebuild.swift); `--check-indexes`: rows against their entries.
   public var rebuildFromIndexes = false
   public var checkIndexes = false
+  /// Replay committed Raft log entries the chosen replicas had not applied (issue 17);
+  /// `--no-raft-replay` turns it off.
+  public var raftReplay = true
   public init(storePaths: [String]) { self.storePaths = storePaths }
 }
 
@@ -184,6 +187,11 @@ public final class RecoveryRun: @unchecked Sendable {
     let view = ClusterView(catalogs)
     var plans = ReplicaPlanner.plan(view, catalogs: catalogs)
     report.problems += view.problems
+    if options.raftReplay {
+      report.raftReplay = RaftReplayPass.run(stores: stores, view: view, plans: plans)
+      report.problems += report.raftReplay.flatMap(\.problems)
+    }
+    report.raftReplayOff = !options.raftReplay
     if plans.isEmpty {
       guard stores.count == 1 else {
         throw RecoveryError("no range descriptor was found on any store, so replicas cannot be told apart; recover one store at a time")

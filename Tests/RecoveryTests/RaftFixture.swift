@@ -1,0 +1,73 @@
+import Foundation
+
+/// Encoders for Raft state (docs/raft-log-format.md; field numbers cited there):
+/// entries, HardState, RaftCommand, leases and engine write batches.
+enum RaftEnc {
+  static let commandID: [UInt8] = [0xC0, 1, 2, 3, 4, 5, 6, 7]
+
+  /// A write batch (spec §7.4): seq u64 LE ‖ count u32 LE ‖ ops (kind ‖ uvarint len ‖ key [‖ uvarint len ‖ value]).
+  static func batch(_ ops: [(kind: UInt8, key: [UInt8], value: [UInt8]?)]) -> [UInt8] {
+    var b = [UInt8](repeating: 0, count: 8)
+    let n = UInt32(ops.count)
+    b += [UInt8(n & 0xFF), UInt8(n >> 8 & 0xFF), UInt8(n >> 16 & 0xFF), UInt8(n >> 24)]
+    for op in ops {
+      b.append(op.kind)
+      b += PB.varintBytes(UInt64(op.key.count)) + op.key
+      if let v = op.value { b += PB.varintBytes(UInt64(v.count)) + v }
+    }
+    return b
+  }
+  static func put(_ key: [UInt8], _ value: [UInt8]) -> (kind: UInt8, key: [UInt8], value: [UInt8]?) { (1, key, value) }
+  static func del(_ key: [UInt8]) -> (kind: UInt8, key: [UInt8], value: [UInt8]?) { (0, key, nil) }
+
+  static func lease(sequence: Int64, store: Int32 = 1) -> PB {
+    var r = PB(); r.varint(1, UInt64(store)); r.varint(2, UInt64(store)); r.varint(3, UInt64(store))
+    var l = PB(); l.message(3, r); l.varint(7, UInt64(sequence))   // 3 replica, 7 sequence
+    return l
+  }
+
+  /// RaftCommand: 4 max_lease_index, 6 proposer_lease_sequence, 13 eval result, 14 write batch.
+  static func command(mli: UInt64, leaseSeq: Int64 = 1, batch: [UInt8]? = nil, newLease: Int64? = nil,
+                      addSSTable: Bool = false, split: Bool = false) -> [UInt8] {
+    var c = PB()
+    if mli > 0 { c.varint(4, mli) }
+    c.varint(6, UInt64(leaseSeq))
+    var eval = PB()
+    if let s = newLease {
+      var state = PB(); state.message(4, lease(sequence: s))
+      eval.message(2, state); eval.varint(6, 1)
+    }
+    if addSSTable { var a = PB(); a.varint(2, 1); eval.message(17, a) }
+    if split { eval.message(3, PB()) }   // 3 split (its trigger is not read)
+    c.message(13, eval)
+    if let batch { var w = PB(); w.bytes(1, batch); c.message(14, w) }
+    return c.bytes
+  }
+
+  static func normalData(_ command: [UInt8], version: UInt8 = 0) -> [UInt8] { [version] + commandID + command }
+
+  /// raftpb.Entry: 1 type, 2 term, 3 index, 4 data.
+  static func entry(term: UInt64, index: UInt64, type: UInt64 = 0, data: [UInt8]) -> [UInt8] {
+    var e = PB(); e.varint(1, type); e.varint(2, term); e.varint(3, index)
+    if !data.isEmpty { e.bytes(4, data) }
+    return e.bytes
+  }
+
+  /// ConfChange (2 type, 3 node_id, 4 context = ConfChangeContext{1 id, 2 payload}).
+  static func confChangeData(_ command: [UInt8]) -> [UInt8] {
+    var ctx = PB(); ctx.bytes(1, commandID); ctx.bytes(2, command)
+    var cc = PB(); cc.varint(2, 0); cc.varint(3, 4); cc.bytes(4, ctx.bytes)
+    return cc.bytes
+  }
+
+  /// As stored: inline MVCCMetadata around a BYTES roachpb.Value.
+  static func stored(_ proto: [UInt8]) -> [UInt8] { Enc.inline(Enc.bytesValue(proto)) }
+
+  static func hardState(term: UInt64, commit: UInt64) -> [UInt8] {
+    var h = PB(); h.varint(1, term); h.varint(3, commit); return stored(h.bytes)
+  }
+
+  static func logKey(_ rangeID: Int64, _ index: UInt64) -> [UInt8] {
+    Enc.unversioned(Enc.rangeIDKey(rangeID, replicated: false, "rftl", detail: (0..<8).reversed().map { UInt8(truncatingIfNeeded: index >> (8 * UInt64($0))) }))
+  }
+}
