@@ -7,14 +7,14 @@ import CockroachKV
 /// anything else answers false and goes through `decode`.
 extension JSONB {
   /// Whether `decode` accepts `p` and `write(raw:)` can print it.
-  static func isPlain(_ p: UnsafeRawBufferPointer) -> Bool {
+  public static func isPlain(_ p: UnsafeRawBufferPointer) -> Bool {
     var none = NoText()
     return walk(p, 0, p.count, depth: 0, &none)
   }
 
   /// `decode(p)`'s text; false (text partly written) when `isPlain(p)` is false.
   @discardableResult
-  static func write(raw p: UnsafeRawBufferPointer, into out: inout ByteSink) -> Bool {
+  public static func write(raw p: UnsafeRawBufferPointer, into out: inout ByteSink) -> Bool {
     walk(p, 0, p.count, depth: 0, &out)
   }
 

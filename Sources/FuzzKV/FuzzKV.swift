@@ -10,13 +10,14 @@ import CockroachKV
 //   5  a run of (engine key, value) pairs, length-prefixed by one byte each, resolved in
 //      engine-key order as `recover` resolves a store
 //   6  user text: a key (`--span`) and a timestamp (`--as-of`)
+//   7  Raft state: a log entry (and its command payload), HardState, truncated state, lease
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzKV(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
   let input = [UInt8](UnsafeRawBufferPointer(start: data, count: size))
   guard let mode = input.first else { return 0 }
   let b = Array(input.dropFirst())
-  switch mode % 7 {
+  switch mode % 8 {
   case 0:
     if let v = try? MVCCValue(decoding: b) {
       _ = v.header.map { "\($0)" }
@@ -40,6 +41,13 @@ public func fuzzKV(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     walk(b[...], depth: 0)
   case 5:
     resolve(b)
+  case 7:
+    if let e = try? RaftEntry(storedValue: b), let p = try? RaftPayload(e) { _ = "\(p)" }
+    if let e = try? RaftEntry(decoding: b[...]), let p = try? RaftPayload(e) { _ = "\(p)" }
+    _ = try? RaftCommand(decoding: b[...])
+    _ = try? RaftHardState(storedValue: b)
+    _ = try? RaftTruncatedState(storedValue: b)
+    _ = try? RaftLease(storedValue: b)
   default:
     let text = String(decoding: b, as: UTF8.self)
     if let k = try? Keyspace.parse(text) { _ = Keyspace.prettyPrint(k) }

@@ -6,7 +6,8 @@ import CockroachSQL
 //   0  a Descriptor protobuf (system.descriptor value data): catalog and CREATE TABLE
 //   1  rows of the fixed tables below: a table byte, then KVs as `u8 key length ‖ roach key ‖
 //      u16 LE value length ‖ roachpb.Value`, grouped into rows, assembled and rendered as CSV
-//   2  one datum: a type byte, a decoder byte (key asc/desc, TUPLE value, bare value), bytes
+//   2  one datum: a type byte, a decoder byte (key asc/desc, TUPLE value, bare value), bytes;
+//      the bytes also as JSONB through the borrowed-byte walk, checked against the decoder
 //   3  system.descriptor and system.namespace keys and values (`u8 key length ‖ key ‖ value`)
 //   4  `--schema FILE.sql` text
 
@@ -131,6 +132,17 @@ func datum(_ b: [UInt8]) {
   }
   if let d { _ = SQLText.render(d, type: t) }
   if t.family == .json, let j = try? JSONB.decode(b[2...]) { _ = j.description }
+  jsonbOracle(Array(b.dropFirst(2)))
+}
+
+/// The borrowed-byte JSONB walk against the decoder: whatever it accepts, the decoder accepts,
+/// and both print the same text (a difference is a finding).
+func jsonbOracle(_ b: [UInt8]) {
+  guard b.withUnsafeBytes({ JSONB.isPlain($0) }) else { return }
+  guard let j = try? JSONB.decode(b[...]) else { fatalError("JSONB.isPlain accepted what decode refuses") }
+  var raw = ByteSink()
+  _ = b.withUnsafeBytes { JSONB.write(raw: $0, into: &raw) }
+  precondition(String(decoding: raw.bytes, as: UTF8.self) == j.description, "JSONB raw text differs from the decoder's")
 }
 
 func systemTables(_ b: [UInt8]) {
