@@ -90,42 +90,26 @@ final class PostgresTables: ChunkDestination {
   }
 }
 
-/// The one thread that owns the PostgreSQL connection. The recovery's threads hand it jobs
-/// through a queue bounded in bytes (`enqueue` waits while it is full, so memory stays
-/// bounded); the thread runs them one at a time, each as a task it waits for, so no event
-/// loop is ever blocked. After a failed job the rest are dropped and every later call
-/// throws that failure.
+/// The PostgreSQL connection's writer: jobs run one at a time on a `SerialWorker` thread, each
+/// as a task it waits for, so no event loop is ever blocked.
 final class PostgresWorker: @unchecked Sendable {
   typealias Job = (PostgresSink) async throws -> Void
-  struct Entry { var cost: Int; var job: Job }
 
   let sink: PostgresSink
-  let limit: Int
-  let condition = NSCondition()
-  var jobs: [Entry] = []
-  var head = 0
-  var queuedBytes = 0
-  var busy = false
-  var failure: Error?
-  var closing = false
-  let stopped = DispatchSemaphore(value: 0)
+  let serial: SerialWorker
 
   init(url: String, source: String, limit: Int = 16 << 20) throws {
-    let box = Box<PostgresSink>()
+    let box = SerialWorker.Box<PostgresSink>()
     try Self.blocking { box.value = try await PostgresSink.connect(url: url, source: source) }
-    sink = box.value!
-    self.limit = limit
-    let thread = Thread { [self] in main() }
-    thread.name = "salvage-postgres"
-    thread.start()
+    let sink = box.value!
+    self.sink = sink
+    serial = SerialWorker(name: "salvage-postgres", limit: limit) { try? Self.blocking { await sink.close() } }
   }
-
-  final class Box<T>: @unchecked Sendable { var value: T? }
 
   /// Runs `body` as a task and waits for it (on a thread that is no event loop's).
   static func blocking(_ body: @escaping () async throws -> Void) throws {
     let done = DispatchSemaphore(value: 0)
-    let error = Box<Error>()
+    let error = SerialWorker.Box<Error>()
     Task {
       do { try await body() } catch let e { error.value = e }
       done.signal()
@@ -134,66 +118,22 @@ final class PostgresWorker: @unchecked Sendable {
     if let e = error.value { throw e }
   }
 
-  func main() {
-    while true {
-      condition.lock()
-      while head == jobs.count && !closing { condition.wait() }
-      if head == jobs.count {
-        condition.unlock()
-        break
-      }
-      let entry = jobs[head]
-      jobs[head].job = { _ in }   // let the job's bytes go
-      head += 1
-      if head == jobs.count { jobs.removeAll(keepingCapacity: true); head = 0 }
-      busy = true
-      let skip = failure != nil
-      condition.unlock()
-      var error: Error?
-      if !skip {
-        let sink = sink
-        do { try Self.blocking { try await entry.job(sink) } } catch let e { error = e }
-      }
-      condition.lock()
-      queuedBytes -= entry.cost
-      busy = false
-      if failure == nil { failure = error }
-      condition.broadcast()
-      condition.unlock()
-    }
-    let sink = sink
-    try? Self.blocking { await sink.close() }
-    stopped.signal()
-  }
-
   /// Queues `job` (holding about `cost` bytes); waits while the queue is full.
   func enqueue(cost: Int, _ job: @escaping Job) throws {
-    condition.lock(); defer { condition.unlock() }
-    while failure == nil && head < jobs.count && queuedBytes + cost > limit { condition.wait() }
-    if let failure { throw failure }
-    precondition(!closing, "PostgreSQL copy used after close")
-    jobs.append(Entry(cost: cost, job: job))
-    queuedBytes += cost
-    condition.broadcast()
+    let sink = sink
+    try serial.enqueue(cost: cost) { try Self.blocking { try await job(sink) } }
   }
 
   /// Runs `body` after every queued job and returns its result.
   func run<T>(_ body: @escaping (PostgresSink) async throws -> T) throws -> T {
-    let box = Box<T>()
-    try enqueue(cost: 0) { box.value = try await body($0) }
-    condition.lock(); defer { condition.unlock() }
-    while head < jobs.count || busy { condition.wait() }
-    if let failure { throw failure }
-    return box.value!
+    let sink = sink
+    return try serial.run {
+      let box = SerialWorker.Box<T>()
+      try Self.blocking { box.value = try await body(sink) }
+      return box.value!
+    }
   }
 
   /// Ends the thread once the queue is done and closes the connection (once).
-  func close() {
-    condition.lock()
-    let first = !closing
-    closing = true
-    condition.broadcast()
-    condition.unlock()
-    if first { stopped.wait() }
-  }
+  func close() { serial.close() }
 }

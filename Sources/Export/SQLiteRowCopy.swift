@@ -15,14 +15,20 @@ extension ChunkSequencer where Destination == SQLiteTables {
   }
 }
 
-/// SQLite as a `ChunkDestination`.
+/// SQLite as a `ChunkDestination`. The inserts run on their own thread (`SerialWorker`, at
+/// most 64 MiB of rows queued), so the pass that reads and renders rows does not wait for
+/// SQLite; every use of the database is on that thread.
 final class SQLiteTables: ChunkDestination {
   let sink: SQLiteSink
+  let worker = SerialWorker(name: "salvage-sqlite", limit: 64 << 20)
   var tables: [RecoveredTable] = []
   var fills: [SQLiteSink.TableFill] = []
+  /// Only the worker's jobs touch it.
   var rowsInTransaction = 0
 
   init(_ sink: SQLiteSink) { self.sink = sink }
+
+  deinit { worker.close() }
 
   var workExtension: String { "sqlrows" }
 
@@ -30,20 +36,30 @@ final class SQLiteTables: ChunkDestination {
 
   func begin(tables: [RecoveredTable]) throws {
     self.tables = tables
-    fills = try tables.map { try sink.createTable(RecoveredDatabase.exportTable($0)) }
+    let sink = sink
+    fills = try worker.run { try tables.map { try sink.createTable(RecoveredDatabase.exportTable($0)) } }
   }
 
+  /// Waits for the queue: a part is read while it is there.
   func insertPart(_ part: String, table t: Int) throws {
-    var source = try RecoveredCSVRows(path: part, table: tables[t])
-    let fill = fills[t]
-    try sink.write(fill) { db in
-      if !db.isInsideTransaction { try db.beginTransaction() }
-      while let row = try source.next() { try sink.insert(fill, row: row, in: db) }
+    let sink = sink, fill = fills[t], table = tables[t]
+    try worker.run {
+      var source = try RecoveredCSVRows(path: part, table: table)
+      try sink.write(fill) { db in
+        if !db.isInsideTransaction { try db.beginTransaction() }
+        while let row = try source.next() { try sink.insert(fill, row: row, in: db) }
+      }
     }
   }
 
   func insert(_ rows: SQLiteRows, table t: Int) throws {
     let fill = fills[t]
+    try worker.enqueue(cost: rows.byteCount) { [self] in try write(rows, fill) }
+  }
+
+  /// On the worker: the rows through the table's prepared statement, committed every
+  /// `transactionRows` rows.
+  func write(_ rows: SQLiteRows, _ fill: SQLiteSink.TableFill) throws {
     try sink.write(fill) { db in
       if !db.isInsideTransaction { try db.beginTransaction() }
       for r in 0..<rows.count {
@@ -59,13 +75,17 @@ final class SQLiteTables: ChunkDestination {
 
   /// Every table's meta line, the file made durable and renamed.
   func finish() throws -> [TableLoadReport] {
-    try sink.write(nil) { db in
-      if !db.isInsideTransaction { try db.beginTransaction() }
-      for f in fills { try sink.recordMeta(f, in: db) }
-      try db.commit()
+    let sink = sink, fills = fills
+    try worker.run {
+      try sink.write(nil) { db in
+        if !db.isInsideTransaction { try db.beginTransaction() }
+        for f in fills { try sink.recordMeta(f, in: db) }
+        try db.commit()
+      }
+      for f in fills { f.insert = nil }   // finalized before the database closes
+      try sink.finish()
     }
-    for f in fills { f.insert = nil }   // finalized before the database closes
-    try sink.finish()
+    worker.close()
     return fills.map(\.report)
   }
 }

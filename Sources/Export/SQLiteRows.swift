@@ -21,6 +21,9 @@ struct SQLiteRows {
 
   init(width: Int) { self.width = width }
 
+  /// Bytes held (what a queue of them is bounded by).
+  var byteCount: Int { arena.count + kinds.count * 13 }
+
   init(_ batch: RowBatch, ordinals: [Int], families: [TypeFamily?]) {
     self.init(width: ordinals.count)
     kinds.reserveCapacity(batch.count * width)
