@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 import cramjam
 import crc32c as _crc32c
 
+from crdb_encoding import pb_uvarint
+
 # Internal key kinds (spec §4.2).
 DEL, SET, MERGE, SINGLEDEL, RANGEDEL, SEPARATOR, SETWITHDEL = 0, 1, 2, 7, 15, 17, 18
 RANGEKEYDEL, RANGEKEYUNSET, RANGEKEYSET, DELSIZED = 19, 20, 21, 23
@@ -43,13 +45,7 @@ RECORD_BLOCK = 32768
 # Primitive encodings
 
 
-def uvarint(v: int) -> bytes:
-    out = bytearray()
-    while v >= 0x80:
-        out.append((v & 0x7F) | 0x80)
-        v >>= 7
-    out.append(v)
-    return bytes(out)
+uvarint = pb_uvarint   # LEB128 (crdb_encoding's one implementation)
 
 
 def varstring(b: bytes) -> bytes:

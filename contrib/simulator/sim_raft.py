@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import struct
 
-from crdb_encoding import TAG_BYTES, Proto, mvcc_metadata_inline, roach_value, uvarint_asc
+from crdb_encoding import TAG_BYTES, Proto, mvcc_metadata_inline, pb_uvarint, roach_value, uvarint_asc
 
 POISON_WALL = 4_000_000_000 * 10**9     # far after every simulated write
 
@@ -46,13 +46,7 @@ def stored(key: bytes, proto: bytes) -> bytes:
     return mvcc_metadata_inline(roach_value(key, TAG_BYTES, proto))
 
 
-def uvarint(v: int) -> bytes:
-    out = bytearray()
-    while v >= 0x80:
-        out.append((v & 0x7F) | 0x80)
-        v >>= 7
-    out.append(v)
-    return bytes(out)
+uvarint = pb_uvarint   # LEB128 (crdb_encoding's one implementation)
 
 
 NO_VALUE = (0, 3, 7)     # DEL, LOGDATA, SINGLEDEL carry a key only
