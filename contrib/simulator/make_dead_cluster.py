@@ -678,8 +678,10 @@ class Simulator:
         use_descriptors(self.descriptors)
         self.cfg = SCALES[scale]
         # --raft-logs (sim_raft.py): (range id, store) → log-tail KVs; range id → commands the
-        # recovery applies (the committed tail included); what a correct replay reports
+        # recovery applies (the committed tail included) and the store it applies them on;
+        # what a correct replay reports; store → sideloaded files [(relative path, bytes)]
         self.raft_tails, self.replayed, self.raft_truth = {}, {}, []
+        self.replay_onto, self.sideloaded = {}, {}
         self.rng = random.Random(seed)
         self.clock = Clock(self.rng)
         self.cluster_id = uuid.UUID(int=self.rng.getrandbits(128), version=4)
@@ -1459,6 +1461,10 @@ class Simulator:
 
     # -- ground truth ------------------------------------------------------------------------
 
+    def recovered(self, rg: Range, x: Replica) -> int:
+        """Commands a recovery applies on replica x: its own, plus a replayed log tail."""
+        return self.replayed[rg.range_id] if self.replay_onto.get(rg.range_id) == x.store else x.applied
+
     def rows_after(self, rg: Range, applied: int):
         rows = {}
         for b in rg.batches[:applied]:
@@ -1605,7 +1611,8 @@ def write_store(path: str, files: dict, deletes: list):
 
 def add_raft_tails(sim: Simulator, sim_pebble=None):
     """--raft-logs: each "1S" range (one survivor, lagging) keeps its committed log tail on
-    the survivor (sim_raft.log_tail); the ground truth then counts those commands applied.
+    the survivor (sim_raft.log_tail), and the "2L" snapshots range becomes a deposed leader
+    (add_deposed_leader); the ground truth then counts those commands applied.
     Pebble stores (`sim_pebble` given) log their commands as the Pebble batches they wrote
     (lock-table intents, single deletes, MVCC range keys)."""
     import sim_raft
@@ -1632,7 +1639,90 @@ def add_raft_tails(sim: Simulator, sim_pebble=None):
                                       rep.store, victim, batch_of)
         sim.raft_tails[(rg.range_id, rep.store)] = kvs
         sim.replayed[rg.range_id] = n
+        sim.replay_onto[rg.range_id] = rep.store
         sim.raft_truth.append(want)
+    add_deposed_leader(sim, sim_pebble, batch_of)
+
+
+def add_sstable_batch(sim: Simulator, rg: Range) -> Batch:
+    """The last command of `rg` (a snapshots range): an AddSSTable, as IMPORT INTO or a
+    restore sends one, holding a new row (the next version of the range's last user) and a
+    newer version of an existing row (no intent on it), 1 s after every other write."""
+    t = SNAPSHOTS
+    live = sim.rows_after(rg, len(rg.batches))
+    pending = {(it["table"].id, tuple(it["pk"])) for it in sim.intents}
+    mine = sorted(pk for (tid, pk) in live if tid == t.id and (tid, pk) not in pending)
+    uid = mine[-1][0]
+    top = max(pk[1] for b in rg.batches for tid, pk, _ in b.row_ops if tid == t.id and pk[0] == uid)
+    wall = max(b.wall for r in sim.ranges for b in r.batches) + 10**9
+    b = Batch("late", wall, 0)
+    b.range = rg
+    old = mine[len(mine) // 2]
+    newer = dict(live[(t.id, old)])
+    newer[3] = {"restored": True, "version": old[1], "note": "AddSSTable, newer version"}
+    rows = [newer, {1: uid, 2: top + 1, 3: {"gold": 0, "level": top + 1, "items": [],
+                                            "note": "AddSSTable, new row"}}]
+    for row in rows:
+        for k, v in encode_row(t, row).values():
+            assert rg.start <= k < rg.end and v is not None
+            b.puts.append((mvcc_key(k, wall, 0), v))
+        b.row_ops.append((t.id, (row[1], row[2]), row))
+    b.puts.sort()
+    rg.batches.append(b)
+    return b
+
+
+def rocksdb_sst(kvs) -> bytes:
+    """An SST file as RocksDB's SstFileWriter writes it (`ldb write_extern_sst`), keys sorted."""
+    import tempfile
+    with tempfile.TemporaryDirectory(prefix="salvage-sst-") as d:
+        lines = "".join("0x%s ==> 0x%s\n" % (k.hex().upper(), v.hex().upper())
+                        for k, v in sorted(kvs))
+        run_ldb(["--db=" + os.path.join(d, "db"), "--create_if_missing", "--hex", "load"], "")
+        out = os.path.join(d, "add.sst")
+        run_ldb(["--db=" + os.path.join(d, "db"), "--hex", "--compression_type=snappy",
+                 "write_extern_sst", out], lines)
+        with open(out, "rb") as f:
+            return f.read()
+
+
+def add_deposed_leader(sim: Simulator, sim_pebble=None, batch_of=None):
+    """--raft-logs, second case (sim_raft.deposed_leader): the "2L" snapshots range's two
+    survivors become a deposed term-2 leader (the lagging one, which applied up to the late
+    phase) with a diverged tail and a follower that applied less (up to update2) but holds
+    the entries term 3 committed, the last one a sideloaded AddSSTable (add_sstable_batch)."""
+    import sim_raft
+    rg = next((r for r in sim.ranges if r.category == "2L" and r.table_id == SNAPSHOTS.id), None)
+    if rg is None:
+        return
+    surv = sorted((x for x in rg.replicas if x.store in sim.survivors), key=lambda x: x.applied)
+    leader, follower = surv
+    n = len(rg.batches)
+    if leader.applied >= n:
+        return
+    j = next(i for i, b in enumerate(rg.batches) if PHASES.index(b.phase) >= PHASES.index("update2"))
+    follower.applied = min(j, leader.applied - 1)
+    new_leader = next(x for x in rg.replicas if x.store not in sim.survivors)
+    b = add_sstable_batch(sim, rg)
+    new_leader.applied = len(rg.batches)
+    if sim_pebble is None:
+        sst = rocksdb_sst(b.puts)
+    else:
+        sst = sim_pebble.ingestion_sst(b.puts, sim.version)
+    tid, pk = sorted(sim.rows_after(rg, len(rg.batches)))[0]
+    t = TABLES_BY_ID[tid]
+    victim = row_prefix(t, dict(zip(t.pk_ids, pk))) + b"\x88"
+    kvs, files, want = sim_raft.deposed_leader(
+        rg, leader.store, follower.store, new_leader.store, leader.applied, follower.applied,
+        lambda a: sim.raft_index(rg, a), victim, sst, batch_of, admission=sim_pebble is not None)
+    for store, tail in kvs.items():
+        sim.raft_tails[(rg.range_id, store)] = tail
+    for store, fs in files.items():
+        sim.sideloaded.setdefault(store, []).extend(fs)
+    want["sideloaded"]["rows"] = [list(pk) for _, pk, _ in b.row_ops]
+    sim.replayed[rg.range_id] = len(rg.batches)
+    sim.replay_onto[rg.range_id] = leader.store
+    sim.raft_truth.append(want)
 
 
 def simulate(seed: int, scale: str, version: str = "19.1", descriptors: str | None = None,
@@ -1696,9 +1786,13 @@ def generate(out_dir: str, seed: int = 1, scale: str = "small", quiet: bool = Fa
             written[store] = sim_pebble.write_pebble_store(
                 path, steps, sim_pebble.block_size(scale), version)
             written[store]["steps"] = steps
-            return
-        files, deletes = sim.store_inputs(store)
-        write_store(path, files, deletes)
+        else:
+            files, deletes = sim.store_inputs(store)
+            write_store(path, files, deletes)
+        for rel, data in sim.sideloaded.get(store, []):     # --raft-logs: AddSSTable payloads
+            os.makedirs(os.path.dirname(os.path.join(path, rel)), exist_ok=True)
+            with open(os.path.join(path, rel), "wb") as f:
+                f.write(data)
     if pebble:
         for s in range(1, NODES + 1):      # pure Python: threads would only contend
             one(s)
@@ -1842,9 +1936,7 @@ def generate(out_dir: str, seed: int = 1, scale: str = "small", quiet: bool = Fa
         rg = it["range"]
         holders = sorted(x.store for x in rg.replicas if x.store in sim.survivors and
                          any(b.wall == it["wall"] and b.logical == it["logical"] and
-                             b.phase == "pending" for b in rg.batches[:(
-                                 sim.replayed[rg.range_id] if (rg.range_id, x.store)
-                                 in sim.raft_tails else x.applied)]))
+                             b.phase == "pending" for b in rg.batches[:sim.recovered(rg, x)]))
         intents_json.append({
             "key_pretty": pretty_key(it["key"]), "key_hex": it["key"].hex(),
             "table": qualified(it["table"]), "index_id": it["index_id"],
@@ -1868,9 +1960,8 @@ def generate(out_dir: str, seed: int = 1, scale: str = "small", quiet: bool = Fa
             "surviving_stores_holding_it": sorted(
                 x.store for x in p["range"].replicas if x.store in sim.survivors and
                 any(b.range_keys and b.wall == p["wall"] and b.logical == p["logical"]
-                    for b in p["range"].batches[:(
-                        sim.replayed[p["range"].range_id] if (p["range"].range_id, x.store)
-                        in sim.raft_tails else x.applied)]))} for p in sim.purges])
+                    for b in p["range"].batches[:sim.recovered(p["range"], x)]))}
+        for p in sim.purges])
     dump_json(os.path.join(exp, "resolved_intents.json"), [{
         "key_pretty": pretty_key(x["key"]), "key_hex": x["key"].hex(),
         "metadata_engine_key_hex": (x["key"] + b"\x00" if version == "19.1" else
@@ -1924,9 +2015,12 @@ def main(argv=None):
     ap.add_argument("--no-planted-mismatches", action="store_true",
                     help="with --index-ranges: indexes and rows agree everywhere")
     ap.add_argument("--raft-logs", action="store_true",
-                    help="a lagging lone survivor keeps its committed Raft log tail "
-                         "(sim_raft.py); expected/ then holds the replayed truth, "
-                         "expected/without_raft_replay/ the applied-state-only one")
+                    help="a lagging lone survivor keeps its committed Raft log tail, and "
+                         "a snapshots range's two survivors are a deposed leader with a "
+                         "diverged tail and a follower holding the committed entries, a "
+                         "sideloaded AddSSTable among them (sim_raft.py); expected/ then "
+                         "holds the replayed truth, expected/without_raft_replay/ the "
+                         "applied-state-only one")
     a = ap.parse_args(argv)
     generate(a.out_dir, a.seed, a.scale, version=a.version, descriptors=a.descriptors,
              damage=a.damage, index_ranges=a.index_ranges, plant=not a.no_planted_mismatches,

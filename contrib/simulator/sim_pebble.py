@@ -9,7 +9,7 @@ import os
 
 from crdb_encoding import bytes_asc, mvcc_key
 from pebble_store import (
-    FORMAT_23_2, L0_NUM, L6_NUM, RANGEKEYSET, SET, SINGLEDEL, Op, Span, write_store,
+    FORMAT_23_2, L0_NUM, L6_NUM, RANGEKEYSET, SET, SINGLEDEL, Op, Span, write_store, write_table,
 )
 
 def block_size(scale: str) -> int:
@@ -89,6 +89,21 @@ def write_pebble_store(path: str, steps: dict, block_size: int, version: str = "
         fmt = FORMAT_25_4
     return write_store(path, flat(steps["A"]), flat(steps["B"]), steps["C"],
                        block_size=block_size, fmt=fmt)
+
+
+def ingestion_sst(kvs, version: str = "23.2") -> bytes:
+    """The table of an AddSSTable (sim_raft.deposed_leader) as the version's SST writer makes
+    it: point SETs at seqnum 0 (an ingested table's), 23.2 row blocks or 25.4 columnar."""
+    import tempfile
+    fmt = FORMAT_23_2
+    if version == "25.4":
+        from pebble_colblk import FORMAT_25_4
+        fmt = FORMAT_25_4
+    with tempfile.TemporaryDirectory(prefix="salvage-sst-") as d:
+        path = os.path.join(d, "add.sst")
+        write_table(path, [(k, 0, SET, v, False) for k, v in kvs], [], 4096, fmt.table_writer)
+        with open(path, "rb") as f:
+            return f.read()
 
 
 TABLE_LEVEL = {L6_NUM: 6, L0_NUM: 0}

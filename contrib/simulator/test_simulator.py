@@ -1305,29 +1305,102 @@ class Descriptors232Test(SimulatorTest):
 
 
 class RaftLogsTest(unittest.TestCase):
-    """--raft-logs (issue 17): the lone lagging survivor holds one log key per index from its
+    """--raft-logs (issue 17). The lone lagging survivor holds one log key per index from its
     applied index + 1 to the commit index + 1 (one entry past commit), a HardState whose
     commit is expected/raft_replay.json's, and the replayed truth gains rows over the
-    applied-state-only one."""
+    applied-state-only one. The deposed leader's range: the follower holds the committed
+    entries (term 3) to commit + 1, the last committed one a sideloaded AddSSTable whose
+    file (rows of the range, its CRC-32C in the command) sits in the follower's store; the
+    chosen leader holds only its diverged term-2 tail and knows its applied index committed."""
 
     def test_log_tail_on_the_survivor(self):
         with tempfile.TemporaryDirectory(prefix="salvage-sim-raft-") as d:
             mdc.generate(d, 7, "small", quiet=True, raft_logs=True)
             with open(os.path.join(d, "expected", "raft_replay.json"), encoding="utf-8") as f:
                 truth = json.load(f)
-            self.assertTrue(truth)
+            self.assertEqual([t["case"] for t in truth], ["lagging_survivor", "deposed_leader"])
             for t in truth:
-                kv = ldb_scan(os.path.join(d, "stores", "n%d" % t["store_id"]))
-                prefix = b"\x01i" + bytes([0x88 + t["range_id"]]) + b"urftl"
-                held = sorted(struct.unpack(">Q", k[len(prefix):-1])[0] for k in kv
-                              if k.startswith(prefix))
-                self.assertEqual(held, list(range(t["applied_index"] + 1, t["commit_index"] + 2)))
-                hs = kv[b"\x01i" + bytes([0x88 + t["range_id"]]) + b"urfth\x00"]
-                commit_field = b"\x18" + bytes(self.uvarint(t["commit_index"]))
-                self.assertIn(commit_field, hs)
+                rid = t["range_id"]
+                kv = ldb_scan(os.path.join(d, "stores", "n%d" % t["log_store_id"]))
+                first = t["applied_index"] + 1
+                if t["case"] == "deposed_leader":
+                    first = self.replica(d, rid, t["log_store_id"])["raft_applied_index"] + 1
+                    self.assertLess(first, t["applied_index"] + 1)   # the follower applied less
+                self.assertEqual(self.held(kv, rid), list(range(first, t["commit_index"] + 2)))
+                self.assertIn(b"\x18" + bytes(self.uvarint(t["commit_index"])), self.hard_state(kv, rid))
             with_replay = self.rows(os.path.join(d, "expected", "events.csv"))
             without = self.rows(os.path.join(d, "expected", "without_raft_replay", "events.csv"))
             self.assertGreater(len(with_replay - without), 0)
+
+            t = truth[1]
+            rid, log, chosen = t["range_id"], t["log_store_id"], t["store_id"]
+            kv_log = ldb_scan(os.path.join(d, "stores", "n%d" % log))
+            kv_leader = ldb_scan(os.path.join(d, "stores", "n%d" % chosen))
+            # The leader: only the diverged tail, term 2, and a commit at its applied index.
+            self.assertEqual(self.held(kv_leader, rid), t["diverged"]["indexes"])
+            self.assertEqual(self.replica(d, rid, chosen)["raft_applied_index"], t["applied_index"])
+            self.assertIn(b"\x18" + bytes(self.uvarint(t["applied_index"])), self.hard_state(kv_leader, rid))
+            for i in t["diverged"]["indexes"]:
+                self.assertIn(self.entry_head(2, i), kv_leader[self.log_key(rid, i)])
+                self.assertIn(self.entry_head(3, i), kv_log[self.log_key(rid, i)])
+            # The AddSSTable: version byte 1 (19.1), data stripped, the CRC of the file.
+            sl = t["sideloaded"]
+            self.assertEqual((sl["store_id"], sl["index"], sl["term"], sl["version_byte"]), (log, t["commit_index"], 3, 1))
+            path = os.path.join(d, "stores", "n%d" % log, sl["path"])
+            self.assertEqual(sl["path"], "auxiliary/sideloading/r0XXXX/r%d/i%d.t3" % (rid, sl["index"]))
+            with open(path, "rb") as f:
+                sst = f.read()
+            value = kv_log[self.log_key(rid, sl["index"])]
+            self.assertIn(b"\x01" + struct.pack(">IHH", rid, sl["index"], 0xC0DE), value)
+            crc = b"\x10" + bytes(self.uvarint(self.crc32c(sst)))   # AddSSTable{2 crc32}, no 1 data
+            self.assertIn(b"\x8a\x01" + bytes([len(crc)]) + crc, value)   # eval result 17
+            named = os.path.join(d, "sideloaded.sst")     # sst_dump wants the extension
+            with open(named, "wb") as f:
+                f.write(sst)
+            scan = subprocess.run(["sst_dump", "--file=" + named, "--command=scan", "--output_hex"],
+                                  capture_output=True, text=True, check=True).stdout
+            keys = [bytes.fromhex(m) for m in re.findall(r"^'([0-9A-F]+)' seq:0, type:1", scan, re.M)]
+            self.assertEqual(len(keys), 2)
+            snap = mdc.table_prefix(mdc.SNAPSHOTS.id)
+            self.assertTrue(all(k.startswith(snap) for k in keys))
+            # Its rows are in the truth: the new one only with replay, the newer version too.
+            with_replay = self.rows(os.path.join(d, "expected", "snapshots.csv"))
+            without = self.rows(os.path.join(d, "expected", "without_raft_replay", "snapshots.csv"))
+            for uid, version in sl["rows"]:
+                line = next(x for x in with_replay if x.startswith("%d,%d," % (uid, version)))
+                self.assertIn("AddSSTable", line)
+                self.assertNotIn(line, without)
+
+    @staticmethod
+    def log_key(rid, index):
+        return b"\x01i" + bytes([0x88 + rid]) + b"urftl" + struct.pack(">Q", index) + b"\x00"
+
+    def held(self, kv, rid):
+        prefix = b"\x01i" + bytes([0x88 + rid]) + b"urftl"
+        return sorted(struct.unpack(">Q", k[len(prefix):-1])[0] for k in kv if k.startswith(prefix))
+
+    @staticmethod
+    def hard_state(kv, rid):
+        return kv[b"\x01i" + bytes([0x88 + rid]) + b"urfth\x00"]
+
+    def entry_head(self, term, index):
+        """raftpb.Entry's first fields: 1 type 0, 2 term, 3 index."""
+        return b"\x08\x00\x10" + bytes(self.uvarint(term)) + b"\x18" + bytes(self.uvarint(index))
+
+    @staticmethod
+    def replica(d, rid, store):
+        with open(os.path.join(d, "expected", "replicas.json"), encoding="utf-8") as f:
+            rg = next(r for r in json.load(f) if r["range_id"] == rid)
+        return next(x for x in rg["replicas"] if x["store_id"] == store)
+
+    @staticmethod
+    def crc32c(data):
+        c = 0xFFFFFFFF
+        for b in data:
+            c ^= b
+            for _ in range(8):
+                c = (c >> 1) ^ 0x82F63B78 if c & 1 else c >> 1
+        return c ^ 0xFFFFFFFF
 
     @staticmethod
     def uvarint(v):
