@@ -27,8 +27,9 @@ enum RaftEnc {
   }
 
   /// RaftCommand: 4 max_lease_index, 6 proposer_lease_sequence, 13 eval result, 14 write batch.
+  /// `addSSTable`: the crc32 of a sideloaded AddSSTable (17 add_sstable{2 crc32}, data stripped).
   static func command(mli: UInt64, leaseSeq: Int64 = 1, batch: [UInt8]? = nil, newLease: Int64? = nil,
-                      addSSTable: Bool = false, split: Bool = false) -> [UInt8] {
+                      addSSTable: UInt32? = nil, split: Bool = false) -> [UInt8] {
     var c = PB()
     if mli > 0 { c.varint(4, mli) }
     c.varint(6, UInt64(leaseSeq))
@@ -37,7 +38,7 @@ enum RaftEnc {
       var state = PB(); state.message(4, lease(sequence: s))
       eval.message(2, state); eval.varint(6, 1)
     }
-    if addSSTable { var a = PB(); a.varint(2, 1); eval.message(17, a) }
+    if let crc = addSSTable { var a = PB(); a.varint(2, UInt64(crc)); eval.message(17, a) }
     if split { eval.message(3, PB()) }   // 3 split (its trigger is not read)
     c.message(13, eval)
     if let batch { var w = PB(); w.bytes(1, batch); c.message(14, w) }

@@ -1,6 +1,7 @@
 import CockroachKV
 import Foundation
 import LSMStore
+import SSTable
 import Testing
 @testable import Recovery
 
@@ -71,17 +72,13 @@ struct RaftReplayStoreTests {
     #expect(try Self.rowValues(store) == ["/Table/60/1/1/0=11", "/Table/60/1/5/0=5", "/Table/60/1/6/0=6"])
   }
 
-  /// Entry 13 is a sideloaded AddSSTable (version byte 1, data stripped): the table file of
-  /// rows 7 and 8 sits in the store's sideloading directory and is ingested with the command.
+  /// Entry 13 is a sideloaded AddSSTable (version byte 1, data stripped, the table's CRC-32C
+  /// in the command): the table file of rows 7 and 8 sits in the store's sideloading
+  /// directory and is ingested with the command.
   @Test func sideloadedAddSSTableIsIngested() throws {
-    var t = StoreSpec()
-    t.put(Enc.mvcc(Enc.row(60, 7), wallSeconds: 200), Enc.intValue(7))
-    t.put(Enc.mvcc(Enc.row(60, 8), wallSeconds: 200), Enc.intValue(8))
-    let tdir = try makeTempDir("raft-sst")
-    try t.write(to: tdir)
-    let sst = try #require(try FileManager.default.contentsOfDirectory(atPath: tdir).first { $0.hasSuffix(".sst") })
-    let add = RaftEnc.normalData(RaftEnc.command(mli: 7, addSSTable: true), version: 1)
-    let store = try Self.build(replacing: [13: add], sideload: (13, tdir + "/" + sst))
+    let (sst, crc) = try Self.rows7and8Table()
+    let add = RaftEnc.normalData(RaftEnc.command(mli: 7, addSSTable: crc), version: 1)
+    let store = try Self.build(replacing: [13: add], sideload: (13, sst))
     let catalogs = [StoreCatalog(store: store)]
     let view = ClusterView(catalogs)
     let r = try #require(RaftReplayPass.run(stores: [store], view: view, plans: ReplicaPlanner.plan(view, catalogs: catalogs)).first)
@@ -93,6 +90,34 @@ struct RaftReplayStoreTests {
     let v2 = ClusterView(c2)
     let r2 = try #require(RaftReplayPass.run(stores: [bare], view: v2, plans: ReplicaPlanner.plan(v2, catalogs: c2)).first)
     #expect(r2.stopped == "entry 13: the sideloaded AddSSTable file is not on the store")
+  }
+
+  /// A file whose CRC-32C is not the command's is not the table that was committed:
+  /// CockroachDB refuses to apply it (`addSSTablePreApply`, R-SIDELOAD), so the replay stops
+  /// there and the range keeps entry 11.
+  @Test func sideloadedAddSSTableWithAnotherCRCStops() throws {
+    let (sst, crc) = try Self.rows7and8Table()
+    let add = RaftEnc.normalData(RaftEnc.command(mli: 7, addSSTable: crc ^ 1), version: 1)
+    let store = try Self.build(replacing: [13: add], sideload: (13, sst))
+    let catalogs = [StoreCatalog(store: store)]
+    let view = ClusterView(catalogs)
+    let r = try #require(RaftReplayPass.run(stores: [store], view: view, plans: ReplicaPlanner.plan(view, catalogs: catalogs)).first)
+    #expect(r.entries.map(\.index) == [11, 12])
+    let want = String(format: "CRC-32C %08x, the command says %08x", crc, crc ^ 1)
+    #expect(r.stopped?.hasPrefix("entry 13: AddSSTable: ") == true && r.stopped?.hasSuffix(want) == true, "\(r.stopped ?? "")")
+    #expect(try Self.rowValues(store) == ["/Table/60/1/1/0=11", "/Table/60/1/5/0=5", "/Table/60/1/6/0=6"])
+  }
+
+  /// An SST of rows 7 and 8 (written by ldb) and its CRC-32C.
+  static func rows7and8Table() throws -> (path: String, crc: UInt32) {
+    var t = StoreSpec()
+    t.put(Enc.mvcc(Enc.row(60, 7), wallSeconds: 200), Enc.intValue(7))
+    t.put(Enc.mvcc(Enc.row(60, 8), wallSeconds: 200), Enc.intValue(8))
+    let tdir = try makeTempDir("raft-sst")
+    try t.write(to: tdir)
+    let name = try #require(try FileManager.default.contentsOfDirectory(atPath: tdir).first { $0.hasSuffix(".sst") })
+    let bytes = try Data(contentsOf: URL(fileURLWithPath: tdir + "/" + name))
+    return (tdir + "/" + name, bytes.withUnsafeBytes { Checksum.crc32c($0) })
   }
 
   static func rowValues(_ store: Store) throws -> [String] {

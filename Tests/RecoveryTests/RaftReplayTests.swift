@@ -121,7 +121,7 @@ struct RaftReplayTests {
 
   @Test func sideloadedAddSSTableWithoutItsFileStops() {
     let l = Self.log([11: (1, Self.write(Self.k1, mli: 6)),
-                      12: (1, RaftEnc.normalData(RaftEnc.command(mli: 7, addSSTable: true), version: 1))], commit: 12)
+                      12: (1, RaftEnc.normalData(RaftEnc.command(mli: 7, addSSTable: 1), version: 1))], commit: 12)
     let r = RaftReplayer.replay(rangeID: 7, replicas: [Self.replica(0, l)])
     #expect(r.applied == 1 && r.stopped == "entry 12: the sideloaded AddSSTable file is not on the store")
   }

@@ -46,8 +46,24 @@ public enum AddSSTablePayload {
     return .success(out)
   }
 
-  /// Inline SST bytes (an AddSSTable that was not sideloaded): read through a temporary file.
-  public static func ops(bytes: [UInt8]) -> Result<[BatchOp], Failure> {
+  /// The sideloaded table at `path`, if its CRC-32C is the command's `add_sstable.crc32`:
+  /// CockroachDB refuses to apply a payload that does not match (R-SIDELOAD), so another
+  /// file under that name is not the committed table.
+  public static func ops(path: String, crc32: UInt32) -> Result<[BatchOp], Failure> {
+    let bytes: Data
+    do { bytes = try Data(contentsOf: URL(fileURLWithPath: path)) } catch { return .failure(Failure("\(path): \(error)")) }
+    if let why = mismatch(bytes.withUnsafeBytes { Checksum.crc32c($0) }, crc32) { return .failure(Failure("\(path): \(why)")) }
+    return ops(path: path)
+  }
+
+  static func mismatch(_ got: UInt32, _ want: UInt32) -> String? {
+    got == want ? nil : String(format: "CRC-32C %08x, the command says %08x", got, want)
+  }
+
+  /// Inline SST bytes (an AddSSTable that was not sideloaded), CRC-checked like a sideloaded
+  /// file, read through a temporary file.
+  public static func ops(bytes: [UInt8], crc32: UInt32) -> Result<[BatchOp], Failure> {
+    if let why = mismatch(bytes.withUnsafeBytes { Checksum.crc32c($0) }, crc32) { return .failure(Failure("inline table: \(why)")) }
     let path = NSTemporaryDirectory() + "salvage-addsst-\(UUID().uuidString).sst"
     guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else {
       return .failure(Failure("cannot write a temporary file for an inline AddSSTable"))

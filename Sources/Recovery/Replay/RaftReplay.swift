@@ -200,9 +200,9 @@ public enum RaftReplayer {
       if let sst = eval.addSSTable {
         let table: Result<[BatchOp], AddSSTablePayload.Failure>
         if !sst.data.isEmpty {
-          table = AddSSTablePayload.ops(bytes: sst.data)
+          table = AddSSTablePayload.ops(bytes: sst.data, crc32: sst.crc32)
         } else if let path = sideloaded() {
-          table = AddSSTablePayload.ops(path: path)
+          table = AddSSTablePayload.ops(path: path, crc32: sst.crc32)
         } else {
           return .failure(Stop("entry \(index): the sideloaded AddSSTable file is not on the store"))
         }
