@@ -32,8 +32,16 @@ final class ProgressLine: @unchecked Sendable {
     timer = t
   }
 
+  /// Stops the timer and waits until no draw is in flight (`cancel` alone does not), so
+  /// nothing is drawn after the summary or while the process exits.
   func stop() {
-    timer?.cancel()
+    if let t = timer {
+      let cancelled = DispatchSemaphore(value: 0)
+      t.setCancelHandler { cancelled.signal() }
+      t.cancel()
+      cancelled.wait()
+      timer = nil
+    }
     lock.lock(); defer { lock.unlock() }
     if tty && drawn { printError("") }
   }
