@@ -1,4 +1,5 @@
 import SSTable
+import LSMStore
 
 /// A record-log chunk header found at a 4 KiB boundary of the image (docs/carving.md §2,
 /// spec §7.3). Filesystems start files on block boundaries, and a log file's chunks begin
@@ -21,7 +22,8 @@ struct LogChunk: Equatable {
   /// 0 legacy, 1 recyclable, 2 WAL-sync: chunks of one file share it.
   var family: UInt8 { (type - 1) / 4 }
 
-  static func headerLength(_ type: UInt8) -> Int { type <= 4 ? 7 : type <= 8 ? 11 : 19 }
+  /// Callers pass only types 1–12 (`at` checks); 19 for anything else keeps it total.
+  static func headerLength(_ type: UInt8) -> Int { LogReader.headerLength(ofChunkType: type) ?? 19 }
 
   /// The chunk at `b[p]` if its header is plausible and its checksum matches; the chunk
   /// must lie inside one 32 KiB block (`room` bytes from `p` to the block's end) and `b`.

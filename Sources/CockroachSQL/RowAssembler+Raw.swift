@@ -90,8 +90,8 @@ extension RowAssembler {
     return true
   }
 
-  /// One TUPLE column's body of encoding `enc` into slot `o`, as `fastValue` and
-  /// `DatumDecoding.value` would store it; false, consuming nothing, otherwise.
+  /// One TUPLE column's body of encoding `enc` into slot `o`, the value `DatumDecoding.value`
+  /// gives; false, consuming nothing, otherwise.
   func rawValue(_ o: Int, _ enc: Int, _ r: inout RawReader) -> Bool {
     typealias E = ValueEncoding.EncType
     let start = r.i
@@ -147,10 +147,7 @@ extension RowAssembler {
   func rawDecimal(_ o: Int, _ p: UnsafeRawBufferPointer, _ at: Int, _ n: Int) -> Bool {
     guard let d = RawDecimal(p, at, n) else { return false }
     let start = batch.arena.count
-    batch.arena.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: d.digits))
-    var v = d.coefficient
-    var k = start + d.digits - 1
-    repeat { batch.arena[k] = UInt8(truncatingIfNeeded: 48 + v % 10); v /= 10; k -= 1 } while v > 0
+    d.withDigits { batch.arena.append(contentsOf: $0) }
     batch.setDecimal(o, negative: d.negative, digitsAt: start, count: d.digits, exponent: d.exponent)
     return true
   }

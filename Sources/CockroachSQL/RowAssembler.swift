@@ -151,6 +151,7 @@ public final class RowAssembler {
     return k0.rowPrefix
   }
 
+  /// A key column by the general decoder (the typed reading is `rawKeyColumn`'s).
   func keyColumn(_ c: KeyColumn, _ b: inout ArraySlice<UInt8>) throws(SQLDecodeError) {
     let desc = c.descending
     if let m = b.first, m == (desc ? 0xFF : 0x00) {
@@ -158,43 +159,13 @@ public final class RowAssembler {
       batch.set(c.ordinal, .null)
       return
     }
-    switch c.fast {
-    case .int where b.first != nil:
-      batch.set(c.ordinal, .int, desc ? try SQLOrderedDecoding.varintDescending(&b) : try SQLOrderedDecoding.varintAscending(&b))
-      return
-    case .date where b.first != nil:
-      batch.set(c.ordinal, .date, desc ? try SQLOrderedDecoding.varintDescending(&b) : try SQLOrderedDecoding.varintAscending(&b))
-      return
-    case .timestamp where b.first != nil, .timestampTZ where b.first != nil:
-      let (s, n) = try SQLOrderedDecoding.timestamp(&b, descending: desc)
-      batch.set(c.ordinal, c.fast == .timestamp ? .timestamp : .timestampTZ, s, n)
-      return
-    case .string, .bytes:
-      let start = batch.arena.count
-      if let rest = unescape(b, descending: desc) {
-        let n = batch.arena.count - start
-        if c.fast == .bytes || Self.isUTF8(batch.arena, start) {
-          b = rest
-          batch.set(c.ordinal, c.fast == .bytes ? .bytes : .string, Int64(start), Int64(n))
-          return
-        }
-      }
-      batch.arena.removeSubrange(start...)   // malformed or not UTF-8: the general decoder says what it is
-    default:
-      break
-    }
     let d = try DatumDecoding.key(layout.types[c.ordinal], desc ? .desc : .asc, &b, catalog: decoder.catalog)
     batch.set(c.ordinal, datum: d)
     if case .raw(let t, _) = d, t == "collation key" { collationKeys.append(c.ordinal) }
   }
 
   /// Appends the unescaped body of `12 ‖ escaped ‖ 00 01` (or its inverted descending form)
-  /// to the arena; the bytes after it, or nil when malformed.
-  func unescape(_ b: ArraySlice<UInt8>, descending: Bool) -> ArraySlice<UInt8>? {
-    b.withUnsafeBytes { unescape($0, from: 0, to: $0.count, descending: descending) }.map { b[(b.startIndex + $0)...] }
-  }
-
-  /// `unescape` of `p[from..<to]`: the offset after the body, or nil when malformed.
+  /// in `p[from..<to]` to the arena: the offset after it, or nil when malformed.
   func unescape(_ p: UnsafeRawBufferPointer, from: Int, to end: Int, descending: Bool) -> Int? {
     let invert: UInt8 = descending ? 0xFF : 0
     guard from < end, p[from] == (descending ? OrderedEncoding.bytesDescMarker : OrderedEncoding.bytesMarker) else { return nil }
@@ -302,14 +273,7 @@ public final class RowAssembler {
   /// Stores string or bytes body `data` in slot `o`; false (nothing stored) for text that
   /// is not UTF-8.
   func text(_ o: Int, _ data: ArraySlice<UInt8>) -> Bool {
-    let start = batch.arena.count
-    batch.arena.append(contentsOf: data)
-    if fastByOrdinal[o] == .string && !Self.isUTF8(batch.arena, start) {
-      batch.arena.removeSubrange(start...)
-      return false
-    }
-    batch.set(o, fastByOrdinal[o] == .bytes ? .bytes : .string, Int64(start), Int64(data.count))
-    return true
+    data.withUnsafeBytes { rawText(o, $0, 0, $0.count) }
   }
 
   /// A TUPLE body: tagged columns with ID deltas. The common columns are read from borrowed
@@ -336,7 +300,8 @@ public final class RowAssembler {
     if let failure { throw failure }
   }
 
-  /// One column of a TUPLE body at offset `at`, by the general decoders; the offset after it.
+  /// One column of a TUPLE body at offset `at` by the general decoders (what `rawValue` does not
+  /// take); the offset after it.
   func slowColumn(_ data: ArraySlice<UInt8>, at: Int, colID: inout UInt64) throws(SQLDecodeError) -> Int {
     var b = data[(data.startIndex + at)...]
     let t = try ValueEncoding.tag(&b)
@@ -348,42 +313,10 @@ public final class RowAssembler {
       return b.startIndex - data.startIndex
     }
     do throws(SQLDecodeError) {
-      if try !fastValue(o, t.type, &b) {
-        batch.set(o, datum: try DatumDecoding.value(layout.types[o], encType: t.type, &b, catalog: decoder.catalog))
-      }
+      batch.set(o, datum: try DatumDecoding.value(layout.types[o], encType: t.type, &b, catalog: decoder.catalog))
     } catch {
       throw error.context(table: tableName, column: layout.columns[o].name, offset: at)
     }
     return b.startIndex - data.startIndex
-  }
-
-  /// The common (type, encoding) pairs; false, consuming nothing, for the rest (and for
-  /// anything odd, which the general decoder then reports exactly).
-  func fastValue(_ o: Int, _ enc: Int, _ b: inout ArraySlice<UInt8>) throws(SQLDecodeError) -> Bool {
-    typealias E = ValueEncoding.EncType
-    let before = b
-    switch (fastByOrdinal[o], E(rawValue: enc)) {
-    case (let f, .null?) where f != .none: batch.set(o, .null)
-    case (.bool, .true?): batch.set(o, .bool, 1)
-    case (.bool, .false?): batch.set(o, .bool, 0)
-    case (.int, .int?): batch.set(o, .int, try ValueEncoding.zigzag(&b))
-    case (.date, .int?), (.date, .time?): batch.set(o, .date, try ValueEncoding.zigzag(&b))
-    case (.float, .float?):
-      guard b.count >= 8 else { return false }
-      var u: UInt64 = 0
-      for x in b.prefix(8) { u = u << 8 | UInt64(x) }
-      b = b.dropFirst(8)
-      batch.set(o, .float, Int64(bitPattern: u))
-    case (.timestamp, .time?), (.timestampTZ, .time?):
-      let s = try ValueEncoding.zigzag(&b), n = try ValueEncoding.zigzag(&b)
-      batch.set(o, fastByOrdinal[o] == .timestamp ? .timestamp : .timestampTZ, s, n)
-    case (.string, .bytes?), (.bytes, .bytes?):
-      let n = try ValueEncoding.nsUvarint(&b)
-      guard n <= UInt64(b.count), text(o, b.prefix(Int(n))) else { b = before; return false }
-      b = b.dropFirst(Int(n))
-    default:
-      return false
-    }
-    return true
   }
 }

@@ -39,6 +39,16 @@ public enum LogEnd: Equatable, Sendable {
 public final class LogReader {
   public static let blockSize = 32 * 1024
 
+  /// Header bytes of a chunk of `type`: legacy 1–4, recyclable 5–8, WAL-sync 9–12; nil otherwise.
+  public static func headerLength(ofChunkType type: UInt8) -> Int? {
+    switch type {
+    case 1...4: return 7
+    case 5...8: return 11
+    case 9...12: return 19
+    default: return nil
+    }
+  }
+
   public let path: String
   /// Recyclable chunks carrying another number end the log. Nil: not checked (MANIFEST).
   public let logNumber: UInt32?
@@ -126,12 +136,7 @@ public final class LogReader {
       finish(.zeroed, at: pos)
       return nil
     }
-    let header: Int
-    switch type {
-    case 1...4: header = 7
-    case 5...8: header = 11
-    case 9...12: header = 19
-    default:
+    guard let header = Self.headerLength(ofChunkType: type) else {
       skipBlock(blockEnd, "unknown chunk type \(type); rest of the 32 KiB block skipped")
       return nil
     }
