@@ -48,6 +48,7 @@ extension SQLiteSink {
       }
       fill.insert = try db.makeStatement(sql: "INSERT INTO \(OutputNames.quoted(name)) VALUES (\(placeholders))")
     }
+    fills.append(fill)
     return fill
   }
 

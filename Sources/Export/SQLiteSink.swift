@@ -24,6 +24,8 @@ public final class SQLiteSink {
   private let tmpPath: String
   var queue: DatabaseQueue?
   var createdNames: [String: String] = [:]   // lower-cased SQLite name → source table
+  /// The tables' fills: their statements are finalized before the connection closes.
+  var fills: [TableFill] = []
 
   public init(path: String, source: String, guard outputGuard: OutputGuard,
               transactionRows: Int = 50_000) throws {
@@ -67,7 +69,15 @@ public final class SQLiteSink {
   }
 
   deinit {
-    if queue != nil { try? queue?.close(); unlink(tmpPath) }
+    guard let queue else { return }
+    // A run that failed: the open transaction is rolled back and every statement finalized
+    // before the connection closes. (Finalized later, from a fill's deinit, the last
+    // statement closed the connection, and SQLite's rollback called GRDB's rollback hook on
+    // its freed observer: a crash.)
+    try? queue.writeWithoutTransaction { db in if db.isInsideTransaction { try db.rollback() } }
+    for f in fills { f.insert = nil }
+    try? queue.close()
+    unlink(tmpPath)
   }
 
   /// Creates the table and inserts every row of `rows`.
@@ -115,6 +125,7 @@ public final class SQLiteSink {
   public func finish() throws {
     guard let queue else { return }
     self.queue = nil
+    for f in fills { f.insert = nil }
     do {
       try queue.close()
     } catch {
