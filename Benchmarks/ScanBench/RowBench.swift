@@ -27,7 +27,7 @@ struct BenchTable {
 func loadTables(_ stores: [String]) throws -> [BenchTable] {
   var options = RecoveryOptions(storePaths: stores)
   options.jobs = 1
-  options.verifyBlocks = false
+  options.verifyBlocks = .off
   let run = RecoveryRun(options: options)
   let p = try run.prepare(findUnnamed: false)
   var tables = p.tables.map {

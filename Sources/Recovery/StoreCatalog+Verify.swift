@@ -23,28 +23,45 @@ extension StoreCatalog {
     text.hasPrefix(store.hasSuffix("/") ? store : store + "/") ? text : "\(store): \(text)"
   }
 
-  /// Damaged blocks as roach-key spans. Block bounds are index separators, which may be
-  /// shortened and then are no engine keys: such a bound is read as a roach key and the
-  /// span widened (upper bound + ff), never narrowed. A missing bound is the table's own.
+  /// Damaged blocks as roach-key spans (`damagedSpan`).
   static func blockDamage(_ store: Store, problems: inout [String]) -> [KeySpan] {
     var spans: [KeySpan] = []
     for t in store.tables where !t.unreadable {
-      let tableLow = t.meta.flatMap { try? EngineKey(decoding: $0.smallest.userKey).roachKey } ?? []
-      let tableHigh = t.meta.flatMap { try? EngineKey(decoding: $0.largest.userKey).roachKey }.map { $0 + [0] } ?? LocalKeys.keyMax
+      let bounds = TableBounds(t)
       let damages: [Damage]
       do { damages = try Table(path: t.path).verify(checksumsOnly: true) } catch {
         problems.append(Self.problem(store.path, "\(t.path): \(error)"))
-        spans.append(KeySpan(start: tableLow, end: tableHigh))
+        spans.append(bounds.span)
         continue
       }
       for d in damages {
         problems.append(Self.problem(store.path, "\(d)"))
-        guard d.losesEntries else { continue }
-        let lo = d.lowerKey.map { (try? EngineKey(decoding: $0).roachKey) ?? $0 } ?? tableLow
-        let hi = d.upperKey.map { (try? EngineKey(decoding: $0).roachKey).map { $0 + [0] } ?? $0 + [0xFF] } ?? tableHigh
-        spans.append(KeySpan(start: lo, end: hi))
+        if d.losesEntries { spans.append(bounds.span(lower: d.lowerKey, upper: d.upperKey)) }
       }
     }
     return spans
+  }
+}
+
+/// A table's roach-key bounds (from the MANIFEST), and the roach-key span of a block between
+/// two index separators. Separators may be shortened and then are no engine keys: such a
+/// bound is read as a roach key and the span widened (upper bound + ff), never narrowed. A
+/// missing bound is the table's own.
+struct TableBounds {
+  let low: [UInt8]
+  let high: [UInt8]
+
+  init(_ t: TableSpec) {
+    low = t.meta.flatMap { try? EngineKey(decoding: $0.smallest.userKey).roachKey } ?? []
+    high = t.meta.flatMap { try? EngineKey(decoding: $0.largest.userKey).roachKey }.map { $0 + [0] } ?? LocalKeys.keyMax
+  }
+
+  /// The whole table.
+  var span: KeySpan { KeySpan(start: low, end: high) }
+
+  func span(lower: [UInt8]?, upper: [UInt8]?) -> KeySpan {
+    let lo = lower.map { (try? EngineKey(decoding: $0).roachKey) ?? $0 } ?? low
+    let hi = upper.map { (try? EngineKey(decoding: $0).roachKey).map { $0 + [0] } ?? $0 + [0xFF] } ?? high
+    return KeySpan(start: lo, end: hi)
   }
 }

@@ -7,6 +7,15 @@ public struct LayoutBlock: Sendable {
   /// For data blocks: the index separator (user key) bounding the block from above.
   public var upperKey: [UInt8]?
   public var lowerKey: [UInt8]?
+
+  /// A data block as the index lists it (`IndexIterator`): the previous separator and its own.
+  public init(dataBlock handle: BlockHandle, lowerKey: [UInt8]?, upperKey: [UInt8]) {
+    (kind, self.handle, compression, self.upperKey, self.lowerKey) = ("data", handle, nil, upperKey, lowerKey)
+  }
+
+  init(kind: String, handle: BlockHandle, compression: UInt8?, upperKey: [UInt8]?, lowerKey: [UInt8]?) {
+    (self.kind, self.handle, self.compression, self.upperKey, self.lowerKey) = (kind, handle, compression, upperKey, lowerKey)
+  }
 }
 
 extension Table {
@@ -65,7 +74,9 @@ extension Table {
   /// `checksumsOnly`: blocks of a checksummed table are only checked against their trailers
   /// (no decompression): what damage on disk breaks, at a small part of the cost. Index and
   /// keyspan blocks are still decoded (the layout needs them).
-  public func verify(checksumsOnly: Bool = false) -> [Damage] {
+  /// `dataBlocks` false: everything but the data blocks (a reader that checks only the data
+  /// blocks it is about to read uses `verify(_:checksumsOnly:)` for those).
+  public func verify(checksumsOnly: Bool = false, dataBlocks: Bool = true) -> [Damage] {
     var damages: [Damage] = []
     if let c = footer.footerChecksum, c.stored != c.computed {
       damages.append(Damage(file: path, blockKind: "footer", handle: BlockHandle(offset: footer.offset, length: footer.length),
@@ -74,37 +85,8 @@ extension Table {
     let (blocks, layoutDamages) = layout()
     damages += layoutDamages
     var seen = Set<BlockHandle>()
-    let trailersSuffice = checksumsOnly && self.blocks.checksumType != .none
-    for b in blocks where seen.insert(b.handle).inserted {
-      do throws(SSTableError) {
-        if trailersSuffice {
-          try self.blocks.checkTrailer(b.handle)
-          continue
-        }
-        let block = try self.blocks.read(b.handle)
-        if b.kind == "data" && format.isColumnar {
-          guard let schema = keySchema else {
-            throw SSTableError(.unsupported, "unknown columnar key schema")
-          }
-          try block.withBytes { bytes throws(SSTableError) in
-            let d = try ColumnarDataBlock(bytes, schema: schema)
-            for r in 0..<d.rowCount where !Kind.isPoint(UInt8(truncatingIfNeeded: d.trailer(r))) {
-              throw SSTableError(.corrupt, "row \(r) has no valid point kind")
-            }
-          }
-        } else if b.kind == "data" {
-          try block.withBytes { bytes throws(SSTableError) in
-            var it = try RowBlockIterator(bytes, allowHashIndex: format.rocksDBVersion > 0)
-            while try it.next() {
-              guard let (_, _, kind) = InternalKey.split(it.key), Kind.isPoint(kind & ~Kind.obsoleteBit) else {
-                throw SSTableError(.corrupt, "entry at block offset \(it.entryOffset) has no valid internal key")
-              }
-            }
-          }
-        }
-      } catch {
-        damages.append(Damage(file: path, blockKind: b.kind, handle: b.handle, message: error.message, lowerKey: b.lowerKey, upperKey: b.upperKey))
-      }
+    for b in blocks where (dataBlocks || b.kind != "data") && seen.insert(b.handle).inserted {
+      if let d = verify(b, checksumsOnly: checksumsOnly) { damages.append(d) }
     }
     do throws(SSTableError) { _ = try rangeDeletions() } catch {
       if error.kind != .unsupported { damages.append(Damage(file: path, blockKind: "range-del", handle: nil, message: error.message)) }
@@ -113,6 +95,41 @@ extension Table {
       if error.kind != .unsupported { damages.append(Damage(file: path, blockKind: "range-key", handle: nil, message: error.message)) }
     }
     return damages
+  }
+
+  /// One block's check (`verify`): its checksum, and unless `checksumsOnly` (or the table has
+  /// no checksums) its decompression and, for data blocks, every entry's internal key.
+  public func verify(_ b: LayoutBlock, checksumsOnly: Bool) -> Damage? {
+    do throws(SSTableError) {
+      if checksumsOnly && self.blocks.checksumType != .none {
+        try self.blocks.checkTrailer(b.handle)
+        return nil
+      }
+      let block = try self.blocks.read(b.handle)
+      if b.kind == "data" && format.isColumnar {
+        guard let schema = keySchema else {
+          throw SSTableError(.unsupported, "unknown columnar key schema")
+        }
+        try block.withBytes { bytes throws(SSTableError) in
+          let d = try ColumnarDataBlock(bytes, schema: schema)
+          for r in 0..<d.rowCount where !Kind.isPoint(UInt8(truncatingIfNeeded: d.trailer(r))) {
+            throw SSTableError(.corrupt, "row \(r) has no valid point kind")
+          }
+        }
+      } else if b.kind == "data" {
+        try block.withBytes { bytes throws(SSTableError) in
+          var it = try RowBlockIterator(bytes, allowHashIndex: format.rocksDBVersion > 0)
+          while try it.next() {
+            guard let (_, _, kind) = InternalKey.split(it.key), Kind.isPoint(kind & ~Kind.obsoleteBit) else {
+              throw SSTableError(.corrupt, "entry at block offset \(it.entryOffset) has no valid internal key")
+            }
+          }
+        }
+      }
+      return nil
+    } catch {
+      return Damage(file: path, blockKind: b.kind, handle: b.handle, message: error.message, lowerKey: b.lowerKey, upperKey: b.upperKey)
+    }
   }
 }
 

@@ -37,7 +37,7 @@ struct Recover: ParsableCommand {
   @Option(name: .long, help: "Shard number for --plan (0-based).") var shard: Int?
   @Flag(name: .long, help: "Write each table as <table>.csv.gz (import.sql tells IMPORT INTO to decompress it).")
   var gzip = false
-  @Flag(name: .long, help: "Do not check every block before reading (faster; a damaged block is then only skipped, not read from another replica).")
+  @Flag(name: .long, help: "Do not check blocks against their checksums as they are read (a damaged block is then only skipped, not read from another replica).")
   var noVerifyBlocks = false
   @Flag(name: .long, help: "No progress on stderr (errors and notes only).") var quiet = false
   @Flag(name: .long, help: "Do not replay committed Raft log entries that the chosen replica had not applied yet (read applied state only).")
@@ -79,7 +79,7 @@ struct Recover: ParsableCommand {
     options.tablePatterns = tables
     try schemaOptions.apply(to: &options)
     if let jobs { options.jobs = jobs }
-    options.verifyBlocks = !noVerifyBlocks
+    options.verifyBlocks = noVerifyBlocks ? .off : .whileReading
     options.raftReplay = !noRaftReplay
     options.fillFrom = fillFrom
     options.tablesFromBackup = tablesFromBackup

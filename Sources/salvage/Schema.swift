@@ -16,7 +16,7 @@ struct Schema: ParsableCommand {
   func run() throws {
     var options = RecoveryOptions(storePaths: stores)
     options.tablePatterns = tables
-    options.verifyBlocks = false  // descriptors only: no need to read every block
+    options.verifyBlocks = .off  // descriptors only: no need to check the data blocks
     try schemaOptions.apply(to: &options)
     let run = RecoveryRun(options: options)
     let p: RecoveryRun.Prepared

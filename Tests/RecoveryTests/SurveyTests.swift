@@ -23,7 +23,7 @@ struct SurveyTests {
     options.checkBlocks = checkBlocks
     let survey = try Survey.run(options)
     var recovery = RecoveryOptions(storePaths: stores)
-    recovery.verifyBlocks = checkBlocks
+    recovery.verifyBlocks = checkBlocks ? .whileReading : .off
     let run = RecoveryRun(options: recovery)
     let report = try run.run(sink: SurveySink(tables: []))
 
@@ -74,7 +74,7 @@ struct SurveyTests {
   }
 
   static func model(coreShare: Double = 1, diskWriteRate: Double = 500) -> SurveyCost {
-    SurveyCost(planSeconds: 2, storeBytes: [1000, 1000, 2000], checkRate: 1000, readCPUSeconds: 32,
+    SurveyCost(planSeconds: 2, checkCPUSeconds: 4, readCPUSeconds: 32,
                largestUnit: { jobs in 16 / Double(jobs) }, csvBytes: 4000, bufferedWriteRate: 1000, diskWriteRate: diskWriteRate,
                efficiency: 0.8, machineCores: 2, coreShare: coreShare)
   }
@@ -84,15 +84,14 @@ struct SurveyTests {
   @Test func costModel() {
     let idle = Self.model()
     let one = idle.estimate(machines: 1, cores: 1)
-    // check: one thread, 4000 bytes at 1000/s; read: 32 + 4000/1000 s of CPU; the disk's 8 s
-    // fit in the read.
+    // check: 4 s of CPU; read: 32 + 4000/1000 s of CPU; the disk's 8 s fit in the read.
     #expect(one == .init(machines: 1, coresPerMachine: 1, jobs: 1, seconds: 2 + 4 + 36, planSeconds: 2,
                          checkSeconds: 4, readSeconds: 36, writeSeconds: 0))
     let two = idle.estimate(machines: 1, cores: 2)
-    // check: two threads take the first two stores, the first free one the third (1 + 2 s).
-    #expect(two.checkSeconds == 3 && two.readSeconds == 22.5 && two.seconds == 27.5)
-    // A disk of 100 B/s needs 40 s: 4 s more than the read.
-    #expect(Self.model(diskWriteRate: 100).estimate(machines: 1, cores: 1).writeSeconds == 4)
+    // check and read on two jobs at 0.8: 4 / 1.6 and 36 / 1.6 s.
+    #expect(two.checkSeconds == 2.5 && two.readSeconds == 22.5 && two.seconds == 27)
+    // A disk of 80 B/s needs 50 s: 10 s more than the check and the read (4 + 36 s).
+    #expect(Self.model(diskWriteRate: 80).estimate(machines: 1, cores: 1).writeSeconds == 10)
     // Half a core while sampling: 2 / 0.5 − 1 = 3 other busy threads, so 2 jobs get 2/5 of a core each.
     let busy = Self.model(coreShare: 0.5)
     #expect(busy.otherThreads == 3)
@@ -101,7 +100,7 @@ struct SurveyTests {
     // read on 32 effective cores, parts written on 10 disks during the read (0.8 s < 1.1 s),
     // then copied into the tables on one (8 s).
     let cluster = busy.estimate(machines: 10, cores: 4)
-    #expect(cluster.planSeconds == 2 && cluster.checkSeconds == 2 && cluster.readSeconds == 1.1 && cluster.writeSeconds == 8)
+    #expect(cluster.planSeconds == 2 && cluster.checkSeconds == 0.1 && cluster.readSeconds == 1.1 && cluster.writeSeconds == 8)
   }
 
   /// The CockroachDB release from a Pebble format major version (sstable-format §1.7), and

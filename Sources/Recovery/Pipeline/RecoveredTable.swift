@@ -62,8 +62,42 @@ public struct ChunkResult: Codable, Sendable, Equatable {
   public var rowProblems = 0
   public var intents: [RecoveryReport.Intent] = []
   public var problems: [String] = []
+  /// Damaged blocks the chunk's read met (blocks are checked as they are read): the damaged
+  /// spans of its range, each with the store read instead; and the parts of the chunk that
+  /// no replica holds intact.
+  public var damaged: [Damaged] = []
+  public var lost: [Span] = []
   public init() {}
-  enum CodingKeys: String, CodingKey { case rows, deletedKeys = "deleted_keys", rowProblems = "row_problems", intents, problems }
+  enum CodingKeys: String, CodingKey {
+    case rows, deletedKeys = "deleted_keys", rowProblems = "row_problems", intents, problems, damaged, lost
+  }
+
+  public struct Span: Codable, Sendable, Equatable {
+    public var start: [UInt8]
+    public var end: [UInt8]
+    init(_ s: KeySpan) { (start, end) = (s.start, s.end) }
+    var keySpan: KeySpan { KeySpan(start: start, end: end) }
+  }
+
+  public struct Damaged: Codable, Sendable, Equatable {
+    public var rangeID: Int64
+    public var span: Span
+    /// Store indexes: the damaged one, and the one read instead.
+    public var store: Int
+    public var readFrom: Int?
+    enum CodingKeys: String, CodingKey { case rangeID = "range_id", span, store, readFrom = "read_from" }
+  }
+
+  public init(from decoder: Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    rows = try c.decode(Int.self, forKey: .rows)
+    deletedKeys = try c.decode(Int.self, forKey: .deletedKeys)
+    rowProblems = try c.decode(Int.self, forKey: .rowProblems)
+    intents = try c.decode([RecoveryReport.Intent].self, forKey: .intents)
+    problems = try c.decode([String].self, forKey: .problems)
+    damaged = try c.decodeIfPresent([Damaged].self, forKey: .damaged) ?? []
+    lost = try c.decodeIfPresent([Span].self, forKey: .lost) ?? []
+  }
 }
 
 /// What a sink kept from an earlier, unfinished run into the same place.

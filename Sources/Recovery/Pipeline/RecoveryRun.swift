@@ -10,10 +10,9 @@ public struct RecoveryOptions: Sendable {
   /// `db.table` patterns with `*` wildcards; empty = every table.
   public var tablePatterns: [String] = []
   public var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
-  /// Checks every block of every live table before planning, so that a damaged block's key
-  /// span is read from the next replica instead of silently missing (costs one extra read
-  /// of the stores). Off: damaged blocks are only skipped and reported while reading.
-  public var verifyBlocks = true
+  /// When blocks are checked against their checksums, so that a damaged block's key span is
+  /// read from the next replica instead of silently missing (`BlockCheck`).
+  public var verifyBlocks = BlockCheck.whileReading
   /// `--schema` files: CREATE TABLE statements merged over the stored descriptors (they win).
   public var schemaFiles: [SchemaFileText] = []
   /// `--table-id db.table=N`: IDs of tables in the schema files.
@@ -39,6 +38,16 @@ public struct RecoveryOptions: Sendable {
   /// `--no-raft-replay` turns it off.
   public var raftReplay = true
   public init(storePaths: [String]) { self.storePaths = storePaths }
+}
+
+/// When a recovery checks blocks.
+public enum BlockCheck: Sendable {
+  /// Each unit's data blocks just before it reads them (`BlockChecks`): only what is read.
+  case whileReading
+  /// Every block of every live table, before planning (the survey's `--verify`).
+  case beforePlanning
+  /// Never: damaged blocks are only skipped and reported while reading.
+  case off
 }
 
 /// The whole recovery over the surviving stores: cluster view → replica plan → schema from
@@ -69,6 +78,14 @@ public final class RecoveryRun: @unchecked Sendable {
   var storeStats: [Int: SpanScanStats] = [:]
   /// The replica plan (`prepare`): where index spans are read (IndexRebuild.swift).
   var rangePlans: [RangePlan] = []
+  /// Blocks checked while reading (`BlockCheck.whileReading`): the checks, each range's span
+  /// and replicas in the planner's order, and the stores' labels for the report.
+  var blockChecks: BlockChecks?
+  var replicaOrder: [Int64: (span: KeySpan, stores: [Int])] = [:]
+  var storeLabels: [String] = []
+  /// What those checks found, from the chunks' results (`settleDamage` puts it in the report).
+  var damagedWhileReading: [ChunkResult.Damaged] = []
+  var lostWhileReading: [LostPart] = []
 
   typealias ChunkKey = RecoveryChunk.Key
 
@@ -140,6 +157,7 @@ public final class RecoveryRun: @unchecked Sendable {
     report.spansReused = p.chunks.count - todo.count - p.chunks.filter { $0.store == nil }.count
     try read(p, chunks: todo, sink: sink, progress: progress)
     if options.checkIndexes { try checkIndexes(p) }
+    settleDamage(p.chunks)
     // Chunks finish in any order (parallel stores, reused work): sort what they added.
     report.intents.sort { ($0.keyHex, $0.timestamp) < ($1.keyHex, $1.timestamp) }
     report.filledSpans.sort { $0.table != $1.table ? $0.table < $1.table : $0.start.lexicographicallyPrecedes($1.start) }
@@ -162,6 +180,7 @@ public final class RecoveryRun: @unchecked Sendable {
     report.tables[c.table].rowProblems += r.rowProblems
     report.intents += r.intents
     report.problems += r.problems
+    addDamage(r, of: c)
   }
 
   /// Opens the stores and plans the work: replicas, schema, tables, chunks; fills the
@@ -180,12 +199,21 @@ public final class RecoveryRun: @unchecked Sendable {
     }
     report.lostWALs = stores.flatMap { s in s.missingWALs.map { RecoveryReport.LostWAL(store: s.path, file: $0.file, meaning: $0.meaning) } }
     progress("opened \(stores.count) store(s); reading cluster metadata")
-    // Damaged blocks must be known before planning: a skipped block could otherwise expose
-    // older versions (or nothing) where the replica's newest data was.
-    if options.verifyBlocks { progress("checking every block of \(stores.count) store(s)") }
-    let catalogs = Self.catalogs(of: stores, verifyTables: options.verifyBlocks, jobs: max(1, options.jobs))
+    // A damaged block must be known before its keys are read: skipping it could otherwise
+    // expose older versions (or nothing) where the replica's newest data was. Checked before
+    // planning, the plan reads its span elsewhere; checked while reading, the chunk does.
+    let upfront = options.verifyBlocks == .beforePlanning
+    if upfront { progress("checking every block of \(stores.count) store(s)") }
+    let catalogs = Self.catalogs(of: stores, verifyTables: upfront, jobs: max(1, options.jobs))
     let view = ClusterView(catalogs)
     var plans = ReplicaPlanner.plan(view, catalogs: catalogs)
+    storeLabels = stores.indices.map { view.stores.indices.contains($0) ? view.stores[$0].label : stores[$0].path }
+    if options.verifyBlocks == .whileReading {
+      blockChecks = BlockChecks(stores: stores, known: catalogs.map(\.damagedSpans))
+      for r in view.ranges where !r.superseded && !r.replicas.isEmpty && replicaOrder[r.rangeID] == nil {
+        replicaOrder[r.rangeID] = (r.span, r.replicas.map(\.store))
+      }
+    }
     report.problems += view.problems
     if options.raftReplay {
       report.raftReplay = RaftReplayPass.run(stores: stores, view: view, plans: plans)
@@ -328,7 +356,7 @@ public final class RecoveryRun: @unchecked Sendable {
           self.lock.unlock()
         }
         do {
-          let stats = try self.read(store: store, chunks: unit.chunks, tables: tables, sink: sink)
+          let stats = try self.read(store: unit.store, of: stores, chunks: unit.chunks, tables: tables, sink: sink)
           // A store is done when all of its units are (they finish in any order).
           self.lock.lock()
           self.storeStats[unit.store, default: SpanScanStats()].add(stats)
@@ -434,18 +462,30 @@ public final class RecoveryRun: @unchecked Sendable {
   /// Rows of one store's chunks, in one pass; rows are grouped by row prefix (all column
   /// families of a primary key are adjacent) and handed to the sink in batches. Each chunk is
   /// reported finished (`sink.chunkDone`) as soon as the scan has passed it.
+  /// With blocks checked while reading, each chunk's blocks are checked as the pass reaches
+  /// it (`CheckedPass`).
   @discardableResult
-  func read(store: Store, chunks: [RecoveryChunk], tables: [RecoveredTable], sink: RecoveredRowSink) throws -> SpanScanStats {
+  func read(store s: Int, of stores: [Store], chunks: [RecoveryChunk], tables: [RecoveredTable], sink: RecoveredRowSink) throws -> SpanScanStats {
     // The scanner numbers spans in key order; keep the chunks in the same order.
     let chunks = chunks.sorted { $0.span < $1.span }
-    var scanner = SpanScanner(store: store, spans: chunks.map(\.span), readTimestamp: options.readTimestamp)
+    var scanner = SpanScanner(store: stores[s], spans: chunks.map(\.span), readTimestamp: options.readTimestamp)
     scanner.skipsUnwantedBlocks = true   // blocks of other units, system ranges, other tables
-    return try read(chunks, source: store.path, tables: tables, sink: sink) { try scanner.runBorrowed($0) }
+    guard let checks = blockChecks else {
+      return try read(chunks, source: stores[s].path, tables: tables, sink: sink) { try scanner.runBorrowed($0) }
+    }
+    let checked = CheckedPass(checks: checks, store: s, stores: stores, chunks: chunks, readTimestamp: options.readTimestamp,
+                              replicas: { c in self.replicas(of: c, readFrom: s) })
+    return try read(chunks, source: stores[s].path, tables: tables, sink: sink, notes: { checked.notes[$0] }) { visit in
+      try checked.run(scanner, visit)
+    }
   }
 
   /// Rows of `chunks` (in key order) from `pass`, which hands out each resolved key with the
   /// index of its chunk; `source` names where problems were met.
+  /// `notes`: what the pass found about a chunk besides its keys (damaged blocks), added to
+  /// its result when it is finished.
   func read(_ chunks: [RecoveryChunk], source: String, tables: [RecoveredTable], sink: RecoveredRowSink,
+            notes: @escaping (Int) -> ChunkResult? = { _ in nil },
             pass: ((Int, ResolvedView) throws -> Void) throws -> SpanScanStats) throws -> SpanScanStats {
     // One assembler (and row batch) per table: rows go straight from KVs into typed slots.
     let assemblers = tables.map { RowAssembler(decoder: TableRowDecoder(table: $0.descriptor, catalog: $0.types)) }
@@ -483,6 +523,11 @@ public final class RecoveryRun: @unchecked Sendable {
       lock.lock(); defer { lock.unlock() }
       while finished <= last {
         var r = finished == current ? result : ChunkResult()
+        if let n = notes(finished) {
+          r.problems += n.problems
+          r.damaged += n.damaged
+          r.lost += n.lost
+        }
         if finished == chunks.count - 1 { r.problems += storeProblems }
         add(r, of: chunks[finished])
         bytesDone += chunkBytes[chunks[finished].key] ?? 0

@@ -245,9 +245,19 @@ public struct ShardResult: Codable, Sendable {
   public var tables: [TableStats]
   public var intents: [Intent]
   public var problems: [String]
+  /// Damaged blocks the shard's checks met while reading, and the parts no replica held.
+  public var damaged: [ChunkResult.Damaged]? = nil
+  public var lost: [Lost]? = nil
+
+  public struct Lost: Codable, Sendable {
+    public var tableID: UInt32
+    public var rangeID: Int64
+    public var span: ChunkResult.Span
+    enum CodingKeys: String, CodingKey { case tableID = "table_id", rangeID = "range_id", span }
+  }
 
   enum CodingKeys: String, CodingKey {
-    case shard, shards, fingerprint, chunks, rows, bytesEstimated = "bytes_estimated", seconds, tables, intents, problems
+    case shard, shards, fingerprint, chunks, rows, bytesEstimated = "bytes_estimated", seconds, tables, intents, problems, damaged, lost
   }
 }
 
@@ -285,7 +295,9 @@ extension RecoveryRun {
       seconds: (Date().timeIntervalSince(started) * 1000).rounded() / 1000,
       tables: r.tables.map { .init(tableID: $0.tableID, rows: $0.rows, deletedKeys: $0.deletedKeys, rowProblems: $0.rowProblems) },
       intents: r.intents.map { .init(key: $0.key, keyHex: $0.keyHex, txnID: $0.txnID, timestamp: $0.timestamp) },
-      problems: Array(r.problems[global...]))
+      problems: Array(r.problems[global...]),
+      damaged: damagedWhileReading,
+      lost: lostWhileReading.map { .init(tableID: p.tables[$0.table].descriptor.id, rangeID: $0.rangeID, span: .init($0.span)) })
     return (result, r)
   }
 
@@ -312,7 +324,15 @@ extension RecoveryRun {
       }
       intents += s.intents
       problems.formUnion(s.problems)
+      damagedWhileReading += s.damaged ?? []
+      for l in s.lost ?? [] {
+        guard let i = at[l.tableID] else { continue }
+        lostWhileReading.append(LostPart(table: i, rangeID: l.rangeID, span: l.span.keySpan))
+      }
     }
+    report = r
+    settleDamage(p.chunks)
+    r = report
     r.intents = intents.sorted { ($0.keyHex, $0.timestamp) < ($1.keyHex, $1.timestamp) }
       .map { .init(key: $0.key, keyHex: $0.keyHex, txnID: $0.txnID, timestamp: $0.timestamp) }
     r.problems += problems.sorted()

@@ -17,8 +17,8 @@ public struct SurveyOptions: Sendable {
   public var minimumSampleBytes: Int64 = 4 << 20
   /// Speed-up per added core of a parallel read (0.8: two cores read 1.6 times as fast).
   public var parallelEfficiency = 0.8
-  /// Check every block before planning, as `recover` does (reads every store whole: not
-  /// metadata cost), so damaged blocks are planned around and reported as recover would.
+  /// Check every block before planning (reads every store whole: not metadata cost), so
+  /// damaged blocks are planned around and reported as recover's checks while reading find them.
   public var checkBlocks = false
   /// Where the recovery will write: the survey times a 32 MiB test write there (removed at
   /// once). Nil: the system's temporary directory.
@@ -33,7 +33,7 @@ public enum Survey {
   public static func run(_ o: SurveyOptions, progress: @escaping @Sendable (String) -> Void = { _ in }) throws -> SurveyReport {
     let started = Date()
     var options = o.recovery
-    options.verifyBlocks = o.checkBlocks
+    options.verifyBlocks = o.checkBlocks ? .beforePlanning : .off
     let run = RecoveryRun(options: options)
     // No pass over the stores for unnamed tables: the survey stays at metadata cost.
     let p = try run.prepare(findUnnamed: false, progress: progress)
@@ -86,8 +86,9 @@ public enum Survey {
       if let t = timed.perTable[p.chunks[i].table], t.bytes > 0 { return Double(bytes[i]) * t.cpuSeconds / Double(t.bytes) }
       return rate > 0 ? Double(bytes[i]) / rate : 0
     }
-    let model = SurveyCost(planSeconds: planSeconds, storeBytes: p.stores.map { RecoveryRun.bytesOfTables([$0]) },
-                           checkRate: o.checkBlocks ? 0 : check ?? 0, readCPUSeconds: cost.reduce(0, +),
+    // recover checks the blocks it reads as it reads them (`BlockChecks`).
+    let checkCPU = (check ?? 0) > 0 ? Double(s.bytesToRead) / check! : 0
+    let model = SurveyCost(planSeconds: planSeconds, checkCPUSeconds: checkCPU, readCPUSeconds: cost.reduce(0, +),
                            largestUnit: { jobs in largestUnit(p, cost: cost, jobs: jobs, balance: options.pieceBytes > 0) },
                            csvBytes: s.estimatedCSVBytes, bufferedWriteRate: writes?.buffered ?? 0,
                            diskWriteRate: writes?.disk ?? 0, efficiency: o.parallelEfficiency,

@@ -1,14 +1,14 @@
 /// The survey's recovery-time model, from measured rates (pure: tests feed it figures).
 ///
-/// `recover` runs in two phases: planning, which opens the stores and checks every block
-/// (one store per job); and the read, where each job reads runs of chunks in key order and
-/// writes their rows into the table files, whose writing back to disk is started as they
-/// grow and waited for at the end (one fsync per table). The disk writes overlap the read,
-/// so the output adds only what the disk needs beyond it:
+/// `recover` runs in two phases: planning, which opens the stores and reads their metadata;
+/// and the read, where each job checks the blocks of a run of chunks and reads them in key
+/// order, writing their rows into the table files, whose writing back to disk is started as
+/// they grow and waited for at the end (one fsync per table). The disk writes overlap the
+/// read, so the output adds only what the disk needs beyond it:
 ///
-///     plan + check(jobs) + read(jobs) + max(0, CSV bytes / disk write rate − read(jobs))
+///     plan + check(jobs) + read(jobs) + max(0, CSV bytes / disk write rate − check − read)
 ///
-/// read(jobs) = single-core CPU seconds / (jobs × share of a core each job gets × efficiency),
+/// check and read(jobs) = single-core CPU seconds / (jobs × share of a core each job gets × efficiency),
 /// never less than the costliest single run of chunks. The share accounts for a machine
 /// other work is using: the sample measured what share of its core it got (CPU time over
 /// wall time); with `machineCores` cores that means `cores / share − 1` other busy threads,
@@ -16,10 +16,9 @@
 /// (assumed idle) plans twice (each shard plans, then `finish`) and reads with N × C cores.
 struct SurveyCost {
   var planSeconds: Double
-  /// Table bytes per store (all of them are checked before planning).
-  var storeBytes: [Int64]
-  /// Bytes per second of one thread checking checksums (wall time, during the survey).
-  var checkRate: Double
+  /// Single-core seconds to check the checksums of the blocks to read (bytes to read / the
+  /// sampled checksum rate).
+  var checkCPUSeconds: Double
   /// Single-core CPU seconds to read every chunk and render its rows (the sample's rates).
   var readCPUSeconds: Double
   /// Single-core CPU seconds of the costliest work unit `recover --jobs N` would form.
@@ -44,40 +43,31 @@ struct SurveyCost {
   func estimate(machines: Int, cores: Int) -> SurveyReport.Estimate {
     let jobs = max(1, cores)
     let here = machines == 1
-    // Stores are checked on min(jobs, stores) threads, each taking the next store; the
-    // check rate was measured at the share one thread gets.
-    let checkers = max(1, min(jobs, storeBytes.count))
-    let slowdown = here ? share(1) / share(checkers) : share(1)
-    var threads = [Double](repeating: 0, count: checkers)
-    for b in storeBytes {
-      let i = threads.indices.min { threads[$0] < threads[$1] }!
-      threads[i] += checkRate > 0 ? Double(b) / checkRate * slowdown : 0
-    }
-    let check = threads.max() ?? 0
     let buffered = bufferedWriteRate > 0 ? Double(csvBytes) / bufferedWriteRate : 0
     let disk = diskWriteRate > 0 ? Double(csvBytes) / diskWriteRate : 0
     let perJob = here ? share(jobs) : 1
     let cpus = Double(machines * jobs) * perJob * (machines * jobs == 1 ? 1 : efficiency)
+    let check = checkCPUSeconds / cpus
     let read = max((readCPUSeconds + buffered) / cpus, here ? largestUnit(jobs) / perJob : 0)
     let plans = here ? 1.0 : 2.0
     let plan = here ? planSeconds : planSeconds * share(1)   // an idle machine plans at full speed
     // Shards write their parts on their own disks while reading; `finish` copies them into
     // the tables on one machine.
-    let write = max(0, disk / Double(machines) - read) + (here ? 0 : disk)
-    let total = plans * (plan + check) + read + write
+    let write = max(0, disk / Double(machines) - check - read) + (here ? 0 : disk)
+    let total = plans * plan + check + read + write
     return .init(machines: machines, coresPerMachine: jobs, jobs: jobs, seconds: r(total), planSeconds: r(plans * plan),
-                 checkSeconds: r(plans * check), readSeconds: r(read), writeSeconds: r(write))
+                 checkSeconds: r(check), readSeconds: r(read), writeSeconds: r(write))
   }
 
   func r(_ x: Double) -> Double { (x * 10).rounded() / 10 }
 
   static func method(efficiency: Double) -> String {
-    "plan (this survey's planning, measured) + block check (table bytes / sampled checksum rate, one store per job) "
+    "plan (this survey's planning, measured) + block check (bytes to read / sampled checksum rate, on the read's cores) "
       + "+ read (sampled single-core CPU seconds per byte of each table × its bytes, / (jobs × \(efficiency) × the share of a core "
       + "each job gets while other work runs, from the sample's CPU/wall time); at least the costliest run of chunks) "
       + "+ output (the CSV is written once and goes to disk during the read: what CSV bytes / timed disk write rate "
       + "needs beyond the read). "
-      + "N machines (idle): each shard plans and checks, then finish does; the read uses N × C × \(efficiency) cores; "
+      + "N machines (idle): each shard plans, then finish does; the check and read use N × C × \(efficiency) cores; "
       + "parts are written on N disks during the read, then copied into the tables on one."
   }
 }

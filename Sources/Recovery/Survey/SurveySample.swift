@@ -84,7 +84,7 @@ enum SurveySample {
       if done > 0 && Date().timeIntervalSince(started) > budget { break }
       let c = p.chunks[i]
       let t0 = Date(), cpu0 = threadCPUSeconds(), rows0 = sink.rows
-      try run.read(store: p.stores[c.store!], chunks: [c], tables: p.tables, sink: sink)
+      try run.read(store: c.store!, of: p.stores, chunks: [c], tables: p.tables, sink: sink)
       perTable[c.table, default: Timing()].seconds += Date().timeIntervalSince(t0)
       perTable[c.table, default: Timing()].cpuSeconds += threadCPUSeconds() - cpu0
       perTable[c.table, default: Timing()].rows += sink.rows - rows0
