@@ -37,4 +37,20 @@ struct BlockFilterTests {
     // A separator that is not an engine key never skips.
     #expect(!skip(Self.versioned([0xBD, 0x89]), [0xBD, 0x89, 0x90, 0x05, 0x07]))
   }
+
+  /// Range-ID-local keys (`/Local/RangeID/…`: Raft logs, applied states) sort before the lock
+  /// table: a block of them alone is passed over (read by every unit's pass before, though
+  /// Raft logs can be most of a store's local keys); a block reaching the lock table is read.
+  @Test func rangeIDLocalBlocksArePassedOver() {
+    let raftLog: (UInt8) -> [UInt8] = { i in [0x01, 0x69, 0x89, 0x75, 0x72, 0x66, 0x74, 0x6C, 0, 0, 0, 0, 0, 0, 0, i] }
+    for comparer in [Comparer.bytewise, .cockroach] {
+      let skip = SpanScanner.blockFilter(start: Self.start, end: Self.end, comparer: comparer)
+      #expect(skip(Self.bare(raftLog(1)), Self.bare(raftLog(9))), "\(comparer)")
+      // Range-local keys (/Local/Range/…, 01 6B) sort before the lock table (01 7A 6B) too.
+      #expect(skip(Self.bare(raftLog(9)), Self.versioned([0x01, 0x6B, 0x12, 0xBE, 0x00, 0x01])), "\(comparer)")
+      #expect(!skip(Self.bare(raftLog(9)), Self.lockKey + [0x00]), "\(comparer)")
+      #expect(!skip(Self.bare(raftLog(9)), Self.versioned([0xBD, 0x89, 0x90])), "\(comparer)")
+    }
+  }
 }
+

@@ -33,8 +33,9 @@ public struct SpanScanner {
   public let readTimestamp: MVCCTimestamp
   /// Pass over data blocks that hold only keys before the first span (lock-table keys
   /// excepted: separated intents must be seen) or, with `cockroach_comparator`, only keys
-  /// at or after the last span's end, without reading them.
-  public var skipsUnwantedBlocks = false
+  /// at or after the last span's end, without reading them (`blockFilter`). On unless a
+  /// test or benchmark wants every block read.
+  public var skipsUnwantedBlocks = true
 
   public init(store: Store, spans: [KeySpan], readTimestamp: MVCCTimestamp = .max) {
     self.store = store
@@ -143,20 +144,24 @@ public struct SpanScanner {
 extension SpanScanner {
   /// Whether a data block with index bounds [previous, separator] holds only unwanted keys.
   /// Bytewise stores compare raw engine keys: an engine key is never below its roach key, so
-  /// `separator < start` means every roach key in the block is below `start`, and
+  /// `separator < start` means every roach key in the block is below `start`;
   /// `previous ≥ end of the lock table` means none is a lock-table key (a shorter key than
-  /// that bound would be one of its proper prefixes, none of which is a lock-table key).
-  /// `cockroach_comparator` stores order by roach key first: the separators' roach keys are
-  /// compared (a separator that is not an engine key never skips).
+  /// that bound would be one of its proper prefixes, none of which is a lock-table key), and
+  /// so does `separator < start of the lock table` (a lock-table engine key starts with it):
+  /// the range-ID-local keys before it (Raft logs, often most of a store's local keys) are
+  /// passed over too. `cockroach_comparator` stores order by roach key first: the
+  /// separators' roach keys are compared (a separator that is not an engine key never skips).
   static func blockFilter(start: [UInt8], end: [UInt8], comparer: Comparer) -> ([UInt8]?, [UInt8]) -> Bool {
-    var lockEnd = LocalKeys.lockTableSingleKeyPrefix
+    let lockStart = LocalKeys.lockTableSingleKeyPrefix
+    var lockEnd = lockStart
     lockEnd[lockEnd.count - 1] += 1
     let ordered = comparer == .cockroach
     return { previous, separator in
       guard let previous else { return false }
       func roach(_ k: [UInt8]) -> [UInt8]? { ordered ? (try? EngineKey(decoding: k))?.roachKey : k }
       guard let lo = roach(previous), let hi = roach(separator) else { return false }
-      if hi.lexicographicallyPrecedes(start) && !lo.lexicographicallyPrecedes(lockEnd) { return true }
+      if hi.lexicographicallyPrecedes(start)
+          && (!lo.lexicographicallyPrecedes(lockEnd) || hi.lexicographicallyPrecedes(lockStart)) { return true }
       return ordered && !lo.lexicographicallyPrecedes(end)
     }
   }
