@@ -10,6 +10,9 @@ extension StoreCatalog {
     self.init(path: store.path)
     var records: [(key: [UInt8], value: [UInt8])] = []
     var locks: [(LockTableKey, [UInt8])] = []
+    // Applied indexes as they pass (a range's come before its log entries: /r/ < /u/), so
+    // only the entries past them are kept for replay.
+    var applied: [Int64: UInt64] = [:]
     let it = store.makeVisibleIterator()
     while let e = it.next() {
       if let first = e.key.first, first >= LocalKeys.systemPrefix[0] { break }  // past /Meta2
@@ -23,12 +26,16 @@ extension StoreCatalog {
         let log = r.raftLog
         r.raftLog = (Swift.min(log?.first ?? index, index), Swift.max(log?.last ?? index, index), (log?.count ?? 0) + 1)
         replicas[id] = r
+        if key.version == .none {
+          RaftLogReader.absorb(.raftLog(rangeID: id, index: index), key: key, value: e.value, appliedIndexes: applied, into: &raftLogs)
+        }
       case .lock(let locked):
         if Self.isMetadataKey(locked), let lock = try? LockTableKey(key) { locks.append((lock, e.value)) }
       case let role where Self.isMetadataRole(role):
         records.append((e.key, e.value))
-      default:
-        continue
+        if let (id, index) = Self.appliedIndex(role, engineKey: e.key, value: e.value) { applied[id] = index }
+      case let role:
+        if key.version == .none { RaftLogReader.absorb(role, key: key, value: e.value, appliedIndexes: applied, into: &raftLogs) }
       }
     }
     for i in store.issues + it.issues where i.severity == .damage { problems.append("\(path): \(i.error)") }
@@ -38,6 +45,22 @@ extension StoreCatalog {
       $0.descriptor.rangeID != $1.descriptor.rangeID ? $0.descriptor.rangeID < $1.descriptor.rangeID : $0.key.lexicographicallyPrecedes($1.key)
     }
     metaDescriptors.sort { $0.key.lexicographicallyPrecedes($1.key) }
+  }
+
+  /// The Raft applied index a `rask` (or 19.1 `rfta`) record holds, decoded as it passes.
+  static func appliedIndex(_ role: LocalKeys.Role, engineKey: [UInt8], value: [UInt8]) -> (Int64, UInt64)? {
+    let id: Int64
+    switch role {
+    case .rangeAppliedState(let i): id = i
+    case .rangeIDLocal(let i, true, let suffix) where suffix == legacyRaftAppliedIndexSuffix: id = i
+    default: return nil
+    }
+    var resolver = MVCCResolver()
+    do { _ = try resolver.push(engineKey: engineKey, value: value) } catch { return nil }
+    guard let done = resolver.finish(), case .inline(let v) = done.outcome else { return nil }
+    if case .rangeAppliedState = role { return (try? RangeAppliedState(decoding: v.data)).map { (id, $0.raftAppliedIndex) } }
+    guard case .int(let n)? = try? v.decoded(), n >= 0 else { return nil }
+    return (id, UInt64(n))
   }
 
   static func isMetadataRole(_ role: LocalKeys.Role) -> Bool {

@@ -58,6 +58,8 @@ public struct StoreCatalog: Sendable {
   public var metaDescriptors: [DescriptorRecord] = []
   /// Per range id: applied state and Raft log of this store's replica.
   public var replicas: [Int64: ReplicaState] = [:]
+  /// Each replica's Raft state for replay (log entries past its applied index only).
+  public var raftLogs: [Int64: ReplicaRaftLog] = [:]
   /// Intents on descriptor or meta keys: uncommitted changes (a split or replica change in
   /// flight), never taken as the descriptor.
   public var intents: [MVCCIntent] = []

@@ -1,5 +1,6 @@
 import Testing
 import CockroachKV
+import LSMStore
 @testable import Recovery
 
 /// One store's catalog, read from the scenario's stores.
@@ -38,4 +39,19 @@ struct StoreCatalogTests {
     #expect(s3.metaDescriptors.map(\.descriptor.rangeID) == [1, 2, 4, 5])
     #expect(s3.metaDescriptors[1].descriptor.generation == 2)
   }
+
+  /// The catalog's pass keeps each replica's Raft state for replay, with only the log entries
+  /// past its applied index (s1 holds r1's entries 98–101 and has applied 100): the logs of a
+  /// store's thousands of replicas are not held whole.
+  @Test func raftLogsKeepOnlyUnappliedEntries() throws {
+    let paths = try ClusterScenario.build("catalog-raft")
+    let c = try StoreCatalog.read(path: paths[0])
+    #expect(c.replicas[1]?.raftAppliedIndex == 100)
+    #expect(c.raftLogs[1]?.entries.keys.sorted() == [101])
+    #expect(c.raftLogs[1]?.highestAppliedEntry == 100 && c.raftLogs[1]?.lastIndex == 101)
+    #expect(c.replicas[1]?.raftLog?.count == 4)
+    // Read without applied indexes, the whole log.
+    #expect(RaftLogReader.read(try Store(path: paths[0]))[1]?.entries.keys.sorted() == [98, 99, 100, 101])
+  }
 }
+

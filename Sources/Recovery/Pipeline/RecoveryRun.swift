@@ -216,7 +216,7 @@ public final class RecoveryRun: @unchecked Sendable {
     }
     report.problems += view.problems
     if options.raftReplay {
-      report.raftReplay = RaftReplayPass.run(stores: stores, view: view, plans: plans)
+      report.raftReplay = RaftReplayPass.run(stores: stores, view: view, plans: plans, logs: catalogs.map(\.raftLogs))
       report.problems += report.raftReplay.flatMap(\.problems)
     }
     report.raftReplayOff = !options.raftReplay
@@ -468,8 +468,8 @@ public final class RecoveryRun: @unchecked Sendable {
   func read(store s: Int, of stores: [Store], chunks: [RecoveryChunk], tables: [RecoveredTable], sink: RecoveredRowSink) throws -> SpanScanStats {
     // The scanner numbers spans in key order; keep the chunks in the same order.
     let chunks = chunks.sorted { $0.span < $1.span }
-    var scanner = SpanScanner(store: stores[s], spans: chunks.map(\.span), readTimestamp: options.readTimestamp)
-    scanner.skipsUnwantedBlocks = true   // blocks of other units, system ranges, other tables
+    // Blocks of other units, system ranges and other tables are passed over (skipsUnwantedBlocks).
+    let scanner = SpanScanner(store: stores[s], spans: chunks.map(\.span), readTimestamp: options.readTimestamp)
     guard let checks = blockChecks else {
       return try read(chunks, source: stores[s].path, tables: tables, sink: sink) { try scanner.runBorrowed($0) }
     }

@@ -6,8 +6,11 @@ import LSMStore
 /// stored lease record.
 public struct ReplicaRaftLog: Sendable {
   public var rangeID: Int64
-  /// Log index → the stored value of `…/u/rftl<index>`.
+  /// Log index → the stored value of `…/u/rftl<index>`: entries past this replica's applied
+  /// index only (replay never needs the others: it starts past the most advanced replica's).
   public var entries: [UInt64: [UInt8]] = [:]
+  /// Highest index of an entry left out because this replica had applied it.
+  public var highestAppliedEntry: UInt64?
   public var hardState: RaftHardState?
   public var truncated: RaftTruncatedState?
   /// `…/r/rll-`: the lease in effect at the replica's applied index.
@@ -19,7 +22,7 @@ public struct ReplicaRaftLog: Sendable {
 
   /// Highest index this replica knows committed (0 without a HardState).
   public var commit: UInt64 { hardState?.commit ?? 0 }
-  public var lastIndex: UInt64? { entries.keys.max() }
+  public var lastIndex: UInt64? { [entries.keys.max(), highestAppliedEntry].compactMap { $0 }.max() }
 
   /// Decodes the entry at `index`, if the log holds it.
   public func entry(_ index: UInt64) -> Result<RaftEntry, KVError>? {
@@ -39,38 +42,55 @@ public enum RaftLogReader {
   /// either comparer (both order by the roach key's bytes first).
   static let pastRangeIDKeys: [UInt8] = [0x01, 0x6A]
 
-  /// Reads every replica's Raft state from a store, by range id. Keys are visited in order
-  /// and the pass stops after the range-ID-local keys.
-  public static func read(_ store: Store) -> [Int64: ReplicaRaftLog] {
+  /// Reads every replica's Raft state from a store, by range id, keeping the log entries past
+  /// `appliedIndexes[range]` (all of them where it is not given). Keys are visited in order
+  /// and the pass stops after the range-ID-local keys. (A recovery takes the same state
+  /// from its store catalogs' pass instead: `StoreCatalog.raftLogs`.)
+  public static func read(_ store: Store, appliedIndexes: [Int64: UInt64] = [:]) -> [Int64: ReplicaRaftLog] {
     var logs: [Int64: ReplicaRaftLog] = [:]
     let it = store.makeVisibleIterator()
     while let e = it.next() {
       if !e.key.lexicographicallyPrecedes(pastRangeIDKeys) { break }
       guard e.key.starts(with: LocalKeys.rangeIDPrefix), let key = try? EngineKey(decoding: e.key),
             key.version == .none else { continue }
-      switch LocalKeys.role(of: key.roachKey) {
-      case .raftLog(let id, let index):
-        logs[id, default: ReplicaRaftLog(rangeID: id)].entries[index] = e.value
-      case .rangeIDLocal(let id, let replicated, let suffix):
-        var log = logs[id] ?? ReplicaRaftLog(rangeID: id)
-        do {
-          if !replicated && suffix == LocalKeys.raftHardStateSuffix {
-            log.hardState = try RaftHardState(storedValue: e.value)
-          } else if suffix == LocalKeys.raftTruncatedStateSuffix {
-            log.truncated = try RaftTruncatedState(storedValue: e.value)
-          } else if replicated && suffix == LocalKeys.rangeLeaseSuffix {
-            log.lease = try RaftLease(storedValue: e.value)
-          } else {
-            continue
-          }
-        } catch {
-          log.problems.append("r\(id): \(Keyspace.prettyPrint(key.roachKey)): \(error)")
-        }
-        logs[id] = log
-      default:
-        continue
-      }
+      absorb(LocalKeys.role(of: key.roachKey), key: key, value: e.value, appliedIndexes: appliedIndexes, into: &logs)
     }
     return logs
+  }
+
+  /// Takes one unversioned range-ID-local key into `logs` if it is Raft state: a log entry
+  /// (kept past the applied index), the HardState, the truncated state or the lease. False
+  /// for any other key.
+  @discardableResult
+  static func absorb(_ role: LocalKeys.Role, key: EngineKey, value: [UInt8], appliedIndexes: [Int64: UInt64],
+                     into logs: inout [Int64: ReplicaRaftLog]) -> Bool {
+    switch role {
+    case .raftLog(let id, let index):
+      if let applied = appliedIndexes[id], index <= applied {
+        logs[id, default: ReplicaRaftLog(rangeID: id)].highestAppliedEntry = max(logs[id]?.highestAppliedEntry ?? 0, index)
+      } else {
+        logs[id, default: ReplicaRaftLog(rangeID: id)].entries[index] = value
+      }
+      return true
+    case .rangeIDLocal(let id, let replicated, let suffix):
+      var log = logs[id] ?? ReplicaRaftLog(rangeID: id)
+      do {
+        if !replicated && suffix == LocalKeys.raftHardStateSuffix {
+          log.hardState = try RaftHardState(storedValue: value)
+        } else if suffix == LocalKeys.raftTruncatedStateSuffix {
+          log.truncated = try RaftTruncatedState(storedValue: value)
+        } else if replicated && suffix == LocalKeys.rangeLeaseSuffix {
+          log.lease = try RaftLease(storedValue: value)
+        } else {
+          return false
+        }
+      } catch {
+        log.problems.append("r\(id): \(Keyspace.prettyPrint(key.roachKey)): \(error)")
+      }
+      logs[id] = log
+      return true
+    default:
+      return false
+    }
   }
 }
