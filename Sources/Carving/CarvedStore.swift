@@ -39,6 +39,8 @@ public struct CarvedStore: Sendable, Codable {
   public var liveTablesMissing: [UInt64] = []
   public var files: [PlacedFile] = []
   public var unconfirmedFooters: [String] = []
+  /// The chosen MANIFEST's comparer name (for the obsolete tables' directory).
+  public var comparer: String?
 
   public var liveTables: Int { files.filter { $0.file.kind == .table && $0.status == .live }.count }
   public var obsoleteTables: Int { files.filter { $0.file.kind == .table && $0.status == .obsolete }.count }
@@ -60,6 +62,7 @@ public struct CarvedStore: Sendable, Codable {
       }
     }
     store.manifestOffset = best?.file.offset
+    store.comparer = best?.version.comparer
     var wanted: [UInt64: TableMeta] = [:]   // disk file number → live record
     if let v = best?.version {
       for t in v.tables where wanted[t.diskFileNum] == nil {
