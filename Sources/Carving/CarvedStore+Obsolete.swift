@@ -32,7 +32,11 @@ extension CarvedStore {
         let name = pad6(number) + ".sst"
         number += 1
         var c = ObsoleteCopy(name: name, kind: .table, offset: p.file.offset, length: p.file.length)
-        let bytes = try image.bytes(at: p.file.offset, count: p.file.length)
+        var bytes = try image.bytes(at: p.file.offset, count: p.file.length)
+        for piece in p.file.pieces ?? [] {
+          bytes.replaceSubrange(piece.tableOffset..<(piece.tableOffset + piece.length),
+                                with: try image.bytes(at: piece.imageOffset, count: piece.length))
+        }
         let file = bytes.withUnsafeBytes { MappedFile(copying: $0, name: "\(image.path)@\(p.file.offset)") }
         if let t = try? Table(file: file) {
           let it = t.makeIterator()

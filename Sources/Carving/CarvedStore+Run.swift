@@ -25,6 +25,12 @@ extension CarvedStore {
                  + (liveTablesMissing.isEmpty ? "" : " (" + liveTablesMissing.prefix(8).map { pad6($0) + ".sst" }.joined(separator: ", ")
                     + (liveTablesMissing.count > 8 ? ", …" : "") + ")"))
     }
+    let split = files.filter { $0.file.pieces != nil }
+    if !split.isEmpty {
+      let partial = split.filter { !$0.file.confirmed }.count
+      out.append("\(split.count) table(s) reassembled from pieces across the image (split across extents)"
+                 + (partial > 0 ? "; \(partial) partial (blocks not found: see carve.json)" : ""))
+    }
     if !unconfirmedFooters.isEmpty {
       out.append("\(unconfirmedFooters.count) footer(s) whose file could not be confirmed (overwritten or split across extents)")
     }

@@ -75,8 +75,10 @@ public struct CarvedStore: Sendable, Codable {
     let liveBlobs = Set((best?.version.blobFiles.values).map { $0.map(\.fileNum) } ?? [])
     var walNumber = best?.version.minUnflushedLogNum ?? 0
     var legacyWALs: [CarvedFile] = []
-    // Tables whose every checksum held choose first: a damaged copy never displaces an intact one.
-    for f in scan.files.filter({ $0.kind == .table }).sorted(by: { ($0.confirmed ? 0 : 1, $0.offset) < ($1.confirmed ? 0 : 1, $1.offset) }) {
+    // Tables whose every checksum held where they lie choose first, then reassembled ones: a
+    // damaged copy (even one whose bad blocks were found elsewhere) never displaces an intact one.
+    func rank(_ f: CarvedFile) -> Int { !f.confirmed ? 2 : f.pieces == nil ? 0 : 1 }
+    for f in scan.files.filter({ $0.kind == .table }).sorted(by: { (rank($0), $0.offset) < (rank($1), $1.offset) }) {
       let match = wanted.values.filter { matches(f, $0) }.min { $0.diskFileNum < $1.diskFileNum }
       if let t = match {
         wanted[t.diskFileNum] = nil
@@ -154,6 +156,7 @@ public struct CarvedStore: Sendable, Codable {
     for p in files {
       guard let name = p.name, includeObsolete || p.status != .obsolete else { continue }
       try copy(image, p.file.offset, p.file.length, to: dir + "/" + name)
+      try patch(image, p.file.pieces ?? [], into: dir + "/" + name)
       written += p.file.length
     }
     if manifestOffset != nil {
@@ -185,6 +188,20 @@ public struct CarvedStore: Sendable, Codable {
         w += k
       }
       done += n
+    }
+  }
+
+  /// Writes the pieces of a table split across extents over the bytes `copy` wrote.
+  func patch(_ image: DiskImage, _ pieces: [TablePiece], into path: String) throws(CarveError) {
+    guard !pieces.isEmpty else { return }
+    let fd = open(path, O_WRONLY | O_CLOEXEC)
+    guard fd >= 0 else { throw CarveError("cannot open \(path): \(String(cString: strerror(errno)))") }
+    defer { close(fd) }
+    for piece in pieces {
+      let b = try image.bytes(at: piece.imageOffset, count: piece.length)
+      guard b.count == piece.length else { throw CarveError("image ends before \(piece.imageOffset + piece.length)", image: image.path) }
+      let k = b.withUnsafeBytes { pwrite(fd, $0.baseAddress!, $0.count, off_t(piece.tableOffset)) }
+      guard k == piece.length else { throw CarveError("cannot write \(path): \(String(cString: strerror(errno)))") }
     }
   }
 
