@@ -39,6 +39,8 @@ public struct CarvedStore: Sendable, Codable {
   public var liveTablesMissing: [UInt64] = []
   public var files: [PlacedFile] = []
   public var unconfirmedFooters: [String] = []
+  /// `--loose-blocks`: runs outside every carved file holding data blocks (LooseBlocks.swift).
+  public var looseRegions: [LooseRegion] = []
   /// The chosen MANIFEST's comparer name (for the obsolete tables' directory).
   public var comparer: String?
 
@@ -158,6 +160,11 @@ public struct CarvedStore: Sendable, Codable {
       try copy(image, p.file.offset, p.file.length, to: dir + "/" + name)
       try patch(image, p.file.pieces ?? [], into: dir + "/" + name)
       written += p.file.length
+    }
+    for r in looseRegions where includeObsolete {
+      guard let name = r.name else { continue }
+      try copy(image, r.offset, r.length, to: dir + "/" + name)
+      written += r.length
     }
     if manifestOffset != nil {
       try writeText("MANIFEST-000001\n", to: dir + "/CURRENT")
