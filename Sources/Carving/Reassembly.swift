@@ -101,8 +101,9 @@ enum Reassembly {
   }
 
   static func holds(_ b: UnsafeRawBufferPointer, _ p: Int, _ length: Int, _ checksum: ChecksumType) -> Bool {
+    // Zeroed space (type 0, checksum 0) is skipped before the costly checksum.
     guard p >= 0, length >= 0, b.count - p >= length + 5, CompressionType(rawValue: b[p + length]) != nil,
-          let stored = Bytes.uint32LE(b, p + length + 1) else { return false }
+          let stored = Bytes.uint32LE(b, p + length + 1), stored != 0 || b[p + length] != 0 else { return false }
     return checksum.compute(UnsafeRawBufferPointer(rebasing: b[p..<(p + length + 1)])) == stored
   }
 
