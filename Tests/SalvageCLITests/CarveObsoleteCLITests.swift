@@ -95,3 +95,28 @@ struct CarveObsoleteCLITests {
     #expect(r.status != 0 && r.stderr.contains("--use-obsolete needs --disk-image"), "\(r.stderr)")
   }
 }
+
+extension CarveObsoleteCLITests {
+  /// An obsolete WAL may hold any key, so the lost span is read from the obsolete files; when
+  /// they hold nothing of it (here a WAL of another store, deleted on n2's disk) the span is
+  /// still lost: listed under the table, no filled span, no summary line about obsolete rows.
+  @Test func obsoleteDataWithNothingOfTheSpanLeavesItLost() throws {
+    let dir = try Simulator.makeCluster(seed: 3, version: "23.2")
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let stage = dir + "/stage"
+    try FileManager.default.copyItem(atPath: dir + "/destroyed/n2", toPath: stage)
+    try FileManager.default.copyItem(atPath: Fixtures.path("pebble-gen/store/000005.log"), toPath: stage + "/000900.log")
+    let img = try CarveCLITests.deadDisk(stage, deleting: ["000900.log"])
+    defer { try? FileManager.default.removeItem(atPath: img) }
+    let survivors = try RecoverCLITests.stores(dir)
+    let c = try CLI.run(["recover"] + survivors + ["--disk-image", img, "--use-obsolete", "--out", dir + "/c"])
+    #expect(c.status == 2, "\(c.stderr)")
+    #expect(c.stderr.contains("WALs: 1 live, 1 obsolete"), "\(c.stderr)")
+    #expect(!c.stdout.contains("obsolete carved tables"), "\(c.stdout)")
+    let rc = try CarveCLITests.report(dir + "/c")
+    #expect((rc["filled_spans"] as? [Any])?.isEmpty ?? true)
+    let users = try #require((rc["tables"] as? [[String: Any]])?.first { $0["table"] as? String == "game.public.users" })
+    #expect(users["lost_spans"] as? [String] == ["[/Table/53/1/34, /Table/53/1/71)"])
+    #expect(users["obsolete_rows"] as? Int == 0)
+  }
+}

@@ -73,6 +73,11 @@ extension RecoveryRun {
   /// A finished obsolete chunk in the report (caller holds `lock` or runs alone): the span,
   /// its rows and the carved files that may have given them (image and offset).
   func addObsolete(_ r: ChunkResult, of c: RecoveryChunk) {
+    // Nothing there after all (a WAL may hold any key): the span stays lost, as it was.
+    guard r.rows > 0 || r.deletedKeys > 0 else {
+      report.tables[c.table].lostSpans.append(c.span.pretty)
+      return
+    }
     report.tables[c.table].obsoleteRows += r.rows
     let files = (options.obsolete?.files ?? []).filter { $0.mayHold(c.span) }
     report.filledSpans.append(.init(table: report.tables[c.table].table, span: c.span.pretty, start: c.span.start, end: c.span.end,
