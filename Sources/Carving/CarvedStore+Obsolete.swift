@@ -12,6 +12,8 @@ public struct ObsoleteCopy: Sendable, Equatable {
   public var length: Int
   public var smallestKey: [UInt8]?
   public var largestKey: [UInt8]?
+  /// A table made of loose data blocks (`looseRegions`, LooseTable.swift).
+  public var loose = false
 }
 
 extension CarvedStore {
@@ -56,6 +58,28 @@ extension CarvedStore {
         out.append(ObsoleteCopy(name: name, kind: .wal, offset: p.file.offset, length: p.file.length))
       default:
         continue
+      }
+    }
+    // Loose data blocks (`findLooseBlocks`), as tables of their own.
+    for r in looseRegions {
+      let region = try image.bytes(at: r.offset, count: r.length)
+      let file = region.withUnsafeBytes { MappedFile(copying: $0, name: "\(image.path)@\(r.offset)") }
+      guard let s = try? Table.salvage(file: file) else { continue }
+      let cmp = comparer.flatMap { Comparer(name: $0) } ?? .bytewise
+      for table in LooseTable.build(region, s, comparer: cmp) {
+        let name = pad6(number) + ".sst"
+        number += 1
+        try writeBytes(table, to: dir + "/" + name)
+        var c = ObsoleteCopy(name: name, kind: .table, offset: r.offset, length: r.length, loose: true)
+        let t = table.withUnsafeBytes { MappedFile(copying: $0, name: name) }
+        if let t = try? Table(file: t) {
+          let it = t.makeIterator()
+          while let e = it.next() {
+            if c.smallestKey == nil { c.smallestKey = Array(e.userKey) }
+            c.largestKey = Array(e.userKey)
+          }
+        }
+        out.append(c)
       }
     }
     if !present.contains(where: { $0.hasPrefix("OPTIONS-") }) {

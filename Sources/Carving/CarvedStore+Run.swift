@@ -35,7 +35,7 @@ extension CarvedStore {
     if !looseRegions.isEmpty {
       out.append("loose data blocks outside any table: \(looseRegions.map(\.dataBlocks).reduce(0, +)) block(s), "
                  + "\(looseRegions.map(\.entries).reduce(0, +)) entries in \(looseRegions.count) region(s) (obsolete/loose-at-*.sst, "
-                 + "read with salvage sst scan; best effort, not used by recover)")
+                 + "read with salvage sst scan; best effort: recover reads them only with --use-obsolete --loose-blocks)")
     }
     if !unconfirmedFooters.isEmpty {
       out.append("\(unconfirmedFooters.count) footer(s) whose file could not be confirmed (overwritten or split across extents)")

@@ -120,3 +120,54 @@ extension CarveObsoleteCLITests {
     #expect(users["obsolete_rows"] as? Int == 0)
   }
 }
+
+extension CarveObsoleteCLITests {
+  /// n2's image with the index, meta blocks and footer of every obsolete table zeroed (their
+  /// tails overwritten): no obsolete table is found and users [34, 71) stays lost with
+  /// --use-obsolete alone; with --loose-blocks their data blocks (several tables' in one run
+  /// of pages, split into one table per ascending run) fill it with the same rows as the
+  /// intact obsolete tables do.
+  @Test func looseBlocksFillTheLostSpanLikeTheirTables() throws {
+    let dir = try Simulator.makeCluster(seed: 3, version: "23.2")
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    try Simulator.run("make_dead_disks.py", [dir, "--obsolete"])
+    let survivors = try RecoverCLITests.stores(dir)
+    let img = dir + "/disks/n2.img"
+    #expect(try CLI.run(["carve", img, "--out", dir + "/carved", "--quiet"]).status == 0)
+    let plan = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/carved/carve.json"))) as! [String: Any]
+    var bytes = try Data(contentsOf: URL(fileURLWithPath: img))
+    var cut = 0
+    for p in plan["files"] as! [[String: Any]] where p["status"] as? String == "obsolete" {
+      let f = p["file"] as! [String: Any]
+      guard f["kind"] as? String == "table" else { continue }
+      let layout = try CLI.run(["sst", "layout", dir + "/carved/" + (p["name"] as! String)]).stdout
+      let index = try #require(layout.split(separator: "\n").first { $0.split(separator: " ").dropFirst(2).first == "index" })
+      let at = try #require(Int(index.split(separator: " ")[0]))
+      let (offset, length) = (f["offset"] as! Int, f["length"] as! Int)
+      bytes.replaceSubrange((offset + at)..<(offset + length), with: Data(count: length - at))
+      cut += 1
+    }
+    #expect(cut == 6)
+    let cutImg = dir + "/disks/n2-cut.img"
+    try bytes.write(to: URL(fileURLWithPath: cutImg))
+    let before = bytes
+
+    let a = try CLI.run(["recover"] + survivors + ["--disk-image", cutImg, "--use-obsolete", "--out", dir + "/a", "--quiet"])
+    #expect(a.status == 2)
+    #expect(a.stdout.contains("game.public.users            15 rows, LOST: [/Table/53/1/34, /Table/53/1/71)"), "\(a.stdout)")
+    let l = try CLI.run(["recover"] + survivors + ["--disk-image", cutImg, "--use-obsolete", "--loose-blocks", "--out", dir + "/l"])
+    #expect(l.status == 2, "\(l.stderr)")
+    #expect(l.stderr.contains("loose data blocks outside any table: 51 block(s)"), "\(l.stderr)")
+    #expect(l.stdout.contains("of which 8 rows from obsolete carved tables in 1 lost span"), "\(l.stdout)")
+    let filled = try #require(CarveCLITests.report(dir + "/l")["filled_spans"] as? [[String: Any]])
+    #expect(filled.count == 1)
+    let files = try #require(filled.first?["files"] as? [[String: Any]])
+    #expect(!files.isEmpty && files.allSatisfy { $0["kind"] as? String == "loose data blocks" })
+    let c = try CLI.run(["recover"] + survivors + ["--disk-image", img, "--use-obsolete", "--out", dir + "/c", "--quiet"])
+    #expect(c.status == 2)
+    for (db, t) in RecoverCLITests.tables {
+      #expect(try Self.lines(dir + "/l/\(db)/\(t).csv") == Self.lines(dir + "/c/\(db)/\(t).csv"), "\(t)")
+    }
+    #expect(try Data(contentsOf: URL(fileURLWithPath: cutImg)) == before)
+  }
+}

@@ -37,7 +37,7 @@ public struct ObsoleteCarvedData: Sendable {
 
     /// Whether the file may hold keys of `span` (a WAL may hold any).
     func mayHold(_ span: KeySpan) -> Bool {
-      guard kind == "table" else { return true }
+      guard kind != "wal" else { return true }
       guard let lo = smallest, let hi = largest else { return false }
       return lo.lexicographicallyPrecedes(span.end) && !hi.lexicographicallyPrecedes(span.start)
     }
@@ -55,7 +55,7 @@ extension RecoveryRun {
   /// hold their keys; the others stay lost.
   func planObsolete(_ chunks: inout [RecoveryChunk], stores: [Store]) throws {
     guard let data = options.obsolete else { return }
-    let usable = data.files.filter { $0.kind != "table" || $0.smallest != nil }
+    let usable = data.files.filter { $0.kind == "wal" || $0.smallest != nil }
     guard !usable.isEmpty else { return }
     let store: Store
     do { store = try Store(path: data.storePath, ignoreManifest: true) } catch {
