@@ -2,7 +2,8 @@ import LSMStore
 import SSTable
 
 /// A piece of a reassembled table: `length` bytes at `imageOffset` that belong at
-/// `tableOffset` of the file (one block with its trailer).
+/// `tableOffset` of the file (a block with its trailer, or the part of one on one side of an
+/// extent boundary).
 public struct TablePiece: Sendable, Codable, Equatable {
   public var tableOffset: Int
   public var imageOffset: Int
