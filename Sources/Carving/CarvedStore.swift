@@ -39,6 +39,10 @@ public struct CarvedStore: Sendable, Codable {
   public var liveTablesMissing: [UInt64] = []
   public var files: [PlacedFile] = []
   public var unconfirmedFooters: [String] = []
+  /// `--loose-blocks`: runs outside every carved file holding data blocks (LooseBlocks.swift).
+  public var looseRegions: [LooseRegion] = []
+  /// The chosen MANIFEST's comparer name (for the obsolete tables' directory).
+  public var comparer: String?
 
   public var liveTables: Int { files.filter { $0.file.kind == .table && $0.status == .live }.count }
   public var obsoleteTables: Int { files.filter { $0.file.kind == .table && $0.status == .obsolete }.count }
@@ -60,6 +64,7 @@ public struct CarvedStore: Sendable, Codable {
       }
     }
     store.manifestOffset = best?.file.offset
+    store.comparer = best?.version.comparer
     var wanted: [UInt64: TableMeta] = [:]   // disk file number → live record
     if let v = best?.version {
       for t in v.tables where wanted[t.diskFileNum] == nil {
@@ -72,8 +77,10 @@ public struct CarvedStore: Sendable, Codable {
     let liveBlobs = Set((best?.version.blobFiles.values).map { $0.map(\.fileNum) } ?? [])
     var walNumber = best?.version.minUnflushedLogNum ?? 0
     var legacyWALs: [CarvedFile] = []
-    // Tables whose every checksum held choose first: a damaged copy never displaces an intact one.
-    for f in scan.files.filter({ $0.kind == .table }).sorted(by: { ($0.confirmed ? 0 : 1, $0.offset) < ($1.confirmed ? 0 : 1, $1.offset) }) {
+    // Tables whose every checksum held where they lie choose first, then reassembled ones: a
+    // damaged copy (even one whose bad blocks were found elsewhere) never displaces an intact one.
+    func rank(_ f: CarvedFile) -> Int { !f.confirmed ? 2 : f.pieces == nil ? 0 : 1 }
+    for f in scan.files.filter({ $0.kind == .table }).sorted(by: { (rank($0), $0.offset) < (rank($1), $1.offset) }) {
       let match = wanted.values.filter { matches(f, $0) }.min { $0.diskFileNum < $1.diskFileNum }
       if let t = match {
         wanted[t.diskFileNum] = nil
@@ -151,7 +158,13 @@ public struct CarvedStore: Sendable, Codable {
     for p in files {
       guard let name = p.name, includeObsolete || p.status != .obsolete else { continue }
       try copy(image, p.file.offset, p.file.length, to: dir + "/" + name)
+      try patch(image, p.file.pieces ?? [], into: dir + "/" + name)
       written += p.file.length
+    }
+    for r in looseRegions where includeObsolete {
+      guard let name = r.name else { continue }
+      try copy(image, r.offset, r.length, to: dir + "/" + name)
+      written += r.length
     }
     if manifestOffset != nil {
       try writeText("MANIFEST-000001\n", to: dir + "/CURRENT")
@@ -182,6 +195,20 @@ public struct CarvedStore: Sendable, Codable {
         w += k
       }
       done += n
+    }
+  }
+
+  /// Writes the pieces of a table split across extents over the bytes `copy` wrote.
+  func patch(_ image: DiskImage, _ pieces: [TablePiece], into path: String) throws(CarveError) {
+    guard !pieces.isEmpty else { return }
+    let fd = open(path, O_WRONLY | O_CLOEXEC)
+    guard fd >= 0 else { throw CarveError("cannot open \(path): \(String(cString: strerror(errno)))") }
+    defer { close(fd) }
+    for piece in pieces {
+      let b = try image.bytes(at: piece.imageOffset, count: piece.length)
+      guard b.count == piece.length else { throw CarveError("image ends before \(piece.imageOffset + piece.length)", image: image.path) }
+      let k = b.withUnsafeBytes { pwrite(fd, $0.baseAddress!, $0.count, off_t(piece.tableOffset)) }
+      guard k == piece.length else { throw CarveError("cannot write \(path): \(String(cString: strerror(errno)))") }
     }
   }
 

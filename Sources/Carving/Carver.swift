@@ -21,6 +21,9 @@ public struct CarvedFile: Sendable, Codable, Equatable {
   public var smallestKeyHex: String?
   public var smallestSeq: UInt64?
   public var note: String?
+  /// Table split across extents: blocks found elsewhere in the image, put over the bytes
+  /// `[offset, offset + length)` at their table offsets (Reassembly.swift).
+  public var pieces: [TablePiece]? = nil
 }
 
 /// What one pass over an image found.
@@ -122,11 +125,29 @@ public enum Carver {
       switch h.kind {
       case .table(let format):
         do throws(SSTableError) {
-          let t = try Table(file: file)
-          let damages = t.verify(checksumsOnly: true)
+          var t = try Table(file: file)
+          var damages = t.verify(checksumsOnly: true)
+          var pieces: [TablePiece]? = nil
+          var missing: [BlockHandle] = []
+          // Blocks failing where the footer puts them: perhaps in another extent.
+          let damaged = damages.filter { $0.blockKind != "footer" }.compactMap(\.handle)
+          if !damaged.isEmpty, damaged.count == damages.count,
+             // (An unreadable image region here only means no piece is found there.)
+             let r = (try? Reassembly.reassemble(bytes, start: h.start, damaged: damaged, checksum: t.footer.checksumType, image: image)) ?? nil {
+            let joined = r.bytes.withUnsafeBytes { MappedFile(copying: $0, name: "\(image.path)@\(h.start)+pieces") }
+            if let t2 = try? Table(file: joined), Reassembly.keysFit(t2, complete: r.missing.isEmpty) {
+              (t, damages, pieces, missing) = (t2, t2.verify(checksumsOnly: true), r.pieces, r.missing)
+            }
+          }
           var f = CarvedFile(kind: .table, offset: h.start, length: h.length, format: "\(format)",
                              confirmed: damages.isEmpty)
+          f.pieces = pieces
           if let d = damages.first { f.note = "\(damages.count) damaged block(s), first: \(d.message)" }
+          if let pieces {
+            f.note = "split across extents: \(pieces.count) piece(s) found elsewhere in the image"
+              + (missing.isEmpty ? "" : "; \(missing.count) block(s) not found (" + missing.prefix(4).map { "\($0)" }.joined(separator: ", ")
+                 + (missing.count > 4 ? ", …" : "") + "): a partial table")
+          }
           let it = t.makeIterator()
           if let e = it.next() {
             f.smallestKeyHex = Array(e.userKey).hex

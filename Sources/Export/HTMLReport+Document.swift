@@ -44,8 +44,9 @@ struct ReportDocument: Decodable {
     var readFrom: String?
   }
 
-  /// A lost span filled from a backup (issue 19).
+  /// A lost span filled from a backup (issue 19), or from obsolete carved tables (`from`).
   struct FilledSpan: Decodable {
+    var from: String?
     var span: String?
     var startHex: String?
     var endHex: String?

@@ -55,7 +55,8 @@ struct KeyspaceMap {
       ranges = all.compactMap { g in KeyspaceMap.span(g.startHex, g.endHex).map { (g, $0) } }.sorted { $0.span < $1.span }
       placed = !all.isEmpty && ranges.count == all.count
       damaged = Dictionary(grouping: (r.damagedSpans ?? []).map { ($0, KeyspaceMap.span($0.startHex, $0.endHex)) }, by: { $0.0.rangeID })
-      filled = (r.filledSpans ?? []).compactMap { KeyspaceMap.span($0.startHex, $0.endHex) }
+      // Obsolete carved data (best effort) leaves a span lost on the map: it is not a backup's.
+      filled = (r.filledSpans ?? []).filter { ($0.from ?? "backup") == "backup" }.compactMap { KeyspaceMap.span($0.startHex, $0.endHex) }
     }
 
     /// The ranges overlapping `whole`, in key order: ranges do not overlap each other, so

@@ -8,7 +8,8 @@ import Glibc
 /// `recover --fill-from`: every row read from the backup is listed, by primary key, in
 /// `OUT/<db>/<table>.from-backup.keys` (one line per row: the key in hex, a tab, the key as
 /// CockroachDB prints it), so that nothing from the backup is mixed in silently. Chunks write
-/// `.salvage-work/<table id>/N.keys`; `finish` joins them in key order.
+/// `.salvage-work/<table id>/N.keys`; `finish` joins them in key order. Rows read from obsolete
+/// carved files (`--use-obsolete`) are listed the same way in `<table>.from-obsolete.keys`.
 extension RecoveryFiles {
   func keysPath(_ c: RecoveryChunk) -> String { String(partPath(c).dropLast(".csv".count)) + ".keys" }
 
@@ -27,13 +28,16 @@ extension RecoveryFiles {
   /// Joins the tables' key lists (lock-free: `finish` runs alone).
   func writeFilledKeys() throws {
     for (t, table) in tables.enumerated() {
-      let parts = chunks.filter { $0.table == t && $0.fromBackup }.sorted { $0.index < $1.index }.map(keysPath)
-        .filter { FileManager.default.fileExists(atPath: $0) }
-      guard !parts.isEmpty else { continue }
-      let csv = OutputPath.csv(database: table.database, schema: table.qualifiedName[1], table: table.name)
-      let out = try AtomicOutputFile(path: directory + "/" + csv.dropLast(".csv".count) + ".from-backup.keys", gzip: false, guard: .none)
-      for p in parts { try out.append(fileAt: p) }
-      try out.commit()
+      for obsolete in [false, true] {
+        let parts = chunks.filter { $0.table == t && (obsolete ? $0.fromObsolete : $0.fromBackup) }.sorted { $0.index < $1.index }.map(keysPath)
+          .filter { FileManager.default.fileExists(atPath: $0) }
+        guard !parts.isEmpty else { continue }
+        let csv = OutputPath.csv(database: table.database, schema: table.qualifiedName[1], table: table.name)
+        let suffix = obsolete ? ".from-obsolete.keys" : ".from-backup.keys"
+        let out = try AtomicOutputFile(path: directory + "/" + csv.dropLast(".csv".count) + suffix, gzip: false, guard: .none)
+        for p in parts { try out.append(fileAt: p) }
+        try out.commit()
+      }
     }
   }
 }

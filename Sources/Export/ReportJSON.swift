@@ -15,12 +15,19 @@ enum ReportJSON {
     o["tables"] = r.tables.map { t -> [String: Any] in
       ["table": t.table, "table_id": t.tableID, "rows": t.rows, "deleted_keys": t.deletedKeys,
        "row_problems": t.rowProblems, "lost_spans": t.lostSpans, "filtered_out": t.filteredOut, "filled_rows": t.filledRows,
-       "rebuilt_rows": t.rebuiltRows, "rebuilt_from_indexes": t.rebuiltIndexes, "partial_rows": t.partialRows]
+       "rebuilt_rows": t.rebuiltRows, "rebuilt_from_indexes": t.rebuiltIndexes, "partial_rows": t.partialRows,
+       "obsolete_rows": t.obsoleteRows]
     }
-    if let end = r.backupEndTime {
-      o["backup_end_time"] = end
+    if let end = r.backupEndTime { o["backup_end_time"] = end }
+    if r.backupEndTime != nil || !r.filledSpans.isEmpty {
       o["filled_spans"] = r.filledSpans.map { f -> [String: Any] in
-        ["table": f.table, "span": f.span, "start_hex": hex(f.start), "end_hex": hex(f.end), "rows": f.rows, "lost": f.lost]
+        var s: [String: Any] = ["table": f.table, "span": f.span, "start_hex": hex(f.start), "end_hex": hex(f.end), "rows": f.rows,
+                                "lost": f.lost, "from": f.from]
+        // Obsolete carved data: which files of which image could have given the rows.
+        if f.from == RecoveryReport.FilledSpan.fromObsolete {
+          s["files"] = f.obsoleteFiles.map { ["image": $0.image, "kind": $0.kind, "offset": $0.offset, "length": $0.length] as [String: Any] }
+        }
+        return s
       }
     }
     o["lost_spans"] = r.lostSpans.map { l -> [String: Any] in
@@ -66,7 +73,8 @@ enum ReportJSON {
             "wals_obsolete": c.obsoleteWALs, "live_tables_missing": c.missingLiveTables,
             "unconfirmed_footers": c.unconfirmedFooters, "seconds": (c.seconds * 1000).rounded() / 1000,
             "bytes_copied": c.bytesWritten,
-            "how": "live files of the newest carved MANIFEST, read as one more store; obsolete files not used",
+            "how": "live files of the newest carved MANIFEST, read as one more store; "
+              + (c.obsoleteUsed ? "obsolete files used only for spans no replica or live table held (filled_spans)" : "obsolete files not used"),
             "spans": r.rangeSources.filter { $0.store == label }.map { s -> [String: Any] in
               ["range_id": s.rangeID, "span": s.span, "start_hex": hex(s.start), "end_hex": hex(s.end)]
             }]

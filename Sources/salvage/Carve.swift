@@ -19,6 +19,9 @@ struct CarveCommand: ParsableCommand {
   @Argument(help: "The disk image or block device.") var image: String
   @Option(name: .long, help: "Directory to write the carved files to (created).") var out: String
   @Flag(name: .long, help: "No progress on stderr.") var quiet = false
+  @Flag(name: .customLong("loose-blocks"),
+        help: "Last resort: a second pass finds data blocks outside every carved file (a table whose footer is gone) and writes each run of them to DIR/obsolete/loose-at-N.sst.")
+  var looseBlocks = false
 
   func validate() throws {
     if let names = try? FileManager.default.contentsOfDirectory(atPath: out), !names.isEmpty {
@@ -30,7 +33,7 @@ struct CarveCommand: ParsableCommand {
     let progress = CarveProgress(quiet: quiet)
     let store: CarvedStore
     do {
-      (store, _) = try CarvedStore.carve(image: image, into: out, progress: progress.report)
+      (store, _) = try CarvedStore.carve(image: image, into: out, looseBlocks: looseBlocks, progress: progress.report)
     } catch {
       progress.finish()
       printError("salvage: carve: \(error)")

@@ -22,6 +22,12 @@ struct Recover: ParsableCommand {
   @Option(name: .customLong("disk-image"), parsing: .upToNextOption,
           help: "Disk images or block devices of nodes whose filesystem is gone: each is carved (docs/carving.md) into OUT/.salvage-carved/N and read as one more store.")
   var diskImages: [String] = []
+  @Flag(name: .customLong("use-obsolete"),
+        help: "With --disk-image: obsolete tables and WALs found on the images (compacted away, not yet overwritten) fill the key spans no replica and no live table holds, newest version first, marked as such (best effort: they may be older than the lost data).")
+  var useObsolete = false
+  @Flag(name: .customLong("loose-blocks"),
+        help: "With --use-obsolete, last resort: a second pass over each image finds data blocks outside every carved file (a table whose footer is gone); they fill lost spans like obsolete tables.")
+  var looseBlocks = false
   @Option(name: .long, help: "Output directory (must not overlap any store).") var out: String
   @Option(name: .customLong("as-of"), help: AsOf.help) var asOf: String?
   @Option(name: .long, parsing: .upToNextOption, help: "Only tables matching db.table patterns (* wildcard).")
@@ -64,6 +70,8 @@ struct Recover: ParsableCommand {
     if (plan == nil) != (shard == nil) { throw ValidationError("--plan and --shard go together") }
     if plan != nil && !diskImages.isEmpty { throw ValidationError("--disk-image is not supported with sharded runs (--plan) yet") }
     if plan == nil && stores.isEmpty && diskImages.isEmpty { throw ValidationError("give the surviving store directories") }
+    if useObsolete && diskImages.isEmpty { throw ValidationError("--use-obsolete needs --disk-image") }
+    if looseBlocks && !useObsolete { throw ValidationError("--loose-blocks needs --use-obsolete") }
     let schemaGiven = !schemaOptions.schema.isEmpty || !schemaOptions.tableId.isEmpty || schemaOptions.ignoreDescriptors
     if !tablesFromBackup.isEmpty && fillFrom.isEmpty { throw ValidationError("--tables-from-backup needs --fill-from BACKUP") }
     if plan != nil && !fillFrom.isEmpty { throw ValidationError("--fill-from is not supported with sharded runs (--plan) yet") }
@@ -133,13 +141,19 @@ struct Recover: ParsableCommand {
 extension Recover {
   /// Carves each `--disk-image` into OUT/.salvage-carved/N (live files only: the space it
   /// costs is the live tables' and WALs' size) and adds it as a store. Not under the work
-  /// directory, which a run empties when it starts.
+  /// directory, which a run empties when it starts. `--use-obsolete`: the obsolete files of
+  /// every image go to OUT/.salvage-carved/obsolete, a source for lost spans only.
   func carveImages(into out: String, _ options: inout RecoveryOptions) throws {
+    let obsoleteDir = out + "/.salvage-carved/obsolete"
+    if useObsolete {
+      try? FileManager.default.removeItem(atPath: obsoleteDir)
+      options.obsolete = ObsoleteCarvedData(storePath: obsoleteDir, files: [])
+    }
     for (i, image) in diskImages.enumerated() {
       let dir = out + "/.salvage-carved/\(i)"
       try? FileManager.default.removeItem(atPath: dir)
       let progress = CarveProgress(quiet: quiet)
-      let (store, written) = try CarvedStore.carve(image: image, into: dir, includeObsolete: false, progress: progress.report)
+      let (store, written) = try CarvedStore.carve(image: image, into: dir, includeObsolete: false, looseBlocks: looseBlocks, progress: progress.report)
       if !quiet { for l in store.summaryLines { printError("salvage: carved " + l) } }
       options.storePaths.append(dir)
       options.carved.append(CarvedImageSummary(
@@ -147,6 +161,13 @@ extension Recover {
         liveWALs: store.liveWALs, obsoleteWALs: store.obsoleteWALs, missingLiveTables: store.liveTablesMissing,
         manifestFound: store.manifestOffset != nil, unconfirmedFooters: store.unconfirmedFooters.count,
         seconds: store.seconds, bytesWritten: written))
+      guard useObsolete else { continue }
+      options.carved[options.carved.count - 1].obsoleteUsed = true
+      let copies = try store.writeObsolete(to: obsoleteDir, image: DiskImage(path: image), firstNumber: UInt64(i + 1) * 1_000_000)
+      options.obsolete!.files += copies.map {
+        ObsoleteCarvedData.File(image: image, name: $0.name, kind: $0.loose ? "loose data blocks" : $0.kind.rawValue, offset: $0.offset, length: $0.length,
+                                smallestEngineKey: $0.smallestKey, largestEngineKey: $0.largestKey)
+      }
     }
   }
 }

@@ -19,15 +19,21 @@ func recoverySummary(_ report: RecoveryReport, filteredOut: [String: Int]) -> [S
     if t.rowProblems > 0 { s += ", \(t.rowProblems) rows with problems" }
     if !t.lostSpans.isEmpty { s += ", LOST: " + TerminalList.inline(t.lostSpans, "spans") }
     line(s)
-    if t.filledRows > 0 || report.filledSpans.contains(where: { $0.table == t.table }) {
+    if t.filledRows > 0 || report.filledSpans.contains(where: { $0.table == t.table && $0.from == RecoveryReport.FilledSpan.fromBackup }) {
       // Never silent: which rows are not from the replicas, and from when.
-      let spans = report.filledSpans.filter { $0.table == t.table }
+      let spans = report.filledSpans.filter { $0.table == t.table && $0.from == RecoveryReport.FilledSpan.fromBackup }
       let lost = spans.filter(\.lost).count
       let whole = spans.count - lost
       var what: [String] = []
       if lost > 0 { what.append("\(lost) lost span\(lost == 1 ? "" : "s")") }
       if whole > 0 { what.append("\(whole) span\(whole == 1 ? "" : "s") taken whole (--tables-from-backup)") }
       line("  \(padRight("", 28)) of which \(t.filledRows) rows from the backup of \(backupTime(report.backupEndTime)) in " + what.joined(separator: " and "))
+    }
+    let obsolete = report.filledSpans.filter { $0.table == t.table && $0.from == RecoveryReport.FilledSpan.fromObsolete }
+    if !obsolete.isEmpty {
+      // Never silent: rows no replica held, from files the live state had dropped (best effort).
+      line("  \(padRight("", 28)) of which \(t.obsoleteRows) rows from obsolete carved tables in \(obsolete.count) lost span\(obsolete.count == 1 ? "" : "s")"
+           + " (best effort: possibly older than the lost data; \(t.table.split(separator: ".").last ?? "").from-obsolete.keys)")
     }
     if t.rebuiltRows > 0 || t.partialRows > 0 {
       // Never silent: rows not read from the primary index, and where the incomplete ones went.

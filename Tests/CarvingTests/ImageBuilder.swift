@@ -30,6 +30,18 @@ struct ImageBuilder {
     if tail != 0 { bytes += [UInt8](repeating: 0, count: 4096 - tail) }
   }
 
+  /// Pads with random bytes up to a multiple of `alignment`, then appends `data` (a file's
+  /// extent, say) as `name`.
+  mutating func place(bytes data: [UInt8], as name: String, alignment: Int = 4096, gap: Int = 4096) {
+    filler(gap)
+    let r = bytes.count % alignment
+    if r != 0 { filler(alignment - r) }
+    placed[name] = (bytes.count, data.count)
+    bytes += data
+    let tail = bytes.count % 4096
+    if tail != 0 { bytes += [UInt8](repeating: 0, count: 4096 - tail) }
+  }
+
   func write(to path: String) throws { try Data(bytes).write(to: URL(fileURLWithPath: path)) }
 }
 

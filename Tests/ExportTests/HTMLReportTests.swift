@@ -54,6 +54,15 @@ struct HTMLReportTests {
     #expect(KeyspaceMap(table: doc.tables[0], report: doc).segments.map(\.state) == [.read, .filled, .lost, .partlyLost])
   }
 
+  /// A span filled from obsolete carved tables (`--use-obsolete`, best effort) is still lost
+  /// on the map: only a backup's rows make a segment "filled".
+  @Test func obsoleteCarvedFillLeavesTheSegmentLost() throws {
+    let doc = try ReportDocument.decode(Self.report(extra: """
+      , "filled_spans": [{"span": "x", "start_hex": "c4898d", "end_hex": "c48991", "rows": 7, "from": "obsolete carved table"}]
+      """))
+    #expect(KeyspaceMap(table: doc.tables[0], report: doc).segments.map(\.state) == [.read, .lost, .lost, .damaged])
+  }
+
   @Test func pageHasOneSegmentPerRangeAndEscapesTheData() throws {
     let hostile = "<script>alert(1)</script>&amp;\"x'"
     let html = try HTMLReport.render(reportJSON: Self.report(table: hostile))

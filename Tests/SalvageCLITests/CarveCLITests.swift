@@ -6,8 +6,9 @@ import SalvageTestSupport
 /// ext4 images with their first 4 MiB zeroed (the 2021 ballast): the ranges whose only
 /// replicas were there come back exactly as from the stores themselves.
 struct CarveCLITests {
-  /// An ext4 image of `store` (mke2fs -d), first `ballast` bytes then zeroed.
-  static func deadDisk(_ store: String, ballast: Int = 4 << 20) throws -> String {
+  /// An ext4 image of `store` (mke2fs -d), the files in `deleting` then removed with debugfs
+  /// (their bytes stay in free space), first `ballast` bytes then zeroed.
+  static func deadDisk(_ store: String, deleting: [String] = [], ballast: Int = 4 << 20) throws -> String {
     let img = NSTemporaryDirectory() + "salvage-disk-\(UUID().uuidString).img"
     #expect(FileManager.default.createFile(atPath: img, contents: nil))
     let h = try FileHandle(forWritingTo: URL(fileURLWithPath: img))
@@ -15,6 +16,10 @@ struct CarveCLITests {
     try h.close()
     let (rc, _, err) = try runProgram("/usr/sbin/mke2fs", ["-q", "-F", "-t", "ext4", "-b", "4096", "-d", store, img])
     #expect(rc == 0, "mke2fs: \(err)")
+    for name in deleting {
+      let (rc, _, err) = try runProgram("/usr/sbin/debugfs", ["-w", "-R", "rm " + name, img])
+      #expect(rc == 0 && !err.contains("File not found"), "debugfs: \(err)")
+    }
     let w = try FileHandle(forWritingTo: URL(fileURLWithPath: img))
     try w.write(contentsOf: Data(count: ballast))
     try w.close()

@@ -15,6 +15,8 @@ public struct CarvedImageSummary: Sendable, Equatable {
   public var seconds: Double
   /// Bytes copied out of the image into `storePath` (live files only).
   public var bytesWritten: Int
+  /// `--use-obsolete`: the image's obsolete files were offered for lost spans.
+  public var obsoleteUsed = false
 
   public init(image: String, storePath: String, liveTables: Int, obsoleteTables: Int, liveWALs: Int, obsoleteWALs: Int,
               missingLiveTables: [UInt64], manifestFound: Bool, unconfirmedFooters: Int, seconds: Double, bytesWritten: Int) {

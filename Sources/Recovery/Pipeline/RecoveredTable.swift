@@ -32,6 +32,8 @@ public struct RecoveryChunk: Sendable {
   public var fromBackup = false
   /// Rebuilt from secondary indexes (`--rebuild-from-indexes`): `store` is then two past the last store.
   public var fromIndexes = false
+  /// Read from obsolete carved files (`--use-obsolete`): `store` is then three past the last store.
+  public var fromObsolete = false
 
   public init(table: Int, index: Int, span: KeySpan, rangeID: Int64?, store: Int?, estimatedBytes: Int64? = nil) {
     self.table = table

@@ -18,6 +18,8 @@ public struct RecoveryReport: Sendable {
     public var rebuiltRows = 0
     public var rebuiltIndexes: [String] = []
     public var partialRows = 0
+    /// Of `rows`, those read from obsolete carved files (`--use-obsolete`).
+    public var obsoleteRows = 0
   }
 
   /// A span read from the backup: lost on every replica, or of a table taken whole
@@ -29,6 +31,11 @@ public struct RecoveryReport: Sendable {
     public var end: [UInt8]
     public var rows: Int
     public var lost: Bool
+    /// Where the rows came from: `fromBackup`, or `fromObsolete` with the carved files.
+    public var from = FilledSpan.fromBackup
+    public var obsoleteFiles: [ObsoleteCarvedData.File] = []
+    public static let fromBackup = "backup"
+    public static let fromObsolete = "obsolete carved table"
   }
 
   public struct Intent: Codable, Sendable, Equatable {

@@ -30,6 +30,8 @@ public struct RecoveryOptions: Sendable {
   public var tablesFromBackup: [String] = []
   /// `--disk-image`: images carved into stores (their paths are in `storePaths` too).
   public var carved: [CarvedImageSummary] = []
+  /// `--use-obsolete`: obsolete files carved from the images, for spans nothing else holds.
+  public var obsolete: ObsoleteCarvedData?
   /// `--rebuild-from-indexes`: full rows rebuilt from secondary indexes for lost spans go into
   /// the tables' CSVs (IndexRebuild.swift); `--check-indexes`: rows against their entries.
   public var rebuildFromIndexes = false
@@ -71,6 +73,8 @@ public final class RecoveryRun: @unchecked Sendable {
   /// `--fill-from`: the backup chain, and the chunks filled from it that no replica held.
   var backup: BackupChain?
   var lostBeforeFill = Set<ChunkKey>()
+  /// `--use-obsolete`: the obsolete carved files opened as one store (ObsoleteFill.swift).
+  var obsoleteStore: Store?
   /// Store index → its work units not finished yet, and paths of the stores being read now.
   var unitsLeft: [Int: Int] = [:]
   var reading: [String: Int] = [:]
@@ -174,6 +178,7 @@ public final class RecoveryRun: @unchecked Sendable {
   /// Adds a finished chunk's figures to the report (caller holds `lock` or runs alone).
   func add(_ r: ChunkResult, of c: RecoveryChunk) {
     if c.fromBackup { addFilled(r, of: c) }
+    if c.fromObsolete { addObsolete(r, of: c) }
     if c.fromIndexes { report.tables[c.table].rebuiltRows += r.rows }
     report.tables[c.table].rows += r.rows
     report.tables[c.table].deletedKeys += r.deletedKeys
@@ -281,6 +286,7 @@ public final class RecoveryRun: @unchecked Sendable {
     progress("schema: \(tables.count) table(s) to recover")
     var chunks = Self.cutLargeChunks(makeChunks(tables: tables, plans: plans), stores: stores, pieceBytes: options.pieceBytes)
     try planFill(&chunks, stores: stores, tables: tables)
+    try planObsolete(&chunks, stores: stores)
     report.tables = tables.map { RecoveryReport.TableStats(table: $0.qualifiedName.joined(separator: "."), tableID: $0.descriptor.id) }
     for c in chunks where c.store == nil {
       report.tables[c.table].lostSpans.append(c.span.pretty)
@@ -330,6 +336,15 @@ public final class RecoveryRun: @unchecked Sendable {
         DispatchQueue.global().async {
           defer { gate.signal(); group.leave() }
           do { try self.readRebuilt(unit.chunks, tables: tables, stores: stores, sink: sink) } catch {
+            self.lock.lock(); if self.workerError == nil { self.workerError = error }; self.lock.unlock()
+          }
+        }
+        continue
+      }
+      if unit.chunks.first?.fromObsolete == true, let obsolete = obsoleteStore {
+        DispatchQueue.global().async {
+          defer { gate.signal(); group.leave() }
+          do { try self.read(store: obsolete, chunks: unit.chunks, tables: tables, sink: sink) } catch {
             self.lock.lock(); if self.workerError == nil { self.workerError = error }; self.lock.unlock()
           }
         }
@@ -513,7 +528,7 @@ public final class RecoveryRun: @unchecked Sendable {
       result.rows += 1
       pendingRows += 1
       rowOpen = false
-      if chunks[current].fromBackup { filledKeys.append(hasPrefix ? prefixBytes : keyBytes) }
+      if chunks[current].fromBackup || chunks[current].fromObsolete { filledKeys.append(hasPrefix ? prefixBytes : keyBytes) }
     }
     /// Hands over the current chunk's last rows and marks chunks up to `last` finished
     /// (those before the current one had no keys); `storeProblems` go with the very last.

@@ -15,6 +15,7 @@ extension RecoveryRun {
     for t in options.tablesFromBackup { text += "table-from-backup \(t)\n" }
     if options.rebuildFromIndexes { text += "rebuild-from-indexes\n" }
     if !options.raftReplay { text += "no-raft-replay\n" }
+    if let o = options.obsolete { text += "use-obsolete \(o.files.map { "\($0.image)@\($0.offset)" }.joined(separator: " "))\n" }
     for path in options.storePaths {
       let dir = URL(fileURLWithPath: path).standardizedFileURL.path
       text += "store \(dir)\n"
