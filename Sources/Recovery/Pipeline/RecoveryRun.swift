@@ -344,7 +344,7 @@ public final class RecoveryRun: @unchecked Sendable {
       if unit.chunks.first?.fromObsolete == true, let obsolete = obsoleteStore {
         DispatchQueue.global().async {
           defer { gate.signal(); group.leave() }
-          do { try self.read(store: obsolete, chunks: unit.chunks, tables: tables, sink: sink) } catch {
+          do { try self.read(store: 0, of: [obsolete], chunks: unit.chunks, tables: tables, sink: sink, checked: false) } catch {
             self.lock.lock(); if self.workerError == nil { self.workerError = error }; self.lock.unlock()
           }
         }
@@ -478,14 +478,16 @@ public final class RecoveryRun: @unchecked Sendable {
   /// families of a primary key are adjacent) and handed to the sink in batches. Each chunk is
   /// reported finished (`sink.chunkDone`) as soon as the scan has passed it.
   /// With blocks checked while reading, each chunk's blocks are checked as the pass reaches
-  /// it (`CheckedPass`).
+  /// it (`CheckedPass`); `checked` false reads without (the obsolete carved files: there is
+  /// no other copy to read a damaged block's keys from).
   @discardableResult
-  func read(store s: Int, of stores: [Store], chunks: [RecoveryChunk], tables: [RecoveredTable], sink: RecoveredRowSink) throws -> SpanScanStats {
+  func read(store s: Int, of stores: [Store], chunks: [RecoveryChunk], tables: [RecoveredTable], sink: RecoveredRowSink,
+            checked: Bool = true) throws -> SpanScanStats {
     // The scanner numbers spans in key order; keep the chunks in the same order.
     let chunks = chunks.sorted { $0.span < $1.span }
     // Blocks of other units, system ranges and other tables are passed over (skipsUnwantedBlocks).
     let scanner = SpanScanner(store: stores[s], spans: chunks.map(\.span), readTimestamp: options.readTimestamp)
-    guard let checks = blockChecks else {
+    guard checked, let checks = blockChecks else {
       return try read(chunks, source: stores[s].path, tables: tables, sink: sink) { try scanner.runBorrowed($0) }
     }
     let checked = CheckedPass(checks: checks, store: s, stores: stores, chunks: chunks, readTimestamp: options.readTimestamp,
