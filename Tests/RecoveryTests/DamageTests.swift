@@ -24,8 +24,9 @@ struct DamageTests {
     #expect(c.problems.contains { $0.contains(sst) && $0.contains("properties block") }, "\(c.problems)")
   }
 
-  @Test func damagedBlockFallsBackToTheNextReplica() throws {
-    let root = try makeTempDir("damage")
+  /// s1 (64-byte blocks) with the data block holding row 2 of table 54 damaged, and s2.
+  static func damagedRow2(_ name: String) throws -> (root: String, sst: String) {
+    let root = try makeTempDir(name)
     var s1 = ClusterScenario.store1()
     s1.blockSize = 64
     try s1.write(to: root + "/s1")
@@ -39,6 +40,12 @@ struct DamageTests {
     var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
     bytes[block.handle.offset + 2] ^= 0xFF
     try Data(bytes).write(to: URL(fileURLWithPath: path))
+    return (root, sst)
+  }
+
+  @Test func damagedBlockFallsBackToTheNextReplica() throws {
+    let (root, sst) = try Self.damagedRow2("damage")
+    let row2 = Enc.row(54, 2)
 
     let plain = try StoreCatalog.read(path: root + "/s1")
     #expect(plain.damagedSpans == [])  // the local keys are intact; nothing read the damage
@@ -63,20 +70,7 @@ struct DamageTests {
   /// a span that does not reach the block finds nothing, and a lagging replica's block is
   /// checked only where it is read instead.
   @Test func checksWhileReadingChooseAsThePlanner() throws {
-    let root = try makeTempDir("damage-lazy")
-    var s1 = ClusterScenario.store1()
-    s1.blockSize = 64
-    try s1.write(to: root + "/s1")
-    try ClusterScenario.store2().write(to: root + "/s2")
-    let sst = try #require(try FileManager.default.contentsOfDirectory(atPath: root + "/s1").filter { $0.hasSuffix(".sst") }.sorted().last)
-    let path = root + "/s1/" + sst
-    let row2 = Enc.row(54, 2)
-    let block = try #require(try Table(path: path).layout().blocks.first { b in
-      b.kind == "data" && b.upperKey.map { (try? EngineKey(decoding: $0).roachKey).map { !$0.lexicographicallyPrecedes(row2) } ?? false } ?? false
-    })
-    var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
-    bytes[block.handle.offset + 2] ^= 0xFF
-    try Data(bytes).write(to: URL(fileURLWithPath: path))
+    let (root, sst) = try Self.damagedRow2("damage-lazy")
 
     let full = [try StoreCatalog.read(path: root + "/s1", verifyTables: true), try StoreCatalog.read(path: root + "/s2", verifyTables: true)]
     let planned = try #require(ReplicaPlanner.plan(ClusterView(full), catalogs: full).first { $0.rangeID == 5 })
