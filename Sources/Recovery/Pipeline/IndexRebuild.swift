@@ -13,8 +13,9 @@ import LSMStore
 ///   ──▶ full rows (every output column known)  → the table's CSV (and database copies)
 ///   ──▶ partial rows                            → <table>.partial.csv (known_columns)
 /// ```
-/// Only with `--rebuild-from-indexes`: without it nothing is rebuilt (the output and the cost
-/// of a run stay those of the replicas alone).
+/// By default (`indexRebuild`) rebuilt rows go to `<table>.partial.csv` (full ones with every
+/// column in `known_columns`): only `--rebuild-from-indexes` puts full rows into the table's
+/// CSV. The scan reads only the index spans of tables that lost primary spans.
 /// Memory: entries are held for a window of chunks only; when more than `heldRowCap` rows
 /// are held the window gives up its last chunks (read again by the next pass).
 extension RecoveryRun {
@@ -52,12 +53,13 @@ extension RecoveryRun {
     return (usable, unusable)
   }
 
-  /// `--rebuild-from-indexes`: lost chunks of tables with usable indexes become chunks of
-  /// their own (`fromIndexes`), read in key order like any other (their full rows go into
+  /// Lost chunks of tables with usable indexes become chunks of their own (`fromIndexes`),
+  /// read in key order like any other (with `--rebuild-from-indexes` their full rows go into
   /// the table's CSV and database copies). Called once the lost spans are listed.
   func planRebuild(_ chunks: inout [RecoveryChunk], stores: [Store], tables: [RecoveredTable]) {
-    guard options.rebuildFromIndexes else { return }
-    for t in tables {
+    guard options.indexRebuild || options.rebuildFromIndexes else { return }
+    let losing = Set(chunks.filter { $0.store == nil }.map(\.table))
+    for (i, t) in tables.enumerated() where losing.contains(i) {
       for u in Self.indexSources(t.descriptor).unusable {
         report.notices.append("\(t.qualifiedName.joined(separator: ".")): index \(u.index) is not used to rebuild rows: \(u.reason)")
       }
@@ -93,6 +95,7 @@ extension RecoveryRun {
         var known: [[String]] = []
         var used = Set<String>()
         var result = ChunkResult()
+        let allColumns = t.columns.map(\.name)
         for (pk, entries) in (held[k] ?? [:]).sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) {
           let merged = Self.merge(entries, sources: sources)
           for conflict in merged.conflicts { result.problems.append("\(name): row \(Keyspace.prettyPrint(pk)) rebuilt from indexes: \(conflict)") }
@@ -100,24 +103,33 @@ extension RecoveryRun {
           var row = [Datum?](repeating: nil, count: decoder.layout.width)   // nil: unknown (or a missing NULL)
           for (id, v) in merged.values { if let o = decoder.layout.ordinal(of: id) { row[o] = v } }
           if outputIDs.allSatisfy(merged.known.contains) {
-            full.appendRow(row)
+            if options.rebuildFromIndexes {
+              full.appendRow(row)
+            } else {
+              // Never into the table unasked: beside the partial rows, every column known.
+              partial.appendRow(row)
+              known.append(allColumns)
+              result.fullRowsAside += 1
+            }
           } else {
             partial.appendRow(row)
             known.append(t.columns.filter { merged.known.contains($0.id) }.map(\.name))
           }
         }
         result.rows = full.count
+        result.partialRows = partial.count - result.fullRowsAside
+        result.indexes = used.sorted()
         result.problems += problems
         problems = []
-        lock.lock()
-        if !used.isEmpty { report.tables[c.table].rebuiltIndexes = Array(Set(report.tables[c.table].rebuiltIndexes).union(used)).sorted() }
-        report.tables[c.table].partialRows += partial.count
-        lock.unlock()
         if partial.count > 0 { try sink.chunkPartialRows(c, rows: partial, known: known) }
         if full.count > 0 { try sink.chunk(c, rows: full) }
         lock.lock(); defer { lock.unlock() }
         add(result, of: c)
         try sink.chunkDone(c, result: result)
+        chunksFinished += 1
+        if let k = stopAfterChunks, chunksFinished >= k {
+          throw RecoveryError("stopped after \(k) chunk(s) on purpose (SALVAGE_STOP_AFTER_CHUNKS is set)")
+        }
       }
       first = end
     }
@@ -205,14 +217,19 @@ extension RecoveryRun {
   func forEachGroup(_ spans: [KeySpan], stores: [Store], what: String, problems: inout [String],
                     _ body: ([(key: [UInt8], value: SQLValue)]) throws -> Void) throws {
     var perStore: [Int: [KeySpan]] = [:]
+    func lost(_ part: KeySpan) { problems.append("\(what): \(part.pretty) is lost too: rows whose entries were there are missing") }
     for s in spans {
       for p in rangePlans {
         guard let part = p.span.intersection(s) else { continue }
-        guard let store = p.chosenStore, stores.indices.contains(store) else {
-          problems.append("\(what): \(part.pretty) is lost too: rows whose entries were there are missing")
-          continue
+        guard let store = p.chosenStore, stores.indices.contains(store) else { lost(part); continue }
+        // Damaged blocks of the chosen replica: their spans from the next replica, as the data pass does.
+        var rest = [part]
+        for f in p.fallbacks {
+          guard let bad = f.span.intersection(part) else { continue }
+          rest = rest.flatMap { Self.subtract($0, bad) }
+          if let other = f.store, stores.indices.contains(other) { perStore[other, default: []].append(bad) } else { lost(bad) }
         }
-        perStore[store, default: []].append(part)
+        perStore[store, default: []] += rest
       }
     }
     for (store, parts) in perStore.sorted(by: { $0.key < $1.key }) {

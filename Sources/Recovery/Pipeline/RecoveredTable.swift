@@ -62,8 +62,32 @@ public struct ChunkResult: Codable, Sendable, Equatable {
   public var rowProblems = 0
   public var intents: [RecoveryReport.Intent] = []
   public var problems: [String] = []
+  /// A chunk rebuilt from indexes: rows written to `<table>.partial.csv` (some columns
+  /// unknown; full ones without `--rebuild-from-indexes`) and the indexes that gave rows.
+  public var partialRows = 0
+  public var fullRowsAside = 0
+  public var indexes: [String] = []
+  /// The index check's row side of the chunk's rows, by index ID (IndexDigest.swift).
+  public var digests: [UInt32: IndexDigest] = [:]
   public init() {}
-  enum CodingKeys: String, CodingKey { case rows, deletedKeys = "deleted_keys", rowProblems = "row_problems", intents, problems }
+  enum CodingKeys: String, CodingKey {
+    case rows, deletedKeys = "deleted_keys", rowProblems = "row_problems", intents, problems
+    case partialRows = "partial_rows", fullRowsAside = "full_rows_aside", indexes, digests = "index_digests"
+  }
+
+  public init(from decoder: Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    rows = try c.decode(Int.self, forKey: .rows)
+    deletedKeys = try c.decode(Int.self, forKey: .deletedKeys)
+    rowProblems = try c.decode(Int.self, forKey: .rowProblems)
+    intents = try c.decode([RecoveryReport.Intent].self, forKey: .intents)
+    problems = try c.decode([String].self, forKey: .problems)
+    // Absent in the state of runs before rows were rebuilt by default.
+    partialRows = try c.decodeIfPresent(Int.self, forKey: .partialRows) ?? 0
+    fullRowsAside = try c.decodeIfPresent(Int.self, forKey: .fullRowsAside) ?? 0
+    indexes = try c.decodeIfPresent([String].self, forKey: .indexes) ?? []
+    digests = try c.decodeIfPresent([UInt32: IndexDigest].self, forKey: .digests) ?? [:]
+  }
 }
 
 /// What a sink kept from an earlier, unfinished run into the same place.

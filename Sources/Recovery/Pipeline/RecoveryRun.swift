@@ -31,10 +31,15 @@ public struct RecoveryOptions: Sendable {
   public var tablesFromBackup: [String] = []
   /// `--disk-image`: images carved into stores (their paths are in `storePaths` too).
   public var carved: [CarvedImageSummary] = []
-  /// `--rebuild-from-indexes`: full rows rebuilt from secondary indexes for lost spans go into
-  /// the tables' CSVs (IndexRebuild.swift); `--check-indexes`: rows against their entries.
+  /// The index scan for lost primary spans (IndexRebuild.swift; on in `salvage recover`,
+  /// `--no-index-rebuild` turns it off): rebuilt rows go to `<table>.partial.csv`, full ones
+  /// too unless `rebuildFromIndexes` (`--rebuild-from-indexes`, implies the scan) puts them
+  /// into the tables' CSVs. `--check-indexes`: rows against their entries.
+  public var indexRebuild = false
   public var rebuildFromIndexes = false
   public var checkIndexes = false
+  /// The cheap index check (IndexDigest.swift; on in `salvage recover`, `--no-index-check`).
+  public var indexCheck = false
   /// Replay committed Raft log entries the chosen replicas had not applied (issue 17);
   /// `--no-raft-replay` turns it off.
   public var raftReplay = true
@@ -69,6 +74,10 @@ public final class RecoveryRun: @unchecked Sendable {
   var storeStats: [Int: SpanScanStats] = [:]
   /// The replica plan (`prepare`): where index spans are read (IndexRebuild.swift).
   var rangePlans: [RangePlan] = []
+  /// The index check's row side (IndexDigest.swift): per table and index, what the data
+  /// pass's rows expect; and per table position, which indexes it folds.
+  var rowDigests: [IndexDigestKey: IndexDigest] = [:]
+  var digestSources: [[DigestSource]] = []
 
   typealias ChunkKey = RecoveryChunk.Key
 
@@ -134,12 +143,13 @@ public final class RecoveryRun: @unchecked Sendable {
     let resumed = try sink.resume(fingerprint: resumeFingerprint(p))
     if let note = resumed.note { progress(note) }
     var todo: [RecoveryChunk] = []
+    digestSources = digestPlan(p.tables)
     for (i, c) in p.chunks.enumerated() where c.store != nil {
       if let r = resumed.done[i] { add(r, of: c) } else { todo.append(c) }
     }
     report.spansReused = p.chunks.count - todo.count - p.chunks.filter { $0.store == nil }.count
     try read(p, chunks: todo, sink: sink, progress: progress)
-    if options.checkIndexes { try checkIndexes(p) }
+    if options.checkIndexes { try checkIndexes(p) } else if options.indexCheck { try digestCheck(p) }
     // Chunks finish in any order (parallel stores, reused work): sort what they added.
     report.intents.sort { ($0.keyHex, $0.timestamp) < ($1.keyHex, $1.timestamp) }
     report.filledSpans.sort { $0.table != $1.table ? $0.table < $1.table : $0.start.lexicographicallyPrecedes($1.start) }
@@ -156,10 +166,17 @@ public final class RecoveryRun: @unchecked Sendable {
   /// Adds a finished chunk's figures to the report (caller holds `lock` or runs alone).
   func add(_ r: ChunkResult, of c: RecoveryChunk) {
     if c.fromBackup { addFilled(r, of: c) }
-    if c.fromIndexes { report.tables[c.table].rebuiltRows += r.rows }
+    if c.fromIndexes {
+      report.tables[c.table].rebuiltRows += r.rows
+      report.tables[c.table].partialRows += r.partialRows
+      report.tables[c.table].fullRowsAside += r.fullRowsAside
+      let used = Set(report.tables[c.table].rebuiltIndexes).union(r.indexes)
+      report.tables[c.table].rebuiltIndexes = used.sorted()
+    }
     report.tables[c.table].rows += r.rows
     report.tables[c.table].deletedKeys += r.deletedKeys
     report.tables[c.table].rowProblems += r.rowProblems
+    for (index, d) in r.digests { rowDigests[IndexDigestKey(table: c.table, index: index), default: IndexDigest()].add(d) }
     report.intents += r.intents
     report.problems += r.problems
   }
@@ -501,6 +518,9 @@ public final class RecoveryRun: @unchecked Sendable {
       let a = assemblers[c.table]
       guard a.batch.count > 0 else { return }
       defer { a.batch.removeAll(); filledKeys.removeAll() }
+      if !c.fromBackup, digestSources.indices.contains(c.table), !digestSources[c.table].isEmpty {
+        Self.foldRows(a.batch, sources: digestSources[c.table], into: &result.digests)
+      }
       if sink.acceptsConcurrentChunks {
         if !filledKeys.isEmpty { try sink.chunkKeys(c, keys: filledKeys) }
         return try sink.chunk(c, rows: a.batch)
