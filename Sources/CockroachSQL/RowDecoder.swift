@@ -40,7 +40,9 @@ public struct TableRowDecoder: Sendable {
 
   public func index(id: UInt32) -> IndexDescriptor? {
     if table.primaryIndex.id == id { return table.primaryIndex }
-    return (table.indexes + table.mutations.compactMap(\.index)).first { $0.id == id }
+    // Called per key: no concatenated copy of the index lists.
+    if let ix = table.indexes.first(where: { $0.id == id }) { return ix }
+    return table.mutations.lazy.compactMap(\.index).first { $0.id == id }
   }
 
   /// Decodes a roach key of this table: key columns of its index (primary or secondary, with

@@ -116,7 +116,6 @@ extension RecoveryRun {
       var indexSide: [UInt32: IndexDigest] = [:]
       var undecidable = false
       let decoder = TableRowDecoder(table: t.descriptor, catalog: t.types)
-      let pkIndex = t.descriptor.primaryIndex
       var problems: [String] = []
       // An index span partly lost lacks entries of surviving rows: not comparable.
       let lostIndexes = Set(sources.filter { s in report.lostSpans.contains { KeySpan(start: $0.start, end: $0.end).overlaps(s.span) } }.map(\.index.id))
@@ -124,9 +123,7 @@ extension RecoveryRun {
         guard let row = try? decoder.assembleSecondary(kvs), let key = row.key,
               let s = plan[ti].first(where: { $0.id == key.indexID }) else { return }
         if !notRead.isEmpty {
-          let pkDatums = pkIndex.keyColumnIDs.compactMap { row.values[$0] }
-          guard pkDatums.count == pkIndex.keyColumnIDs.count,
-                let pk = KeyEncoding.rowPrefix(table: t.descriptor.id, index: pkIndex, datums: pkDatums) else {
+          guard let pk = Self.primaryKey(of: row, t.descriptor) else {
             undecidable = true
             return
           }
@@ -143,6 +140,8 @@ extension RecoveryRun {
         var r = IndexDigestResult(table: name, index: s.index.name, rowEntries: rows.count, indexEntries: entries.count, consistent: rows == entries)
         if lostIndexes.contains(s.index.id) {
           (r.consistent, r.note) = (nil, "not checked: part of the index's span is lost")
+        } else if let lost = problems.first {
+          (r.consistent, r.note) = (nil, "not checked: \(lost)")
         } else if undecidable {
           (r.consistent, r.note) = (nil, "not checked: an entry's primary key could not be re-encoded to tell whether its row was lost")
         }

@@ -166,7 +166,6 @@ extension RecoveryRun {
     var rows = 0
     let cap = Self.heldRowCap
     let decoder = TableRowDecoder(table: t.descriptor, catalog: t.types)
-    let pkIndex = t.descriptor.primaryIndex
     let name = t.qualifiedName.joined(separator: ".")
     func target(of pk: [UInt8]) -> Int? {
       var lo = 0, hi = limit
@@ -187,9 +186,7 @@ extension RecoveryRun {
       }
       guard let key = row.key, let source = sources.first(where: { $0.index.id == key.indexID }) else { return }
       if let e = row.problems.first { found.append("\(name): index entry at \(Keyspace.prettyPrint(kvs[0].key)): \(e)") }
-      let pkDatums = pkIndex.keyColumnIDs.compactMap { row.values[$0] }
-      guard pkDatums.count == pkIndex.keyColumnIDs.count,
-            let pk = KeyEncoding.rowPrefix(table: t.descriptor.id, index: pkIndex, datums: pkDatums) else {
+      guard let pk = Self.primaryKey(of: row, t.descriptor) else {
         found.append("\(name): index \(source.index.name) entry at \(Keyspace.prettyPrint(kvs[0].key)): its primary key cannot be re-encoded")
         return
       }
@@ -211,27 +208,47 @@ extension RecoveryRun {
     return (held, base + limit)
   }
 
+  /// Where `spans` are read: per store, the parts of each range on its chosen replica, and the
+  /// spans of that replica's damaged blocks on the range's fallback replica (as the data pass
+  /// reads them, `makeChunks`); and the parts no intact replica holds.
+  static func readPlan(_ spans: [KeySpan], plans: [RangePlan], stores: Int) -> (perStore: [Int: [KeySpan]], lost: [KeySpan]) {
+    var perStore: [Int: [KeySpan]] = [:], lost: [KeySpan] = []
+    for s in spans {
+      for p in plans {
+        guard let part = p.span.intersection(s) else { continue }
+        guard let store = p.chosenStore, store >= 0, store < stores else { lost.append(part); continue }
+        var rest = [part]
+        for f in p.fallbacks {
+          guard let bad = f.span.intersection(part) else { continue }
+          rest = rest.flatMap { subtract($0, bad) }
+          if let other = f.store, other >= 0, other < stores { perStore[other, default: []].append(bad) } else { lost.append(bad) }
+        }
+        perStore[store, default: []] += rest
+      }
+    }
+    return (perStore, lost)
+  }
+
+  /// The primary-index row key (no family suffix) of an index entry's row, re-encoded from
+  /// its primary-key datums; nil when one is missing or not re-encodable (a collated string
+  /// whose entry gives its text, not the collation key the primary index sorts by).
+  static func primaryKey(of row: TableRowDecoder.Row, _ t: TableDescriptor) -> [UInt8]? {
+    var datums: [Datum] = []
+    for id in t.primaryIndex.keyColumnIDs {
+      guard let v = row.values[id] else { return nil }
+      if case .string = v, t.column(id: id)?.type.family == .collatedString { return nil }
+      datums.append(v)
+    }
+    return KeyEncoding.rowPrefix(table: t.id, index: t.primaryIndex, datums: datums)
+  }
+
   /// Hands each KV group (one index entry, or one row's families) of `spans` to `body`, read
   /// on each range's chosen replica with the data pass's cursor (`SpanScanner`: same MVCC
   /// resolution as of the read timestamp). Spans no store holds are named in `problems`.
   func forEachGroup(_ spans: [KeySpan], stores: [Store], what: String, problems: inout [String],
                     _ body: ([(key: [UInt8], value: SQLValue)]) throws -> Void) throws {
-    var perStore: [Int: [KeySpan]] = [:]
-    func lost(_ part: KeySpan) { problems.append("\(what): \(part.pretty) is lost too: rows whose entries were there are missing") }
-    for s in spans {
-      for p in rangePlans {
-        guard let part = p.span.intersection(s) else { continue }
-        guard let store = p.chosenStore, stores.indices.contains(store) else { lost(part); continue }
-        // Damaged blocks of the chosen replica: their spans from the next replica, as the data pass does.
-        var rest = [part]
-        for f in p.fallbacks {
-          guard let bad = f.span.intersection(part) else { continue }
-          rest = rest.flatMap { Self.subtract($0, bad) }
-          if let other = f.store, stores.indices.contains(other) { perStore[other, default: []].append(bad) } else { lost(bad) }
-        }
-        perStore[store, default: []] += rest
-      }
-    }
+    let (perStore, lost) = Self.readPlan(spans, plans: rangePlans, stores: stores.count)
+    problems += lost.map { "\(what): \($0.pretty) is lost too: rows whose entries were there are missing" }
     for (store, parts) in perStore.sorted(by: { $0.key < $1.key }) {
       let scanner = SpanScanner(store: stores[store], spans: Coverage.union(parts), readTimestamp: options.readTimestamp)
       var group: [(key: [UInt8], value: SQLValue)] = []
