@@ -113,24 +113,39 @@ extension RecoveryRun {
       let notRead = p.chunks.filter { c in
         c.table == ti && (c.fromBackup || !(c.store.map { p.stores.indices.contains($0) } ?? false))
       }.map(\.span).sorted()
-      var indexSide: [UInt32: IndexDigest] = [:]
-      var undecidable = false
       let decoder = TableRowDecoder(table: t.descriptor, catalog: t.types)
-      var problems: [String] = []
       // An index span partly lost lacks entries of surviving rows: not comparable.
       let lostIndexes = Set(sources.filter { s in report.lostSpans.contains { KeySpan(start: $0.start, end: $0.end).overlaps(s.span) } }.map(\.index.id))
-      try forEachGroup(sources.filter { !lostIndexes.contains($0.index.id) }.map(\.span), stores: p.stores, what: "\(name) index", problems: &problems) { kvs in
-        guard let row = try? decoder.assembleSecondary(kvs), let key = row.key,
-              let s = plan[ti].first(where: { $0.id == key.indexID }) else { return }
-        if !notRead.isEmpty {
-          guard let pk = Self.primaryKey(of: row, t.descriptor) else {
-            undecidable = true
-            return
+      let (perStore, lost) = Self.readPlan(sources.filter { !lostIndexes.contains($0.index.id) }.map(\.span), plans: rangePlans, stores: p.stores.count)
+      let problems = lost.map { "\(name) index: \($0.pretty) is lost too" }
+      // One store per thread: the digest is a sum, so the stores' parts fold in any order.
+      let work = perStore.sorted { $0.key < $1.key }
+      var indexSide: [UInt32: IndexDigest] = [:]
+      var undecidable = false
+      var failure: Error?
+      let merge = NSLock()
+      DispatchQueue.concurrentPerform(iterations: work.count) { w in
+        var mine: [UInt32: IndexDigest] = [:]
+        var unsure = false
+        do {
+          try scanGroups(p.stores[work[w].key], work[w].value) { kvs in
+            guard let row = try? decoder.assembleSecondary(kvs), let key = row.key,
+                  let s = plan[ti].first(where: { $0.id == key.indexID }) else { return }
+            if !notRead.isEmpty {
+              guard let pk = Self.primaryKey(of: row, t.descriptor) else { unsure = true; return }
+              if Self.contains(notRead, pk) { return }
+            }
+            mine[s.id, default: IndexDigest()].fold(IndexDigest.hash(index: s.id, columns: s.columns) { row.values[$1] ?? .null })
           }
-          if Self.contains(notRead, pk) { return }
+        } catch {
+          merge.lock(); failure = failure ?? error; merge.unlock()
         }
-        indexSide[s.id, default: IndexDigest()].fold(IndexDigest.hash(index: s.id, columns: s.columns) { row.values[$1] ?? .null })
+        merge.lock()
+        for (id, d) in mine { indexSide[id, default: IndexDigest()].add(d) }
+        undecidable = undecidable || unsure
+        merge.unlock()
       }
+      if let failure { throw failure }
       lock.lock()
       let rowSide = rowDigests
       lock.unlock()

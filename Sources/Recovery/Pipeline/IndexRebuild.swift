@@ -250,24 +250,29 @@ extension RecoveryRun {
     let (perStore, lost) = Self.readPlan(spans, plans: rangePlans, stores: stores.count)
     problems += lost.map { "\(what): \($0.pretty) is lost too: rows whose entries were there are missing" }
     for (store, parts) in perStore.sorted(by: { $0.key < $1.key }) {
-      let scanner = SpanScanner(store: stores[store], spans: Coverage.union(parts), readTimestamp: options.readTimestamp)
-      var group: [(key: [UInt8], value: SQLValue)] = []
-      var prefix: ArraySlice<UInt8> = []
-      // Store-wide problems (WAL, damaged blocks) are the data pass's to report.
-      _ = try scanner.runBorrowed { _, r in
-        guard r.kind == .value, r.roachValue.count >= 5 else { return }
-        let key = Array(r.roachKey)
-        let value = Array(r.roachValue)
-        let p = (try? SQLKeyPrefix.splitFamily(key[...]))?.row ?? key[...]
-        if !group.isEmpty && !p.elementsEqual(prefix) {
-          try body(group)
-          group.removeAll(keepingCapacity: true)
-        }
-        if group.isEmpty { prefix = p }
-        group.append((key: key, value: SQLValue(tag: value[4], data: value[5...])))
-      }
-      if !group.isEmpty { try body(group) }
+      try scanGroups(stores[store], parts, body)
     }
+  }
+
+  /// The KV groups of `parts` on one store (see `forEachGroup`).
+  func scanGroups(_ store: Store, _ parts: [KeySpan], _ body: ([(key: [UInt8], value: SQLValue)]) throws -> Void) throws {
+    let scanner = SpanScanner(store: store, spans: Coverage.union(parts), readTimestamp: options.readTimestamp)
+    var group: [(key: [UInt8], value: SQLValue)] = []
+    var prefix: ArraySlice<UInt8> = []
+    // Store-wide problems (WAL, damaged blocks) are the data pass's to report.
+    _ = try scanner.runBorrowed { _, r in
+      guard r.kind == .value, r.roachValue.count >= 5 else { return }
+      let key = Array(r.roachKey)
+      let value = Array(r.roachValue)
+      let p = (try? SQLKeyPrefix.splitFamily(key[...]))?.row ?? key[...]
+      if !group.isEmpty && !p.elementsEqual(prefix) {
+        try body(group)
+        group.removeAll(keepingCapacity: true)
+      }
+      if group.isEmpty { prefix = p }
+      group.append((key: key, value: SQLValue(tag: value[4], data: value[5...])))
+    }
+    if !group.isEmpty { try body(group) }
   }
 }
 
