@@ -299,7 +299,8 @@ public final class RecoveryRun: @unchecked Sendable {
     let units = Self.workUnits(readable, catalogs: p.catalogs, jobs: max(1, options.jobs), balance: options.pieceBytes > 0)
     lock.lock()
     storeStats = [:]
-    unitsLeft = Dictionary(grouping: units, by: \.store).mapValues(\.count)
+    // Stores only: the backup's and the index rebuild's units are not a store read.
+    unitsLeft = Dictionary(grouping: units.filter { stores.indices.contains($0.store) }, by: \.store).mapValues(\.count)
     storesToRead = unitsLeft.count
     bytesTotal = total
     chunkBytes = shares
