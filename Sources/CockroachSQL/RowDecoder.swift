@@ -40,7 +40,9 @@ public struct TableRowDecoder: Sendable {
 
   public func index(id: UInt32) -> IndexDescriptor? {
     if table.primaryIndex.id == id { return table.primaryIndex }
-    return (table.indexes + table.mutations.compactMap(\.index)).first { $0.id == id }
+    // Called per key: no concatenated copy of the index lists.
+    if let ix = table.indexes.first(where: { $0.id == id }) { return ix }
+    return table.mutations.lazy.compactMap(\.index).first { $0.id == id }
   }
 
   /// Decodes a roach key of this table: key columns of its index (primary or secondary, with
@@ -131,9 +133,11 @@ public struct TableRowDecoder: Sendable {
     guard ix.encodingType == 0 else { return try assemble(kvs) }
     row.key = k0
     for (id, d) in k0.columns { row.values[id] = d }
-    for kv in kvs {
+    for (i, kv) in kvs.enumerated() {
       let k: DecodedKey
-      do { k = try decodeKey(kv.key) } catch { row.problems.append(error); continue }
+      if i == 0 { k = k0 } else {   // the first key is decoded once
+        do { k = try decodeKey(kv.key) } catch { row.problems.append(error); continue }
+      }
       guard k.rowPrefix == k0.rowPrefix else {
         row.problems.append(err(.corrupt, "index entry", "KV of another entry (prefix differs) ignored"))
         continue

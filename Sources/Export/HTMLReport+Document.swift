@@ -15,6 +15,10 @@ struct ReportDocument: Decodable {
     /// Rows taken from a backup (issue 19) and rebuilt from secondary indexes (issue 18).
     var filledRows: Int?
     var rebuiltRows: Int?
+    /// Rows rebuilt from indexes into `<table>.partial.csv`: some columns unknown, and full
+    /// ones (without --rebuild-from-indexes).
+    var partialRows: Int?
+    var fullRowsAside: Int?
   }
 
   struct LostSpan: Decodable {
@@ -94,7 +98,8 @@ struct ReportDocument: Decodable {
 // snake_case → camelCase gives `tableId`, `rangeIds`, `txnId`: name those keys outright.
 extension ReportDocument.Table {
   enum CodingKeys: String, CodingKey {
-    case table, tableID = "tableId", rows, deletedKeys, rowProblems, lostSpans, filteredOut, filledRows, rebuiltRows
+    case table, tableID = "tableId", rows, deletedKeys, rowProblems, lostSpans, filteredOut, filledRows, rebuiltRows, partialRows
+    case fullRowsAside
   }
 }
 extension ReportDocument.LostSpan { enum CodingKeys: String, CodingKey { case span, startHex, endHex, rangeIDs = "rangeIds", indexes } }

@@ -83,7 +83,7 @@ public enum HTMLReport {
 
   static func tables(_ r: ReportDocument) -> Node<HTML.BodyContext> {
     let keepLatest = r.tables.contains { ($0.filteredOut ?? 0) > 0 }
-    var head = ["Table", "Rows recovered", "Lost spans", "Deleted keys", "Rows with problems", "Filled from backup", "Rebuilt from indexes"]
+    var head = ["Table", "Rows recovered", "Lost spans", "Deleted keys", "Rows with problems", "Filled from backup", "Rebuilt from indexes", "Rebuilt into .partial.csv"]
     if keepLatest { head.append("Dropped by --keep-latest") }
     return .section(.id("tables"), .h2("Tables"),
       .table(.class("grid"),
@@ -98,10 +98,18 @@ public enum HTMLReport {
             .td(.class((t.rowProblems ?? 0) > 0 ? "num warn" : "num"), safe(t.rowProblems.map(grouped) ?? "—")),
             .td(.class("num"), safe(t.filledRows.map(grouped) ?? "—")),
             .td(.class("num"), safe(t.rebuiltRows.map(grouped) ?? "—")),
+            .td(.class("num"), safe(Self.partialCell(t))),
           ]
           if keepLatest { cells.append(.td(.class("num"), safe(grouped(t.filteredOut ?? 0)))) }
           return .tr(.attribute(named: "data-table", value: HTMLEscape.attribute(t.table)), .group(cells))
         }))))
+  }
+
+  /// "12 (3 full)": rows of `<table>.partial.csv`, of which full ones (every column known).
+  static func partialCell(_ t: ReportDocument.Table) -> String {
+    guard t.partialRows != nil || t.fullRowsAside != nil else { return "—" }
+    let full = t.fullRowsAside ?? 0
+    return grouped((t.partialRows ?? 0) + full) + (full > 0 ? " (\(grouped(full)) full)" : "")
   }
 
   static func keyspace(_ r: ReportDocument) -> Node<HTML.BodyContext> {

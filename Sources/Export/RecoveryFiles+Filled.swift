@@ -29,7 +29,7 @@ extension RecoveryFiles {
   func writeFilledKeys() throws {
     for (t, table) in tables.enumerated() {
       for obsolete in [false, true] {
-        let parts = chunks.filter { $0.table == t && (obsolete ? $0.fromObsolete : $0.fromBackup) }.sorted { $0.index < $1.index }.map(keysPath)
+        let parts = chunks.filter { $0.table == t && $0.source == (obsolete ? .obsolete : .backup) }.sorted { $0.index < $1.index }.map(keysPath)
           .filter { FileManager.default.fileExists(atPath: $0) }
         guard !parts.isEmpty else { continue }
         let csv = OutputPath.csv(database: table.database, schema: table.qualifiedName[1], table: table.name)

@@ -5,7 +5,8 @@ import Recovery
 import Glibc
 #endif
 
-/// Rows rebuilt from secondary indexes that are not written into a table's CSV (issue 18):
+/// Rows rebuilt from secondary indexes that are not written into a table's CSV (issue 18;
+/// partial ones, and full ones without `--rebuild-from-indexes`):
 /// `OUT/<db>/<table>.partial.csv`, the table's columns (unknown ones as \N, like NULL) then a
 /// `known_columns` field naming the columns the indexes gave (space-separated), in primary
 /// key order. Chunks write `.salvage-work/<table id>/N.partial`; `finish` joins them.
@@ -43,18 +44,20 @@ extension RecoveryFiles {
         .filter { FileManager.default.fileExists(atPath: $0) }
       guard !parts.isEmpty else { continue }
       let csvPath = OutputPath.csv(database: table.database, schema: table.qualifiedName[1], table: table.name)
-      let relative = String(csvPath.dropLast(".csv".count)) + ".partial.csv"
-      let out = try AtomicOutputFile(path: directory + "/" + relative, gzip: false, guard: .none)
+      // Gzipped like the table's CSV (--gzip).
+      let relative = String(csvPath.dropLast(".csv".count)) + ".partial.csv" + (gzip ? ".gz" : "")
+      let out = try AtomicOutputFile(path: directory + "/" + relative, gzip: gzip, guard: .none)
       for p in parts { try out.append(fileAt: p) }
       try out.commit()
       let staging = SQLIdent.quote(table.database) + "." + SQLIdent.quote(table.name + "_partial")
       note += """
 
-        -- \(relative): rows of lost spans rebuilt from secondary indexes with only some columns
-        -- known (known_columns lists them; an unknown column is \\N like a NULL). Not imported
+        -- \(relative): rows of lost spans rebuilt from secondary indexes (known_columns lists
+        -- the columns the indexes gave; an unknown column is \\N like a NULL; rows with every
+        -- column known are here unless --rebuild-from-indexes was given). Not imported
         -- with \(table.name); to look at them, create a staging table \(staging) with the same
         -- columns, all nullable and without keys, plus known_columns STRING, then:
-        --   \(csv.importStatement(table: staging, columns: table.columns.map(\.name) + ["known_columns"], url: "nodelocal://1/" + relative))
+        --   \(csv.importStatement(table: staging, columns: table.columns.map(\.name) + ["known_columns"], url: "nodelocal://1/" + relative, gzip: gzip))
 
         """
     }

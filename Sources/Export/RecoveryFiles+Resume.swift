@@ -119,6 +119,12 @@ extension RecoveryFiles {
     }
     let extract = partPath(c) + ".reuse"
     unlink(extract)
+    guard r.bytes > 0 else {
+      // No rows in the table (a chunk rebuilt from indexes into <table>.partial.csv only):
+      // the table file may not even exist yet.
+      guard FileManager.default.createFile(atPath: extract, contents: Data()) else { throw RecoveryError("cannot write \(extract)") }
+      return reuse(extract)
+    }
     guard let offset = r.offset else {
       // A hard link: the part itself joins the table file (and goes) before SQLite reads it.
       if r.bytes > 0, link(partPath(c), extract) != 0 { try FileManager.default.copyItem(atPath: partPath(c), toPath: extract) }

@@ -16,7 +16,8 @@ enum ReportJSON {
       ["table": t.table, "table_id": t.tableID, "rows": t.rows, "deleted_keys": t.deletedKeys,
        "row_problems": t.rowProblems, "lost_spans": t.lostSpans, "filtered_out": t.filteredOut, "filled_rows": t.filledRows,
        "rebuilt_rows": t.rebuiltRows, "rebuilt_from_indexes": t.rebuiltIndexes, "partial_rows": t.partialRows,
-       "obsolete_rows": t.obsoleteRows]
+       "obsolete_rows": t.obsoleteRows,
+       "full_rows_aside": t.fullRowsAside]
     }
     if let end = r.backupEndTime { o["backup_end_time"] = end }
     if r.backupEndTime != nil || !r.filledSpans.isEmpty {
@@ -51,6 +52,13 @@ enum ReportJSON {
     o["problems"] = r.problems
     if !r.carved.isEmpty { o["carved"] = r.carved.map { carved($0, r) } }
     if r.indexCheckRan {
+      o["index_check"] = r.indexDigests.isEmpty ? "precise" : r.indexCheckPrecise ? "digest, precise where digests differ" : "digest"
+      if !r.indexDigests.isEmpty {
+        o["index_digests"] = r.indexDigests.map { d -> [String: Any] in
+          ["table": d.table, "index": d.index, "row_entries": d.rowEntries, "index_entries": d.indexEntries,
+           "consistent": d.consistent.map { $0 as Any } ?? NSNull(), "note": d.note ?? NSNull()]
+        }
+      }
       o["index_inconsistency_count"] = r.indexInconsistencyCount
       o["index_inconsistencies"] = r.indexInconsistencies.map {
         ["table": $0.table, "index": $0.index, "primary_key_hex": $0.primaryKeyHex, "primary_key": $0.primaryKey, "what": $0.what]

@@ -55,11 +55,17 @@ struct Recover: ParsableCommand {
           help: "With --fill-from: tables (db.table patterns, * wildcard) taken whole from the backup instead of the replicas.")
   var tablesFromBackup: [String] = []
   @Flag(name: .customLong("rebuild-from-indexes"),
-        help: "Rows of lost spans rebuilt from the table's surviving secondary indexes go into its CSV when the indexes give every column (partial ones always go to <table>.partial.csv).")
+        help: "Rows of lost spans rebuilt from the table's surviving secondary indexes go into its CSV when the indexes give every column (without it they go to <table>.partial.csv, as partial ones always do).")
   var rebuildFromIndexes = false
+  @Flag(name: .customLong("no-index-rebuild"),
+        help: "Do not rebuild the rows of lost spans from surviving secondary indexes into <table>.partial.csv (the replicas' rows only).")
+  var noIndexRebuild = false
   @Flag(name: .customLong("check-indexes"),
-        help: "Check every surviving row against its secondary-index entries (a second pass over indexed tables); report.json lists the inconsistencies.")
+        help: "Check the surviving rows against their secondary indexes: a digest per index (one more read of every index span), the precise pass where they differ; report.json lists the inconsistencies.")
   var checkIndexes = false
+  @Flag(name: .customLong("check-indexes-precise"),
+        help: "Check every surviving row against its secondary-index entries precisely on every indexed table (a second pass over their rows and index spans).")
+  var checkIndexesPrecise = false
 
   func validate() throws {
     let given = [keepLatest != nil, partitionBy != nil, orderBy != nil]
@@ -75,7 +81,10 @@ struct Recover: ParsableCommand {
     let schemaGiven = !schemaOptions.schema.isEmpty || !schemaOptions.tableId.isEmpty || schemaOptions.ignoreDescriptors
     if !tablesFromBackup.isEmpty && fillFrom.isEmpty { throw ValidationError("--tables-from-backup needs --fill-from BACKUP") }
     if plan != nil && !fillFrom.isEmpty { throw ValidationError("--fill-from is not supported with sharded runs (--plan) yet") }
-    if plan != nil && (rebuildFromIndexes || checkIndexes) { throw ValidationError("--rebuild-from-indexes and --check-indexes are not supported with sharded runs (--plan) yet") }
+    if rebuildFromIndexes && noIndexRebuild { throw ValidationError("--rebuild-from-indexes and --no-index-rebuild contradict each other") }
+    if plan != nil && (rebuildFromIndexes || checkIndexes || checkIndexesPrecise) {
+      throw ValidationError("--rebuild-from-indexes and --check-indexes are not supported with sharded runs (--plan) yet")
+    }
     if plan != nil && (asOf != nil || !tables.isEmpty || given.contains(true) || schemaGiven) {
       throw ValidationError("with --plan, --as-of, --tables, --keep-latest and --schema come from the plan (give them to salvage plan)")
     }
@@ -92,7 +101,9 @@ struct Recover: ParsableCommand {
     options.fillFrom = fillFrom
     options.tablesFromBackup = tablesFromBackup
     options.rebuildFromIndexes = rebuildFromIndexes
-    options.checkIndexes = checkIndexes
+    options.indexRebuild = !noIndexRebuild
+    options.indexCheck = checkIndexes
+    options.checkIndexes = checkIndexesPrecise
     if let asOf {
       options.readTimestamp = try AsOf.parse(asOf)
     }

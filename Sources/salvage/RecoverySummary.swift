@@ -35,11 +35,17 @@ func recoverySummary(_ report: RecoveryReport, filteredOut: [String: Int]) -> [S
       line("  \(padRight("", 28)) of which \(t.obsoleteRows) rows from obsolete carved tables in \(obsolete.count) lost span\(obsolete.count == 1 ? "" : "s")"
            + " (best effort: possibly older than the lost data; \(t.table.split(separator: ".").last ?? "").from-obsolete.keys)")
     }
-    if t.rebuiltRows > 0 || t.partialRows > 0 {
-      // Never silent: rows not read from the primary index, and where the incomplete ones went.
+    if t.rebuiltRows > 0 || t.partialRows > 0 || t.fullRowsAside > 0 {
+      // Never silent: rows not read from the primary index, and where the others went.
       var parts: [String] = []
       if t.rebuiltRows > 0 { parts.append("of which \(t.rebuiltRows) rows rebuilt from indexes (\(t.rebuiltIndexes.joined(separator: ", ")))") }
-      if t.partialRows > 0 { parts.append("\(t.partialRows) rows rebuilt from indexes in \(t.table.split(separator: ".").last ?? "").partial.csv (not in the table's CSV)") }
+      let aside = t.partialRows + t.fullRowsAside
+      if aside > 0 {
+        let file = "\(t.table.split(separator: ".").last ?? "").partial.csv"
+        let why = t.fullRowsAside > 0 ? "--rebuild-from-indexes puts full ones there" : "some of their columns are unknown"
+        let from = t.rebuiltRows > 0 ? "" : " (\(t.rebuiltIndexes.joined(separator: ", ")))"
+        parts.append("\(aside) rows rebuilt from indexes\(from) are in \(file) (not in the table: \(why))")
+      }
       line("  \(padRight("", 28)) " + parts.joined(separator: "; "))
     }
   }
@@ -65,8 +71,12 @@ func recoverySummary(_ report: RecoveryReport, filteredOut: [String: Int]) -> [S
     }.forEach(line)
   }
   if report.indexCheckRan {
-    line(report.indexInconsistencyCount == 0 ? "index check: every surviving row matches its index entries"
-         : "index check: \(report.indexInconsistencyCount) row/index inconsistencies (report.json index_inconsistencies):")
+    let checked = report.indexDigests.filter { $0.consistent != nil }.count
+    let how = report.indexDigests.isEmpty ? "" : " (digests of \(checked) index\(checked == 1 ? "" : "es")"
+      + (report.indexCheckPrecise ? ", then the precise pass where they differ)" : ")")
+    line(report.indexInconsistencyCount == 0 ? "index check: every surviving row matches its index entries" + how
+         : "index check: \(report.indexInconsistencyCount) row/index inconsistencies\(how) (report.json index_inconsistencies):")
+    TerminalList.lines(report.indexDigests.filter { $0.consistent == nil }, "indexes") { "\($0.table) \($0.index): \($0.note ?? "not checked")" }.forEach(line)
     TerminalList.lines(report.indexInconsistencies, "inconsistencies") { "\($0.table) \($0.index) \($0.primaryKey): \($0.what)" }.forEach(line)
   }
   if !report.damagedSpans.isEmpty {

@@ -10,7 +10,7 @@ struct DamageWhileReadingCLITests {
     let dir = try Simulator.makeCluster(seed: 7, version: "23.2", extraArgs: ["--damage", "2"])
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let stores = try RecoverCLITests.stores(dir)
-    let one = try CLI.run(["recover"] + stores + ["--out", dir + "/one"])
+    let one = try CLI.run(["recover"] + stores + ["--out", dir + "/one"] + ShardCLITests.oneMachine)
     #expect(one.status == 2, "\(one.stderr)")
     let report = try ShardCLITests.json(dir + "/one/report.json")
     #expect((report["damaged_spans"] as! [Any]).count == 2)
@@ -20,7 +20,7 @@ struct DamageWhileReadingCLITests {
     var last: (status: Int32, stdout: String, stderr: String)
     repeat {
       runs += 1
-      last = try CLI.run(["recover"] + stores + ["--out", dir + "/resumed"], environment: [ResumeCLITests.stop: "2"])
+      last = try CLI.run(["recover"] + stores + ["--out", dir + "/resumed"] + ShardCLITests.oneMachine, environment: [ResumeCLITests.stop: "2"])
     } while last.status == 1 && runs < 100
     #expect(last.status == 2 && runs > 2, "\(runs) runs: \(last.stderr)")
     try ShardCLITests.expectSameOutput(dir + "/one", dir + "/resumed")

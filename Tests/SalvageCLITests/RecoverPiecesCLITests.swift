@@ -33,7 +33,8 @@ struct RecoverPiecesCLITests {
       let out = dir + "/" + name
       var env = ["SALVAGE_PIECE_BYTES": String(pieceBytes)]
       if let holdBytes { env["SALVAGE_HOLD_BYTES"] = String(holdBytes) }
-      let r = try CLI.run(["recover"] + stores + ["--out", out, "--jobs", String(jobs), "--no-sqlite"], environment: env)
+      // Compared with a sharded run too: no rebuild from indexes, no index check (ShardCLITests.oneMachine).
+      let r = try CLI.run(["recover"] + stores + ["--out", out, "--jobs", String(jobs), "--no-sqlite"] + ShardCLITests.oneMachine, environment: env)
       #expect(r.status == 2, "\(r.stderr)")   // some ranges are lost
       return out
     }

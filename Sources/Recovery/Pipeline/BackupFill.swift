@@ -9,9 +9,9 @@ import LSMStore
 /// `--tables-from-backup PATTERN` takes whole tables from it instead of from the replicas.
 /// Without these options nothing comes from a backup.
 ///
-/// The backup is one more source of chunks: a filled chunk's `store` is one past the last
-/// store (`fromBackup`), so planning, work units, the sink's key order and resuming treat it
-/// like any other chunk; its unit reads `BackupChain.scan` instead of a store.
+/// The backup is one more source of chunks (`RecoveryChunk.Source.backup`), so planning, work
+/// units, the sink's key order and resuming treat a filled chunk like any other; its unit reads
+/// `BackupChain.scan` instead of a store.
 extension RecoveryRun {
   /// Points lost chunks (and every chunk of the tables taken whole) at the backup. The
   /// backup's tables must be the cluster's own (same IDs and names): a backup of another
@@ -45,8 +45,7 @@ extension RecoveryRun {
     })
     for i in chunks.indices where usable.contains(chunks[i].table) && (chunks[i].store == nil || whole.contains(chunks[i].table)) {
       if chunks[i].store == nil { lostBeforeFill.insert(chunks[i].key) }
-      chunks[i].store = stores.count
-      chunks[i].fromBackup = true
+      chunks[i].read(from: .backup, storeCount: stores.count)
       chunks[i].estimatedBytes = nil
     }
   }

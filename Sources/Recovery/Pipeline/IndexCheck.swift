@@ -7,14 +7,16 @@ import LSMStore
 /// an integrity check of the recovered data. Every row must have one entry per usable index
 /// whose columns equal the row's, and every entry must have its row. It costs a second pass
 /// over the tables that have indexes (their rows, and their index spans), windowed like the
-/// rebuild (`heldRowCap`), so it is an option rather than a by-product of the data pass.
+/// rebuild (`heldRowCap`): by default only tables whose digests differ get it.
 extension RecoveryRun {
   /// At most this many inconsistencies are listed in report.json (all are counted).
   public static let inconsistencyListLimit = 1000
 
-  func checkIndexes(_ p: Prepared) throws {
+  /// `only`: the tables to check (nil: all), e.g. those whose digests differ (IndexDigest.swift).
+  func checkIndexes(_ p: Prepared, only: Set<Int>? = nil) throws {
     report.indexCheckRan = true
-    for (ti, t) in p.tables.enumerated() {
+    report.indexCheckPrecise = true
+    for (ti, t) in p.tables.enumerated() where only?.contains(ti) ?? true {
       let sources = Self.indexSources(t.descriptor).usable
       let chunks = p.chunks.filter { $0.table == ti && ($0.store.map { p.stores.indices.contains($0) } ?? false) }.sorted { $0.span < $1.span }
       guard !sources.isEmpty, !chunks.isEmpty else { continue }

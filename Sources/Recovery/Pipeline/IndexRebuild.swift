@@ -13,8 +13,9 @@ import LSMStore
 ///   ──▶ full rows (every output column known)  → the table's CSV (and database copies)
 ///   ──▶ partial rows                            → <table>.partial.csv (known_columns)
 /// ```
-/// Only with `--rebuild-from-indexes`: without it nothing is rebuilt (the output and the cost
-/// of a run stay those of the replicas alone).
+/// By default (`indexRebuild`) rebuilt rows go to `<table>.partial.csv` (full ones with every
+/// column in `known_columns`): only `--rebuild-from-indexes` puts full rows into the table's
+/// CSV. The scan reads only the index spans of tables that lost primary spans.
 /// Memory: entries are held for a window of chunks only; when more than `heldRowCap` rows
 /// are held the window gives up its last chunks (read again by the next pass).
 extension RecoveryRun {
@@ -22,7 +23,6 @@ extension RecoveryRun {
   static var heldRowCap: Int { ProcessInfo.processInfo.environment["SALVAGE_INDEX_HOLD_ROWS"].flatMap { Int($0) } ?? 1_000_000 }
 
   /// Pseudo store index of chunks rebuilt from indexes (after the backup's `stores.count`).
-  static func rebuildStore(_ stores: [Store]) -> Int { stores.count + 1 }
 
   /// The secondary indexes of `t` that hold row data, and why the others do not.
   static func indexSources(_ t: TableDescriptor) -> (usable: [IndexSource], unusable: [UnusableIndex]) {
@@ -52,24 +52,24 @@ extension RecoveryRun {
     return (usable, unusable)
   }
 
-  /// `--rebuild-from-indexes`: lost chunks of tables with usable indexes become chunks of
-  /// their own (`fromIndexes`), read in key order like any other (their full rows go into
+  /// Lost chunks of tables with usable indexes become chunks of their own (source `.indexes`),
+  /// read in key order like any other (with `--rebuild-from-indexes` their full rows go into
   /// the table's CSV and database copies). Called once the lost spans are listed.
   func planRebuild(_ chunks: inout [RecoveryChunk], stores: [Store], tables: [RecoveredTable]) {
-    guard options.rebuildFromIndexes else { return }
-    for t in tables {
+    guard options.indexRebuild || options.rebuildFromIndexes else { return }
+    let losing = Set(chunks.filter { $0.store == nil }.map(\.table))
+    for (i, t) in tables.enumerated() where losing.contains(i) {
       for u in Self.indexSources(t.descriptor).unusable {
         report.notices.append("\(t.qualifiedName.joined(separator: ".")): index \(u.index) is not used to rebuild rows: \(u.reason)")
       }
     }
     for i in chunks.indices where chunks[i].store == nil && !Self.indexSources(tables[chunks[i].table].descriptor).usable.isEmpty {
-      chunks[i].store = Self.rebuildStore(stores)
-      chunks[i].fromIndexes = true
+      chunks[i].read(from: .indexes, storeCount: stores.count)
       chunks[i].estimatedBytes = nil
     }
   }
 
-  /// A work unit of `fromIndexes` chunks (`--rebuild-from-indexes`): rows rebuilt, handed
+  /// A work unit of `.indexes` chunks (`--rebuild-from-indexes`): rows rebuilt, handed
   /// over and finished like a store's chunks.
   func readRebuilt(_ chunks: [RecoveryChunk], tables: [RecoveredTable], stores: [Store], sink: RecoveredRowSink) throws {
     for (table, cs) in Dictionary(grouping: chunks, by: \.table).sorted(by: { $0.key < $1.key }) {
@@ -93,6 +93,7 @@ extension RecoveryRun {
         var known: [[String]] = []
         var used = Set<String>()
         var result = ChunkResult()
+        let allColumns = t.columns.map(\.name)
         for (pk, entries) in (held[k] ?? [:]).sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) {
           let merged = Self.merge(entries, sources: sources)
           for conflict in merged.conflicts { result.problems.append("\(name): row \(Keyspace.prettyPrint(pk)) rebuilt from indexes: \(conflict)") }
@@ -100,24 +101,33 @@ extension RecoveryRun {
           var row = [Datum?](repeating: nil, count: decoder.layout.width)   // nil: unknown (or a missing NULL)
           for (id, v) in merged.values { if let o = decoder.layout.ordinal(of: id) { row[o] = v } }
           if outputIDs.allSatisfy(merged.known.contains) {
-            full.appendRow(row)
+            if options.rebuildFromIndexes {
+              full.appendRow(row)
+            } else {
+              // Never into the table unasked: beside the partial rows, every column known.
+              partial.appendRow(row)
+              known.append(allColumns)
+              result.fullRowsAside += 1
+            }
           } else {
             partial.appendRow(row)
             known.append(t.columns.filter { merged.known.contains($0.id) }.map(\.name))
           }
         }
         result.rows = full.count
+        result.partialRows = partial.count - result.fullRowsAside
+        result.indexes = used.sorted()
         result.problems += problems
         problems = []
-        lock.lock()
-        if !used.isEmpty { report.tables[c.table].rebuiltIndexes = Array(Set(report.tables[c.table].rebuiltIndexes).union(used)).sorted() }
-        report.tables[c.table].partialRows += partial.count
-        lock.unlock()
         if partial.count > 0 { try sink.chunkPartialRows(c, rows: partial, known: known) }
         if full.count > 0 { try sink.chunk(c, rows: full) }
         lock.lock(); defer { lock.unlock() }
         add(result, of: c)
         try sink.chunkDone(c, result: result)
+        chunksFinished += 1
+        if let k = stopAfterChunks, chunksFinished >= k {
+          throw RecoveryError("stopped after \(k) chunk(s) on purpose (SALVAGE_STOP_AFTER_CHUNKS is set)")
+        }
       }
       first = end
     }
@@ -154,7 +164,6 @@ extension RecoveryRun {
     var rows = 0
     let cap = Self.heldRowCap
     let decoder = TableRowDecoder(table: t.descriptor, catalog: t.types)
-    let pkIndex = t.descriptor.primaryIndex
     let name = t.qualifiedName.joined(separator: ".")
     func target(of pk: [UInt8]) -> Int? {
       var lo = 0, hi = limit
@@ -175,9 +184,7 @@ extension RecoveryRun {
       }
       guard let key = row.key, let source = sources.first(where: { $0.index.id == key.indexID }) else { return }
       if let e = row.problems.first { found.append("\(name): index entry at \(Keyspace.prettyPrint(kvs[0].key)): \(e)") }
-      let pkDatums = pkIndex.keyColumnIDs.compactMap { row.values[$0] }
-      guard pkDatums.count == pkIndex.keyColumnIDs.count,
-            let pk = KeyEncoding.rowPrefix(table: t.descriptor.id, index: pkIndex, datums: pkDatums) else {
+      guard let pk = Self.primaryKey(of: row, t.descriptor) else {
         found.append("\(name): index \(source.index.name) entry at \(Keyspace.prettyPrint(kvs[0].key)): its primary key cannot be re-encoded")
         return
       }
@@ -199,41 +206,82 @@ extension RecoveryRun {
     return (held, base + limit)
   }
 
+  /// Where `spans` are read: per store, the parts of each range on its chosen replica, and the
+  /// spans of that replica's damaged blocks on the range's fallback replica (as the data pass
+  /// reads them, `makeChunks`); and the parts no intact replica holds. `damaged`: the
+  /// fallbacks found by checking the blocks of a part as it is about to be read (`BlockChecks`).
+  static func readPlan(_ spans: [KeySpan], plans: [RangePlan], stores: Int,
+                       damaged: (RangePlan, KeySpan) -> [RangePlan.Fallback] = { _, _ in [] }) -> (perStore: [Int: [KeySpan]], lost: [KeySpan]) {
+    var perStore: [Int: [KeySpan]] = [:], lost: [KeySpan] = []
+    for s in spans {
+      for p in plans {
+        guard let part = p.span.intersection(s) else { continue }
+        guard let store = p.chosenStore, store >= 0, store < stores else { lost.append(part); continue }
+        var rest = [part]
+        for f in p.fallbacks + damaged(p, part) {
+          guard let bad = f.span.intersection(part) else { continue }
+          rest = rest.flatMap { subtract($0, bad) }
+          if let other = f.store, other >= 0, other < stores { perStore[other, default: []].append(bad) } else { lost.append(bad) }
+        }
+        perStore[store, default: []] += rest
+      }
+    }
+    return (perStore, lost)
+  }
+
+  /// The primary-index row key (no family suffix) of an index entry's row, re-encoded from
+  /// its primary-key datums; nil when one is missing or not re-encodable (a collated string
+  /// whose entry gives its text, not the collation key the primary index sorts by).
+  static func primaryKey(of row: TableRowDecoder.Row, _ t: TableDescriptor) -> [UInt8]? {
+    var datums: [Datum] = []
+    for id in t.primaryIndex.keyColumnIDs {
+      guard let v = row.values[id] else { return nil }
+      if case .string = v, t.column(id: id)?.type.family == .collatedString { return nil }
+      datums.append(v)
+    }
+    return KeyEncoding.rowPrefix(table: t.id, index: t.primaryIndex, datums: datums)
+  }
+
   /// Hands each KV group (one index entry, or one row's families) of `spans` to `body`, read
   /// on each range's chosen replica with the data pass's cursor (`SpanScanner`: same MVCC
   /// resolution as of the read timestamp). Spans no store holds are named in `problems`.
   func forEachGroup(_ spans: [KeySpan], stores: [Store], what: String, problems: inout [String],
                     _ body: ([(key: [UInt8], value: SQLValue)]) throws -> Void) throws {
-    var perStore: [Int: [KeySpan]] = [:]
-    for s in spans {
-      for p in rangePlans {
-        guard let part = p.span.intersection(s) else { continue }
-        guard let store = p.chosenStore, stores.indices.contains(store) else {
-          problems.append("\(what): \(part.pretty) is lost too: rows whose entries were there are missing")
-          continue
-        }
-        perStore[store, default: []].append(part)
-      }
+    var checkProblems: [String] = []
+    let (perStore, lost) = Self.readPlan(spans, plans: rangePlans, stores: stores.count) { plan, part in
+      guard let checks = self.blockChecks, let store = plan.chosenStore else { return [] }
+      let c = RecoveryChunk(table: 0, index: 0, span: part, rangeID: plan.rangeID, store: store)
+      let (range, order) = self.replicas(of: c, readFrom: store)
+      let found = checks.pieces(of: part, range: range, replicas: order)
+      checkProblems += found.problems
+      return found.damaged
     }
+    problems += checkProblems
+    problems += lost.map { "\(what): \($0.pretty) is lost too: rows whose entries were there are missing" }
     for (store, parts) in perStore.sorted(by: { $0.key < $1.key }) {
-      let scanner = SpanScanner(store: stores[store], spans: Coverage.union(parts), readTimestamp: options.readTimestamp)
-      var group: [(key: [UInt8], value: SQLValue)] = []
-      var prefix: ArraySlice<UInt8> = []
-      // Store-wide problems (WAL, damaged blocks) are the data pass's to report.
-      _ = try scanner.runBorrowed { _, r in
-        guard r.kind == .value, r.roachValue.count >= 5 else { return }
-        let key = Array(r.roachKey)
-        let value = Array(r.roachValue)
-        let p = (try? SQLKeyPrefix.splitFamily(key[...]))?.row ?? key[...]
-        if !group.isEmpty && !p.elementsEqual(prefix) {
-          try body(group)
-          group.removeAll(keepingCapacity: true)
-        }
-        if group.isEmpty { prefix = p }
-        group.append((key: key, value: SQLValue(tag: value[4], data: value[5...])))
-      }
-      if !group.isEmpty { try body(group) }
+      try scanGroups(stores[store], parts, body)
     }
+  }
+
+  /// The KV groups of `parts` on one store (see `forEachGroup`).
+  func scanGroups(_ store: Store, _ parts: [KeySpan], _ body: ([(key: [UInt8], value: SQLValue)]) throws -> Void) throws {
+    let scanner = SpanScanner(store: store, spans: Coverage.union(parts), readTimestamp: options.readTimestamp)
+    var group: [(key: [UInt8], value: SQLValue)] = []
+    var prefix: ArraySlice<UInt8> = []
+    // Store-wide problems (WAL, damaged blocks) are the data pass's to report.
+    _ = try scanner.runBorrowed { _, r in
+      guard r.kind == .value, r.roachValue.count >= 5 else { return }
+      let key = Array(r.roachKey)
+      let value = Array(r.roachValue)
+      let p = (try? SQLKeyPrefix.splitFamily(key[...]))?.row ?? key[...]
+      if !group.isEmpty && !p.elementsEqual(prefix) {
+        try body(group)
+        group.removeAll(keepingCapacity: true)
+      }
+      if group.isEmpty { prefix = p }
+      group.append((key: key, value: SQLValue(tag: value[4], data: value[5...])))
+    }
+    if !group.isEmpty { try body(group) }
   }
 }
 

@@ -11,8 +11,8 @@ import LSMStore
 ///
 /// The obsolete files are one more source of chunks, as a backup is (BackupFill.swift): a
 /// directory of those files opened without a MANIFEST, read by the same MVCC scan as a store
-/// (newest version as of the read time among the obsolete data); its chunks' `store` is three
-/// past the last store (`obsoleteStoreIndex`).
+/// (newest version as of the read time among the obsolete data): its chunks' source is
+/// `.obsolete`.
 public struct ObsoleteCarvedData: Sendable {
   /// One obsolete carved file: the image it came from and where, its name in `storePath`,
   /// and for tables the roach keys of its first and last point keys.
@@ -49,7 +49,6 @@ public struct ObsoleteCarvedData: Sendable {
 }
 
 extension RecoveryRun {
-  static func obsoleteStoreIndex(_ stores: [Store]) -> Int { stores.count + 2 }
 
   /// Points the chunks still lost (after `--fill-from`) at the obsolete carved files that may
   /// hold their keys; the others stay lost.
@@ -64,8 +63,7 @@ extension RecoveryRun {
     obsoleteStore = store
     for i in chunks.indices where chunks[i].store == nil && usable.contains(where: { $0.mayHold(chunks[i].span) }) {
       lostBeforeFill.insert(chunks[i].key)
-      chunks[i].store = Self.obsoleteStoreIndex(stores)
-      chunks[i].fromObsolete = true
+      chunks[i].read(from: .obsolete, storeCount: stores.count)
       chunks[i].estimatedBytes = nil
     }
   }

@@ -28,12 +28,22 @@ public struct RecoveryChunk: Sendable {
   public var store: Int?
   /// Data-block bytes of the span on its store, when planning measured them (`cutLargeChunks`).
   public var estimatedBytes: Int64? = nil
-  /// Read from the backup (`--fill-from`): `store` is then one past the last store.
-  public var fromBackup = false
-  /// Rebuilt from secondary indexes (`--rebuild-from-indexes`): `store` is then two past the last store.
-  public var fromIndexes = false
-  /// Read from obsolete carved files (`--use-obsolete`): `store` is then three past the last store.
-  public var fromObsolete = false
+  /// Where the keys come from (`replica`: the store `store`).
+  public var source = Source.replica
+
+  /// A span no replica holds is read from one of the other sources, if asked: the backup
+  /// (`--fill-from`), the secondary indexes (IndexRebuild.swift), obsolete carved files
+  /// (`--use-obsolete`).
+  public enum Source: Int, Sendable {
+    case replica, backup, indexes, obsolete
+  }
+
+  /// Reads the chunk from `source` (not `.replica`). Work units group chunks by `store`: each
+  /// other source gets a unit key of its own, past the `storeCount` stores.
+  public mutating func read(from source: Source, storeCount: Int) {
+    self.source = source
+    store = storeCount + source.rawValue - 1
+  }
 
   public init(table: Int, index: Int, span: KeySpan, rangeID: Int64?, store: Int?, estimatedBytes: Int64? = nil) {
     self.table = table
@@ -69,9 +79,17 @@ public struct ChunkResult: Codable, Sendable, Equatable {
   /// no replica holds intact.
   public var damaged: [Damaged] = []
   public var lost: [Span] = []
+  /// A chunk rebuilt from indexes: rows written to `<table>.partial.csv` (some columns
+  /// unknown; full ones without `--rebuild-from-indexes`) and the indexes that gave rows.
+  public var partialRows = 0
+  public var fullRowsAside = 0
+  public var indexes: [String] = []
+  /// The index check's row side of the chunk's rows, by index ID (IndexDigest.swift).
+  public var digests: [UInt32: IndexDigest] = [:]
   public init() {}
   enum CodingKeys: String, CodingKey {
     case rows, deletedKeys = "deleted_keys", rowProblems = "row_problems", intents, problems, damaged, lost
+    case partialRows = "partial_rows", fullRowsAside = "full_rows_aside", indexes, digests = "index_digests"
   }
 
   public struct Span: Codable, Sendable, Equatable {
@@ -99,6 +117,11 @@ public struct ChunkResult: Codable, Sendable, Equatable {
     problems = try c.decode([String].self, forKey: .problems)
     damaged = try c.decodeIfPresent([Damaged].self, forKey: .damaged) ?? []
     lost = try c.decodeIfPresent([Span].self, forKey: .lost) ?? []
+    // Absent in the state of runs before rows were rebuilt by default.
+    partialRows = try c.decodeIfPresent(Int.self, forKey: .partialRows) ?? 0
+    fullRowsAside = try c.decodeIfPresent(Int.self, forKey: .fullRowsAside) ?? 0
+    indexes = try c.decodeIfPresent([String].self, forKey: .indexes) ?? []
+    digests = try c.decodeIfPresent([UInt32: IndexDigest].self, forKey: .digests) ?? [:]
   }
 }
 
@@ -119,7 +142,7 @@ public protocol RecoveredRowSink: AnyObject, Sendable {
   /// Rows of a chunk, in key order; a chunk may arrive in several batches (all from one worker).
   /// The batch is reused once the call returns: render or copy what is kept.
   func chunk(_ chunk: RecoveryChunk, rows: RowBatch) throws
-  /// The row keys of a batch of a chunk filled from a backup (`fromBackup`), just before the
+  /// The row keys of a batch of a chunk filled from a backup (source `.backup`), just before the
   /// batch; the same concurrency as `chunk`.
   func chunkKeys(_ chunk: RecoveryChunk, keys: [[UInt8]]) throws
   /// Rows of a lost chunk rebuilt from secondary indexes that stay out of the table's CSV

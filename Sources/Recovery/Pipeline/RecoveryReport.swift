@@ -13,13 +13,16 @@ public struct RecoveryReport: Sendable {
     public var filteredOut = 0
     /// Of `rows`, those read from the backup (`--fill-from`).
     public var filledRows = 0
-    /// Of `rows`, those rebuilt from secondary indexes (`--rebuild-from-indexes`), the
-    /// indexes that gave them, and rows rebuilt into `<table>.partial.csv`.
+    /// Of `rows`, those rebuilt from secondary indexes (`--rebuild-from-indexes`), and the
+    /// indexes that gave rows (here or in `<table>.partial.csv`).
     public var rebuiltRows = 0
     public var rebuiltIndexes: [String] = []
+    /// Rows rebuilt into `<table>.partial.csv`: with some column unknown, and full ones
+    /// (every column known) that only `--rebuild-from-indexes` puts into the table.
     public var partialRows = 0
     /// Of `rows`, those read from obsolete carved files (`--use-obsolete`).
     public var obsoleteRows = 0
+    public var fullRowsAside = 0
   }
 
   /// A span read from the backup: lost on every replica, or of a table taken whole
@@ -81,9 +84,13 @@ public struct RecoveryReport: Sendable {
   /// Table IDs with data but no schema (their rows are not exported).
   public var unnamedTables: [UnnamedTable] = []
   public var bytesRead: Int64 = 0
-  /// `--check-indexes`: surviving rows and index entries that disagree (the first
+  /// The index check: surviving rows and index entries that disagree (the first
   /// `RecoveryRun.inconsistencyListLimit`), and how many in all.
   public var indexCheckRan = false
+  /// The precise pass ran (`--check-indexes`, or for tables whose digests differ); the
+  /// default check's result per index (IndexDigest.swift).
+  public var indexCheckPrecise = false
+  public var indexDigests: [IndexDigestResult] = []
   public var indexInconsistencies: [IndexInconsistency] = []
   public var indexInconsistencyCount = 0
   /// Per range: committed Raft entries replayed onto the chosen replica (issue 17), and

@@ -32,10 +32,17 @@ public struct RecoveryOptions: Sendable {
   public var carved: [CarvedImageSummary] = []
   /// `--use-obsolete`: obsolete files carved from the images, for spans nothing else holds.
   public var obsolete: ObsoleteCarvedData?
-  /// `--rebuild-from-indexes`: full rows rebuilt from secondary indexes for lost spans go into
-  /// the tables' CSVs (IndexRebuild.swift); `--check-indexes`: rows against their entries.
+  /// The index scan for lost primary spans (IndexRebuild.swift; on in `salvage recover`,
+  /// `--no-index-rebuild` turns it off): rebuilt rows go to `<table>.partial.csv`, full ones
+  /// too unless `rebuildFromIndexes` (`--rebuild-from-indexes`, implies the scan) puts them
+  /// into the tables' CSVs. `--check-indexes`: rows against their entries.
+  public var indexRebuild = false
   public var rebuildFromIndexes = false
   public var checkIndexes = false
+  /// The index check by digests (IndexDigest.swift; `--check-indexes`): one more read of every
+  /// index span, so not done unasked. `checkIndexes` (`--check-indexes-precise`): the precise
+  /// pass on every indexed table.
+  public var indexCheck = false
   /// Replay committed Raft log entries the chosen replicas had not applied (issue 17);
   /// `--no-raft-replay` turns it off.
   public var raftReplay = true
@@ -90,6 +97,10 @@ public final class RecoveryRun: @unchecked Sendable {
   /// What those checks found, from the chunks' results (`settleDamage` puts it in the report).
   var damagedWhileReading: [ChunkResult.Damaged] = []
   var lostWhileReading: [LostPart] = []
+  /// The index check's row side (IndexDigest.swift): per table and index, what the data
+  /// pass's rows expect; and per table position, which indexes it folds.
+  var rowDigests: [IndexDigestKey: IndexDigest] = [:]
+  var digestSources: [[DigestSource]] = []
 
   typealias ChunkKey = RecoveryChunk.Key
 
@@ -155,12 +166,13 @@ public final class RecoveryRun: @unchecked Sendable {
     let resumed = try sink.resume(fingerprint: resumeFingerprint(p))
     if let note = resumed.note { progress(note) }
     var todo: [RecoveryChunk] = []
+    digestSources = digestPlan(p.tables)
     for (i, c) in p.chunks.enumerated() where c.store != nil {
       if let r = resumed.done[i] { add(r, of: c) } else { todo.append(c) }
     }
     report.spansReused = p.chunks.count - todo.count - p.chunks.filter { $0.store == nil }.count
     try read(p, chunks: todo, sink: sink, progress: progress)
-    if options.checkIndexes { try checkIndexes(p) }
+    if options.checkIndexes { try checkIndexes(p) } else if options.indexCheck { try digestCheck(p) }
     settleDamage(p.chunks)
     // Chunks finish in any order (parallel stores, reused work): sort what they added.
     report.intents.sort { ($0.keyHex, $0.timestamp) < ($1.keyHex, $1.timestamp) }
@@ -177,12 +189,19 @@ public final class RecoveryRun: @unchecked Sendable {
 
   /// Adds a finished chunk's figures to the report (caller holds `lock` or runs alone).
   func add(_ r: ChunkResult, of c: RecoveryChunk) {
-    if c.fromBackup { addFilled(r, of: c) }
-    if c.fromObsolete { addObsolete(r, of: c) }
-    if c.fromIndexes { report.tables[c.table].rebuiltRows += r.rows }
+    if c.source == .backup { addFilled(r, of: c) }
+    if c.source == .obsolete { addObsolete(r, of: c) }
+    if c.source == .indexes {
+      report.tables[c.table].rebuiltRows += r.rows
+      report.tables[c.table].partialRows += r.partialRows
+      report.tables[c.table].fullRowsAside += r.fullRowsAside
+      let used = Set(report.tables[c.table].rebuiltIndexes).union(r.indexes)
+      report.tables[c.table].rebuiltIndexes = used.sorted()
+    }
     report.tables[c.table].rows += r.rows
     report.tables[c.table].deletedKeys += r.deletedKeys
     report.tables[c.table].rowProblems += r.rowProblems
+    for (index, d) in r.digests { rowDigests[IndexDigestKey(table: c.table, index: index), default: IndexDigest()].add(d) }
     report.intents += r.intents
     report.problems += r.problems
     addDamage(r, of: c)
@@ -292,6 +311,11 @@ public final class RecoveryRun: @unchecked Sendable {
       report.tables[c.table].lostSpans.append(c.span.pretty)
     }
     planRebuild(&chunks, stores: stores, tables: tables)
+    if !options.indexRebuild && !options.rebuildFromIndexes,
+       tables.indices.contains(where: { !report.tables[$0].lostSpans.isEmpty && !tables[$0].descriptor.indexes.isEmpty }) {
+      // Never silent: rows an index could have given back are left out.
+      report.notices.append("rows of lost spans were not rebuilt from secondary indexes (--no-index-rebuild, or a sharded run: those do not rebuild yet)")
+    }
     report.spans = chunks.filter { $0.store != nil }.count
     let withTables = Set(catalog.dataTables.filter { $0.state != .drop }.map(\.parentID))
     let empty = catalog.databases.values.filter { $0.state != .drop && $0.id != 1 && !withTables.contains($0.id) }.map(\.name).sorted()
@@ -316,7 +340,8 @@ public final class RecoveryRun: @unchecked Sendable {
     let units = Self.workUnits(readable, catalogs: p.catalogs, jobs: max(1, options.jobs), balance: options.pieceBytes > 0)
     lock.lock()
     storeStats = [:]
-    unitsLeft = Dictionary(grouping: units, by: \.store).mapValues(\.count)
+    // Stores only: the backup's and the index rebuild's units are not a store read.
+    unitsLeft = Dictionary(grouping: units.filter { stores.indices.contains($0.store) }, by: \.store).mapValues(\.count)
     storesToRead = unitsLeft.count
     bytesTotal = total
     chunkBytes = shares
@@ -332,29 +357,22 @@ public final class RecoveryRun: @unchecked Sendable {
       lock.lock(); let failed = workerError != nil; lock.unlock()
       if failed { gate.signal(); break }
       group.enter()
-      if unit.chunks.first?.fromIndexes == true {
+      let source = unit.chunks.first?.source ?? .replica
+      guard source == .replica else {
+        // The other sources' spans, in key order, on this worker.
+        let obsolete = obsoleteStore
         DispatchQueue.global().async {
           defer { gate.signal(); group.leave() }
-          do { try self.readRebuilt(unit.chunks, tables: tables, stores: stores, sink: sink) } catch {
-            self.lock.lock(); if self.workerError == nil { self.workerError = error }; self.lock.unlock()
-          }
-        }
-        continue
-      }
-      if unit.chunks.first?.fromObsolete == true, let obsolete = obsoleteStore {
-        DispatchQueue.global().async {
-          defer { gate.signal(); group.leave() }
-          do { try self.read(store: 0, of: [obsolete], chunks: unit.chunks, tables: tables, sink: sink, checked: false) } catch {
-            self.lock.lock(); if self.workerError == nil { self.workerError = error }; self.lock.unlock()
-          }
-        }
-        continue
-      }
-      guard stores.indices.contains(unit.store) else {
-        // The backup (`--fill-from`): its spans, in key order, on this worker.
-        DispatchQueue.global().async {
-          defer { gate.signal(); group.leave() }
-          do { try self.readBackup(unit.chunks, tables: tables, sink: sink) } catch {
+          do {
+            switch source {
+            case .backup: try self.readBackup(unit.chunks, tables: tables, sink: sink)
+            case .indexes: try self.readRebuilt(unit.chunks, tables: tables, stores: stores, sink: sink)
+            case .obsolete:
+              guard let obsolete else { throw RecoveryError("internal: obsolete chunks without the obsolete files") }
+              try self.read(store: 0, of: [obsolete], chunks: unit.chunks, tables: tables, sink: sink, checked: false)
+            case .replica: break
+            }
+          } catch {
             self.lock.lock(); if self.workerError == nil { self.workerError = error }; self.lock.unlock()
           }
         }
@@ -530,7 +548,7 @@ public final class RecoveryRun: @unchecked Sendable {
       result.rows += 1
       pendingRows += 1
       rowOpen = false
-      if chunks[current].fromBackup || chunks[current].fromObsolete { filledKeys.append(hasPrefix ? prefixBytes : keyBytes) }
+      if chunks[current].source == .backup || chunks[current].source == .obsolete { filledKeys.append(hasPrefix ? prefixBytes : keyBytes) }
     }
     /// Hands over the current chunk's last rows and marks chunks up to `last` finished
     /// (those before the current one had no keys); `storeProblems` go with the very last.
@@ -563,6 +581,10 @@ public final class RecoveryRun: @unchecked Sendable {
       let a = assemblers[c.table]
       guard a.batch.count > 0 else { return }
       defer { a.batch.removeAll(); filledKeys.removeAll() }
+      // Only the replicas' rows: the index side skips the spans other sources gave.
+      if c.source == .replica, digestSources.indices.contains(c.table), !digestSources[c.table].isEmpty {
+        Self.foldRows(a.batch, sources: digestSources[c.table], into: &result.digests)
+      }
       if sink.acceptsConcurrentChunks {
         if !filledKeys.isEmpty { try sink.chunkKeys(c, keys: filledKeys) }
         return try sink.chunk(c, rows: a.batch)

@@ -14,6 +14,7 @@ extension RecoveryRun {
     for d in options.fillFrom { text += "fill-from \(URL(fileURLWithPath: d).standardizedFileURL.path)\n" }
     for t in options.tablesFromBackup { text += "table-from-backup \(t)\n" }
     if options.rebuildFromIndexes { text += "rebuild-from-indexes\n" }
+    if options.indexRebuild { text += "index-rebuild\n" }
     if !options.raftReplay { text += "no-raft-replay\n" }
     if let o = options.obsolete { text += "use-obsolete \(o.files.map { "\($0.image)@\($0.offset)" }.joined(separator: " "))\n" }
     for path in options.storePaths {
