@@ -26,52 +26,121 @@ final class BlockChecks: @unchecked Sendable {
   }
 
   /// Damaged spans of store `s` that overlap `span`, after checking every block that may hold
-  /// keys in it, and the problem lines of what was found (a block met by two calls is found
-  /// twice: the report keeps one line).
-  func damage(store s: Int, overlapping span: KeySpan) -> (spans: [KeySpan], problems: [String]) {
+  /// keys in it, and the problem lines of what was found (a block met by two calls may be
+  /// found twice: the report keeps one line). `walks`: the store's index walks of one pass,
+  /// for spans handed in key order (each table's index is walked once, not once per span).
+  func damage(store s: Int, overlapping span: KeySpan, walks: Walks? = nil) -> (spans: [KeySpan], problems: [String]) {
     let store = stores[s]
     var spans = known[s].filter { $0.overlaps(span) }
     var problems: [String] = []
     for (i, t) in store.tables.enumerated() where !t.unreadable {
       let bounds = TableBounds(t)
+      if let walks, let w = walks.byTable[i], !span.start.lexicographicallyPrecedes(bounds.high) {
+        // The pass has left the table behind: its file is let go (its damage is kept).
+        walks.finished[i] = w.found
+        walks.byTable[i] = nil
+      }
       guard bounds.span.overlaps(span) else { continue }
-      let table: Table
-      do { table = try Table(path: t.path) } catch {
-        let first = firstDamage(s, i) { [bounds.span] }
-        if first { problems.append(StoreCatalog.problem(store.path, "\(t.path): \(error)")) }
-        spans.append(bounds.span)
+      if let found = walks?.finished[i] {
+        spans += found.filter { $0.overlaps(span) } + lockedTableDamage(s, i).filter { $0.overlaps(span) }
         continue
+      }
+      let walk: TableWalk
+      if let w = walks?.byTable[i] { walk = w } else {
+        let table: Table
+        do { table = try Table(path: t.path) } catch {
+          let first = firstDamage(s, i) { [bounds.span] }
+          if first { problems.append(StoreCatalog.problem(store.path, "\(t.path): \(error)")) }
+          spans.append(bounds.span)
+          continue
+        }
+        walk = TableWalk(table, bounds: bounds, comparer: store.comparer)
+        walks?.byTable[i] = walk
       }
       var other: [Damage] = []
       let first = firstDamage(s, i) {
-        other = table.verify(checksumsOnly: true, dataBlocks: false)
+        other = walk.table.verify(checksumsOnly: true, dataBlocks: false)
         return other.filter(\.losesEntries).map { bounds.span(lower: $0.lowerKey, upper: $0.upperKey) }
       }
       if first { problems += other.map { StoreCatalog.problem(store.path, "\($0)") } }
       spans += lockedTableDamage(s, i).filter { $0.overlaps(span) }
-      var index = IndexIterator(table)
-      var previous: [UInt8]?
-      while let e = index.next() {
-        let upper = e.separatorUserKey
-        defer { previous = upper }
-        let blockSpan = bounds.span(lower: previous, upper: upper)
-        guard blockSpan.overlaps(span) else { continue }
-        if let d = table.verify(LayoutBlock(dataBlock: e.handle, lowerKey: previous, upperKey: upper), checksumsOnly: true) {
-          problems.append(StoreCatalog.problem(store.path, "\(d)"))
-          spans.append(blockSpan)
+      problems += walk.check(span).map { StoreCatalog.problem(store.path, $0) }
+      spans += walk.found.filter { $0.overlaps(span) }
+    }
+    return (Coverage.union(spans), problems)
+  }
+
+  /// One pass's index walks over a store's tables (`damage(store:overlapping:walks:)`).
+  final class Walks {
+    var byTable: [Int: TableWalk] = [:]
+    /// Tables the pass has left: the damage their walks found.
+    var finished: [Int: [KeySpan]] = [:]
+  }
+
+  /// A walk over one table's data blocks in key order, checking those a span may need.
+  final class TableWalk {
+    struct Block {
+      var entry: SSTable.IndexEntry
+      /// The previous block's separator: every key of this block is above it.
+      var lower: [UInt8]?
+      var span: KeySpan
+    }
+    let table: Table
+    let bounds: TableBounds
+    let comparer: Comparer
+    var index: IndexIterator
+    var previous: [UInt8]?
+    /// The next block, past the last span checked.
+    var pending: Block?
+    var ended = false
+    /// Spans of the damaged blocks (and unreadable index parts) found so far.
+    var found: [KeySpan] = []
+    var indexDamagesSeen = 0
+    var fatalSeen = false
+
+    init(_ table: Table, bounds: TableBounds, comparer: Comparer) {
+      self.table = table
+      self.bounds = bounds
+      self.comparer = comparer
+      index = IndexIterator(table)
+    }
+
+    /// Checks the blocks not passed yet that may hold keys of `span` (blocks before it are
+    /// passed over: spans come in key order); returns the damage found now.
+    func check(_ span: KeySpan) -> [String] {
+      var problems: [String] = []
+      let stop = SpanScanner.stopBound(end: span.end, comparer: comparer)
+      while true {
+        if pending == nil {
+          guard !ended, let e = index.next() else { ended = true; break }
+          let lower = previous
+          previous = e.separatorUserKey
+          pending = Block(entry: e, lower: lower, span: bounds.span(lower: lower, upper: e.separatorUserKey))
+        }
+        let b = pending!
+        // Every key of the block is past the span: it waits for a later one.
+        if let lo = b.lower, stop.isPast(lo) { break }
+        pending = nil
+        guard b.span.overlaps(span) else { continue }
+        let block = LayoutBlock(dataBlock: b.entry.handle, lowerKey: b.lower, upperKey: b.entry.separatorUserKey)
+        if let d = table.verify(block, checksumsOnly: true) {
+          problems.append("\(d)")
+          found.append(b.span)
         }
       }
       // Partitions of a two-level index that do not decode hide their data blocks.
-      for d in index.damages {
-        let lost = bounds.span(lower: d.lowerKey, upper: d.upperKey)
-        if lost.overlaps(span) { problems.append(StoreCatalog.problem(store.path, "\(d)")); spans.append(lost) }
+      for d in index.damages.dropFirst(indexDamagesSeen) {
+        problems.append("\(d)")
+        found.append(bounds.span(lower: d.lowerKey, upper: d.upperKey))
       }
-      if let f = index.fatal {
-        problems.append(StoreCatalog.problem(store.path, "\(Damage(file: t.path, blockKind: "index", handle: table.footer.index, message: f.message))"))
-        spans.append(bounds.span)
+      indexDamagesSeen = index.damages.count
+      if let f = index.fatal, !fatalSeen {
+        fatalSeen = true
+        problems.append("\(Damage(file: table.path, blockKind: "index", handle: table.footer.index, message: f.message))")
+        found.append(bounds.span)
       }
+      return problems
     }
-    return (Coverage.union(spans), problems)
   }
 
   /// Records table `i` of store `s` as having its other blocks checked (by `find`, run only
@@ -96,10 +165,11 @@ final class BlockChecks: @unchecked Sendable {
   /// the chosen store except where its blocks are damaged; a damaged piece (the damaged
   /// blocks' spans inside the range, as `ReplicaPlanner` cuts them) from the next replica
   /// intact over the whole piece, or from none.
-  func pieces(of span: KeySpan, range: KeySpan, replicas: [Int]) -> Pieces {
+  /// `walks`: the chosen store's walks of one pass (spans in key order).
+  func pieces(of span: KeySpan, range: KeySpan, replicas: [Int], walks: Walks? = nil) -> Pieces {
     var out = Pieces()
     guard let chosen = replicas.first else { return out }
-    let found = damage(store: chosen, overlapping: span)
+    let found = damage(store: chosen, overlapping: span, walks: walks)
     out.problems = found.problems
     for piece in Coverage.union(found.spans.compactMap { $0.intersection(range) }) where piece.overlaps(span) {
       var from: Int?

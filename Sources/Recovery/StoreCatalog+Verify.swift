@@ -60,8 +60,13 @@ struct TableBounds {
   var span: KeySpan { KeySpan(start: low, end: high) }
 
   func span(lower: [UInt8]?, upper: [UInt8]?) -> KeySpan {
-    let lo = lower.map { (try? EngineKey(decoding: $0).roachKey) ?? $0 } ?? low
-    let hi = upper.map { (try? EngineKey(decoding: $0).roachKey).map { $0 + [0] } ?? $0 + [0xFF] } ?? high
+    let lo = lower.map { Self.roachKey($0) ?? $0 } ?? low
+    let hi = upper.map { Self.roachKey($0).map { $0 + [0] } ?? $0 + [0xFF] } ?? high
     return KeySpan(start: lo, end: hi)
+  }
+
+  /// `EngineKey(decoding:).roachKey` without decoding the version (checks run it per block).
+  static func roachKey(_ k: [UInt8]) -> [UInt8]? {
+    k.withUnsafeBytes { b in SpanScanner.engineKeyParts(b).map { Array(b[..<$0.roachKeyCount]) } }
   }
 }

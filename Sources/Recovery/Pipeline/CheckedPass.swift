@@ -24,6 +24,8 @@ final class CheckedPass {
   private var elsewhere: [(chunk: Int, span: KeySpan, store: Int)] = []
   private var nextElsewhere = 0
   private var elsewhereStats = SpanScanStats()
+  /// This store's tables walked once for the whole pass (the chunks come in key order).
+  private let walks = BlockChecks.Walks()
 
   init(checks: BlockChecks, store: Int, stores: [Store], chunks: [RecoveryChunk], readTimestamp: MVCCTimestamp,
        replicas: @escaping (RecoveryChunk) -> (span: KeySpan, stores: [Int])) {
@@ -60,7 +62,7 @@ final class CheckedPass {
       checkedThrough += 1
       let k = checkedThrough, c = chunks[k]
       let (range, order) = replicas(c)
-      let found = checks.pieces(of: c.span, range: range, replicas: order)
+      let found = checks.pieces(of: c.span, range: range, replicas: order, walks: order.first == store ? walks : nil)
       notes[k].problems += found.problems
       for d in found.damaged {
         notes[k].damaged.append(.init(rangeID: c.rangeID ?? 0, span: .init(d.span), store: store, readFrom: d.store))
