@@ -3,16 +3,6 @@
 #include <unistd.h>
 #include "salvage_io.h"
 
-ssize_t salvage_copy_file_range(int fd_in, int fd_out, size_t len) {
-#ifdef __linux__
-  return copy_file_range(fd_in, NULL, fd_out, NULL, len, 0);
-#else
-  (void)fd_in; (void)fd_out; (void)len;
-  errno = ENOSYS;
-  return -1;
-#endif
-}
-
 ssize_t salvage_copy_file_range_at(int fd_in, long long *off_in, int fd_out, long long *off_out, size_t len) {
 #ifdef __linux__
   loff_t in = *off_in, out = *off_out;

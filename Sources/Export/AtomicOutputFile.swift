@@ -63,15 +63,19 @@ final class AtomicOutputFile {
     guard src >= 0 else { throw ioError("open", source) }
     defer { close(src) }
     if gz == nil {
+      // Straight into the file at its offset, which then moves past the copy.
       try flushBuffer()
-      while true {
-        let n = salvage_copy_file_range(src, fd, 1 << 30)
-        if n > 0 { continue }
-        if n == 0 { return }
-        // Another filesystem or an old kernel: copy the rest through a buffer below.
-        if errno == EXDEV || errno == ENOSYS || errno == EINVAL || errno == EOPNOTSUPP { break }
-        throw ioError("copy_file_range", source)
+      var size = stat()
+      guard fstat(src, &size) == 0 else { throw ioError("stat", source) }
+      var inOffset: Int64 = 0
+      var outOffset = Int64(lseek(fd, 0, SEEK_CUR))
+      do throws(FileCopy.Failure) {
+        try FileCopy.copy(from: src, at: &inOffset, to: fd, at: &outOffset, count: Int64(size.st_size))
+      } catch {
+        throw ExportError(.io(operation: error.operation, errno: error.errno), table: table, file: error.operation == "write" ? tmpPath : source)
       }
+      guard lseek(fd, off_t(outOffset), SEEK_SET) >= 0 else { throw ioError("lseek", tmpPath) }
+      return
     }
     var chunk = [UInt8](repeating: 0, count: 1 << 20)
     while true {

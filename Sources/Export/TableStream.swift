@@ -233,25 +233,11 @@ final class TableStream {
     var inOffset: Int64 = 0
     var outOffset = length
     let want = slots[s].partBytes
-    while inOffset < want {
-      let n = salvage_copy_file_range_at(src, &inOffset, fd, &outOffset, Int(want - inOffset))
-      if n > 0 { continue }
-      if n == 0 { break }
-      guard errno == EXDEV || errno == ENOSYS || errno == EINVAL || errno == EOPNOTSUPP else {
-        throw ExportError(.io(operation: "copy_file_range", errno: errno), file: part)
-      }
-      // Another filesystem or an old kernel: through a buffer.
-      var buffer = [UInt8](repeating: 0, count: 1 << 20)
-      while inOffset < want {
-        let r = buffer.withUnsafeMutableBytes { pread(src, $0.baseAddress, $0.count, off_t(inOffset)) }
-        guard r > 0 else { throw ExportError(.io(operation: "read", errno: r == 0 ? EIO : errno), file: part) }
-        let e = buffer.withUnsafeBytes { Self.writeAll(fd, UnsafeRawBufferPointer(rebasing: $0[..<r]), at: outOffset) }
-        guard e == 0 else { throw ExportError(.io(operation: "write", errno: e), file: path) }
-        inOffset += Int64(r)
-        outOffset += Int64(r)
-      }
+    do throws(FileCopy.Failure) {
+      try FileCopy.copy(from: src, at: &inOffset, to: fd, at: &outOffset, count: want)
+    } catch {
+      throw ExportError(.io(operation: error.operation, errno: error.errno), file: error.operation == "write" ? path : part)
     }
-    guard inOffset == want else { throw ExportError(.io(operation: "read", errno: EIO), file: part) }
     length += want
     slots[s].partBytes = 0
     unlink(part)
@@ -304,13 +290,7 @@ final class TableStream {
 
   /// 0, or the errno of the failed write.
   static func writeAll(_ fd: Int32, _ b: UnsafeRawBufferPointer, at offset: Int64) -> Int32 {
-    var done = 0
-    while done < b.count {
-      let n = pwrite(fd, b.baseAddress! + done, b.count - done, off_t(offset + Int64(done)))
-      guard n > 0 else { return n == 0 ? EIO : errno }
-      done += n
-    }
-    return 0
+    FileCopy.writeAll(fd, b, at: offset)
   }
 
   /// CRC-32C of `count` bytes of the file at `path` from `offset`; nil if they are not there.

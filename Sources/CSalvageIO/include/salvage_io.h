@@ -3,13 +3,10 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-/// copy_file_range(2) from the current offsets of both descriptors (glibc declares it only
-/// under _GNU_SOURCE, which Swift's Glibc module does not set). -1 with errno on failure,
-/// ENOSYS where the system has no such call.
-ssize_t salvage_copy_file_range(int fd_in, int fd_out, size_t len);
-
 /// copy_file_range(2) between explicit offsets (advanced by the bytes copied); the
-/// descriptors' own offsets are untouched.
+/// descriptors' own offsets are untouched (glibc declares the call only under _GNU_SOURCE,
+/// which Swift's Glibc module does not set). -1 with errno on failure, ENOSYS where the
+/// system has no such call.
 ssize_t salvage_copy_file_range_at(int fd_in, long long *off_in, int fd_out, long long *off_out, size_t len);
 
 /// fallocate(2) with mode 0 over [0, len): reserves the blocks without writing them. -1 with
