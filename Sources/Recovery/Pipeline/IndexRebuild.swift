@@ -247,8 +247,18 @@ extension RecoveryRun {
   /// resolution as of the read timestamp). Spans no store holds are named in `problems`.
   func forEachGroup(_ spans: [KeySpan], stores: [Store], what: String, problems: inout [String],
                     _ body: ([(key: [UInt8], value: SQLValue)]) throws -> Void) throws {
+    let (perStore, lost) = indexReadPlan(spans, stores: stores.count, problems: &problems)
+    problems += lost.map { "\(what): \($0.pretty) is lost too: rows whose entries were there are missing" }
+    for (store, parts) in perStore.sorted(by: { $0.key < $1.key }) {
+      try scanGroups(stores[store], parts, body)
+    }
+  }
+
+  /// `readPlan` over the run's range plan, a damaged block's span read from the next replica
+  /// (the blocks of each part are checked first, as the data pass's are: `BlockChecks`).
+  func indexReadPlan(_ spans: [KeySpan], stores: Int, problems: inout [String]) -> (perStore: [Int: [KeySpan]], lost: [KeySpan]) {
     var checkProblems: [String] = []
-    let (perStore, lost) = Self.readPlan(spans, plans: rangePlans, stores: stores.count) { plan, part in
+    let plan = Self.readPlan(spans, plans: rangePlans, stores: stores) { plan, part in
       guard let checks = self.blockChecks, let store = plan.chosenStore else { return [] }
       let c = RecoveryChunk(table: 0, index: 0, span: part, rangeID: plan.rangeID, store: store)
       let (range, order) = self.replicas(of: c, readFrom: store)
@@ -257,10 +267,7 @@ extension RecoveryRun {
       return found.damaged
     }
     problems += checkProblems
-    problems += lost.map { "\(what): \($0.pretty) is lost too: rows whose entries were there are missing" }
-    for (store, parts) in perStore.sorted(by: { $0.key < $1.key }) {
-      try scanGroups(stores[store], parts, body)
-    }
+    return plan
   }
 
   /// The KV groups of `parts` on one store (see `forEachGroup`).
