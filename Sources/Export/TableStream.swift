@@ -121,7 +121,7 @@ final class TableStream {
     }
     lock.unlock()
     // Outside the lock: only the head's worker writes to the table file.
-    let e = bytes.withUnsafeBytes { Self.writeAll(fd, $0, at: at) }
+    let e = bytes.withUnsafeBytes { FileCopy.writeAll(fd, $0, at: at) }
     guard e == 0 else { throw ExportError(.io(operation: "write", errno: e), file: path) }
     // The disk writes while the next rows are read; the fsync at the end then has little
     // left to wait for (best effort: an error here shows again at that fsync).
@@ -216,7 +216,7 @@ final class TableStream {
     let start = length
     if slots[s].partBytes > 0 { try appendPart(s, from: part) }
     if !slots[s].held.isEmpty {
-      let e = slots[s].held.withUnsafeBytes { Self.writeAll(fd, $0, at: length) }
+      let e = slots[s].held.withUnsafeBytes { FileCopy.writeAll(fd, $0, at: length) }
       guard e == 0 else { throw ExportError(.io(operation: "write", errno: e), file: path) }
       length += Int64(slots[s].held.count)
       budget.give(slots[s].held.count)
@@ -286,11 +286,6 @@ final class TableStream {
       return 0
     }
     guard e == 0 else { throw ExportError(.io(operation: "write", errno: e), file: path) }
-  }
-
-  /// 0, or the errno of the failed write.
-  static func writeAll(_ fd: Int32, _ b: UnsafeRawBufferPointer, at offset: Int64) -> Int32 {
-    FileCopy.writeAll(fd, b, at: offset)
   }
 
   /// CRC-32C of `count` bytes of the file at `path` from `offset`; nil if they are not there.

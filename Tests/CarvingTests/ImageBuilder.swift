@@ -84,3 +84,12 @@ struct ImageError: Error, CustomStringConvertible {
   var description: String
   init(_ d: String) { description = d }
 }
+
+extension ImageBuilder {
+  /// The pebble-gen store's files but its table 000011.sst (which a test places its own way).
+  static let filesBesidesTable11 = ["MANIFEST-000001", "000013.sst", "000007.blob", "000010.blob", "000014.blob", "000012.log"]
+
+  mutating func place(filesBesidesTable11In src: String) throws {
+    for name in Self.filesBesidesTable11 { try place(src + "/" + name) }
+  }
+}

@@ -13,9 +13,7 @@ import SalvageTestSupport
     var table = try fileBytes(src + "/000011.sst")
     for i in 16963..<table.count { table[i] = 0 }   // index, meta blocks and footer gone
     var b = ImageBuilder(ballast: 1 << 20, seed: 41)
-    for name in ["MANIFEST-000001", "000013.sst", "000007.blob", "000010.blob", "000014.blob", "000012.log"] {
-      try b.place(src + "/" + name)
-    }
+    try b.place(filesBesidesTable11In: src)
     b.place(bytes: table, as: "cut")
     b.bytes += [UInt8](repeating: 0, count: 64 << 10)
     let img = tempPath("loose.img")

@@ -19,9 +19,7 @@ import SalvageTestSupport
     let table = try fileBytes(Self.src + "/000011.sst")
     var b = ImageBuilder(ballast: 1 << 20, seed: 31)
     b.place(bytes: Array(table[..<8192]), as: "head")
-    for name in ["MANIFEST-000001", "000013.sst", "000007.blob", "000010.blob", "000014.blob", "000012.log"] {
-      try b.place(Self.src + "/" + name)
-    }
+    try b.place(filesBesidesTable11In: Self.src)
     b.place(bytes: Array(table[8192...]), as: "tail", gap: 40960)
     b.filler(50_000)
     let img = tempPath("split.img")
@@ -56,9 +54,7 @@ import SalvageTestSupport
     let table = try fileBytes(Self.src + "/000011.sst")
     var b = ImageBuilder(ballast: 1 << 20, seed: 32)
     b.place(bytes: Array(table[..<4096]), as: "first")
-    for name in ["MANIFEST-000001", "000013.sst", "000007.blob", "000010.blob", "000014.blob", "000012.log"] {
-      try b.place(Self.src + "/" + name)
-    }
+    try b.place(filesBesidesTable11In: Self.src)
     b.place(bytes: Array(table[12288...]), as: "last", gap: 40960)
     let img = tempPath("partial.img")
     try b.write(to: img)

@@ -3,7 +3,8 @@ import CockroachSQL
 import Foundation
 import LSMStore
 
-/// The default index cross-check (issue 18), a by-product of the data pass:
+/// The index cross-check by digests (issue 18, `--check-indexes`); its row side rides on the
+/// data pass:
 ///
 /// ```
 /// data pass: each surviving row ──its expected entry per usable index──▶ fold(index, known columns)
