@@ -122,12 +122,7 @@ extension RecoveryRun {
         if partial.count > 0 { try sink.chunkPartialRows(c, rows: partial, known: known) }
         if full.count > 0 { try sink.chunk(c, rows: full) }
         lock.lock(); defer { lock.unlock() }
-        add(result, of: c)
-        try sink.chunkDone(c, result: result)
-        chunksFinished += 1
-        if let k = stopAfterChunks, chunksFinished >= k {
-          throw RecoveryError("stopped after \(k) chunk(s) on purpose (SALVAGE_STOP_AFTER_CHUNKS is set)")
-        }
+        try chunkDone(c, result: result, sink: sink)
       }
       first = end
     }

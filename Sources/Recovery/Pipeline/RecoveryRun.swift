@@ -35,7 +35,7 @@ public struct RecoveryOptions: Sendable {
   /// The index scan for lost primary spans (IndexRebuild.swift; on in `salvage recover`,
   /// `--no-index-rebuild` turns it off): rebuilt rows go to `<table>.partial.csv`, full ones
   /// too unless `rebuildFromIndexes` (`--rebuild-from-indexes`, implies the scan) puts them
-  /// into the tables' CSVs. `--check-indexes`: rows against their entries.
+  /// into the tables' CSVs.
   public var indexRebuild = false
   public var rebuildFromIndexes = false
   public var checkIndexes = false
@@ -187,6 +187,18 @@ public final class RecoveryRun: @unchecked Sendable {
     return report
   }
 
+  /// A chunk read whole (caller holds `lock`): its figures into the report and the progress,
+  /// the sink told; the test hook SALVAGE_STOP_AFTER_CHUNKS stops the run here.
+  func chunkDone(_ c: RecoveryChunk, result r: ChunkResult, sink: RecoveredRowSink) throws {
+    add(r, of: c)
+    bytesDone += chunkBytes[c.key] ?? 0
+    try sink.chunkDone(c, result: r)
+    chunksFinished += 1
+    if let k = stopAfterChunks, chunksFinished >= k {
+      throw RecoveryError("stopped after \(k) chunk(s) on purpose (SALVAGE_STOP_AFTER_CHUNKS is set)")
+    }
+  }
+
   /// Adds a finished chunk's figures to the report (caller holds `lock` or runs alone).
   func add(_ r: ChunkResult, of c: RecoveryChunk) {
     if c.source == .backup { addFilled(r, of: c) }
@@ -259,7 +271,7 @@ public final class RecoveryRun: @unchecked Sendable {
     }
     report.storeInfo = stores.indices.map { i in
       let o = stores[i].options
-      return .init(path: stores[i].path, label: view.stores.indices.contains(i) ? view.stores[i].label : stores[i].path,
+      return .init(path: stores[i].path, label: storeLabels[i],
                    engine: o?.engine?.rawValue, engineVersion: o?.engineVersion, formatMajorVersion: o?.formatMajorVersion,
                    tableBytes: stores[i].tables.reduce(Int64(0)) { $0 + Self.fileSize($1.path) })
     }
@@ -564,14 +576,9 @@ public final class RecoveryRun: @unchecked Sendable {
           r.lost += n.lost
         }
         if finished == chunks.count - 1 { r.problems += storeProblems }
-        add(r, of: chunks[finished])
-        bytesDone += chunkBytes[chunks[finished].key] ?? 0
-        try sink.chunkDone(chunks[finished], result: r)
+        let c = chunks[finished]
         finished += 1
-        chunksFinished += 1
-        if let k = stopAfterChunks, chunksFinished >= k {
-          throw RecoveryError("stopped after \(k) chunk(s) on purpose (SALVAGE_STOP_AFTER_CHUNKS is set)")
-        }
+        try chunkDone(c, result: r, sink: sink)
       }
       result = ChunkResult()
     }
