@@ -25,6 +25,11 @@ func scanTable(_ file: MappedFile) {
     _ = t.layout()
     _ = t.verify()
     _ = t.seqNumBounds()
+    // A seek (binary search of restart points or separators) to a key taken from the input.
+    let key = UnsafeRawBufferPointer(start: file.bytes.baseAddress, count: min(file.bytes.count, 16))
+    let sought = t.makeIterator()
+    sought.seek(atOrAfter: key, compare: { a, b in a.lexicographicallyPrecedes(b) ? -1 : (b.lexicographicallyPrecedes(a) ? 1 : 0) })
+    while let e = sought.next() { consume(e.userKey, e.value) }
   }
   if skipBlockScan && !opened { return }
   guard let s = try? Table.salvage(file: file) else { return }

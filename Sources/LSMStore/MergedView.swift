@@ -90,9 +90,13 @@ final class MergeSource {
   /// Passed to every table iterator (see `TableIterator.skipBlock`).
   var skipBlock: ((_ previous: [UInt8]?, _ separator: [UInt8]) -> Bool)?
 
+  /// Where reading starts (`MergedIterator.lowerBound`).
+  var lowerBound: [UInt8]?
+
   init(index: Int, tables: [TableSpec], comparer: Comparer, log: IssueLog,
-       skipBlock: ((_ previous: [UInt8]?, _ separator: [UInt8]) -> Bool)? = nil) {
+       skipBlock: ((_ previous: [UInt8]?, _ separator: [UInt8]) -> Bool)? = nil, lowerBound: [UInt8]? = nil) {
     self.skipBlock = skipBlock
+    self.lowerBound = lowerBound
     self.index = index
     self.comparer = comparer
     self.log = log
@@ -148,12 +152,21 @@ final class MergeSource {
         tablesSkipped += 1
         continue
       }
+      if let bound = lowerBound, let m = s.meta, m.syntheticPrefix == nil, comparer.compare(m.largest.userKey, bound) < 0 {
+        tablesSkipped += 1
+        continue
+      }
       do {
         let t = try Table(path: s.path)
         if let seq = s.syntheticSeqNum { t.syntheticSeqNum = seq }
         t.warnings.forEach { log.add(StoreIssue(.warning, StoreError(.corrupt, $0, file: baseName(s.path)))) }
         iterator = t.makeIterator()
         iterator?.skipBlock = skipBlock
+        // A prefixed table's file keys lack the prefix: it is read from its start.
+        if let bound = lowerBound, s.meta?.syntheticPrefix == nil {
+          let c = comparer
+          bound.withUnsafeBytes { b in iterator?.seek(atOrAfter: b, compare: { c.compare($0, $1) }) }
+        }
         spec = s
         keyedMeta = s.meta.flatMap { $0.isVirtual || $0.syntheticPrefix != nil ? $0 : nil }
         blobPaths = s.blobPaths
@@ -206,13 +219,15 @@ public final class MergedIterator {
   ///   also feed table contents this way).
   /// - Parameter skipBlock: lets table iterators pass over data blocks the caller does not
   ///   want (`TableIterator.skipBlock`); in-memory runs are always read whole.
+  /// - Parameter lowerBound: tables start at the first data block that may hold keys at
+  ///   or after it (a seek); keys below it may still come (from that block, memtables).
   init(comparer: Comparer, memtables: [[Memtable.Entry]], groups: [[TableSpec]],
-       skipBlock: ((_ previous: [UInt8]?, _ separator: [UInt8]) -> Bool)? = nil) {
+       skipBlock: ((_ previous: [UInt8]?, _ separator: [UInt8]) -> Bool)? = nil, lowerBound: [UInt8]? = nil) {
     self.comparer = comparer
     for m in memtables where !m.isEmpty {
       sources.append(MergeSource(index: sources.count, memtable: m, comparer: comparer, log: log))
     }
-    for g in groups { sources.append(MergeSource(index: sources.count, tables: g, comparer: comparer, log: log, skipBlock: skipBlock)) }
+    for g in groups { sources.append(MergeSource(index: sources.count, tables: g, comparer: comparer, log: log, skipBlock: skipBlock, lowerBound: lowerBound)) }
   }
 
   /// Problems so far, with the damaged blocks of tables still open (a reader that stops

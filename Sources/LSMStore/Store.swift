@@ -248,16 +248,22 @@ public final class Store {
   }
 
   /// Every internal point entry (memtable and tables), newest first per key (`--raw`).
-  public func makeRawIterator(skipBlock: ((_ previous: [UInt8]?, _ separator: [UInt8]) -> Bool)? = nil) -> MergedIterator {
-    MergedIterator(comparer: comparer, memtables: [memtable.points], groups: sourceGroups, skipBlock: skipBlock)
+  /// `lowerBound`: a seek (see `MergedIterator.init`).
+  public func makeRawIterator(skipBlock: ((_ previous: [UInt8]?, _ separator: [UInt8]) -> Bool)? = nil,
+                              lowerBound: [UInt8]? = nil) -> MergedIterator {
+    MergedIterator(comparer: comparer, memtables: [memtable.points], groups: sourceGroups, skipBlock: skipBlock, lowerBound: lowerBound)
   }
 
   /// The visible key/value pairs. With `skipBlock`, data blocks it rejects are not read (a
   /// reader wanting part of the key space; see `TableIterator.skipBlock`): their entries
   /// are neither returned nor able to shadow others, so the caller must skip only blocks
   /// whose keys it does not want at all.
-  public func makeVisibleIterator(skipBlock: ((_ previous: [UInt8]?, _ separator: [UInt8]) -> Bool)? = nil) -> VisibleIterator {
-    VisibleIterator(raw: makeRawIterator(skipBlock: skipBlock), rangeDels: RangeDelIndex(rangeDeletions, comparer: comparer), resolver: makeBlobResolver?())
+  /// With `lowerBound`, reading starts at the first data blocks that may hold keys at or
+  /// after it (keys below it may still come: the caller filters them).
+  public func makeVisibleIterator(skipBlock: ((_ previous: [UInt8]?, _ separator: [UInt8]) -> Bool)? = nil,
+                                  lowerBound: [UInt8]? = nil) -> VisibleIterator {
+    VisibleIterator(raw: makeRawIterator(skipBlock: skipBlock, lowerBound: lowerBound),
+                    rangeDels: RangeDelIndex(rangeDeletions, comparer: comparer), resolver: makeBlobResolver?())
   }
 
   /// The range keys a reader sees.

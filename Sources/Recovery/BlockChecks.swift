@@ -54,7 +54,7 @@ final class BlockChecks: @unchecked Sendable {
           spans.append(bounds.span)
           continue
         }
-        walk = TableWalk(table, bounds: bounds, comparer: store.comparer)
+        walk = TableWalk(table, bounds: bounds, comparer: store.comparer, seeks: t.meta?.syntheticPrefix == nil)
         walks?.byTable[i] = walk
       }
       var other: [Damage] = []
@@ -97,8 +97,13 @@ final class BlockChecks: @unchecked Sendable {
     var found: [KeySpan] = []
     var indexDamagesSeen = 0
     var fatalSeen = false
+    /// The index was sought to the first span checked (blocks before it hold no key of it
+    /// or of the later ones: spans come in key order).
+    var sought = false
 
-    init(_ table: Table, bounds: TableBounds, comparer: Comparer) {
+    /// `seeks`: false for a table whose file keys lack a synthetic prefix (read from its start).
+    init(_ table: Table, bounds: TableBounds, comparer: Comparer, seeks: Bool = true) {
+      sought = !seeks
       self.table = table
       self.bounds = bounds
       self.comparer = comparer
@@ -110,6 +115,11 @@ final class BlockChecks: @unchecked Sendable {
     func check(_ span: KeySpan) -> [String] {
       var problems: [String] = []
       let stop = SpanScanner.stopBound(end: span.end, comparer: comparer)
+      if !sought {
+        sought = true
+        let c = comparer
+        previous = SpanScanner.seekKey(span.start).withUnsafeBytes { k in index.seek(atOrAfter: k, compare: { c.compare($0, $1) }) }
+      }
       while true {
         if pending == nil {
           guard !ended, let e = index.next() else { ended = true; break }

@@ -29,35 +29,9 @@ extension Table {
 
   static func indexEntries(_ block: UnsafeRawBufferPointer, format: TableFormat, encoding enc: IndexEncoding)
     throws(SSTableError) -> [IndexEntry] {
-    if format.isColumnar { return try ColumnarIndexBlock.entries(block, fileSize: enc.fileSize) }
-    var it = try RowBlockIterator(block, layout: enc.noValueLength ? .noValueLength : .standard)
+    var cursor = try IndexCursor(block, format: format, encoding: enc)
     var out: [IndexEntry] = []
-    var prev: BlockHandle?
-    while try it.next() {
-      let v = it.value
-      var p = 0
-      let h: BlockHandle
-      if enc.noValueLength && it.shared != 0, let prev {
-        // RocksDB: a shared key prefix means the value is the size delta from the previous
-        // handle, and the block starts right after the previous one and its trailer.
-        guard let delta = Bytes.zigzagVarint(v, &p) else { throw SSTableError(.corrupt, "index entry: bad delta-encoded handle") }
-        let offset = prev.offset + prev.length + BlockReader.trailerLength
-        let length = Int64(prev.length) + delta
-        guard length >= 0, offset <= enc.fileSize, Int(length) <= enc.fileSize - offset else {
-          throw SSTableError(.corrupt, "index entry: delta-encoded handle points outside the file")
-        }
-        h = BlockHandle(offset: offset, length: Int(length))
-      } else {
-        guard let d = BlockHandle.decode(v, &p, fileSize: enc.fileSize) else {
-          throw SSTableError(.corrupt, "index entry: block handle is malformed or outside the file")
-        }
-        h = d
-      }
-      // Pebblev1+ appends block properties after the handle (§3.3.1): not corruption.
-      if enc.noValueLength { it.consumeValue(p) }
-      prev = h
-      out.append(IndexEntry(separator: Array(it.key), separatorIsUserKey: enc.keyIsUserKey, handle: h))
-    }
+    while let e = try cursor.next() { out.append(e) }
     return out
   }
 
@@ -73,12 +47,15 @@ extension Table {
   }
 }
 
-/// Streams data-block index entries, one index partition in memory at a time.
+/// Streams data-block index entries, decoding one entry at a time (`IndexCursor`), one
+/// index partition at a time; `seek` starts the stream at a key.
 public struct IndexIterator {
   let table: Table
   var top: [IndexEntry] = []
   var topPos = 0
-  var entries: [IndexEntry] = []
+  var cursor: IndexCursor?
+  /// A fixed list of data blocks (salvage) instead of the index.
+  var fixed: [IndexEntry]?
   var pos = 0
   var started = false
   /// Partitions that could not be read (the data blocks they list are unreachable).
@@ -93,39 +70,110 @@ public struct IndexIterator {
   /// Iterates a fixed list of data blocks instead of reading the index (salvage).
   init(_ table: Table, entries: [IndexEntry]) {
     self.table = table
-    self.entries = entries
+    fixed = entries
     started = true
   }
 
+  /// Reads the footer's index block: the only one, or the top level of a two-level index.
+  private mutating func start() {
+    started = true
+    do throws(SSTableError) {
+      let b = try table.blocks.read(table.footer.index)
+      let c = try IndexCursor(b.bytes, owner: b, format: table.format, encoding: table.indexEncoding)
+      if table.isTwoLevelIndex {
+        var c = c
+        while let e = try c.next() { top.append(e) }
+      } else {
+        cursor = c
+      }
+      indexBlocks.append((table.footer.index, table.isTwoLevelIndex))
+    } catch {
+      fatal = error.inFile(table.path)
+    }
+  }
+
+  /// Opens partition `topPos` (recording it as damage when it does not decode).
+  private mutating func openPartition() {
+    let part = top[topPos]
+    topPos += 1   // cursorFailed names top[topPos - 1]
+    do throws(SSTableError) {
+      let b = try table.blocks.read(part.handle)
+      cursor = try IndexCursor(b.bytes, owner: b, format: table.format, encoding: table.indexEncoding)
+      indexBlocks.append((part.handle, false))
+    } catch {
+      cursor = nil
+      cursorFailed(error)
+    }
+  }
+
   public mutating func next() -> IndexEntry? {
-    if !started {
-      started = true
-      do throws(SSTableError) {
-        let b = try table.blocks.read(table.footer.index)
-        let decoded = try b.withBytes { bytes throws(SSTableError) in try table.indexEntries(bytes) }
-        if table.isTwoLevelIndex { top = decoded } else { entries = decoded }
-        indexBlocks.append((table.footer.index, table.isTwoLevelIndex))
-      } catch {
-        fatal = error.inFile(table.path)
-        return nil
-      }
+    if let f = fixed {
+      guard pos < f.count else { return nil }
+      defer { pos += 1 }
+      return f[pos]
     }
-    while pos >= entries.count {
+    if !started { start() }
+    if fatal != nil { return nil }
+    while true {
+      if cursor != nil {
+        do throws(SSTableError) {
+          if let e = try cursor!.next() { return e }
+        } catch {
+          cursorFailed(error)
+        }
+        cursor = nil
+      }
       guard table.isTwoLevelIndex, topPos < top.count else { return nil }
-      let part = top[topPos]
-      topPos += 1
-      pos = 0
-      do throws(SSTableError) {
-        entries = try table.blocks.read(part.handle).withBytes { b throws(SSTableError) in try table.indexEntries(b) }
-        indexBlocks.append((part.handle, false))
-      } catch {
-        entries = []
-        let lower = topPos >= 2 ? top[topPos - 2].separatorUserKey : nil
-        damages.append(Damage(file: table.path, blockKind: "index partition", handle: part.handle,
-                              message: error.message, lowerKey: lower, upperKey: part.separatorUserKey))
-      }
+      openPartition()
     }
-    defer { pos += 1 }
-    return entries[pos]
+  }
+
+  /// Starts the stream at the first data block whose separator (a user key) is at or after
+  /// `key` in `compare`'s order: every block before it holds only keys below `key`. Returns
+  /// the separator of the block before the found one, when known (a lower bound of its keys).
+  /// Call before `next`; a fixed list of blocks is not searched.
+  public mutating func seek(atOrAfter key: UnsafeRawBufferPointer,
+                            compare: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> Int) -> [UInt8]? {
+    guard fixed == nil else { return nil }
+    if !started { start() }
+    if fatal != nil { return nil }
+    if table.isTwoLevelIndex {
+      // The first partition whose separator (its last block's) is at or after the key.
+      var lo = 0, hi = top.count
+      while lo < hi {
+        let mid = (lo + hi) / 2
+        if top[mid].separatorUserKeyView({ compare($0, key) }) < 0 { lo = mid + 1 } else { hi = mid }
+      }
+      topPos = lo
+      cursor = nil
+      // (A partition's separator is its last block's: the block before a found one.)
+      guard lo < top.count else { return top.last?.separatorUserKey }
+      openPartition()
+      guard cursor != nil else { return nil }
+      let before = seekCursor(key, compare)
+      return before ?? (lo > 0 ? top[lo - 1].separatorUserKey : nil)
+    }
+    return seekCursor(key, compare)
+  }
+
+  private mutating func seekCursor(_ key: UnsafeRawBufferPointer,
+                                   _ compare: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> Int) -> [UInt8]? {
+    do throws(SSTableError) {
+      return try cursor!.seek(atOrAfter: key, compare: compare)
+    } catch {
+      cursorFailed(error)
+      cursor = nil
+      return nil
+    }
+  }
+
+  /// A malformed entry in the open index block: the entries past it are unreachable (the
+  /// partition's remaining data blocks, or with a single-level index the rest of the table).
+  private mutating func cursorFailed(_ error: SSTableError) {
+    guard table.isTwoLevelIndex else { fatal = error.inFile(table.path); return }
+    let part = top[topPos - 1]
+    damages.append(Damage(file: table.path, blockKind: "index partition", handle: part.handle,
+                          message: error.message, lowerKey: topPos >= 2 ? top[topPos - 2].separatorUserKey : nil,
+                          upperKey: part.separatorUserKey))
   }
 }

@@ -92,6 +92,17 @@ public final class TableIterator {
     }
   }
 
+  /// Starts at the first data block that may hold keys at or after `key` (`compare` orders
+  /// user keys; see `IndexIterator.seek`). Entries of that block below `key` are still
+  /// returned: a reader filters them. Call before `next`.
+  public func seek(atOrAfter key: UnsafeRawBufferPointer,
+                   compare: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> Int) {
+    previousSeparator = index.seek(atOrAfter: key, compare: compare)
+    rows = nil
+    columnar = nil
+    block = nil
+  }
+
   /// Moves to the next readable data block; false at the end of the index.
   func advanceBlock() -> Bool {
     rows = nil

@@ -19,13 +19,18 @@ struct ScanEquivalenceTests {
 
   @Test func borrowedScanMatchesTheCopyingScan() throws {
     for dir in try Self.stores() {
-      for spans in [[KeySpan.everything], [KeySpan(start: [0x01, 0x69], end: [0x01, 0x6c]), KeySpan(start: [0xbe], end: [0xf5])]] {
-        try check(dir, spans: spans)
+      // The last two start past the lock table: the scanner seeks to them and reads the
+      // lock table (separated intents) on its own.
+      // (Minimum keys resolved: some stores hold no SQL table keys.)
+      for (spans, minimum) in [([KeySpan.everything], 11), ([KeySpan(start: [0x01, 0x69], end: [0x01, 0x6c]), KeySpan(start: [0xbe], end: [0xf5])], 1),
+                               ([KeySpan(start: [0x88], end: [0xbe]), KeySpan(start: [0xbe, 0x89], end: [0xff])], 0),
+                               ([KeySpan(start: SpanScanner.lockTableEnd, end: [0xff])], 11)] {
+        try check(dir, spans: spans, minimum: minimum)
       }
     }
   }
 
-  func check(_ dir: String, spans: [KeySpan]) throws {
+  func check(_ dir: String, spans: [KeySpan], minimum: Int) throws {
     let store = try Store(path: dir)
     var checked = 0
     for ts in [MVCCTimestamp.max, MVCCTimestamp(wallTime: 1_700_000_060_000_000_000), MVCCTimestamp(wallTime: 25_000_000_000)] {
@@ -40,10 +45,13 @@ struct ScanEquivalenceTests {
       }
       #expect(stats.keys == wantStats.keys && stats.values == wantStats.values && stats.deleted == wantStats.deleted)
       #expect(stats.intents == wantStats.intents && stats.newerThanReadTime == wantStats.newerThanReadTime)
-      #expect(stats.engineEntries == wantStats.engineEntries && stats.problems == wantStats.problems)
+      #expect(stats.problems == wantStats.problems)
+      // A seek reads no block before the first span (the oracle reads them all).
+      let sought = !spans[0].start.lexicographicallyPrecedes(SpanScanner.lockTableEnd)
+      #expect(sought ? stats.engineEntries <= wantStats.engineEntries : stats.engineEntries == wantStats.engineEntries, "\(dir)")
       checked += got.count
     }
-    #expect(checked > (spans.count == 1 ? 10 : 0), "\(dir)")
+    #expect(checked >= minimum, "\(dir)")
   }
 
   // MARK: the copying scan of before (oracle)

@@ -92,8 +92,13 @@ public struct SpanScanner {
       try emit(groupSpan, r)
     }
 
-    let it = store.makeVisibleIterator(skipBlock: skipsUnwantedBlocks && !spans.isEmpty
-      ? Self.blockFilter(start: spans[0].start, end: spans[spans.count - 1].end, comparer: store.comparer) : nil)
+    // Spans past the lock table are sought; the lock table (separated intents, which sort
+    // before table data) is then read on its own first.
+    let seek = skipsUnwantedBlocks && !spans.isEmpty && !spans[0].start.lexicographicallyPrecedes(Self.lockTableEnd)
+    let lockProblems = seek ? registerLocks(into: &resolver) : []
+    let filter = skipsUnwantedBlocks && !spans.isEmpty && !(seek && store.comparer != .cockroach)
+      ? Self.blockFilter(start: spans[0].start, end: spans[spans.count - 1].end, comparer: store.comparer) : nil
+    let it = store.makeVisibleIterator(skipBlock: filter, lowerBound: seek ? Self.seekKey(spans[0].start) : nil)
     let stop = spans.last.map { Self.stopBound(end: $0.end, comparer: store.comparer) }
     while it.nextBorrowed() {
       let raw = it.key
@@ -109,9 +114,11 @@ public struct SpanScanner {
       }
       let roachKey = UnsafeRawBufferPointer(rebasing: raw[..<p.roachKeyCount])
       // Separated intents (lock table) sort before table data: register them on the way.
-      if roachKey.starts(with: LocalKeys.lockTableSingleKeyPrefix),
-         let key = try? EngineKey(decoding: raw), let lock = try? LockTableKey(key) {
-        resolver.register(lock: lock, metadata: Array(it.value))
+      if roachKey.starts(with: LocalKeys.lockTableSingleKeyPrefix) {
+        // (After a seek the lock table was read already; a seek may still pass some of it.)
+        if !seek, let key = try? EngineKey(decoding: raw), let lock = try? LockTableKey(key) {
+          resolver.register(lock: lock, metadata: Array(it.value))
+        }
         continue
       }
       if !grouping || Comparer.bytes(roachKey, group.roachKey) != 0 {
@@ -126,9 +133,38 @@ public struct SpanScanner {
                 value: it.value)
     }
     try flush()
-    stats.problems += it.issues.map { "\($0)" }
+    // A table both passes opened reports its warnings once.
+    stats.problems += lockProblems + it.issues.map { "\($0)" }.filter { !lockProblems.contains($0) }
     return stats
   }
+
+  /// The lock table's keys (one pass over them, sought), registered with the resolver;
+  /// returns the problems met.
+  func registerLocks(into resolver: inout MVCCResolver) -> [String] {
+    let it = store.makeVisibleIterator(lowerBound: Self.seekKey(LocalKeys.lockTableSingleKeyPrefix))
+    let stop = Self.stopBound(end: Self.lockTableEnd, comparer: store.comparer)
+    while it.nextBorrowed() {
+      let raw = it.key
+      if stop.isPast(raw) { break }
+      guard let p = Self.engineKeyParts(raw),
+            UnsafeRawBufferPointer(rebasing: raw[..<p.roachKeyCount]).starts(with: LocalKeys.lockTableSingleKeyPrefix),
+            let key = try? EngineKey(decoding: raw), let lock = try? LockTableKey(key) else { continue }
+      resolver.register(lock: lock, metadata: Array(it.value))
+    }
+    return it.issues.map { "\($0)" }
+  }
+
+  /// The end of the lock table's key space (its prefix with the last byte raised).
+  static let lockTableEnd: [UInt8] = {
+    var end = LocalKeys.lockTableSingleKeyPrefix
+    end[end.count - 1] += 1
+    return end
+  }()
+
+  /// The engine key a pass over roach keys ≥ `start` seeks to: `start` as a bare engine key
+  /// (no version), which sorts at or before every version of `start` and of any later roach
+  /// key in both orders — bytewise and `cockroach_comparator`.
+  static func seekKey(_ start: [UInt8]) -> [UInt8] { start + [0] }
 
   /// `EngineKey.split`, restricted to the version lengths `EngineKey(decoding:)` accepts.
   @inline(__always)

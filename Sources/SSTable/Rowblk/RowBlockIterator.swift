@@ -79,6 +79,20 @@ public struct RowBlockIterator {
   /// For `.noValueLength` blocks: the caller consumed `n` bytes of `value`.
   public mutating func consumeValue(_ n: Int) { pos &+= n }
 
+  /// Offset of restart point `i` (bit 31, Pebble's marker, cleared); nil when it lies
+  /// outside the entries.
+  public func restartOffset(_ i: Int) -> Int? {
+    guard i >= 0, i < restartCount, let raw = Bytes.uint32LE(b, entriesEnd + 4 * i) else { return nil }
+    let off = Int(raw & 0x7FFF_FFFF)
+    return off < entriesEnd ? off : nil
+  }
+
+  /// Continues decoding at `offset`, an entry that shares no key prefix (a restart point).
+  public mutating func position(at offset: Int) {
+    pos = offset
+    keyBuffer.count = 0
+  }
+
   @usableFromInline @inline(never)
   func bad(_ what: String) -> SSTableError {
     SSTableError(.corrupt, "malformed block entry at block offset \(entryOffset): \(what)")
