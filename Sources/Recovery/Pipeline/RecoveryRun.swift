@@ -315,7 +315,8 @@ public final class RecoveryRun: @unchecked Sendable {
     }
     let tables = selectTables(catalog)
     progress("schema: \(tables.count) table(s) to recover")
-    var chunks = Self.cutLargeChunks(makeChunks(tables: tables, plans: plans), stores: stores, pieceBytes: options.pieceBytes)
+    var chunks = Self.cutLargeChunks(makeChunks(tables: tables, plans: plans), stores: stores, pieceBytes: options.pieceBytes,
+                                         jobs: max(1, options.jobs))
     try planFill(&chunks, stores: stores, tables: tables)
     try planObsolete(&chunks, stores: stores)
     report.tables = tables.map { RecoveryReport.TableStats(table: $0.qualifiedName.joined(separator: "."), tableID: $0.descriptor.id) }
