@@ -32,9 +32,12 @@ final class TableStream {
     var bytes: Int64 = 0
     var crc: UInt32 = 0
     var done = false
-    /// Out of turn: the first `partBytes` are in the part file, then `held` in memory.
+    /// Out of turn: the first `partBytes` are in the part file, then `held` in memory: the
+    /// batches as they came (kept, not concatenated: growing one array copied and faulted
+    /// in its pages again and again).
     var partBytes: Int64 = 0
-    var held: [UInt8] = []
+    var held: [[UInt8]] = []
+    var heldBytes = 0
   }
 
   /// Memory all tables' out-of-turn chunks may hold before they spill to part files.
@@ -77,7 +80,7 @@ final class TableStream {
 
   deinit {
     if fd >= 0 { close(fd) }
-    budget.give(slots.reduce(0) { $0 + $1.held.count })
+    budget.give(slots.reduce(0) { $0 + $1.heldBytes })
   }
 
   /// Appends one batch of chunk `c`'s rendered rows.
@@ -94,16 +97,18 @@ final class TableStream {
       // Held in memory while the budget allows (its turn usually comes soon: the units
       // before it are being read), so that its bytes too are written only once.
       if inPlace, slots[s].partBytes == 0, budget.take(bytes.count) {
-        slots[s].held += bytes
+        slots[s].held.append(bytes)
+        slots[s].heldBytes += bytes.count
         lock.unlock()
         return
       }
-      let held = slots[s].held
+      let held = slots[s].held, heldBytes = slots[s].heldBytes
       slots[s].held = []
-      budget.give(held.count)
-      slots[s].partBytes += Int64(held.count) + n
+      slots[s].heldBytes = 0
+      budget.give(heldBytes)
+      slots[s].partBytes += Int64(heldBytes) + n
       lock.unlock()
-      if !held.isEmpty { try Self.append(held, toFileAt: partPath(c) + ".tmp") }
+      for h in held { try Self.append(h, toFileAt: partPath(c) + ".tmp") }
       return try Self.append(bytes, toFileAt: partPath(c) + ".tmp")
     }
     let at: Int64
@@ -215,13 +220,14 @@ final class TableStream {
   func adoptPart(_ s: Int, from part: String) throws(ExportError) {
     let start = length
     if slots[s].partBytes > 0 { try appendPart(s, from: part) }
-    if !slots[s].held.isEmpty {
-      let e = slots[s].held.withUnsafeBytes { FileCopy.writeAll(fd, $0, at: length) }
+    for h in slots[s].held {
+      let e = h.withUnsafeBytes { FileCopy.writeAll(fd, $0, at: length) }
       guard e == 0 else { throw ExportError(.io(operation: "write", errno: e), file: path) }
-      length += Int64(slots[s].held.count)
-      budget.give(slots[s].held.count)
-      slots[s].held = []
+      length += Int64(h.count)
     }
+    budget.give(slots[s].heldBytes)
+    slots[s].held = []
+    slots[s].heldBytes = 0
     slots[s].place = .table(offset: start)
   }
 
