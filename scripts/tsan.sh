@@ -6,7 +6,7 @@
 # Any data race fails the run. Called by scripts/test.sh; `bash scripts/tsan.sh FILTER` runs others.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-filter=${1:-"concurrent|outputIsTheSameWhateverTheParallelism|RecoverBlobCLITests|VerifyTests|ShardCLITests|recoveryEqualsGroundTruth"}
+filter=${1:-"concurrent|outputIsTheSameWhateverTheParallelism|RecoverBlobCLITests|VerifyTests|ShardCLITests|recoveryEqualsGroundTruth|cutChunksGiveTheSameOutputWhateverTheJobs"}
 swift build --build-tests --sanitize thread --scratch-path .build-tsan 2>&1 | grep -E "error:|Build complete" >&2 || true
 export TSAN_OPTIONS="halt_on_error=1 exitcode=66 second_deadlock_stack=1"
 swift test --skip-build --sanitize thread --scratch-path .build-tsan --filter "$filter"
