@@ -99,7 +99,7 @@ struct SSTScan: ParsableCommand {
     case .jsonl:
       out.write("{\"key_hex\":\""); out.hex(e.userKey)
       out.write("\",\"seq\":"); out.decimal(e.seq)
-      out.write(",\"kind\":\""); out.write(Kind.name(e.kind))
+      out.write(",\"kind\":\""); out.kindName(e.kind)
       out.write("\",\"kind_code\":"); out.decimal(UInt64(e.kind))
       out.write(",\"value_hex\":\""); out.hex(e.value)
       out.write("\",\"value_storage\":\"")
@@ -121,7 +121,7 @@ struct SSTScan: ParsableCommand {
       out.write("}")
     case .text:
       out.quoted(e.userKey); out.write(" #"); out.decimal(e.seq); out.write(",")
-      out.write(Kind.name(e.kind))
+      out.kindName(e.kind)
       if e.obsolete { out.write(",obsolete") }
       switch e.storage {
       case .inline: out.write(" = ")
