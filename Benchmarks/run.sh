@@ -28,7 +28,9 @@ echo
 echo "store scan of $store (2 runs each):"
 for i in 1 2; do
   /usr/bin/time -f "  salvage store scan --format jsonl: %e s" .build/release/salvage store scan --format jsonl "$store" >/dev/null
-  /usr/bin/time -f "  ldb --hex scan:                    %e s" ldb --db="$store" --hex scan >/dev/null 2>&1
+  # (time's own line goes to a file: ldb's stderr is discarded, and it went with it)
+  /usr/bin/time -o bench-out/ldb-time.txt -f "  ldb --hex scan:                    %e s" ldb --db="$store" --hex scan >/dev/null 2>&1
+  cat bench-out/ldb-time.txt
 done
 cluster=bench-out/medium-cluster
 [ -d "$cluster/stores" ] || python3 contrib/simulator/make_dead_cluster.py "$cluster" --scale medium >/dev/null
