@@ -22,7 +22,7 @@ extension RecoveryFiles {
     stateLock.unlock()
     let path = keysPath(chunk)
     if first { unlink(path) }
-    try TableStream.append(Array(text.utf8), toFileAt: path)
+    try TableStream.append([Array(text.utf8)], toFileAt: path)
   }
 
   /// Joins the tables' key lists (lock-free: `finish` runs alone).

@@ -32,7 +32,7 @@ extension RecoveryFiles {
     stateLock.unlock()
     let path = partialPath(chunk)
     if first { unlink(path) }
-    try TableStream.append(out.bytes, toFileAt: path)
+    try TableStream.append([out.bytes], toFileAt: path)
   }
 
   /// Joins the tables' partial rows (lock-free: `finish` runs alone); the IMPORT note for

@@ -37,7 +37,7 @@ final class TableStream {
     /// in its pages again and again).
     var partBytes: Int64 = 0
     var held: [[UInt8]] = []
-    var heldBytes = 0
+    var heldBytes: Int { held.reduce(0) { $0 + $1.count } }
   }
 
   /// Memory all tables' out-of-turn chunks may hold before they spill to part files.
@@ -98,18 +98,15 @@ final class TableStream {
       // before it are being read), so that its bytes too are written only once.
       if inPlace, slots[s].partBytes == 0, budget.take(bytes.count) {
         slots[s].held.append(bytes)
-        slots[s].heldBytes += bytes.count
         lock.unlock()
         return
       }
       let held = slots[s].held, heldBytes = slots[s].heldBytes
       slots[s].held = []
-      slots[s].heldBytes = 0
       budget.give(heldBytes)
       slots[s].partBytes += Int64(heldBytes) + n
       lock.unlock()
-      for h in held { try Self.append(h, toFileAt: partPath(c) + ".tmp") }
-      return try Self.append(bytes, toFileAt: partPath(c) + ".tmp")
+      return try Self.append(held + [bytes], toFileAt: partPath(c) + ".tmp")
     }
     let at: Int64
     do throws(ExportError) {
@@ -227,7 +224,6 @@ final class TableStream {
     }
     budget.give(slots[s].heldBytes)
     slots[s].held = []
-    slots[s].heldBytes = 0
     slots[s].place = .table(offset: start)
   }
 
@@ -278,20 +274,18 @@ final class TableStream {
     guard ftruncate(fd, off_t(length)) == 0 else { throw ExportError(.io(operation: "ftruncate", errno: errno), file: path) }
   }
 
-  static func append(_ bytes: [UInt8], toFileAt path: String) throws(ExportError) {
-    let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+  /// Appends `parts` in order to the file at `path` (opened once).
+  static func append(_ parts: [[UInt8]], toFileAt path: String) throws(ExportError) {
+    let fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
     guard fd >= 0 else { throw ExportError(.io(operation: "open", errno: errno), file: path) }
     defer { close(fd) }
-    let e = bytes.withUnsafeBytes { b -> Int32 in
-      var done = 0
-      while done < b.count {
-        let n = Glibc.write(fd, b.baseAddress! + done, b.count - done)
-        guard n > 0 else { return n == 0 ? EIO : errno }
-        done += n
-      }
-      return 0
+    var at = Int64(lseek(fd, 0, SEEK_END))
+    guard at >= 0 else { throw ExportError(.io(operation: "lseek", errno: errno), file: path) }
+    for bytes in parts {
+      let e = bytes.withUnsafeBytes { FileCopy.writeAll(fd, $0, at: at) }
+      guard e == 0 else { throw ExportError(.io(operation: "write", errno: e), file: path) }
+      at += Int64(bytes.count)
     }
-    guard e == 0 else { throw ExportError(.io(operation: "write", errno: e), file: path) }
   }
 
   /// CRC-32C of `count` bytes of the file at `path` from `offset`; nil if they are not there.

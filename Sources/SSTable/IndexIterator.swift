@@ -16,7 +16,7 @@ public struct IndexEntry: Sendable {
 
   /// The separator's user key (trailer stripped when present).
   public var separatorUserKey: [UInt8] {
-    separatorIsUserKey || separator.count < 8 ? separator : Array(separator.dropLast(8))
+    separatorIsUserKey || separator.count < 8 ? separator : separatorUserKeyView { Array($0) }
   }
 }
 

@@ -154,12 +154,8 @@ public struct SpanScanner {
     return it.issues.map { "\($0)" }
   }
 
-  /// The end of the lock table's key space (its prefix with the last byte raised).
-  static let lockTableEnd: [UInt8] = {
-    var end = LocalKeys.lockTableSingleKeyPrefix
-    end[end.count - 1] += 1
-    return end
-  }()
+  /// The end of the lock table's key space.
+  static let lockTableEnd = RecoveryRun.prefixEnd(LocalKeys.lockTableSingleKeyPrefix)
 
   /// The engine key a pass over roach keys ≥ `start` seeks to: `start` as a bare engine key
   /// (no version), which sorts at or before every version of `start` and of any later roach
@@ -188,9 +184,7 @@ extension SpanScanner {
   /// passed over too. `cockroach_comparator` stores order by roach key first: the
   /// separators' roach keys are compared (a separator that is not an engine key never skips).
   static func blockFilter(start: [UInt8], end: [UInt8], comparer: Comparer) -> ([UInt8]?, [UInt8]) -> Bool {
-    let lockStart = LocalKeys.lockTableSingleKeyPrefix
-    var lockEnd = lockStart
-    lockEnd[lockEnd.count - 1] += 1
+    let lockStart = LocalKeys.lockTableSingleKeyPrefix, lockEnd = lockTableEnd
     let ordered = comparer == .cockroach
     return { previous, separator in
       guard let previous else { return false }
