@@ -27,6 +27,17 @@ extension SQLText {
     case .uuid: batch.arena.withUnsafeBytes { uuid(UnsafeRawBufferPointer(rebasing: $0[Int(a)..<Int(a + 16)]), &out) }
     case .json:
       batch.arena.withUnsafeBytes { JSONB.write(raw: UnsafeRawBufferPointer(rebasing: $0[Int(a)..<Int(a + b)]), into: &out) }
+    case .time: time(a, &out)
+    case .oid: out.unsigned(UInt64(a))
+    case .interval: interval(months: b >> 32, days: Int64(Int32(truncatingIfNeeded: b)), nanos: a, &out)
+    case .inet:
+      batch.arena.withUnsafeBytes { inet(mask: $0[Int(a)], addr: UnsafeRawBufferPointer(rebasing: $0[Int(a + 1)..<Int(a + 1 + b)]), &out) }
+    case .bits:
+      batch.arena.withUnsafeBytes { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[Int(a)..<Int(a + b)])) }
+    case .array:
+      batch.arena.withUnsafeBytes {
+        ArrayRaw.write(UnsafeRawBufferPointer(rebasing: $0[Int(a)..<Int(a + b & 0xFFFF_FFFF)]), ArrayRaw.Element(rawValue: b >> 32)!, into: &out)
+      }
     case .datum: return write(batch.datums[Int(a)], type: batch.layout.types[o], into: &out, problems: &problems)
     }
     return true
@@ -39,8 +50,8 @@ extension CSVWriter {
   /// `write(_:columns:…)` writes for the same row as datums.
   public func write(_ batch: RowBatch, row: Int, ordinals: [Int], into out: inout ByteSink, problems: inout [String]) {
     let sep = separator
-    // Numbers, hex and times never hold the comma, a quote or a line break, and are never
-    // empty or `\N`: with the default dialect they need no quoting check.
+    // Numbers, hex, times and addresses never hold the comma, a quote or a line break, and
+    // are never empty or `\N`: with the default dialect they need no quoting check.
     let plainSafe = nullMarker == "\\N" && sep.byte == UInt8(ascii: ",")
     for (k, o) in ordinals.enumerated() {
       if k > 0 { sep.write(&out) }
@@ -50,8 +61,18 @@ extension CSVWriter {
         continue
       }
       let slot = batch.slot(row, o)
-      if !plainSafe || slot == .string || slot == .json || slot == .datum { quoteIfNeeded(from: start, sep.quoteOn, &out) }
+      if !plainSafe || slot.mayNeedQuotes { quoteIfNeeded(from: start, sep.quoteOn, &out) }
     }
     out.append(UInt8(ascii: "\n"))
+  }
+}
+
+extension RowBatch.Slot {
+  /// Whether the slot's text can be empty, `\N`, or hold the delimiter, a quote or a line break.
+  var mayNeedQuotes: Bool {
+    switch self {
+    case .string, .json, .bits, .array, .datum: return true
+    default: return false
+    }
   }
 }

@@ -57,7 +57,7 @@ public enum SQLText {
     case .timestampTZ(let s, let n): timestampField(s, n, zoned: true, &out, &problems)
     case .interval(let m, let d, let n): interval(months: m, days: d, nanos: n, &out)
     case .uuid(let u): uuid(u, &out)
-    case .inet(let mask, let addr): out.append(contentsOf: inet(mask: mask, addr: addr))
+    case .inet(let mask, let addr): addr.withUnsafeBytes { inet(mask: mask, addr: $0, &out) }
     case .json(let j): j.write(into: &out)
     case .bits(let b): out.append(contentsOf: b)
     case .enumValue(let p, let label):
@@ -271,31 +271,49 @@ public enum SQLText {
     out.hex(UnsafeRawBufferPointer(rebasing: u[10..<16]))
   }
 
-  static func inet(mask: UInt8, addr: [UInt8]) -> String {
+  /// IPv4 dotted quad, IPv6 as RFC 5952 (lowercase hex groups, the longest run of ≥ 2 zero
+  /// groups as "::"); "/mask" unless the mask is the whole address.
+  static func inet(mask: UInt8, addr: UnsafeRawBufferPointer, _ out: inout ByteSink) {
     if addr.count == 4 {
-      let s = addr.map(String.init).joined(separator: ".")
-      return mask == 32 ? s : s + "/\(mask)"
+      for k in 0..<4 {
+        if k > 0 { out.append(UInt8(ascii: ".")) }
+        out.unsigned(UInt64(addr[k]))
+      }
+      if mask != 32 { out.append(UInt8(ascii: "/")); out.unsigned(UInt64(mask)) }
+      return
     }
-    // RFC 5952: lowercase hex groups, the longest run (≥2) of zero groups as "::".
-    var groups: [UInt16] = []
-    for i in stride(from: 0, to: min(addr.count, 16) - 1, by: 2) { groups.append(UInt16(addr[i]) << 8 | UInt16(addr[i + 1])) }
+    let n = min(addr.count, 16) / 2
+    func group(_ k: Int) -> UInt16 { UInt16(addr[2 * k]) << 8 | UInt16(addr[2 * k + 1]) }
     var best = (start: -1, len: 0), i = 0
-    while i < groups.count {
-      if groups[i] == 0 {
+    while i < n {
+      if group(i) == 0 {
         var j = i
-        while j < groups.count && groups[j] == 0 { j += 1 }
+        while j < n && group(j) == 0 { j += 1 }
         if j - i > best.len && j - i >= 2 { best = (i, j - i) }
         i = j
       } else { i += 1 }
     }
-    let g = groups.map { String($0, radix: 16) }
-    var s: String
-    if best.start >= 0 {
-      s = g[..<best.start].joined(separator: ":") + "::" + g[(best.start + best.len)...].joined(separator: ":")
-    } else {
-      s = g.joined(separator: ":")
+    func groups(_ from: Int, _ to: Int) {
+      for k in from..<to {
+        if k > from { out.append(UInt8(ascii: ":")) }
+        let g = group(k)
+        var started = false
+        for shift in stride(from: 12, through: 0, by: -4) {
+          let d = UInt8((g >> UInt16(shift)) & 0xF)
+          if d == 0 && !started && shift > 0 { continue }
+          started = true
+          out.append(d < 10 ? d + UInt8(ascii: "0") : d - 10 + UInt8(ascii: "a"))
+        }
+      }
     }
-    return mask == 128 ? s : s + "/\(mask)"
+    if best.start >= 0 {
+      groups(0, best.start)
+      out.append("::")
+      groups(best.start + best.len, n)
+    } else {
+      groups(0, n)
+    }
+    if mask != 128 { out.append(UInt8(ascii: "/")); out.unsigned(UInt64(mask)) }
   }
 
   /// `ARRAY[…]` with each element as a string literal the element type parses (`NULL` bare).

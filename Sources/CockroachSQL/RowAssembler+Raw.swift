@@ -122,6 +122,23 @@ extension RowAssembler {
     case (.json, .json?):
       guard let n = r.nsUvarint(), n <= UInt64(r.remaining), rawJSON(o, r.p, r.i, Int(n)) else { r.i = start; return false }
       r.i += Int(n)
+    case (.time, .int?):
+      guard let v = r.zigzag() else { return false }
+      batch.set(o, .time, v)
+    case (.oid, .int?):
+      guard let v = r.zigzag(), v >= 0, v <= Int64(UInt32.max) else { r.i = start; return false }
+      batch.set(o, .oid, v)
+    case (.interval, .duration?):
+      guard let m = r.zigzag(), let d = r.zigzag(), let n = r.zigzag(),
+            let m32 = Int32(exactly: m), let d32 = Int32(exactly: d) else { r.i = start; return false }
+      batch.set(o, .interval, n, Int64(m32) << 32 | Int64(UInt32(bitPattern: d32)))
+    case (.inet, .ipAddr?):
+      return rawInet(o, &r)
+    case (.bits, .bitArray?):
+      return rawBits(o, &r)
+    case (.intArray, .array?), (.stringArray, .array?):
+      guard let n = r.nsUvarint(), n <= UInt64(r.remaining), rawArray(o, r.p, r.i, Int(n)) else { r.i = start; return false }
+      r.i += Int(n)
     case (.decimal, .decimal?):
       guard let n = r.uvarint(), n <= UInt64(r.remaining), rawDecimal(o, r.p, r.i, Int(n)) else { r.i = start; return false }
       r.i += Int(n)
@@ -149,6 +166,47 @@ extension RowAssembler {
     let start = batch.arena.count
     d.withDigits { batch.arena.append(contentsOf: $0) }
     batch.setDecimal(o, negative: d.negative, digitsAt: start, count: d.digits, exponent: d.exponent)
+    return true
+  }
+
+  /// An INET body (`ValueEncoding.ipAddr`): family (0 IPv4, 1 IPv6), mask, address.
+  func rawInet(_ o: Int, _ r: inout RawReader) -> Bool {
+    guard r.remaining >= 2 else { return false }
+    let family = r.p[r.i], mask = r.p[r.i + 1]
+    guard family <= 1, case let n = family == 0 ? 4 : 16, Int(mask) <= n * 8, r.remaining >= 2 + n else { return false }
+    let start = batch.arena.count
+    batch.arena.append(contentsOf: UnsafeRawBufferPointer(rebasing: r.p[(r.i + 1)..<(r.i + 2 + n)]))
+    batch.set(o, .inet, Int64(start), Int64(n))
+    r.i += 2 + n
+    return true
+  }
+
+  /// A BIT/VARBIT body (`DatumDecoding.bitWords`): bit count, then 64-bit big-endian words,
+  /// the bits written as '0'/'1' into the arena.
+  func rawBits(_ o: Int, _ r: inout RawReader) -> Bool {
+    let start = r.i
+    guard let bits = r.nsUvarint() else { return false }
+    let words = bits / 64 + (bits % 64 == 0 ? 0 : 1)
+    guard words <= UInt64(r.remaining / 8) else { r.i = start; return false }
+    let at = batch.arena.count
+    var left = Int(bits)
+    for _ in 0..<Int(words) {
+      let w = r.bigEndian(8)!
+      for j in 0..<min(left, 64) { batch.arena.append((w >> UInt64(63 - j)) & 1 == 1 ? UInt8(ascii: "1") : UInt8(ascii: "0")) }
+      left -= 64
+    }
+    batch.set(o, .bits, Int64(at), Int64(bits))
+    return true
+  }
+
+  /// An array body `p[at..<at+n]` of INT or STRING elements that `ArrayRaw.isPlain` accepts, kept as stored.
+  func rawArray(_ o: Int, _ p: UnsafeRawBufferPointer, _ at: Int, _ n: Int) -> Bool {
+    let body = UnsafeRawBufferPointer(rebasing: p[at..<(at + n)])
+    let element: ArrayRaw.Element = fastByOrdinal[o] == .intArray ? .int : .string
+    guard ArrayRaw.isPlain(body, element) else { return false }
+    let start = batch.arena.count
+    batch.arena.append(contentsOf: body)
+    batch.set(o, .array, Int64(start), Int64(n) | element.rawValue << 32)
     return true
   }
 

@@ -20,7 +20,10 @@ public final class RowAssembler {
   public private(set) var problems: [SQLDecodeError] = []
   let keepProblems: Bool
 
-  enum Fast { case none, bool, int, date, float, string, bytes, timestamp, timestampTZ, decimal, json, uuid }
+  enum Fast {
+    case none, bool, int, date, float, string, bytes, timestamp, timestampTZ, decimal, json, uuid
+    case time, oid, interval, inet, bits, intArray, stringArray
+  }
   /// Trivially copyable (no reference inside): walking the plan per row retains nothing.
   /// The column's type and name are looked up by ordinal on the general path.
   struct KeyColumn {
@@ -72,6 +75,17 @@ public final class RowAssembler {
     case .decimal?: return .decimal
     case .json?: return .json
     case .uuid?: return .uuid
+    case .time?: return .time
+    case .oid?: return .oid
+    case .interval?: return .interval
+    case .inet?: return .inet
+    case .bit?: return .bits
+    case .array?:
+      switch ArrayRaw.element(of: t) {
+      case .int?: return .intArray
+      case .string?: return .stringArray
+      case nil: return .none
+      }
     default: return .none
     }
   }

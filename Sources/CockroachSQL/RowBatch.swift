@@ -33,9 +33,9 @@ public final class RowLayout: Sendable {
 }
 
 /// Decoded rows of one table, typed and flat (issue 16): per row one slot per layout column;
-/// fixed-width values inline, text and bytes as ranges of one byte arena, and only the rare
-/// types (decimals, JSON, arrays, intervals…) as `Datum`s. Reused batch after batch, it
-/// allocates nothing per row or field once warm.
+/// fixed-width values inline, text, bytes and checked stored bodies as ranges of one byte
+/// arena, and only the rare types (ENUM, TIMETZ, other arrays, odd values…) as `Datum`s.
+/// Reused batch after batch, it allocates nothing per row or field once warm.
 public struct RowBatch: Sendable {
   public enum Slot: UInt8, Sendable {
     /// Not written by the row's KVs: NULL (a missing family).
@@ -56,6 +56,19 @@ public struct RowBatch: Sendable {
     case uuid
     /// JSONB as stored (`a` = offset in the arena, `b` = length), checked by `JSONB.isPlain`.
     case json
+    /// TIME: microseconds since midnight in `a`.
+    case time
+    /// OID in `a`.
+    case oid
+    /// INTERVAL: nanoseconds in `a`; `b` packs days (low 32 bits) and months (high 32 bits).
+    case interval
+    /// INET: the mask byte then the 4 or 16 address bytes in the arena at `a`; `b` = address length.
+    case inet
+    /// BIT/VARBIT as ASCII '0'/'1' in the arena (`a` = offset, `b` = length).
+    case bits
+    /// An INT or STRING array body as stored (`a` = offset, `b` = length | element kind << 32),
+    /// checked by `ArrayRaw.isPlain`.
+    case array
     /// `datums[a]`.
     case datum
   }
@@ -168,6 +181,17 @@ public struct RowBatch: Sendable {
     case .json:
       // Checked when stored, so it decodes; `.null` only if that promise were ever broken.
       return .json((try? JSONB.decode(arena[Int(a[i])..<Int(a[i] + b[i])])) ?? .null)
+    case .time: return .time(micros: a[i])
+    case .oid: return .oid(UInt32(a[i]))
+    case .interval: return .interval(months: b[i] >> 32, days: Int64(Int32(truncatingIfNeeded: b[i])), nanos: a[i])
+    case .inet:
+      let at = Int(a[i])
+      return .inet(mask: arena[at], addr: Array(arena[(at + 1)..<(at + 1 + Int(b[i]))]))
+    case .bits: return .bits(String(decoding: arena[Int(a[i])..<Int(a[i] + b[i])], as: UTF8.self))
+    case .array:
+      // Checked when stored, so it decodes; `.null` only if that promise were ever broken.
+      let body = arena[Int(a[i])..<(Int(a[i]) + Int(b[i] & 0xFFFF_FFFF))]
+      return (try? DatumDecoding.array(layout.types[ordinal], body)) ?? .null
     case .datum: return datums[Int(a[i])]
     }
   }

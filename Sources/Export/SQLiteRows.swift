@@ -41,7 +41,7 @@ struct SQLiteRows {
         case .float: append(.float, batch.inline(r, o))
         case .string, .bytes:
           batch.withBytes(r, o) { append(batch.slot(r, o) == .string ? .text : .bytes, bytes: $0) }
-        case .date, .timestamp, .timestampTZ, .decimal, .uuid, .json, .datum:
+        case .date, .timestamp, .timestampTZ, .decimal, .uuid, .json, .time, .oid, .interval, .inet, .bits, .array, .datum:
           text.removeAll()
           guard SQLText.write(batch, row: r, ordinal: o, into: &text, problems: &ignored) else { append(Kind.null); continue }
           if let kind = Self.textKind(families[k]) {

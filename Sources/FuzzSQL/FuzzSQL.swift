@@ -5,7 +5,8 @@ import CockroachSQL
 // its input, decoded through the calls `schema`, `rows` and `recover` make:
 //   0  a Descriptor protobuf (system.descriptor value data): catalog and CREATE TABLE
 //   1  rows of the fixed tables below: a table byte, then KVs as `u8 key length ‖ roach key ‖
-//      u16 LE value length ‖ roachpb.Value`, grouped into rows, assembled and rendered as CSV
+//      u16 LE value length ‖ roachpb.Value`, grouped into rows, assembled and rendered as CSV;
+//      each KV also as a row of its own through the typed and the general paths, compared
 //   2  one datum: a type byte, a decoder byte (key asc/desc, TUPLE value, bare value), bytes;
 //      the bytes also as JSONB through the borrowed-byte walk, checked against the decoder
 //   3  system.descriptor and system.namespace keys and values (`u8 key length ‖ key ‖ value`)
@@ -115,8 +116,27 @@ func rows(_ b: [UInt8]) {
     _ = try? decoder.decodeKey(key)
     if let row = try? decoder.assembleSecondary([(key, v)]) { render(.success(row)) }
     render(grouper.add(key: key, value: v))
+    typedOracle(decoder, key, v)
   }
   render(grouper.finish())
+}
+
+/// The row assembler's typed paths against its general path on one KV as a row: both open
+/// the row or neither, and the row's CSV and problems are the same (a difference is a finding).
+func typedOracle(_ decoder: TableRowDecoder, _ key: [UInt8], _ v: SQLValue) {
+  func run(general: Bool) -> (csv: [UInt8], problems: [String])? {
+    let a = RowAssembler(decoder: decoder, keepProblems: true, generalOnly: general)
+    do { try a.begin(rowKey: key) } catch { return nil }
+    a.add(key: key, value: v)
+    a.end()
+    var out = ByteSink()
+    var problems = a.problems.map(\.description)
+    CSVWriter().write(a.batch, row: 0, ordinals: Array(0..<a.batch.width), into: &out, problems: &problems)
+    return (out.bytes, problems)
+  }
+  let typed = run(general: false), general = run(general: true)
+  precondition(typed?.csv == general?.csv && typed?.problems == general?.problems,
+               "typed row path differs from the general one")
 }
 
 func datum(_ b: [UInt8]) {

@@ -8,7 +8,8 @@ import SalvageTestSupport
 /// rows and for rows with damaged or odd fields.
 @Suite struct RowAssemblerTests {
   /// t (k1 INT, k2 STRING DESC, k3 BYTES, k4 TIMESTAMPTZ, PRIMARY KEY (k1, k2 DESC, k3, k4))
-  /// with value columns of every fast type (DECIMAL and JSONB too) in family 0 and a bare STRING family 1.
+  /// with value columns of every fast type (DECIMAL, JSONB, TIME, OID, INTERVAL, INET, VARBIT,
+  /// INT[] and STRING[] too) in family 0 and a bare STRING family 1.
   static func table() -> TableDescriptor {
     var t = TableDescriptor(id: 70, name: "t")
     let types: [(String, SQLType)] = [
@@ -16,14 +17,16 @@ import SalvageTestSupport
       ("i", SQLType(.int)), ("s", SQLType(.string)), ("b", SQLType(.bytes)), ("f", SQLType(.float)),
       ("ok", SQLType(.bool)), ("d", SQLType(.date)), ("ts", SQLType(.timestamp)), ("tz", SQLType(.timestampTZ)),
       ("note", SQLType(.string)), ("dec", SQLType(.decimal)), ("doc", SQLType(.json)),
-      ("id", SQLType(.uuid)),
+      ("id", SQLType(.uuid)), ("tm", SQLType(.time)), ("o", SQLType(.oid)), ("dur", SQLType(.interval)),
+      ("ip", SQLType(.inet)), ("bits", SQLType(.bit)), ("ints", SQLType(.array, element: SQLType(.int))),
+      ("strs", SQLType(.array, element: SQLType(.string))),
     ]
     t.columns = types.enumerated().map { ColumnDescriptor(id: UInt32($0.offset + 1), name: $0.element.0, type: $0.element.1, nullable: true) }
     t.primaryIndex = IndexDescriptor(id: 1, name: "t_pkey")
     t.primaryIndex.keyColumnIDs = [1, 2, 3, 4]
     t.primaryIndex.directions = [.asc, .desc, .asc, .asc]
-    t.families = [FamilyDescriptor(id: 0, name: "primary", columnNames: Array(types.prefix(12).map(\.0)) + ["dec", "doc", "id"],
-                                   columnIDs: Array(1...12) + [14, 15, 16]),
+    t.families = [FamilyDescriptor(id: 0, name: "primary", columnNames: Array(types.prefix(12).map(\.0)) + types[13...].map(\.0),
+                                   columnIDs: Array(1...12) + Array(14...23)),
                   FamilyDescriptor(id: 1, name: "extra", columnNames: ["note"], columnIDs: [13], defaultColumnID: 13)]
     return t
   }
@@ -115,6 +118,55 @@ import SalvageTestSupport
       col(15, 15, b + j)
     }
     if !maybeNull(16) { col(16, 12, (0..<(odd && g.rng.next() % 3 == 0 ? 9 : 16)).map { _ in UInt8(truncatingIfNeeded: g.rng.next()) }) }
+    if !maybeNull(17) { var b: [UInt8] = []; zigzag(Int64(g.rng.next() % 86_400_000_001), &b); col(17, 3, b) }
+    if !maybeNull(18) {
+      var b: [UInt8] = []
+      let bad = odd && g.rng.next() % 3 == 0   // negative or past UInt32.max
+      zigzag(bad ? (g.rng.next() % 2 == 0 ? -1 : 1 << 32) : Int64(g.rng.next() % (1 << 32)), &b)
+      col(18, 3, b)
+    }
+    if !maybeNull(19) {
+      var b: [UInt8] = []
+      for _ in 0..<3 { zigzag(g.rng.next() % 4 == 0 ? g.int() : Int64(g.rng.next() % 400) - 200, &b) }
+      col(19, 9, odd && g.rng.next() % 4 == 0 ? Array(b.dropLast()) : b)
+    }
+    if !maybeNull(20) {
+      let v6 = g.rng.next() % 2 == 0
+      let family: UInt8 = odd && g.rng.next() % 4 == 0 ? 2 : (v6 ? 1 : 0)
+      let mask = UInt8(g.rng.next() % ((v6 ? 129 : 33) + (odd ? 2 : 0)))   // odd: one or two too long
+      let addr = (0..<(v6 ? 16 : 4)).map { _ in g.rng.next() % 3 == 0 ? 0 : UInt8(truncatingIfNeeded: g.rng.next()) }
+      col(20, 14, [family, mask] + addr)
+    }
+    if !maybeNull(21) {
+      let bits = g.rng.next() % 3 == 0 ? UInt64(0) : g.rng.next() % 150
+      var b: [UInt8] = []
+      nsUvarint(bits, &b)
+      for _ in 0..<((bits + 63) / 64) { b += (0..<8).map { _ in UInt8(truncatingIfNeeded: g.rng.next()) } }
+      tag(21 - last, 15, &tuple); nsUvarint(17, &tuple); tuple += b; last = 21
+    }
+    for (id, ints) in [(UInt64(22), true), (23, false)] where !maybeNull(id) {
+      let n = Int(g.rng.next() % 5)
+      let nulls = (0..<n).map { _ in g.rng.next() % 4 == 0 }
+      var body: [UInt8] = [nulls.contains(true) ? 0x11 : 0x01]
+      if odd && g.rng.next() % 8 == 0 { body[0] = 0x02 }   // two dimensions: not written
+      tag(0, ints ? 3 : 6, &body)
+      nsUvarint(UInt64(n), &body)
+      if nulls.contains(true) {
+        var bitmap = [UInt8](repeating: 0, count: (n + 7) / 8)
+        for (k, isNull) in nulls.enumerated() where isNull { bitmap[k / 8] |= 1 << UInt8(k % 8) }
+        body += bitmap
+      }
+      for k in 0..<n where !nulls[k] {
+        if ints { zigzag(g.int(), &body); continue }
+        let s = odd && g.rng.next() % 6 == 0 ? [0xC3, 0x28] : g.text(3) + Array("'".utf8)
+        nsUvarint(UInt64(s.count), &body)
+        body += s
+      }
+      if odd && g.rng.next() % 8 == 0 { body.append(0) }   // a trailing byte
+      var b: [UInt8] = []
+      nsUvarint(UInt64(body.count), &b)
+      col(id, 13, b + body)
+    }
     if odd && g.rng.next() % 4 == 0 { tuple.removeLast() }   // truncated last field
     if odd && g.rng.next() % 4 == 0 { col(40, 3, [2]) }      // a dropped column
     var kvs = [(key: key + [0x88], value: SQLValue(tag: 10, data: tuple[...]))]
@@ -165,6 +217,9 @@ import SalvageTestSupport
     #expect((0..<fast.count).contains { fast.slot($0, 0) == .int } && (0..<fast.count).contains { fast.slot($0, 6) == .bytes })
     #expect((0..<fast.count).contains { fast.slot($0, 13) == .decimal } && (0..<fast.count).contains { fast.slot($0, 14) == .json })
     #expect((0..<fast.count).contains { fast.slot($0, 15) == .uuid })
+    for (o, slot) in [(16, RowBatch.Slot.time), (17, .oid), (18, .interval), (19, .inet), (20, .bits), (21, .array), (22, .array)] {
+      #expect((0..<fast.count).contains { fast.slot($0, o) == slot }, "column \(o)")
+    }
     #expect(odd == fastProblems.contains { !$0.isEmpty }, "\(fastProblems.first { !$0.isEmpty } ?? [])")
   }
 
