@@ -40,9 +40,4 @@ public struct KeySpan: Hashable, Sendable, Comparable, CustomStringConvertible {
 func laterKey(_ a: [UInt8], _ b: [UInt8]) -> [UInt8] { a.lexicographicallyPrecedes(b) ? b : a }
 func earlierKey(_ a: [UInt8], _ b: [UInt8]) -> [UInt8] { a.lexicographicallyPrecedes(b) ? a : b }
 
-func hex<C: Collection>(_ b: C) -> String where C.Element == UInt8 {
-  let digits = Array("0123456789abcdef".utf8)
-  var out: [UInt8] = []
-  for x in b { out.append(digits[Int(x >> 4)]); out.append(digits[Int(x & 15)]) }
-  return String(decoding: out, as: UTF8.self)
-}
+func hex<C: Collection>(_ b: C) -> String where C.Element == UInt8 { Array(b).hex }

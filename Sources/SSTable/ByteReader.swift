@@ -1,3 +1,5 @@
+import CSalvageCRC
+
 /// Little-endian loads and LEB128 varints over borrowed bytes. Every function checks its
 /// bounds and returns nil (never traps) on bad input; callers turn nil into an error that
 /// names the structure being decoded.
@@ -70,15 +72,13 @@ public enum Bytes {
 }
 
 extension UnsafeRawBufferPointer {
-  /// Lowercase hex, as the fixtures' `*_hex` fields.
+  /// Lowercase hex, as the fixtures' `*_hex` fields (the project's one encoder, `salvage_hex_lower`).
   public var hex: String {
-    let digits: [UInt8] = Array("0123456789abcdef".utf8)
-    var out = [UInt8](repeating: 0, count: count * 2)
-    for (i, b) in enumerated() {
-      out[2 * i] = digits[Int(b >> 4)]
-      out[2 * i + 1] = digits[Int(b & 15)]
+    guard let src = baseAddress, count > 0 else { return "" }
+    return String(unsafeUninitializedCapacity: count * 2) { out in
+      salvage_hex_lower(src.assumingMemoryBound(to: UInt8.self), count, out.baseAddress!)
+      return count * 2
     }
-    return String(decoding: out, as: UTF8.self)
   }
 }
 

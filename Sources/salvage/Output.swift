@@ -44,23 +44,40 @@ final class Output {
   func write(_ s: StaticString) { s.withUTF8Buffer { append(UnsafeRawBufferPointer($0)) } }
 
   /// An entry kind's name (`Kind.name`), from bytes made once: scans print one per entry.
-  func kindName(_ kind: UInt8) { Self.kindNames[Int(kind)].withUnsafeBytes { append($0) } }
-  private static let kindNames: [[UInt8]] = (0...255).map { Array(Kind.name(UInt8($0)).utf8) }
+  func kindName(_ kind: UInt8) {
+    let at = kindNames.offsets[Int(kind)], end = kindNames.offsets[Int(kind) + 1]
+    append(UnsafeRawBufferPointer(rebasing: kindNames.bytes[at..<end]))
+  }
+  /// Every kind's name, back to back in one buffer (no array retained per entry).
+  private let kindNames = KindNames()
 
-  func write(_ s: String) {
+  /// Disfavoured so that a literal takes the `StaticString` overload (no String per call).
+  @_disfavoredOverload func write(_ s: String) {
     var s = s
     s.withUTF8 { append(UnsafeRawBufferPointer($0)) }
   }
 
+  /// Two digits a step, written from the end: a scan prints a sequence number per entry.
   func decimal(_ v: UInt64) {
     _ = reserve(20)
-    var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
-    let n = withUnsafeMutableBytes(of: &digits) { d -> Int in
-      var x = v
-      var i = 0
-      repeat { d[i] = UInt8(48 + x % 10); x /= 10; i += 1 } while x > 0
-      for j in 0..<i { base[count + j] = d[i - 1 - j] }
-      return i
+    var n = 1
+    var t = v
+    while t >= 10 { t /= 10; n += 1 }
+    var x = v
+    var i = count + n
+    while x >= 100 {
+      let pair = decimalPairs[Int(x % 100)]
+      x /= 100
+      i -= 2
+      base[i] = UInt8(truncatingIfNeeded: pair)
+      base[i + 1] = UInt8(truncatingIfNeeded: pair >> 8)
+    }
+    if x >= 10 {
+      let pair = decimalPairs[Int(x)]
+      base[i - 2] = UInt8(truncatingIfNeeded: pair)
+      base[i - 1] = UInt8(truncatingIfNeeded: pair >> 8)
+    } else {
+      base[i - 1] = UInt8(48 + x)
     }
     count += n
   }
@@ -152,6 +169,13 @@ final class Output {
 
 /// Two ASCII hex digits per byte value (`quoted`'s \\xNN), stored for one 2-byte write (a raw table: an
 /// Array here costs a retain and a bounds check per byte on the hottest output path).
+/// "00"…"99" as little-endian byte pairs, for `Output.decimal`.
+private let decimalPairs: UnsafeMutablePointer<UInt16> = {
+  let p = UnsafeMutablePointer<UInt16>.allocate(capacity: 100)
+  for k in 0..<100 { p[k] = UInt16(48 + k / 10) | UInt16(48 + k % 10) << 8 }
+  return p
+}()
+
 private let hexPairs: UnsafeMutablePointer<UInt16> = {
   let digits = Array("0123456789abcdef".utf8)
   let p = UnsafeMutablePointer<UInt16>.allocate(capacity: 256)
@@ -208,5 +232,31 @@ extension Output {
       r.end.withUnsafeBytes { quoted($0) }; write(" #"); decimal(r.seq)
       if textKind { write(",RANGEDEL") }
     }
+  }
+}
+
+/// The 256 kind names laid out once, for `Output.kindName`.
+private final class KindNames {
+  let bytes: UnsafeRawBufferPointer
+  let offsets: UnsafeBufferPointer<Int>
+
+  init() {
+    let names = (0...255).map { Array(Kind.name(UInt8($0)).utf8) }
+    let b = UnsafeMutableRawBufferPointer.allocate(byteCount: names.reduce(0) { $0 + $1.count }, alignment: 1)
+    let o = UnsafeMutableBufferPointer<Int>.allocate(capacity: 257)
+    var at = 0
+    for (k, n) in names.enumerated() {
+      o[k] = at
+      n.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: b[at..<(at + n.count)]).copyMemory(from: $0) }
+      at += n.count
+    }
+    o[256] = at
+    bytes = UnsafeRawBufferPointer(b)
+    offsets = UnsafeBufferPointer(o)
+  }
+
+  deinit {
+    bytes.deallocate()
+    offsets.deallocate()
   }
 }
