@@ -185,7 +185,7 @@ public final class RecoveryFiles: RecoveredRowSink, @unchecked Sendable {
     try atomicWrite(sql, to: directory + "/schema.sql")
     try atomicWrite(imports, to: directory + "/import.sql")
     var r = report
-    r.problems += renderProblems.sorted()
+    r.problems += renderProblems.sorted().map { Problem(.undecodable, $0) }
     for (name, dropped) in filteredOut.sorted(by: { $0.key < $1.key }) {
       if let i = r.tables.firstIndex(where: { $0.table == name }) { r.tables[i].filteredOut = dropped }
     }

@@ -18,7 +18,7 @@ extension ReportJSON {
         "beyond_commit": p.beyondCommit, "stopped": p.stopped ?? NSNull(),
         "lease_check_skipped": p.leaseCheckSkipped,
         "keys_written_by_table": Dictionary(uniqueKeysWithValues: p.keysByTable.map { (String($0.key), $0.value) }),
-        "problems": p.problems, "bounds_changes": p.boundsChanges,
+        "problems": p.problems.map(\.description), "bounds_changes": p.boundsChanges,
       ]
     }
     return o

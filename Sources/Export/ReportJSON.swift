@@ -49,7 +49,7 @@ enum ReportJSON {
     o["intents"] = r.intents.map { ["key": $0.key, "key_hex": $0.keyHex, "txn_id": $0.txnID, "timestamp": $0.timestamp] }
     o["lost_wals"] = r.lostWALs.map { ["store": $0.store, "file": $0.file, "meaning": $0.meaning] }
     o["raft_replay"] = raftReplay(r)
-    o["problems"] = r.problems
+    o["problems"] = r.problems.map(\.description)
     if !r.carved.isEmpty { o["carved"] = r.carved.map { carved($0, r) } }
     if r.indexCheckRan {
       o["index_check"] = r.indexDigests.isEmpty ? "precise" : r.indexCheckPrecise ? "digest, precise where digests differ" : "digest"

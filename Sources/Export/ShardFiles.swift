@@ -38,7 +38,7 @@ public enum ShardFiles {
       var options = plan.options
       if let jobs { options.jobs = jobs }
       var (result, _) = try RecoveryRun(options: options).runShard(plan, shard: shard, sink: files, progress: progress)
-      result.problems += files.renderProblems
+      result.problems += files.renderProblems.map { Problem(.undecodable, $0) }
       try write(result, to: tmp + "/shard.json")
       try install(tmp, as: final, plan: plan)
       return (result, false)

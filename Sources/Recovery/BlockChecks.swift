@@ -29,10 +29,10 @@ final class BlockChecks: @unchecked Sendable {
   /// keys in it, and the problem lines of what was found (a block met by two calls may be
   /// found twice: the report keeps one line). `walks`: the store's index walks of one pass,
   /// for spans handed in key order (each table's index is walked once, not once per span).
-  func damage(store s: Int, overlapping span: KeySpan, walks: Walks? = nil) -> (spans: [KeySpan], problems: [String]) {
+  func damage(store s: Int, overlapping span: KeySpan, walks: Walks? = nil) -> (spans: [KeySpan], problems: [Problem]) {
     let store = stores[s]
     var spans = known[s].filter { $0.overlaps(span) }
-    var problems: [String] = []
+    var problems: [Problem] = []
     for (i, t) in store.tables.enumerated() where !t.unreadable {
       let bounds = TableBounds(t)
       if let walks, let w = walks.byTable[i], !span.start.lexicographicallyPrecedes(bounds.high) {
@@ -50,7 +50,7 @@ final class BlockChecks: @unchecked Sendable {
         let table: Table
         do { table = try Table(path: t.path) } catch {
           let first = firstDamage(s, i) { [bounds.span] }
-          if first { problems.append(StoreCatalog.problem(store.path, "\(t.path): \(error)")) }
+          if first { problems.append(Problem(.damage, store: store.path, file: t.path, "\(error)")) }
           spans.append(bounds.span)
           continue
         }
@@ -62,9 +62,9 @@ final class BlockChecks: @unchecked Sendable {
         other = walk.table.verify(checksumsOnly: true, dataBlocks: false)
         return other.filter(\.losesEntries).map { bounds.span(lower: $0.lowerKey, upper: $0.upperKey) }
       }
-      if first { problems += other.map { StoreCatalog.problem(store.path, "\($0)") } }
+      if first { problems += other.map { Problem($0, store: store.path) } }
       spans += lockedTableDamage(s, i).filter { $0.overlaps(span) }
-      problems += walk.check(span).map { StoreCatalog.problem(store.path, $0) }
+      problems += walk.check(span).map { Problem($0, store: store.path) }
       spans += walk.found.filter { $0.overlaps(span) }
     }
     return (Coverage.union(spans), problems)
@@ -112,8 +112,8 @@ final class BlockChecks: @unchecked Sendable {
 
     /// Checks the blocks not passed yet that may hold keys of `span` (blocks before it are
     /// passed over: spans come in key order); returns the damage found now.
-    func check(_ span: KeySpan) -> [String] {
-      var problems: [String] = []
+    func check(_ span: KeySpan) -> [Damage] {
+      var problems: [Damage] = []
       let stop = SpanScanner.stopBound(end: span.end, comparer: comparer)
       if !sought {
         sought = true
@@ -134,19 +134,19 @@ final class BlockChecks: @unchecked Sendable {
         guard b.span.overlaps(span) else { continue }
         let block = LayoutBlock(dataBlock: b.entry.handle, lowerKey: b.lower, upperKey: b.entry.separatorUserKey)
         if let d = table.verify(block, checksumsOnly: true) {
-          problems.append("\(d)")
+          problems.append(d)
           found.append(b.span)
         }
       }
       // Partitions of a two-level index that do not decode hide their data blocks.
       for d in index.damages.dropFirst(indexDamagesSeen) {
-        problems.append("\(d)")
+        problems.append(d)
         found.append(bounds.span(lower: d.lowerKey, upper: d.upperKey))
       }
       indexDamagesSeen = index.damages.count
       if let f = index.fatal, !fatalSeen {
         fatalSeen = true
-        problems.append("\(Damage(file: table.path, blockKind: "index", handle: table.footer.index, message: f.message))")
+        problems.append(Damage(file: table.path, blockKind: "index", handle: table.footer.index, message: f.message))
         found.append(bounds.span)
       }
       return problems
@@ -197,6 +197,6 @@ final class BlockChecks: @unchecked Sendable {
     /// Damaged spans of the chosen store (cut to the range), each with the store it is read
     /// from instead (nil: none is intact there).
     var damaged: [RangePlan.Fallback] = []
-    var problems: [String] = []
+    var problems: [Problem] = []
   }
 }

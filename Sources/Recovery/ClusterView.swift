@@ -61,7 +61,7 @@ public struct ClusterView: Sendable {
   public var conflicts: [DescriptorConflict]
   public var lost: [LostSpan]
   /// Problems reported by the stores' catalogs.
-  public var problems: [String]
+  public var problems: [Problem]
 
   public init(_ catalogs: [StoreCatalog]) {
     stores = catalogs.enumerated().map { StoreSummary(index: $0.offset, path: $0.element.path, ident: $0.element.ident) }

@@ -17,7 +17,7 @@ extension StoreCatalog {
     while let e = it.next() {
       if let first = e.key.first, first >= LocalKeys.systemPrefix[0] { break }  // past /Meta2
       guard let key = try? EngineKey(decoding: e.key) else {
-        problems.append("\(path): key \(hex(e.key)) is not a CockroachDB engine key")
+        problems.append(Problem(.undecodable, store: path, key: e.key, "key \(hex(e.key)) is not a CockroachDB engine key"))
         continue
       }
       switch LocalKeys.role(of: key.roachKey) {
@@ -38,7 +38,7 @@ extension StoreCatalog {
         if key.version == .none { RaftLogReader.absorb(role, key: key, value: e.value, appliedIndexes: applied, into: &raftLogs) }
       }
     }
-    for i in store.issues + it.issues where i.severity == .damage { problems.append("\(path): \(i.error)") }
+    for i in store.issues + it.issues where i.severity == .damage { problems.append(Problem(.damage, store: path, "\(i.error)")) }
     damagedSpans = Self.damagedSpans(store)
     resolve(records, locks: locks)
     localDescriptors.sort {
@@ -84,16 +84,17 @@ extension StoreCatalog {
       do {
         if let done = try resolver.push(engineKey: r.key, value: r.value) { absorb(done) }
       } catch {
-        problems.append("\(path): key \(hex(r.key)): \(error)")
+        problems.append(Problem(.undecodable, store: path, subject: "key \(hex(r.key))", key: r.key, "\(error)"))
       }
     }
     if let done = resolver.finish() { absorb(done) }
   }
 
   mutating func absorb(_ r: MVCCResolution) {
-    let where_ = "\(path): \(Keyspace.prettyPrint(r.roachKey))"
+    let where_ = Keyspace.prettyPrint(r.roachKey)
+    func problem(_ kind: Problem.Kind, _ detail: String) { problems.append(Problem(kind, store: path, subject: where_, key: r.roachKey, detail)) }
     intents += r.intents.filter(\.isIntent)
-    for p in r.problems { problems.append("\(where_): \(p)") }
+    for p in r.problems { problem(.undecodable, "\(p)") }
     do {
       switch (LocalKeys.role(of: r.roachKey), r.outcome) {
       case (.storeIdent, .inline(let v)):
@@ -102,7 +103,7 @@ extension StoreCatalog {
         replicas[id, default: ReplicaState(rangeID: id)].appliedState = try RangeAppliedState(decoding: v.data)
       case (.rangeIDLocal(let id, _, let suffix), .inline(let v)):
         guard case .int(let n) = try v.decoded(), n >= 0 else {
-          problems.append("\(where_): legacy applied index is not a non-negative INT")
+          problem(.undecodable, "legacy applied index is not a non-negative INT")
           return
         }
         if suffix == Self.legacyRaftAppliedIndexSuffix {
@@ -118,12 +119,12 @@ extension StoreCatalog {
       case (_, .deleted), (_, .deletedByRangeTombstone), (_, .absent):
         return  // a descriptor removed by a merge, or only an intent: nothing committed to take
       case (_, .undecodable(_, let e)):
-        problems.append("\(where_): \(e)")
+        problem(.undecodable, "\(e)")
       default:
-        problems.append("\(where_): unexpected kind of value for this key")
+        problem(.undecodable, "unexpected kind of value for this key")
       }
     } catch {
-      problems.append("\(where_): \(error)")
+      problem(.undecodable, "\(error)")
     }
   }
 

@@ -17,25 +17,19 @@ extension StoreCatalog {
     if verifyTables { damagedSpans = Coverage.union(damagedSpans + Self.blockDamage(store, problems: &problems)) }
   }
 
-  /// A problem line naming its store once: texts that start with a path inside the store
-  /// (a table file's) name it already.
-  public static func problem(_ store: String, _ text: String) -> String {
-    text.hasPrefix(store.hasSuffix("/") ? store : store + "/") ? text : "\(store): \(text)"
-  }
-
   /// Damaged blocks as roach-key spans (`damagedSpan`).
-  static func blockDamage(_ store: Store, problems: inout [String]) -> [KeySpan] {
+  static func blockDamage(_ store: Store, problems: inout [Problem]) -> [KeySpan] {
     var spans: [KeySpan] = []
     for t in store.tables where !t.unreadable {
       let bounds = TableBounds(t)
       let damages: [Damage]
       do { damages = try Table(path: t.path).verify(checksumsOnly: true) } catch {
-        problems.append(Self.problem(store.path, "\(t.path): \(error)"))
+        problems.append(Problem(.damage, store: store.path, file: t.path, "\(error)"))
         spans.append(bounds.span)
         continue
       }
       for d in damages {
-        problems.append(Self.problem(store.path, "\(d)"))
+        problems.append(Problem(d, store: store.path))
         if d.losesEntries { spans.append(bounds.span(lower: d.lowerKey, upper: d.upperKey)) }
       }
     }

@@ -66,7 +66,7 @@ public struct StoreCatalog: Sendable {
   /// Spans of roach keys this store cannot read (tables the LSM reported unreadable).
   public var damagedSpans: [KeySpan] = []
   /// Undecodable records; each names the store and the key.
-  public var problems: [String] = []
+  public var problems: [Problem] = []
 
   public init(path: String) { self.path = path }
 

@@ -25,8 +25,11 @@ public struct Damage: Sendable, CustomStringConvertible {
   /// what it said) or filter block (only an accelerator) loses no key.
   public var losesEntries: Bool { blockKind != "properties" && blockKind != "filter" }
 
-  public var description: String {
-    var s = "\(file): \(blockKind) block"
+  public var description: String { "\(file): \(detail)" }
+
+  /// The description without the file: which block, what is wrong, which keys it held.
+  public var detail: String {
+    var s = "\(blockKind) block"
     if let h = handle { s += " at offset \(h.offset) size \(h.length)" }
     s += ": \(message)"
     if lowerKey != nil || upperKey != nil {

@@ -86,7 +86,9 @@ struct KVScan: ParsableCommand {
     func damagedValue(_ k: [UInt8], _ ts: MVCCTimestamp?) -> (String) -> Void {
       { damagedValues.append("\(store.path): \(Keyspace.prettyPrint(k))\(ts.map { "@\($0)" } ?? ""): value damaged: \($0)") }
     }
-    var resolver = MVCCResolver(readTimestamp: t, rangeKeys: EngineEntries.mvccRangeKeys(store, problems: &problems))
+    var rangeKeyProblems: [Problem] = []
+    var resolver = MVCCResolver(readTimestamp: t, rangeKeys: EngineEntries.mvccRangeKeys(store, problems: &rangeKeyProblems))
+    problems += rangeKeyProblems.map(\.description)
     func emit(_ r: MVCCResolution) {
       for i in r.intents where i.isIntent { p.intent(i) }
       for e in r.problems { problems.append("\(store.path): \(Keyspace.prettyPrint(r.roachKey)): \(e)") }
@@ -169,7 +171,9 @@ struct KVScan: ParsableCommand {
     for (k, list) in separated.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) {
       for i in list { p.intentLine(k, i.ts, txn: i.txn, provisional: nil) }
     }
-    for rk in EngineEntries.mvccRangeKeys(store, problems: &problems) {
+    var rangeKeyProblems: [Problem] = []
+    defer { problems += rangeKeyProblems.map(\.description) }
+    for rk in EngineEntries.mvccRangeKeys(store, problems: &rangeKeyProblems) {
       guard let part = KeySpan(start: rk.start, end: rk.end).intersection(span) else { continue }
       p.rangeKey(part, rk)
     }

@@ -43,7 +43,7 @@ struct KVRanges: ParsableCommand {
       t.write()
     }
     out.flush()
-    TerminalList.lines(view.problems, "problems", indent: "salvage: ", seeAll: "(salvage recover lists them all in report.json)") { $0 }
+    TerminalList.lines(view.problems, "problems", indent: "salvage: ", seeAll: "(salvage recover lists them all in report.json)") { $0.description }
       .forEach(printError)
     let intents = catalogs.flatMap { c in c.intents.map { (c.path, $0) } }
     TerminalList.lines(intents, "intents", indent: "salvage: ", seeAll: "(salvage kv scan --intents lists them all)") { path, i in

@@ -92,7 +92,7 @@ func recoverySummary(_ report: RecoveryReport, filteredOut: [String: Int]) -> [S
   if !report.intents.isEmpty { line("\(report.intents.count) uncommitted intent(s) not exported (report.json lists them)") }
   if !report.problems.isEmpty {
     line("\(report.problems.count) problem(s) noted in report.json:")
-    TerminalList.lines(report.problems, "problems") { $0 }.forEach(line)
+    TerminalList.lines(report.problems, "problems") { $0.description }.forEach(line)
   }
   return lines
 }

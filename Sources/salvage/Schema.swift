@@ -50,7 +50,7 @@ struct Schema: ParsableCommand {
     o.flush()
     printNotices(run.notices, seeAll: "(salvage recover lists them all in report.json)")
     let problems = run.problems
-    TerminalList.lines(problems, "problems", indent: "salvage: ", seeAll: "(salvage recover lists them all in report.json)") { $0 }
+    TerminalList.lines(problems, "problems", indent: "salvage: ", seeAll: "(salvage recover lists them all in report.json)") { $0.description }
       .forEach(printError)
     try ReadStatus.finish(damaged: !problems.isEmpty)
   }

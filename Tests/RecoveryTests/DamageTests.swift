@@ -21,7 +21,7 @@ struct DamageTests {
     try Data(bytes).write(to: URL(fileURLWithPath: path))
     let c = try StoreCatalog.read(path: root + "/s1", verifyTables: true)
     #expect(c.damagedSpans == [])
-    #expect(c.problems.contains { $0.contains(sst) && $0.contains("properties block") }, "\(c.problems)")
+    #expect(c.problems.contains { $0.description.contains(sst) && $0.description.contains("properties block") && $0.kind == .damage }, "\(c.problems)")
   }
 
   /// s1 (64-byte blocks) with the data block holding row 2 of table 54 damaged, and s2.
@@ -54,9 +54,10 @@ struct DamageTests {
     #expect(cs[0].damagedSpans.count == 1)
     #expect(damaged.contains(row2))
     #expect(!damaged.contains(Enc.row(54, 1)) && !damaged.contains(Enc.row(54, 4)))
-    #expect(cs[0].problems.count == 1 && cs[0].problems[0].contains(sst) && cs[0].problems[0].contains("checksum mismatch"))
+    #expect(cs[0].problems.count == 1 && cs[0].problems[0].description.contains(sst) && cs[0].problems[0].description.contains("checksum mismatch"))
+    #expect(cs[0].problems.first?.kind == .damage && cs[0].problems.first?.store == root + "/s1" && cs[0].problems.first?.file?.hasSuffix(sst) == true)
     // The store is named once (the table's path inside it), not "s1: s1/000N.sst: …".
-    #expect(cs[0].problems[0].components(separatedBy: root + "/s1").count == 2, "\(cs[0].problems)")
+    #expect(cs[0].problems[0].description.components(separatedBy: root + "/s1").count == 2, "\(cs[0].problems)")
     let view = ClusterView(cs)
     let plans = ReplicaPlanner.plan(view, catalogs: cs)
     let r5 = try #require(plans.first { $0.rangeID == 5 })
@@ -84,7 +85,7 @@ struct DamageTests {
     let found = checks.pieces(of: table54, range: r5.span, replicas: order)
     #expect(found.damaged == planned.fallbacks)
     #expect(found.damaged.count == 1 && found.damaged[0].store == 1)
-    #expect(found.problems.count == 1 && found.problems[0].contains(sst) && found.problems[0].contains("checksum mismatch"))
+    #expect(found.problems.count == 1 && found.problems[0].description.contains(sst) && found.problems[0].description.contains("checksum mismatch"))
 
     // Row 1 only: its keys sort before the damaged block's.
     let row1 = KeySpan(start: Enc.row(54, 1), end: Enc.row(54, 1) + [0xFF])

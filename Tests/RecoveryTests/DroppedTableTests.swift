@@ -38,6 +38,7 @@ struct DroppedTableTests {
     let run = RecoveryRun(options: RecoveryOptions(storePaths: []))
     let selected = run.selectTables(Self.catalog([Self.table(55, dropped: true)]))
     #expect(selected.isEmpty)
-    #expect(run.problems == ["table users.info (id 55) is dropped; its data is not exported"])
+    #expect(run.problems.map(\.description) == ["table users.info (id 55) is dropped; its data is not exported"])
+    #expect(run.problems.map(\.kind) == [.schema])
   }
 }

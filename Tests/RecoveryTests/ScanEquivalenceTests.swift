@@ -95,7 +95,7 @@ struct ScanEquivalenceTests {
       if let stop, stop.byRoachKey, let k = decoded, !k.roachKey.lexicographicallyPrecedes(stop.bound) { break }
       stats.engineEntries += 1
       guard let key = decoded else {
-        stats.problems.append("not an engine key: \(e.key.hex)")
+        stats.problems.append(Problem(.undecodable, key: e.key, "not an engine key: \(e.key.hex)"))
         continue
       }
       if let lock = try? LockTableKey(key) {
@@ -108,11 +108,11 @@ struct ScanEquivalenceTests {
         groupKey = key.roachKey
         groupSpan = span
       }
-      if e.unresolvedBlob { stats.problems.append("blob value unreadable at \(Keyspace.prettyPrint(key.roachKey))") }
+      if e.unresolvedBlob { stats.problems.append(Problem(.damage, key: key.roachKey, "blob value unreadable at \(Keyspace.prettyPrint(key.roachKey))")) }
       group.append(Versioned(version: key.version, value: e.value))
     }
     flush()
-    stats.problems += it.issues.map { "\($0)" }
+    stats.problems += it.issues.map { Problem($0) }
     return stats
   }
 

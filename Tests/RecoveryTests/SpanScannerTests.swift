@@ -93,7 +93,7 @@ struct SpanScannerTests {
       for _ in 0..<3 {
         var lines: [String] = []
         let stats = SpanScanner(store: store, spans: [spans[i]]).run { _, r in lines.append(Self.describe(r)) }
-        got.set(i, lines, problems: stats.problems)
+        got.set(i, lines, problems: stats.problems.map(\.description))
       }
     }
     for i in spans.indices {

@@ -13,6 +13,7 @@ import Testing
     #expect(c.tables.map(\.tableID) == [56, 60])
     #expect(c.tables.map(\.keys) == [3, 1])
     #expect(c.tables.map(\.sampleKey) == ["/Table/56/1/7/0", "/Table/60/1/1/0"])
-    #expect(c.tables[1].problem == "table 60: 1 live key(s) but no schema (e.g. /Table/60/1/1/0); not exported: give its CREATE TABLE with --schema FILE.sql and its ID with --table-id db.table=60")
+    #expect(c.tables[1].problem.kind == .missing)
+    #expect(c.tables[1].problem.description == "table 60: 1 live key(s) but no schema (e.g. /Table/60/1/1/0); not exported: give its CREATE TABLE with --schema FILE.sql and its ID with --table-id db.table=60")
   }
 }

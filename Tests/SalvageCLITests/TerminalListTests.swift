@@ -38,7 +38,7 @@ struct TerminalListTests {
 
   @Test func everyListOfTheSummaryIsCapped() {
     var r = RecoveryReport()
-    r.problems = (0..<45).map { "problem \($0)" }
+    r.problems = (0..<45).map { Problem(.damage, "problem \($0)") }
     r.lostSpans = (0..<30).map { _ in Self.lostSpan(ranges: 1, tables: 1) }
     r.lostWALs = (0..<25).map { .init(store: "s", file: "\($0).log", meaning: "") }
     r.damagedSpans = (0..<21).map { .init(rangeID: Int64($0), span: "x", start: [], end: [], store: "s", readFrom: nil) }

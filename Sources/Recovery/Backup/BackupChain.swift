@@ -65,7 +65,7 @@ public struct BackupChain: Sendable {
   /// without descriptors in its manifest holds them.
   func descriptorsFromData() throws -> SchemaCatalog {
     var found = catalog
-    var problems: [String] = []
+    var problems: [Problem] = []
     let prefix = BackupKeys.uvarintAsc(SchemaCatalog.descriptorTableID) + BackupKeys.uvarintAsc(1)
     try scan(KeySpan(start: prefix, end: BackupKeys.prefixEnd(prefix)), problems: &problems) { key, value in
       guard let id = try? SchemaCatalog.descriptorID(key: key), let v = try? SQLValue(roachValue: value) else { return }
@@ -79,7 +79,7 @@ public struct BackupChain: Sendable {
   /// the newest version across all layers, a newer layer's deletion hiding older versions.
   /// Memory: one pending version per layer run, whatever the span's size. Damaged data files
   /// and blocks are skipped and described in `problems`.
-  public func scan(_ span: KeySpan, problems: inout [String], _ visit: ([UInt8], [UInt8]) throws -> Void) throws {
+  public func scan(_ span: KeySpan, problems: inout [Problem], _ visit: ([UInt8], [UInt8]) throws -> Void) throws {
     var streams: [BackupRunStream] = []
     for layer in layers {
       let files = layer.manifest.files.filter { f in

@@ -13,7 +13,7 @@ final class BackupRunStream {
   let pieces: [Piece]
   let span: KeySpan
   let readTime: MVCCTimestamp
-  private(set) var problems: [String] = []
+  private(set) var problems: [Problem] = []
   private var index = -1
   private var iterator: TableIterator?
   private var lower: [UInt8] = []
@@ -35,14 +35,14 @@ final class BackupRunStream {
         continue
       }
       guard let e = it.next() else {
-        for d in it.damages { problems.append("damaged backup data file \(d); its keys are skipped") }
+        for d in it.damages { problems.append(Problem(.damage, file: d.file, "damaged backup data file \(d); its keys are skipped")) }
         iterator = nil
         continue
       }
       guard e.kind == 1 || e.kind == 0x12 else { continue }   // SET / SETWITHDEL
       let ek: EngineKey
       do { ek = try EngineKey(decoding: Array(e.userKey)) } catch {
-        problems.append("\(pieces[index].path): \(error)")
+        problems.append(Problem(.undecodable, file: pieces[index].path, "\(error)"))
         continue
       }
       guard case .mvcc(let ts) = ek.version, ts <= readTime else { continue }
@@ -69,7 +69,7 @@ final class BackupRunStream {
         iterator = try Table(path: p.path).makeIterator()
         return true
       } catch {
-        problems.append("damaged backup data file \(p.path): \(error); its keys are skipped")
+        problems.append(Problem(.damage, file: p.path, "damaged backup data file \(p.path): \(error); its keys are skipped"))
       }
     }
     return false

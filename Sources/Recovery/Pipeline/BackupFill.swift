@@ -30,11 +30,11 @@ extension RecoveryRun {
     var usable = Set<Int>()
     for (i, t) in tables.enumerated() {
       guard let b = chain.catalog.tables[t.descriptor.id] else {
-        report.problems.append("--fill-from: the backup has no table \(t.qualifiedName.joined(separator: ".")) (id \(t.descriptor.id)); its lost spans stay lost")
+        report.problems.append(Problem(.backup, "--fill-from: the backup has no table \(t.qualifiedName.joined(separator: ".")) (id \(t.descriptor.id)); its lost spans stay lost"))
         continue
       }
       guard b.name == t.descriptor.name else {
-        report.problems.append("--fill-from: table id \(t.descriptor.id) is \(b.name) in the backup but \(t.descriptor.name) here: not filled (a backup of another cluster?)")
+        report.problems.append(Problem(.backup, "--fill-from: table id \(t.descriptor.id) is \(b.name) in the backup but \(t.descriptor.name) here: not filled (a backup of another cluster?)"))
         continue
       }
       usable.insert(i)

@@ -53,7 +53,7 @@ final class CheckedPass {
     stats.add(elsewhereStats)
     // The pass may have met (and skipped) a block the checks found: one line for it is enough.
     let found = notes.flatMap(\.problems)
-    stats.problems.removeAll { p in found.contains { p.hasSuffix($0) } }
+    stats.problems.removeAll { p in found.contains { p.description.hasSuffix($0.description) } }
     return stats
   }
 
@@ -83,7 +83,7 @@ final class CheckedPass {
       let other = SpanScanner(store: stores[part.store], spans: [part.span], readTimestamp: readTimestamp)
       let s = try other.runBorrowed { _, r in try visit(part.chunk, r) }
       elsewhereStats.add(s)
-      notes[part.chunk].problems += s.problems.map { StoreCatalog.problem(stores[part.store].path, $0) }
+      notes[part.chunk].problems += s.problems.map { $0.inStore(stores[part.store].path) }
     }
   }
 

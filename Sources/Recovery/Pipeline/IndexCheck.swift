@@ -22,7 +22,7 @@ extension RecoveryRun {
       guard !sources.isEmpty, !chunks.isEmpty else { continue }
       let name = t.qualifiedName.joined(separator: ".")
       let decoder = TableRowDecoder(table: t.descriptor, catalog: t.types)
-      var problems: [String] = []
+      var problems: [Problem] = []
       var first = 0
       while first < chunks.count {
         let (held, end) = try gatherEntries(t, sources: sources, stores: p.stores, targets: chunks.map(\.span), from: first, problems: &problems)
@@ -56,7 +56,7 @@ extension RecoveryRun {
         }
         first = end
       }
-      var unique = Set<String>()
+      var unique = Set<Problem>()
       report.problems += problems.filter { unique.insert($0).inserted }
     }
   }

@@ -117,9 +117,9 @@ extension RecoveryRun {
       let decoder = TableRowDecoder(table: t.descriptor, catalog: t.types)
       // An index span partly lost lacks entries of surviving rows: not comparable.
       let lostIndexes = Set(sources.filter { s in report.lostSpans.contains { KeySpan(start: $0.start, end: $0.end).overlaps(s.span) } }.map(\.index.id))
-      var problems: [String] = []
+      var problems: [Problem] = []
       let (perStore, lost) = indexReadPlan(sources.filter { !lostIndexes.contains($0.index.id) }.map(\.span), stores: p.stores.count, problems: &problems)
-      problems += lost.map { "\(name) index: \($0.pretty) is lost too" }
+      problems += lost.map { Problem(.missing, subject: "\(name) index", key: $0.start, "\($0.pretty) is lost too") }
       // One store per thread: the digest is a sum, so the stores' parts fold in any order.
       let work = perStore.sorted { $0.key < $1.key }
       var indexSide: [UInt32: IndexDigest] = [:]

@@ -85,7 +85,7 @@ extension RecoveryRun {
     let outputIDs = t.columns.map(\.id)
     var first = 0
     while first < chunks.count {
-      var problems: [String] = []
+      var problems: [Problem] = []
       let (held, end) = try gatherEntries(t, sources: sources, stores: stores, targets: chunks.map(\.span), from: first, problems: &problems)
       for k in 0..<(end - first) {
         let c = chunks[first + k]
@@ -96,7 +96,9 @@ extension RecoveryRun {
         let allColumns = t.columns.map(\.name)
         for (pk, entries) in (held[k] ?? [:]).sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) {
           let merged = Self.merge(entries, sources: sources)
-          for conflict in merged.conflicts { result.problems.append("\(name): row \(Keyspace.prettyPrint(pk)) rebuilt from indexes: \(conflict)") }
+          for conflict in merged.conflicts {
+            result.problems.append(Problem(.inconsistent, subject: name, key: pk, "row \(Keyspace.prettyPrint(pk)) rebuilt from indexes: \(conflict)"))
+          }
           used.formUnion(entries.compactMap { e in sources.first { $0.index.id == e.indexID }?.index.name })
           var row = [Datum?](repeating: nil, count: decoder.layout.width)   // nil: unknown (or a missing NULL)
           for (id, v) in merged.values { if let o = decoder.layout.ordinal(of: id) { row[o] = v } }
@@ -152,7 +154,7 @@ extension RecoveryRun {
   /// (entries by target position, end = first target not gathered, as an index into the
   /// caller's collection). Entries are read on the chosen replica of each range.
   func gatherEntries(_ t: RecoveredTable, sources: [IndexSource], stores: [Store], targets: [KeySpan], from base: Int,
-                     problems: inout [String]) throws -> (held: [Int: [[UInt8]: [IndexEntry]]], end: Int) {
+                     problems: inout [Problem]) throws -> (held: [Int: [[UInt8]: [IndexEntry]]], end: Int) {
     let spans = Array(targets[base...])
     var limit = spans.count
     var held: [Int: [[UInt8]: [IndexEntry]]] = [:]
@@ -169,18 +171,21 @@ extension RecoveryRun {
       guard lo > 0, pk.lexicographicallyPrecedes(spans[lo - 1].end) else { return nil }
       return lo - 1
     }
-    var found: [String] = []   // the entries' problems (`problems` is the pass's meanwhile)
+    var found: [Problem] = []   // the entries' problems (`problems` is the pass's meanwhile)
     defer { problems += found }
     try forEachGroup(sources.map(\.span), stores: stores, what: "\(name) index", problems: &problems) { kvs in
       let row: TableRowDecoder.Row
       do { row = try decoder.assembleSecondary(kvs) } catch {
-        found.append("\(name): index entry at \(Keyspace.prettyPrint(kvs[0].key)): \(error)")
+        found.append(Problem(.undecodable, subject: name, key: kvs[0].key, "index entry at \(Keyspace.prettyPrint(kvs[0].key)): \(error)"))
         return
       }
       guard let key = row.key, let source = sources.first(where: { $0.index.id == key.indexID }) else { return }
-      if let e = row.problems.first { found.append("\(name): index entry at \(Keyspace.prettyPrint(kvs[0].key)): \(e)") }
+      if let e = row.problems.first {
+        found.append(Problem(.undecodable, subject: name, key: kvs[0].key, "index entry at \(Keyspace.prettyPrint(kvs[0].key)): \(e)"))
+      }
       guard let pk = Self.primaryKey(of: row, t.descriptor) else {
-        found.append("\(name): index \(source.index.name) entry at \(Keyspace.prettyPrint(kvs[0].key)): its primary key cannot be re-encoded")
+        found.append(Problem(.undecodable, subject: name, key: kvs[0].key,
+                             "index \(source.index.name) entry at \(Keyspace.prettyPrint(kvs[0].key)): its primary key cannot be re-encoded"))
         return
       }
       guard let k = target(of: pk) else { return }
@@ -240,10 +245,10 @@ extension RecoveryRun {
   /// Hands each KV group (one index entry, or one row's families) of `spans` to `body`, read
   /// on each range's chosen replica with the data pass's cursor (`SpanScanner`: same MVCC
   /// resolution as of the read timestamp). Spans no store holds are named in `problems`.
-  func forEachGroup(_ spans: [KeySpan], stores: [Store], what: String, problems: inout [String],
+  func forEachGroup(_ spans: [KeySpan], stores: [Store], what: String, problems: inout [Problem],
                     _ body: ([(key: [UInt8], value: SQLValue)]) throws -> Void) throws {
     let (perStore, lost) = indexReadPlan(spans, stores: stores.count, problems: &problems)
-    problems += lost.map { "\(what): \($0.pretty) is lost too: rows whose entries were there are missing" }
+    problems += lost.map { Problem(.missing, subject: what, key: $0.start, "\($0.pretty) is lost too: rows whose entries were there are missing") }
     for (store, parts) in perStore.sorted(by: { $0.key < $1.key }) {
       try scanGroups(stores[store], parts, body)
     }
@@ -251,8 +256,8 @@ extension RecoveryRun {
 
   /// `readPlan` over the run's range plan, a damaged block's span read from the next replica
   /// (the blocks of each part are checked first, as the data pass's are: `BlockChecks`).
-  func indexReadPlan(_ spans: [KeySpan], stores: Int, problems: inout [String]) -> (perStore: [Int: [KeySpan]], lost: [KeySpan]) {
-    var checkProblems: [String] = []
+  func indexReadPlan(_ spans: [KeySpan], stores: Int, problems: inout [Problem]) -> (perStore: [Int: [KeySpan]], lost: [KeySpan]) {
+    var checkProblems: [Problem] = []
     let plan = Self.readPlan(spans, plans: rangePlans, stores: stores) { plan, part in
       guard let checks = self.blockChecks, let store = plan.chosenStore else { return [] }
       let c = RecoveryChunk(table: 0, index: 0, span: part, rangeID: plan.rangeID, store: store)

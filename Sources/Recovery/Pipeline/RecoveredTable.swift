@@ -73,7 +73,7 @@ public struct ChunkResult: Codable, Sendable, Equatable {
   public var deletedKeys = 0
   public var rowProblems = 0
   public var intents: [RecoveryReport.Intent] = []
-  public var problems: [String] = []
+  public var problems: [Problem] = []
   /// Damaged blocks the chunk's read met (blocks are checked as they are read): the damaged
   /// spans of its range, each with the store read instead; and the parts of the chunk that
   /// no replica holds intact.
@@ -114,7 +114,7 @@ public struct ChunkResult: Codable, Sendable, Equatable {
     deletedKeys = try c.decode(Int.self, forKey: .deletedKeys)
     rowProblems = try c.decode(Int.self, forKey: .rowProblems)
     intents = try c.decode([RecoveryReport.Intent].self, forKey: .intents)
-    problems = try c.decode([String].self, forKey: .problems)
+    problems = try c.decode([Problem].self, forKey: .problems)
     damaged = try c.decodeIfPresent([Damaged].self, forKey: .damaged) ?? []
     lost = try c.decodeIfPresent([Span].self, forKey: .lost) ?? []
     // Absent in the state of runs before rows were rebuilt by default.

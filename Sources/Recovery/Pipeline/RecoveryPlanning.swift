@@ -6,15 +6,15 @@ extension RecoveryRun {
   /// The schema from system.descriptor (table 3), read from the chosen replicas of the
   /// ranges that hold it and resolved as of the read timestamp.
   /// `supplied`: --schema files were given, so finding no descriptor is expected, not a problem.
-  func discoverSchema(stores: [Store], plans: [RangePlan], supplied: Bool = false) throws -> (catalog: SchemaCatalog, problems: [String]) {
+  func discoverSchema(stores: [Store], plans: [RangePlan], supplied: Bool = false) throws -> (catalog: SchemaCatalog, problems: [Problem]) {
     var catalog = SchemaCatalog()
-    var problems: [String] = []
+    var problems: [Problem] = []
     let descriptors = KeySpan(start: try Keyspace.parse("/Table/3"), end: try Keyspace.parse("/Table/4"))
     var found = 0
     for plan in plans {
       guard let piece = plan.span.intersection(descriptors) else { continue }
       guard let s = plan.chosenStore else {
-        problems.append("descriptors in \(piece.pretty) are lost with range r\(plan.rangeID): tables there cannot be named")
+        problems.append(Problem(.missing, key: piece.start, "descriptors in \(piece.pretty) are lost with range r\(plan.rangeID): tables there cannot be named"))
         continue
       }
       let stats = SpanScanner(store: stores[s], spans: [piece], readTimestamp: options.readTimestamp).run { _, r in
@@ -25,17 +25,17 @@ extension RecoveryRun {
           catalog.add(Descriptor.decode(Array(sv.data)), id: id)
           found += 1
         } catch {
-          problems.append("descriptor at \(Keyspace.prettyPrint(r.roachKey)): \(error)")
+          problems.append(Problem(.undecodable, subject: "descriptor at \(Keyspace.prettyPrint(r.roachKey))", key: r.roachKey, "\(error)"))
         }
       }
       problems += stats.problems
     }
     if found == 0 {
       if supplied { report.notices.append("no descriptor found in system.descriptor: the --schema files describe the tables") }
-      else { problems.append("no table descriptor found (system.descriptor unreadable): supply --schema") }
+      else { problems.append(Problem(.missing, "no table descriptor found (system.descriptor unreadable): supply --schema")) }
     }
     for (id, ps) in catalog.problems.sorted(by: { $0.key < $1.key }) {
-      problems += ps.map { "descriptor \(id): \($0)" }
+      problems += ps.map { Problem(.undecodable, subject: "descriptor \(id)", "\($0)") }
     }
     return (catalog, problems)
   }
@@ -54,13 +54,13 @@ extension RecoveryRun {
         if let id = live[dotted] {
           report.notices.append("table \(dotted) (id \(t.id)) is dropped; \(dotted) id \(id) is exported")
         } else {
-          report.problems.append("table \(dotted) (id \(t.id)) is dropped; its data is not exported")
+          report.problems.append(Problem(.schema, "table \(dotted) (id \(t.id)) is dropped; its data is not exported"))
         }
         continue
       }
       var ddlProblems: [String] = []
       let ddl = catalog.ddl(for: t, problems: &ddlProblems)
-      report.problems += ddlProblems.map { "\(dotted): \($0)" }
+      report.problems += ddlProblems.map { Problem(.schema, subject: dotted, $0) }
       var prefix: [UInt8] = []
       OrderedEncoding.encodeUvarintAscending(UInt64(t.id), into: &prefix)
       OrderedEncoding.encodeUvarintAscending(UInt64(t.primaryIndex.id), into: &prefix)

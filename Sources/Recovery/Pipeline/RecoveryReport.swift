@@ -78,7 +78,7 @@ public struct RecoveryReport: Sendable {
   public var damagedSpans: [DamagedSpan] = []
   /// Live WALs missing from a store: the writes they held (after the last flush) are lost.
   public var lostWALs: [LostWAL] = []
-  public var problems: [String] = []
+  public var problems: [Problem] = []
   /// Decisions worth knowing that are not problems (e.g. a --schema file replacing a descriptor).
   public var notices: [String] = []
   /// Table IDs with data but no schema (their rows are not exported).

@@ -118,7 +118,7 @@ public final class RecoveryRun: @unchecked Sendable {
   }
 
   /// Problems noted so far (metadata, schema, rows).
-  public var problems: [String] {
+  public var problems: [Problem] {
     lock.lock(); defer { lock.unlock() }
     return report.problems
   }
@@ -179,7 +179,7 @@ public final class RecoveryRun: @unchecked Sendable {
     report.filledSpans.sort { $0.table != $1.table ? $0.table < $1.table : $0.start.lexicographicallyPrecedes($1.start) }
     report.problems[global...].sort()
     // A store read in several units reports its store-wide problems (WAL, range keys) once per unit.
-    var seen = Set<String>()
+    var seen = Set<Problem>()
     report.problems = Array(report.problems[..<global]) + report.problems[global...].filter { seen.insert($0).inserted }
     report.bytesRead = Self.bytesOfTables(p.stores)
     report.seconds = Date().timeIntervalSince(started)
@@ -260,7 +260,7 @@ public final class RecoveryRun: @unchecked Sendable {
       guard stores.count == 1 else {
         throw RecoveryError("no range descriptor was found on any store, so replicas cannot be told apart; recover one store at a time")
       }
-      report.problems.append("no range descriptors found: the whole store is read as one range")
+      report.problems.append(Problem(.missing, "no range descriptors found: the whole store is read as one range"))
       plans = [RangePlan(rangeID: 0, span: .everything, chosenStore: 0, fallbacks: [])]
     }
     report.lostSpans = view.lost
@@ -299,7 +299,7 @@ public final class RecoveryRun: @unchecked Sendable {
       let merged = try mergeSuppliedSchema(catalog, stores: stores, plans: plans)
       catalog = merged.catalog
       report.notices += merged.notices
-      report.problems += merged.problems
+      report.problems += merged.problems.map { Problem(.schema, $0) }
     }
     if findUnnamed && incomplete {
       report.unnamedTables = findUnnamedTables(catalog, stores: stores, plans: plans)
@@ -565,7 +565,7 @@ public final class RecoveryRun: @unchecked Sendable {
     }
     /// Hands over the current chunk's last rows and marks chunks up to `last` finished
     /// (those before the current one had no keys); `storeProblems` go with the very last.
-    func finish(through last: Int, storeProblems: [String] = []) throws {
+    func finish(through last: Int, storeProblems: [Problem] = []) throws {
       endRow()
       if current >= 0 { try handOver(chunks[current]) }
       lock.lock(); defer { lock.unlock() }
@@ -653,13 +653,14 @@ public final class RecoveryRun: @unchecked Sendable {
         } catch {
           rowFailed = true
           result.rowProblems += 1
-          result.problems.append("\(tables[chunk.table].qualifiedName.joined(separator: ".")): row at \(Keyspace.prettyPrint(keyBytes)): \(error)")
+          result.problems.append(Problem(.undecodable, subject: tables[chunk.table].qualifiedName.joined(separator: "."), key: keyBytes,
+                                          "row at \(Keyspace.prettyPrint(keyBytes)): \(error)"))
           return
         }
       }
       a.add(key: keyBytes, value: sv)
     }
-    try finish(through: chunks.count - 1, storeProblems: scanStats.problems.map { StoreCatalog.problem(source, $0) })
+    try finish(through: chunks.count - 1, storeProblems: scanStats.problems.map { $0.inStore(source) })
     lock.lock()
     keysSoFar += keysRead & 0x3FFF
     rowsSoFar += pendingRows

@@ -244,7 +244,7 @@ public struct ShardResult: Codable, Sendable {
   public var seconds: Double
   public var tables: [TableStats]
   public var intents: [Intent]
-  public var problems: [String]
+  public var problems: [Problem]
   /// Damaged blocks the shard's checks met while reading, and the parts no replica held.
   public var damaged: [ChunkResult.Damaged]? = nil
   public var lost: [Lost]? = nil
@@ -314,7 +314,7 @@ extension RecoveryRun {
     var r = report
     let at = Dictionary(uniqueKeysWithValues: r.tables.enumerated().map { ($1.tableID, $0) })
     var intents: [ShardResult.Intent] = []
-    var problems = Set<String>()
+    var problems = Set<Problem>()
     for s in results {
       for t in s.tables {
         guard let i = at[t.tableID] else { continue }

@@ -31,8 +31,9 @@ public struct UnnamedTable: Equatable, Sendable {
     }
   }
 
-  public var problem: String {
-    "table \(tableID): \(keys) live key(s) but no schema (e.g. \(sampleKey)); not exported: give its CREATE TABLE with --schema FILE.sql and its ID with --table-id db.table=\(tableID)"
+  public var problem: Problem {
+    Problem(.missing, subject: "table \(tableID)",
+            "\(keys) live key(s) but no schema (e.g. \(sampleKey)); not exported: give its CREATE TABLE with --schema FILE.sql and its ID with --table-id db.table=\(tableID)")
   }
 }
 
@@ -53,7 +54,7 @@ extension RecoveryRun {
   /// which survive even where system.descriptor does not.
   func readNamespace(stores: [Store], plans: [RangePlan]) -> [NamespaceEntry] {
     var out: [NamespaceEntry] = []
-    var problems: [String] = []
+    var problems: [Problem] = []
     for table in [NamespaceEntry.deprecatedTableID, NamespaceEntry.tableID] {
       var start: [UInt8] = [], end: [UInt8] = []
       OrderedEncoding.encodeUvarintAscending(table, into: &start)
@@ -68,13 +69,13 @@ extension RecoveryRun {
                   let e = try NamespaceEntry.decode(key: r.roachKey, value: sv) else { return }
             out.append(e)
           } catch {
-            problems.append("namespace entry at \(Keyspace.prettyPrint(r.roachKey)): \(error)")
+            problems.append(Problem(.undecodable, subject: "namespace entry at \(Keyspace.prettyPrint(r.roachKey))", key: r.roachKey, "\(error)"))
           }
         }
         problems += stats.problems
       }
     }
-    report.notices += problems
+    report.notices += problems.map(\.description)
     return out
   }
 
@@ -101,7 +102,7 @@ extension RecoveryRun {
       let stats = SpanScanner(store: stores[s], spans: spans, readTimestamp: options.readTimestamp).run { _, r in
         if case .value = r.outcome { c.add(roachKey: r.roachKey) }
       }
-      report.problems += stats.problems.map { "\(stores[s].path): \($0)" }
+      report.problems += stats.problems.map { $0.inStore(stores[s].path) }
       counters += c.tables
     }
     // One entry per table across stores (different ranges of one table may sit on different stores).

@@ -41,7 +41,7 @@ public struct RangeReplay: Equatable, Sendable {
   /// The accepted write batches' operations, in log order (`BatchOp.seq` is its position).
   public var ops: [BatchOp] = []
   /// Undecodable Raft records of the range's replicas (HardState, truncated state, lease).
-  public var problems: [String] = []
+  public var problems: [Problem] = []
   /// Applied commands that change the range's bounds (split, merge): their writes are
   /// applied, but the range plan was made from the descriptors before replay.
   public var boundsChanges: [String] = []

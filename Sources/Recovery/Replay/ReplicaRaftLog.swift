@@ -16,7 +16,7 @@ public struct ReplicaRaftLog: Sendable {
   /// `…/r/rll-`: the lease in effect at the replica's applied index.
   public var lease: RaftLease?
   /// Undecodable HardState / truncated state / lease records.
-  public var problems: [String] = []
+  public var problems: [Problem] = []
 
   public init(rangeID: Int64) { self.rangeID = rangeID }
 
@@ -85,7 +85,7 @@ public enum RaftLogReader {
           return false
         }
       } catch {
-        log.problems.append("r\(id): \(Keyspace.prettyPrint(key.roachKey)): \(error)")
+        log.problems.append(Problem(.undecodable, subject: "r\(id): \(Keyspace.prettyPrint(key.roachKey))", key: key.roachKey, "\(error)"))
       }
       logs[id] = log
       return true

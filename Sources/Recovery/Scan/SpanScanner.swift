@@ -10,7 +10,7 @@ public struct SpanScanStats: Sendable {
   public var deleted = 0
   public var intents = 0
   public var newerThanReadTime = 0
-  public var problems: [String] = []
+  public var problems: [Problem] = []
 
   /// Adds another pass's counts (not its problems).
   mutating func add(_ o: SpanScanStats) {
@@ -109,7 +109,7 @@ public struct SpanScanner {
          stop.bound.withUnsafeBytes({ Comparer.bytes(UnsafeRawBufferPointer(rebasing: raw[..<p.roachKeyCount]), $0) }) >= 0 { break }
       stats.engineEntries += 1
       guard let p = parts else {
-        stats.problems.append("not an engine key: \(Array(raw).hex)")
+        stats.problems.append(Problem(.undecodable, key: Array(raw), "not an engine key: \(Array(raw).hex)"))
         continue
       }
       let roachKey = UnsafeRawBufferPointer(rebasing: raw[..<p.roachKeyCount])
@@ -128,19 +128,19 @@ public struct SpanScanner {
         grouping = true
         groupSpan = span
       }
-      if it.unresolvedBlob { stats.problems.append("blob value unreadable at \(Keyspace.prettyPrint(Array(roachKey)))") }
+      if it.unresolvedBlob { stats.problems.append(Problem(.damage, key: Array(roachKey), "blob value unreadable at \(Keyspace.prettyPrint(Array(roachKey)))")) }
       group.add(rawVersion: UnsafeRawBufferPointer(rebasing: raw[(p.roachKeyCount + 1)..<(p.roachKeyCount + 1 + p.versionCount)]),
                 value: it.value)
     }
     try flush()
     // A table both passes opened reports its warnings once.
-    stats.problems += lockProblems + it.issues.map { "\($0)" }.filter { !lockProblems.contains($0) }
+    stats.problems += lockProblems + it.issues.map { Problem($0) }.filter { !lockProblems.contains($0) }
     return stats
   }
 
   /// The lock table's keys (one pass over them, sought), registered with the resolver;
   /// returns the problems met.
-  func registerLocks(into resolver: inout MVCCResolver) -> [String] {
+  func registerLocks(into resolver: inout MVCCResolver) -> [Problem] {
     let it = store.makeVisibleIterator(lowerBound: Self.seekKey(LocalKeys.lockTableSingleKeyPrefix))
     let stop = Self.stopBound(end: Self.lockTableEnd, comparer: store.comparer)
     while it.nextBorrowed() {
@@ -151,7 +151,7 @@ public struct SpanScanner {
             let key = try? EngineKey(decoding: raw), let lock = try? LockTableKey(key) else { continue }
       resolver.register(lock: lock, metadata: Array(it.value))
     }
-    return it.issues.map { "\($0)" }
+    return it.issues.map { Problem($0) }
   }
 
   /// The end of the lock table's key space.

@@ -32,7 +32,7 @@ public struct BackupTableReader {
       case nil: break
       }
     }
-    var damaged: [String] = []
+    var damaged: [Problem] = []
     try chain.scan(KeySpan(start: prefix, end: BackupKeys.prefixEnd(prefix)), problems: &damaged) { key, value in
       do {
         guard let v = try SQLValue(roachValue: value) else { return }
@@ -41,6 +41,6 @@ public struct BackupTableReader {
     }
     try emit(grouper.finish())
     self.problems = problems
-    self.damaged = damaged
+    self.damaged = damaged.map(\.description)
   }
 }
