@@ -1,3 +1,5 @@
+import SSTable
+
 /// CockroachDB's order-preserving key encodings (spec §5.2; pkg/util/encoding), the subset
 /// the keyspace printer and parser need: integers, bytes/strings, NULL, floats and the
 /// fixed-width uint64 of Raft log indexes. The SQL layer reuses them.
@@ -146,19 +148,13 @@ public enum OrderedEncoding {
     }
   }
 
-  @usableFromInline static func hex2(_ b: UInt8) -> String {
-    let d = Array("0123456789abcdef".utf8)
-    return String(decoding: [d[Int(b >> 4)], d[Int(b & 15)]], as: UTF8.self)
-  }
+  @usableFromInline static func hex2(_ b: UInt8) -> String { [b].hex }
 }
 
-/// Lowercase hex of bytes (used in messages and the printer's raw fallbacks).
+/// Lowercase hex of bytes (used in messages and the printer's raw fallbacks): the project's
+/// one encoder (`SSTable`'s `hex`).
 @inlinable
-public func kvHex<C: Sequence>(_ bytes: C) -> String where C.Element == UInt8 {
-  var s = ""
-  for b in bytes { s += OrderedEncoding.hex2(b) }
-  return s
-}
+public func kvHex<C: Sequence>(_ bytes: C) -> String where C.Element == UInt8 { Array(bytes).hex }
 
 extension OrderedEncoding {
   public static func encodeFloatAscending(_ f: Double, into out: inout [UInt8]) {

@@ -10,9 +10,9 @@ public struct BackupTableReader {
   public let descriptor: TableDescriptor
   public let table: VerifyTable
   /// Rows that could not be decoded (counted in the report).
-  public private(set) var problems: [String] = []
+  public private(set) var problems: [Problem] = []
   /// Damaged data files and blocks skipped (their keys are not compared).
-  public private(set) var damaged: [String] = []
+  public private(set) var damaged: [Problem] = []
 
   public init(chain: BackupChain, descriptor: TableDescriptor, table: VerifyTable) {
     self.chain = chain
@@ -24,11 +24,11 @@ public struct BackupTableReader {
     let prefix = BackupKeys.uvarintAsc(UInt64(descriptor.id)) + BackupKeys.uvarintAsc(UInt64(descriptor.primaryIndex.id))
     let columns = descriptor.dataColumns.filter { !$0.hidden }
     var grouper = RowGrouper(decoder: TableRowDecoder(table: descriptor, catalog: chain.catalog.types))
-    var problems: [String] = []
+    var problems: [Problem] = []
     func emit(_ r: Result<TableRowDecoder.Row, SQLDecodeError>?) throws {
       switch r {
       case .success(let row)?: try sorter.add(columns.map { SQLText.render(row.datum($0.id), type: $0.type) })
-      case .failure(let e)?: problems.append("\(table.qualifiedName): \(e)")
+      case .failure(let e)?: problems.append(Problem(.undecodable, subject: table.qualifiedName, "\(e)"))
       case nil: break
       }
     }
@@ -37,10 +37,10 @@ public struct BackupTableReader {
       do {
         guard let v = try SQLValue(roachValue: value) else { return }
         try emit(grouper.add(key: key, value: v))
-      } catch let e as SQLDecodeError { problems.append("\(table.qualifiedName): \(e)") }
+      } catch let e as SQLDecodeError { problems.append(Problem(.undecodable, subject: table.qualifiedName, key: key, "\(e)")) }
     }
     try emit(grouper.finish())
     self.problems = problems
-    self.damaged = damaged.map(\.description)
+    self.damaged = damaged
   }
 }

@@ -23,9 +23,9 @@ public struct VerifyReport: Encodable, Sendable {
     public var rowsDiffering = 0
     public var columnDifferences: [ColumnDifference] = []
     public var columnsOnlyInSource: [String] = []
-    public var sourceProblems: [String] = []
+    public var sourceProblems: [Problem] = []
     /// Damaged backup data files or blocks skipped, as a damaged store table is reported.
-    public var sourceDamaged: [String] = []
+    public var sourceDamaged: [Problem] = []
     public var failures: [String] = []
     public var passed: Bool { failures.isEmpty }
   }
@@ -124,7 +124,8 @@ extension VerifyReport.TableResult {
     try c.encode(extraKeys, forKey: .extraKeys); try c.encode(extraKeysListed, forKey: .extraKeysListed)
     try c.encode(sharedKeys, forKey: .sharedKeys); try c.encode(rowsDiffering, forKey: .rowsDiffering)
     try c.encode(columnDifferences, forKey: .columnDifferences); try c.encode(columnsOnlyInSource, forKey: .columnsOnlyInSource)
-    try c.encode(sourceProblems, forKey: .sourceProblems); try c.encode(sourceDamaged, forKey: .sourceDamaged)
+    try c.encode(sourceProblems.map(\.description), forKey: .sourceProblems)
+    try c.encode(sourceDamaged.map(\.description), forKey: .sourceDamaged)
     try c.encode(failures, forKey: .failures)
     try c.encode(passed, forKey: .passed)
   }

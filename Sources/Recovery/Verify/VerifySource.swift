@@ -15,16 +15,16 @@ public struct VerifySource {
     /// Streams the rows in primary-key order (sorting externally under `work` if needed).
     public var open: (_ work: String) throws -> RowStream
     /// Rows the source itself could not decode (backup only).
-    public var problems: () -> [String]
+    public var problems: () -> [Problem]
     /// Damaged data files or blocks skipped (backup only): their keys are not compared.
-    public var damaged: () -> [String]
+    public var damaged: () -> [Problem]
     /// For a side whose key has no directions of its own (PostgreSQL): streams the rows in
     /// `order`'s key order (this table with the other side's directions).
     public var openInOrder: ((_ work: String, _ order: VerifyTable) throws -> RowStream)?
 
     public init(table: VerifyTable, file: String, open: @escaping (_ work: String) throws -> RowStream,
-                problems: @escaping () -> [String] = { [] },
-                damaged: @escaping () -> [String] = { [] },
+                problems: @escaping () -> [Problem] = { [] },
+                damaged: @escaping () -> [Problem] = { [] },
                 openInOrder: ((_ work: String, _ order: VerifyTable) throws -> RowStream)? = nil) {
       self.table = table
       self.file = file
@@ -113,10 +113,10 @@ public struct VerifySource {
 
 /// Per-table decode problems, written by tables verified in parallel.
 final class ProblemBox: @unchecked Sendable {
-  private var problems: [String: [String]] = [:]
-  private var damage: [String: [String]] = [:]
+  private var problems: [String: [Problem]] = [:]
+  private var damage: [String: [Problem]] = [:]
   private let lock = NSLock()
-  func set(_ table: String, _ p: [String], _ d: [String] = []) { lock.lock(); problems[table] = p; damage[table] = d; lock.unlock() }
-  func get(_ table: String) -> [String] { lock.lock(); defer { lock.unlock() }; return problems[table] ?? [] }
-  func damaged(_ table: String) -> [String] { lock.lock(); defer { lock.unlock() }; return damage[table] ?? [] }
+  func set(_ table: String, _ p: [Problem], _ d: [Problem] = []) { lock.lock(); problems[table] = p; damage[table] = d; lock.unlock() }
+  func get(_ table: String) -> [Problem] { lock.lock(); defer { lock.unlock() }; return problems[table] ?? [] }
+  func damaged(_ table: String) -> [Problem] { lock.lock(); defer { lock.unlock() }; return damage[table] ?? [] }
 }
