@@ -5,7 +5,7 @@
 //   rendered  CSV records of the batches into a null sink (a buffer emptied at 1 MiB)
 //   SQLite    the batches inserted into a new SQLite file, as recover's copy does
 // A measurement repeats the table until it lasts ≥ 0.25 s; figures are medians of BENCH_RUNS.
-// BENCH_ONLY=decode|render|sqlite times one stage alone. BENCH_ONCE=1 makes one pass of each, for a profile: `valgrind --tool=callgrind
+// BENCH_ONLY=decode|render|sqlite times one stage alone; BENCH_TABLE=TEXT keeps the tables whose name holds it. BENCH_ONCE=1 makes one pass of each, for a profile: `valgrind --tool=callgrind
 // --toggle-collect='*renderAll*' salvage-bench rows …` counts the instructions of rendering.
 import CockroachKV
 import CockroachSQL
@@ -55,6 +55,7 @@ func loadTables(_ stores: [String]) throws -> [BenchTable] {
     }
     flush()
   }
+  if let only = ProcessInfo.processInfo.environment["BENCH_TABLE"] { tables = tables.filter { $0.name.contains(only) } }
   for i in tables.indices { tables[i].batches = assemble(tables[i]) }
   return tables.filter { $0.rowCount > 0 }
 }

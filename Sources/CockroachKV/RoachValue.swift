@@ -19,6 +19,9 @@ public struct RoachValue: Hashable, Sendable {
   /// checksum ‖ tag ‖ data, exactly as stored.
   public let rawBytes: [UInt8]
 
+  /// The 4-byte checksum and the tag byte before the data: a value's header.
+  public static let headerLength = 5
+
   public init<C: Collection>(rawBytes: C) throws(KVError) where C.Element == UInt8 {
     guard rawBytes.isEmpty || rawBytes.count >= 5 else {
       throw KVError(.corrupt, "roachpb.Value", "\(rawBytes.count) bytes: shorter than checksum + tag")

@@ -11,12 +11,14 @@ public struct SQLValue: Sendable, Hashable {
 
   public init(tag: UInt8, data: ArraySlice<UInt8>) { self.tag = tag; self.data = data }
 
-  /// From the raw roachpb.Value bytes (checksum ‖ tag ‖ data); nil for an empty value (tombstone).
+  /// From the raw roachpb.Value bytes (checksum ‖ tag ‖ data, `RoachValue`'s layout); nil for
+  /// an empty value (tombstone).
   public init?(roachValue v: [UInt8]) throws(SQLDecodeError) {
     if v.isEmpty { return nil }
-    guard v.count >= 5 else { throw SQLDecodeError(.truncated, "roachpb.Value", "\(v.count) bytes, header needs 5") }
-    self.tag = v[4]
-    self.data = v[5...]
+    let n = RoachValue.headerLength
+    guard v.count >= n else { throw SQLDecodeError(.truncated, "roachpb.Value", "\(v.count) bytes, header needs \(n)") }
+    self.tag = v[n - 1]
+    self.data = v[n...]
   }
 
   public static let tupleTag: UInt8 = 10

@@ -277,7 +277,7 @@ extension RecoveryRun {
     var prefix: ArraySlice<UInt8> = []
     // Store-wide problems (WAL, damaged blocks) are the data pass's to report.
     _ = try scanner.runBorrowed { _, r in
-      guard r.kind == .value, r.roachValue.count >= 5 else { return }
+      guard r.kind == .value, r.roachValue.count >= RoachValue.headerLength else { return }
       let key = Array(r.roachKey)
       let value = Array(r.roachValue)
       let p = (try? SQLKeyPrefix.splitFamily(key[...]))?.row ?? key[...]
@@ -286,7 +286,7 @@ extension RecoveryRun {
         group.removeAll(keepingCapacity: true)
       }
       if group.isEmpty { prefix = p }
-      group.append((key: key, value: SQLValue(tag: value[4], data: value[5...])))
+      if let v = try? SQLValue(roachValue: value) { group.append((key: key, value: v)) }
     }
     if !group.isEmpty { try body(group) }
   }

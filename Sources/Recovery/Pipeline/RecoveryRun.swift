@@ -641,10 +641,10 @@ public final class RecoveryRun: @unchecked Sendable {
         if batch.count >= 10_000 || batch.byteCount >= 8 << 20 { try handOver(chunk) }
       }
       // An empty value is a tombstone, a shorter one than its header has no row data.
-      guard !rowFailed, r.roachValue.count >= 5 else { return }
+      guard !rowFailed, r.roachValue.count >= RoachValue.headerLength else { return }
       valueBytes.removeAll(keepingCapacity: true)
       valueBytes.append(contentsOf: r.roachValue)
-      let sv = SQLValue(tag: valueBytes[4], data: valueBytes[5...])
+      guard let sv = try? SQLValue(roachValue: valueBytes) else { return }
       let a = assemblers[chunk.table]
       if !rowOpen {
         do {
