@@ -189,11 +189,15 @@ extension RowAssembler {
     let words = bits / 64 + (bits % 64 == 0 ? 0 : 1)
     guard words <= UInt64(r.remaining / 8) else { r.i = start; return false }
     let at = batch.arena.count
-    var left = Int(bits)
-    for _ in 0..<Int(words) {
-      let w = r.bigEndian(8)!
-      for j in 0..<min(left, 64) { batch.arena.append((w >> UInt64(63 - j)) & 1 == 1 ? UInt8(ascii: "1") : UInt8(ascii: "0")) }
-      left -= 64
+    // '0' for every bit first, then each set bit becomes '1' (0x30 | 1).
+    batch.arena.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: Int(bits)))
+    batch.arena.withUnsafeMutableBufferPointer { out in
+      var k = at
+      for _ in 0..<Int(words) {
+        let w = r.bigEndian(8)!
+        for j in 0..<min(at + Int(bits) - k, 64) { out[k + j] |= UInt8(truncatingIfNeeded: w >> UInt64(63 - j)) & 1 }
+        k += 64
+      }
     }
     batch.set(o, .bits, Int64(at), Int64(bits))
     return true
