@@ -22,6 +22,21 @@ fixtures=../shared/fixtures
   "$fixtures/pebble-gen/sst/pebblev8-zstd-twolevel-bloom-large.sst" \
   "$fixtures"/pebble-gen/sst/pebblev{3-snappy,4-zstd,6-snappy,8-snappy,8-zstd}.sst
 
+# The text form beside sst_dump's own text scan (issue 15: at most 0.5x its time), timed
+# alternately, medians of 5.
+echo
+echo "text scan of $big (medians of 5, alternating):"
+ours=(); theirs=()
+for i in 1 2 3 4 5; do
+  ours+=("$( { /usr/bin/time -f "%e" .build/release/salvage sst scan "$big" >/dev/null; } 2>&1 )")
+  theirs+=("$( { /usr/bin/time -f "%e" sst_dump --file="$big" --command=scan >/dev/null; } 2>&1 | tail -1)")
+done
+median() { printf '%s\n' "$@" | sort -n | sed -n 3p; }
+a=$(median "${ours[@]}"); b=$(median "${theirs[@]}")
+echo "  salvage sst scan (text):        $a s"
+echo "  sst_dump --command=scan (text): $b s"
+echo "  ratio: $(python3 -c "print(f'{$a / $b:.2f}')")x the time of sst_dump"
+
 # Whole-store and whole-recovery figures (release), next to RocksDB's own ldb on the same store.
 store=$(dirname "$big")
 echo

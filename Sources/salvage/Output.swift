@@ -96,51 +96,30 @@ final class Output {
   func hex(_ bytes: [UInt8]) { bytes.withUnsafeBytes { hex($0) } }
 
   /// Bytes as printable text where possible, `\xNN` otherwise (human-readable lines).
-  /// Eight bytes a step while all are printable (most keys and values of text tables);
-  /// room is made once per stretch, not per byte.
+  /// Printable runs are copied 16 bytes a step (`salvage_copy_plain`); room is made once
+  /// per stretch, not per byte.
   func quoted(_ bytes: UnsafeRawBufferPointer) {
-    guard let src = bytes.baseAddress else { return }
+    guard let raw = bytes.baseAddress else { return }
+    let src = raw.assumingMemoryBound(to: UInt8.self)
     var i = 0
     while i < bytes.count {
       let stretch = min(bytes.count - i, capacity / 4)
       _ = reserve(4 * stretch)
       let end = i + stretch
       while i < end {
-        if end - i >= 8 {
-          let x = UInt64(littleEndian: src.loadUnaligned(fromByteOffset: i, as: UInt64.self))
-          if Self.allPlain(x) {
-            (UnsafeMutableRawPointer(base) + count).storeBytes(of: x.littleEndian, as: UInt64.self)
-            count += 8
-            i += 8
-            continue
-          }
-        }
-        let b = src.load(fromByteOffset: i, as: UInt8.self)
-        if b >= 0x20 && b < 0x7f && b != 0x5c {
-          base[count] = b
-          count += 1
-        } else {
-          let pair = hexPairs[Int(b)]
-          base[count] = 0x5c
-          base[count + 1] = 0x78
-          base[count + 2] = UInt8(truncatingIfNeeded: pair)
-          base[count + 3] = UInt8(truncatingIfNeeded: pair >> 8)
-          count += 4
-        }
+        let run = salvage_copy_plain(src + i, end - i, base + count)
+        count += run
+        i += run
+        guard i < end else { break }
+        let pair = hexPairs[Int(src[i])]
+        base[count] = 0x5c
+        base[count + 1] = 0x78
+        base[count + 2] = UInt8(truncatingIfNeeded: pair)
+        base[count + 3] = UInt8(truncatingIfNeeded: pair >> 8)
+        count += 4
         i += 1
       }
     }
-  }
-
-  /// Whether all eight bytes are printed as themselves (0x20...0x7e, not a backslash): the
-  /// "has a byte less than / more than / equal to" word tests (each exact about whether one exists).
-  @inline(__always) static func allPlain(_ x: UInt64) -> Bool {
-    let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
-    let below = (x &- ones &* 0x20) & ~x & highs
-    let above = ((x &+ ones &* (127 - 0x7e)) | x) & highs
-    let y = x ^ (ones &* 0x5c)
-    let backslash = (y &- ones) & ~y & highs
-    return below | above | backslash == 0
   }
 
   @inline(__always) func endLine() {

@@ -29,6 +29,24 @@ struct OutputTests {
     #expect(text == values.map { "\($0)\n" }.joined())
   }
 
+  /// Printable ASCII but the backslash as itself, every other byte as `\xNN`: on runs of every
+  /// length around the 16-byte steps, with the odd byte at every place.
+  @Test func quotedTextEqualsTheByteRule() throws {
+    func reference(_ b: [UInt8]) -> String {
+      b.map { $0 >= 0x20 && $0 < 0x7f && $0 != 0x5c ? String(UnicodeScalar($0)) : String(format: "\\x%02x", $0) }.joined()
+    }
+    var inputs: [[UInt8]] = (0...255).map { [UInt8($0)] }
+    for n in 0...40 {
+      let run = (0..<n).map { UInt8(0x41 + $0 % 26) }
+      inputs.append(run)
+      for at in 0..<n { for odd: UInt8 in [0x00, 0x1f, 0x5c, 0x7f, 0x80, 0xff] { var r = run; r[at] = odd; inputs.append(r) } }
+    }
+    var rng = SystemRandomNumberGenerator()
+    inputs += (0..<300).map { _ in (0..<Int.random(in: 0...200, using: &rng)).map { _ in UInt8.random(in: 0x1e...0x81, using: &rng) } }
+    let text = try Self.printed { out in for b in inputs { b.withUnsafeBytes { out.quoted($0) }; out.endLine() } }
+    #expect(text == inputs.map { reference($0) + "\n" }.joined())
+  }
+
   @Test func kindNamesAreTheKindsNames() throws {
     let text = try Self.printed { out in for k in 0...255 { out.kindName(UInt8(k)); out.endLine() } }
     #expect(text == (0...255).map { Kind.name(UInt8($0)) + "\n" }.joined())

@@ -21,6 +21,11 @@ size_t salvage_crc32c_find_blocks(const uint8_t *d, size_t n, size_t n_starts, s
 /// Lowercase hex of src[0..n): 2n bytes into dst (hex.c).
 void salvage_hex_lower(const uint8_t *src, size_t n, uint8_t *dst);
 
+/// Copies the leading run of src[0..n) that is printable ASCII other than a backslash
+/// (0x20-0x7e, not 0x5c) to dst and returns its length; dst may be written up to the end of
+/// that run rounded up to 16 bytes, never past dst[n) (plain.c).
+size_t salvage_copy_plain(const uint8_t *src, size_t n, uint8_t *dst);
+
 /// Footer magics (magic_search.c): every 8-byte LevelDB, RocksDB or Pebble table magic and
 /// Pebble blob-file magic in d[0..n), as (offset of the magic's first byte, kind), grouped by
 /// kind, each group in file order. Writes up to `cap`; returns how many were found.
