@@ -79,16 +79,13 @@ struct KVScan: ParsableCommand {
     try ReadStatus.finish(damaged: damaged)
   }
 
-  /// Newest committed version at or below `t` per roach key (`MVCCResolver`).
+  /// Newest committed version at or below `t` per roach key (`SpanScanner`, as recover reads).
   func scanResolved(_ store: LSMStore.Store, at t: MVCCTimestamp, span: KeySpan, _ p: KVLinePrinter, _ problems: inout [String]) {
     var damagedValues: [String] = []
     defer { problems += damagedValues }
     func damagedValue(_ k: [UInt8], _ ts: MVCCTimestamp?) -> (String) -> Void {
       { damagedValues.append("\(store.path): \(Keyspace.prettyPrint(k))\(ts.map { "@\($0)" } ?? ""): value damaged: \($0)") }
     }
-    var rangeKeyProblems: [Problem] = []
-    var resolver = MVCCResolver(readTimestamp: t, rangeKeys: EngineEntries.mvccRangeKeys(store, problems: &rangeKeyProblems))
-    problems += rangeKeyProblems.map(\.description)
     func emit(_ r: MVCCResolution) {
       for i in r.intents where i.isIntent { p.intent(i) }
       for e in r.problems { problems.append("\(store.path): \(Keyspace.prettyPrint(r.roachKey)): \(e)") }
@@ -99,17 +96,13 @@ struct KVScan: ParsableCommand {
       case .absent, .deleted, .deletedByRangeTombstone: break
       }
     }
-    let met = EngineEntries.forEach(store, in: span, badKey: { problems.append("\(store.path): key \(hexOfBytes($0)) is not a CockroachDB engine key") }) { key, raw, value in
-      // Raft log and other non-MVCC local records are not MVCCMetadata: not part of this view.
-      if case .none = key.version, !isMVCCMetadataKey(key.roachKey) { return }
-      do {
-        if let r = try resolver.push(engineKey: raw, value: value) { emit(r) }
-      } catch {
-        problems.append("\(store.path): key \(hexOfBytes(raw)): \(error)")
-      }
-    }
-    if let r = resolver.finish() { emit(r) }
-    problems += met.map { "\(store.path): \($0)" }
+    // The recovery's own cursor: MVCC range keys, separated intents and bytewise stores
+    // resolved the same way. Raft log and other non-MVCC local records are not MVCCMetadata:
+    // not part of this view.
+    var scanner = SpanScanner(store: store, spans: [span], readTimestamp: t)
+    scanner.skipsUnversioned = { !isMVCCMetadataKey(Array($0)) }
+    let stats = scanner.run { _, r in emit(r) }
+    problems += stats.problems.map { $0.inStore(store.path).description }
   }
 
   /// Every version of every key. An intent is one line (its metadata or lock-table entry

@@ -95,7 +95,7 @@ struct ScanEquivalenceTests {
       if let stop, stop.byRoachKey, let k = decoded, !k.roachKey.lexicographicallyPrecedes(stop.bound) { break }
       stats.engineEntries += 1
       guard let key = decoded else {
-        stats.problems.append(Problem(.undecodable, key: e.key, "not an engine key: \(e.key.hex)"))
+        stats.problems.append(Problem(.undecodable, key: e.key, "key \(e.key.hex) is not a CockroachDB engine key"))
         continue
       }
       if let lock = try? LockTableKey(key) {

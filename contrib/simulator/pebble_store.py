@@ -61,23 +61,22 @@ def trailer(seq: int, kind: int) -> bytes:
     return struct.pack("<Q", (seq << 8) | kind)
 
 
-_INVERT = bytes(255 - i for i in range(256))
-
-
 def engine_sort_key(k: bytes):
     """CockroachDB engine-key order (encoding spec §1.3) as a Python sort key: roach key
     ascending, the unversioned key first, then versions newest first. Versions compare as
     normalized bytes in reverse (synthetic 13th byte and a zero logical part dropped)."""
     n = k[-1] if k else 0
     if n == 0 or n >= len(k) or k[len(k) - 1 - n] != 0:
-        return (k[:-1] if n == 0 and k else k, b"")
+        return (k[:-1] if n == 0 and k else k, (0,))
     s = len(k) - 1 - n
     v = k[s + 1:-1]
     if len(v) == 13:
         v = v[:12]
     if len(v) == 12 and v[8:] == b"\0\0\0\0":
         v = v[:8]
-    return (k[:s], b"\x01" + v.translate(_INVERT) + b"\xff")
+    # Reverse byte order, a version that is a prefix of another sorting after it (so
+    # wall,1 comes before wall,0): inverted bytes, then 256, above every byte.
+    return (k[:s], (1,) + tuple(255 - b for b in v) + (256,))
 
 
 def prefix_len(k: bytes) -> int:

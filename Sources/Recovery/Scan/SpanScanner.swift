@@ -36,6 +36,10 @@ public struct SpanScanner {
   /// at or after the last span's end, without reading them (`blockFilter`). On unless a
   /// test or benchmark wants every block read.
   public var skipsUnwantedBlocks = true
+  /// Unversioned records (by roach key) that are no MVCC data and are passed over unread:
+  /// `kv scan` skips Raft log entries and other non-MVCC local records this way. Table
+  /// spans hold none, so recovery passes leave it nil.
+  public var skipsUnversioned: ((UnsafeRawBufferPointer) -> Bool)? = nil
 
   public init(store: Store, spans: [KeySpan], readTimestamp: MVCCTimestamp = .max) {
     self.store = store
@@ -109,10 +113,11 @@ public struct SpanScanner {
          stop.bound.withUnsafeBytes({ Comparer.bytes(UnsafeRawBufferPointer(rebasing: raw[..<p.roachKeyCount]), $0) }) >= 0 { break }
       stats.engineEntries += 1
       guard let p = parts else {
-        stats.problems.append(Problem(.undecodable, key: Array(raw), "not an engine key: \(Array(raw).hex)"))
+        stats.problems.append(Problem(.undecodable, key: Array(raw), "key \(Array(raw).hex) is not a CockroachDB engine key"))
         continue
       }
       let roachKey = UnsafeRawBufferPointer(rebasing: raw[..<p.roachKeyCount])
+      if p.versionCount == 0, let skip = skipsUnversioned, skip(roachKey) { continue }
       // Separated intents (lock table) sort before table data: register them on the way.
       if roachKey.starts(with: LocalKeys.lockTableSingleKeyPrefix) {
         // (After a seek the lock table was read already; a seek may still pass some of it.)
