@@ -64,7 +64,7 @@ public struct Problem: Sendable, Hashable, Codable, Comparable, CustomStringConv
     self.init(.damage, store: store, file: damage.file, damage.detail)
   }
 
-  /// The same problem found in another store.
+  /// This problem placed in store `path` (a pass's problems do not know which store it read).
   public func inStore(_ path: String) -> Problem {
     var p = self
     p.store = path
