@@ -125,9 +125,13 @@ extension JSONValue: CustomStringConvertible {
     t.withUTF8 { quote(bytes: UnsafeRawBufferPointer($0), into: &out) }
   }
 
+  /// A JSON string literal of UTF-8 `bytes`: runs that need no escape are copied whole.
   static func quote(bytes: UnsafeRawBufferPointer, into out: inout ByteSink) {
     out.append(UInt8(ascii: "\""))
-    for u in bytes {
+    var run = 0
+    for (i, u) in bytes.enumerated() where u < 0x20 || u == UInt8(ascii: "\"") || u == UInt8(ascii: "\\") {
+      if i > run { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[run..<i])) }
+      run = i + 1
       switch u {
       case UInt8(ascii: "\""): out.append("\\\"")
       case UInt8(ascii: "\\"): out.append("\\\\")
@@ -136,10 +140,10 @@ extension JSONValue: CustomStringConvertible {
       case 0x09: out.append("\\t")
       case 0x08: out.append("\\b")
       case 0x0C: out.append("\\f")
-      case 0..<0x20: out.append("\\u00"); out.hex(u)
-      default: out.append(u)
+      default: out.append("\\u00"); out.hex(u)
       }
     }
+    if run < bytes.count { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[run...])) }
     out.append(UInt8(ascii: "\""))
   }
 }
