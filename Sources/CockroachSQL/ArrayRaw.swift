@@ -78,10 +78,7 @@ struct ElementCheck: ArrayText {
   func byte(_ b: UInt8) {}
   func text(_ s: StaticString) {}
   func quotedInt(_ v: Int64) {}
-  func quotedText(_ p: UnsafeRawBufferPointer) -> Bool {
-    for x in p where x >= 0x80 { return String(validating: p, as: UTF8.self) != nil }
-    return true
-  }
+  func quotedText(_ p: UnsafeRawBufferPointer) -> Bool { RowAssembler.isUTF8(p) }
 }
 
 extension ByteSink: ArrayText {

@@ -207,11 +207,12 @@ public final class RowAssembler {
 
   /// ASCII at memory speed; anything else through the standard library's validator.
   static func isUTF8(_ bytes: [UInt8], _ from: Int) -> Bool {
-    bytes.withUnsafeBufferPointer { p in
-      let s = UnsafeBufferPointer(rebasing: p[from...])
-      for x in s where x >= 0x80 { return String(validating: s, as: UTF8.self) != nil }
-      return true
-    }
+    bytes.withUnsafeBytes { isUTF8(UnsafeRawBufferPointer(rebasing: $0[from...])) }
+  }
+
+  static func isUTF8(_ p: UnsafeRawBufferPointer) -> Bool {
+    for x in p where x >= 0x80 { return String(validating: p, as: UTF8.self) != nil }
+    return true
   }
 
   // MARK: values
