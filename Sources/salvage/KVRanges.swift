@@ -16,6 +16,8 @@ struct KVRanges: ParsableCommand {
   @Argument(help: "Store directories.") var directories: [String]
   @Option(help: "Output format: text or jsonl.") var format: OutputFormat = .text
   @Flag(help: "Check every block of every table (reads whole stores) so damaged key spans are read from another replica.") var verify = false
+  @Flag(help: "Check Raft log replay against CockroachDB's own decisions: replay each replica's already-applied log tail and compare with its stored lease applied index, lease and writes.")
+  var checkReplay = false
 
   func validate() throws {
     if directories.isEmpty { throw ValidationError("give at least one store directory") }
@@ -42,6 +44,7 @@ struct KVRanges: ParsableCommand {
       t.replays = replays
       t.write()
     }
+    if checkReplay { writeReplayChecks(directories, view: view, format: format, out: out) }
     out.flush()
     TerminalList.lines(view.problems, "problems", indent: "salvage: ", seeAll: "(salvage recover lists them all in report.json)") { $0.description }
       .forEach(printError)

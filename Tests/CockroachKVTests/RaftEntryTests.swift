@@ -62,7 +62,14 @@ struct RaftEntryTests {
     #expect(try RaftPayload(RaftEntry(term: 1, index: 1, data: [1] + Self.commandID)).encoding == .sideloaded)
     // 19.x masks the unused no-split bit (0x80).
     #expect(try RaftPayload(RaftEntry(term: 1, index: 1, data: [0x80] + Self.commandID)).encoding == .standard)
+    // Versions 4/5 carry the raft priority in the top two bits (encoding [6b5dce67]).
+    for pri: UInt8 in 0...3 {
+      #expect(try RaftPayload(RaftEntry(term: 1, index: 1, data: [4 | pri << 6] + Self.commandID)).encoding == .standardWithACAndPriority)
+      #expect(try RaftPayload(RaftEntry(term: 1, index: 1, data: [5 | pri << 6] + Self.commandID)).encoding == .sideloadedWithACAndPriority)
+    }
+    #expect(RaftPayload.Encoding.sideloadedWithACAndPriority.isSideloaded)
     #expect(throws: KVError.self) { try RaftPayload(RaftEntry(term: 1, index: 1, data: [7] + Self.commandID)) }
+    #expect(throws: KVError.self) { try RaftPayload(RaftEntry(term: 1, index: 1, data: [0x46] + Self.commandID)) }
     #expect(throws: KVError.self) { try RaftPayload(RaftEntry(term: 1, index: 1, data: [0, 1, 2])) }
   }
 

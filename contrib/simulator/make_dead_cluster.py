@@ -1714,7 +1714,8 @@ def add_deposed_leader(sim: Simulator, sim_pebble=None, batch_of=None):
     victim = row_prefix(t, dict(zip(t.pk_ids, pk))) + b"\x88"
     kvs, files, want = sim_raft.deposed_leader(
         rg, leader.store, follower.store, new_leader.store, leader.applied, follower.applied,
-        lambda a: sim.raft_index(rg, a), victim, sst, batch_of, admission=sim_pebble is not None)
+        lambda a: sim.raft_index(rg, a), victim, sst, batch_of,
+        admission=0 if sim_pebble is None else 2 if sim.version == "25.4" else 1)
     for store, tail in kvs.items():
         sim.raft_tails[(rg.range_id, store)] = tail
     for store, fs in files.items():

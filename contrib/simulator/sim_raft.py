@@ -33,8 +33,8 @@ applied (X applied less than Y):
         A+1         an empty entry (term 3, Z's first)
         A+2         a lease request (#1 → #2, Z's store)
         A+3 …       the commands Y never saw (lease #2)
-        C           a sideloaded AddSSTable (version byte 1, or 3 with admission control
-                    fields from 23.1 on): the RaftCommand's add_sstable has no data, the
+        C           a sideloaded AddSSTable (version byte 1, 3 with admission control
+                    fields from 23.1 on, 5 with the priority bits from 24.3 on): the RaftCommand's add_sstable has no data, the
                     SST is X's file auxiliary/sideloading/r<id/10000>XXXX/r<id>/i<C>.t3
         C+1         past the commit index (poison)
         HardState term 3, commit C
@@ -206,19 +206,31 @@ def sideloaded_path(range_id: int, index: int, term: int) -> str:
     return "auxiliary/sideloading/r%dXXXX/r%d/i%d.t%d" % (range_id // 10000, range_id, index, term)
 
 
-def add_sstable_command(mli: int, lease_seq: int, sst: bytes, admission: bool) -> bytes:
+# Replication admission control v2 (24.3+) puts the raft priority in the version byte's top two
+# bits (raftlog/encoding.go: version = byte & 0x3F, priority = byte >> 6); a real 25.4 store's
+# log holds 0x04, 0x44 and 0x84 commands. The simulated AddSSTable uses priority 2.
+AC_V2_PRIORITY = 2
+
+
+def sideloaded_version_byte(admission: int) -> int:
+    """admission 0: none (version 1); 1: AC v1, 23.1+ (version 3); 2: AC v2, 24.3+
+    (version 5 with the priority bits)."""
+    return (1, 3, 5 | AC_V2_PRIORITY << 6)[admission]
+
+
+def add_sstable_command(mli: int, lease_seq: int, sst: bytes, admission: int) -> bytes:
     """RaftCommand of a sideloaded AddSSTable: 13 replicated_eval_result{17 add_sstable{2
     crc32}} (1 data stripped), no write batch; with admission control (23.1+, version byte
-    3) also 18 admission_priority, 19 admission_create_time, 20 admission_origin_node."""
+    3 or 5) also 18 admission_priority, 19 admission_create_time, 20 admission_origin_node."""
     c = Proto().varint(4, mli).varint(6, lease_seq)
     c.msg(13, Proto().msg(17, Proto().varint(2, crc32c(sst))))
     if admission:
-        c.varint(18, 0).varint(19, 1_762_000_000 * 10**9).varint(20, 1)
+        c.varint(18, AC_V2_PRIORITY if admission == 2 else 0).varint(19, 1_762_000_000 * 10**9).varint(20, 1)
     return c.done()
 
 
-def sideloaded(range_id: int, index: int, cmd: bytes, admission: bool) -> bytes:
-    return (b"\x03" if admission else b"\x01") + cmd_id(range_id, index) + cmd
+def sideloaded(range_id: int, index: int, cmd: bytes, admission: int) -> bytes:
+    return bytes([sideloaded_version_byte(admission)]) + cmd_id(range_id, index) + cmd
 
 
 def _hard_state(rid: int, term: int, vote: int, commit: int):
@@ -233,7 +245,7 @@ def _lease_record(rid: int, sequence: int, store: int):
 
 def deposed_leader(rg, leader: int, follower: int, new_leader: int, leader_applied: int,
                    follower_applied: int, index_of, victim_row: bytes, sst: bytes,
-                   batch_of=None, admission: bool = False):
+                   batch_of=None, admission: int = 0):
     """The Raft state of a range whose term-2 leader (store `leader`, applied
     `leader_applied` commands) was deposed with a diverged tail, while the follower (store
     `follower`, applied `follower_applied` < `leader_applied`) holds the entries term 3
@@ -286,5 +298,5 @@ def deposed_leader(rg, leader: int, follower: int, new_leader: int, leader_appli
     want.update(commit_index=commit, commit_store_id=follower,
                 diverged={"store_id": leader, "term": 2, "indexes": diverged},
                 sideloaded={"store_id": follower, "index": commit, "term": 3, "path": path,
-                            "version_byte": 3 if admission else 1})
+                            "version_byte": sideloaded_version_byte(admission)})
     return kvs, {follower: [(path, sst)]}, want

@@ -1343,7 +1343,8 @@ class RaftLogsTest(unittest.TestCase):
             for i in t["diverged"]["indexes"]:
                 self.assertIn(self.entry_head(2, i), kv_leader[self.log_key(rid, i)])
                 self.assertIn(self.entry_head(3, i), kv_log[self.log_key(rid, i)])
-            # The AddSSTable: version byte 1 (19.1), data stripped, the CRC of the file.
+            # The AddSSTable: version byte 1 (19.1; 3 in 23.2, 0x85 = 5 with priority 2 in 25.4),
+            # data stripped, the CRC of the file.
             sl = t["sideloaded"]
             self.assertEqual((sl["store_id"], sl["index"], sl["term"], sl["version_byte"]), (log, t["commit_index"], 3, 1))
             path = os.path.join(d, "stores", "n%d" % log, sl["path"])

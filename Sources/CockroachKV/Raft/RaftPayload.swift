@@ -6,15 +6,18 @@
 ///                | version | command ID (8) | RaftCommand proto    |   (R-PREFIX)
 ///                +---------+----------------+----------------------+
 ///   version 0 standard, 1 sideloaded (19.1+), 2 / 3 the same with admission-control
-///   fields 18–20 inside the command (23.1+); 19.x masks the byte with 0x7F.
+///   fields 18–20 inside the command (23.1+), 4 / 5 the same again with the raft priority in
+///   the byte's top two bits (24.3+); 19.x masks the byte with 0x7F.
 /// conf change (v1 / v2): ConfChange{4 context} / ConfChangeV2{3 context}
 ///   context = ConfChangeContext{1 command_id string, 2 payload = RaftCommand}   (R-CC)
 /// ```
 public struct RaftPayload: Equatable, Sendable {
   public enum Encoding: Equatable, Sendable {
     case empty, standard, sideloaded, standardWithAC, sideloadedWithAC, confChange, confChangeV2
+    /// Versions 4 and 5: admission control v2, the priority in the version byte's top bits.
+    case standardWithACAndPriority, sideloadedWithACAndPriority
 
-    public var isSideloaded: Bool { self == .sideloaded || self == .sideloadedWithAC }
+    public var isSideloaded: Bool { self == .sideloaded || self == .sideloadedWithAC || self == .sideloadedWithACAndPriority }
     public var isConfChange: Bool { self == .confChange || self == .confChangeV2 }
   }
 
@@ -43,12 +46,16 @@ public struct RaftPayload: Equatable, Sendable {
         return
       }
       let enc: Encoding
-      switch entry.data[0] & 0x7F {
-      case 0: enc = .standard
-      case 1: enc = .sideloaded
-      case 2: enc = .standardWithAC
-      case 3: enc = .sideloadedWithAC
-      case let v: throw KVError(.unsupported, what, "unknown command encoding version \(v)", offset: 0)
+      // R-PREFIX: the low six bits name versions 4 and 5 whatever their priority bits; the
+      // older versions are read as 19.x did, without the no-split bit.
+      switch (entry.data[0] & 0x3F, entry.data[0] & 0x7F) {
+      case (4, _): enc = .standardWithACAndPriority
+      case (5, _): enc = .sideloadedWithACAndPriority
+      case (_, 0): enc = .standard
+      case (_, 1): enc = .sideloaded
+      case (_, 2): enc = .standardWithAC
+      case (_, 3): enc = .sideloadedWithAC
+      case (_, let v): throw KVError(.unsupported, what, "unknown command encoding version \(v)", offset: 0)
       }
       guard entry.data.count >= Self.prefixLength else {
         throw KVError(.truncated, what, "\(entry.data.count) bytes: shorter than the \(Self.prefixLength)-byte command prefix", offset: 0)
