@@ -2,12 +2,17 @@
 /// active WALs are those numbered ≥ the MANIFEST's log number).
 ///
 /// The rule, per engine:
-/// * **Pebble** (`open.go`, `DB.Open`; `flush` in `compaction.go`): the min unflushed log
-///   number is always the number of a WAL Pebble had already created — at open it creates
-///   the empty `newLogNum.log` (and syncs the directory) before logging
-///   `MinUnflushedLogNum = newLogNum`; after a flush it is the log of the oldest memtable
-///   still unflushed, whose WAL was created when that memtable was. Only logs below it are
-///   deleted (recycling renames a log, so it stays present). So `N.log` absent means lost.
+/// * **Pebble** (`open.go`, `DB.Open`; `flush` in `compaction.go`): after a flush the min
+///   unflushed log number is the log of the oldest memtable still unflushed, whose WAL was
+///   created when that memtable was; only logs below it are deleted (recycling renames a
+///   log, so it stays present). At open, older Pebble created `newLogNum.log` before logging
+///   `MinUnflushedLogNum = newLogNum`, but Pebble with its WAL manager (a real CockroachDB
+///   25.4 store, its own pebble log: "flushing … sstable created 000009 … WAL created
+///   000016", MANIFEST min unflushed log 8) reserves the number, flushes the recovered
+///   memtables into the numbers after it and creates the WAL later under a new number, so
+///   `N.log` may never have existed. Pebble replays whatever WALs numbered ≥ N are present.
+///   So: `N.log` absent and no later WAL present means lost; with a later WAL present the
+///   absence is what a restarted store looks like and nothing is known lost.
 /// * **RocksDB** (`DBImpl::RecoverLogFiles`): after replaying WALs at open, RocksDB writes
 ///   `log_number = max recovered WAL + 1`, a number that may never name a WAL (Pebble's
 ///   `open.go` comments on the difference). But the WAL a RocksDB instance is writing is
@@ -40,7 +45,7 @@ extension Store {
     var out: [(file: String, meaning: String)] = []
     let manifestName = manifestFile ?? "the MANIFEST"
     if walRuleIsPebble {
-      if n > 0 && directory.logs[n] == nil {
+      if n > 0 && directory.logs[n] == nil && !directory.logs.keys.contains(where: { $0 > n }) {
         out.append((pad6(n) + ".log", "\(manifestName) names \(pad6(n)).log as the oldest WAL not yet flushed to a table, "
           + "and it is not in the directory: the writes it held (made after the last flush) are lost"))
       }

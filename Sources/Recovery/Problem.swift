@@ -47,7 +47,10 @@ public struct Problem: Sendable, Hashable, Codable, Comparable, CustomStringConv
   /// `[store: ][file: ][subject: ]detail`, the store left out when the rest names it.
   public var description: String {
     var line = [file, subject].compactMap { $0 }.map { $0 + ": " }.joined() + detail
-    if let store, !line.hasPrefix(store.hasSuffix("/") ? store : store + "/") { line = store + ": " + line }
+    // Named once: a line that starts with a path inside the store, or with the store itself.
+    if let store, !line.hasPrefix(store.hasSuffix("/") ? store : store + "/"), !line.hasPrefix(store + ": ") {
+      line = store + ": " + line
+    }
     return line
   }
 

@@ -33,6 +33,20 @@ struct LiveWALTests {
     })
   }
 
+  /// Pebble with its WAL manager reserves the min unflushed log number at open and creates
+  /// the WAL later under another (a real CockroachDB 25.4 store: min unflushed 8, only an
+  /// empty 000016.log): a later WAL present means nothing is known lost, as Pebble itself
+  /// replays the WALs ≥ N it finds.
+  @Test func pebbleLaterWALPresentIsNoLoss() throws {
+    let dir = try copyStore("pebble-gen/store", without: ["000012.log"])
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    #expect(FileManager.default.createFile(atPath: dir + "/000016.log", contents: Data()))
+    let s = try Store(path: dir)
+    #expect(s.version?.minUnflushedLogNum == 12)
+    #expect(s.missingWALs.isEmpty)
+    #expect(!s.isDamaged, "\(s.issues)")
+  }
+
   @Test func pebbleStoreWithItsWALIsClean() throws {
     let s = try Store(path: Fixtures.path("pebble-gen/store"))
     #expect(s.missingWALs.isEmpty)

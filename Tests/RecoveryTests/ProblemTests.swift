@@ -14,6 +14,9 @@ struct ProblemTests {
     #expect(Problem(.damage, store: "/d/s1/", file: "/d/s1/000007.sst", "x").description == "/d/s1/000007.sst: x")
     // A file elsewhere (a sibling whose name only starts the same) does not.
     #expect(Problem(.damage, store: "/d/s1", file: "/d/s10/000007.sst", "x").description == "/d/s1: /d/s10/000007.sst: x")
+    // A store without an ident is labelled by its path, and its own issues start with it.
+    #expect(Problem(.warning, store: "/d/s1", "/d/s1: MANIFEST-000020 names 000180.sst").description == "/d/s1: MANIFEST-000020 names 000180.sst")
+    #expect(Problem(.warning, store: "/d/s1", "/d/s10: x").description == "/d/s1: /d/s10: x")
     #expect(Problem(.schema, subject: "game.t", "no DDL").inStore("/d/s2").description == "/d/s2: game.t: no DDL")
   }
 

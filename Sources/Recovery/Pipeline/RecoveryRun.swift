@@ -260,10 +260,13 @@ public final class RecoveryRun: @unchecked Sendable {
       guard stores.count == 1 else {
         throw RecoveryError("no range descriptor was found on any store, so replicas cannot be told apart; recover one store at a time")
       }
-      report.problems.append(Problem(.missing, "no range descriptors found: the whole store is read as one range"))
+      report.problems.append(Problem(.missing, "no range descriptors found: the whole store is read as one range, and what it no longer holds cannot be told"))
       plans = [RangePlan(rangeID: 0, span: .everything, chosenStore: 0, fallbacks: [])]
     }
-    report.lostSpans = view.lost
+    // Read whole, the store covers every key: nothing is lost for want of a replica (what
+    // lacked a descriptor is said above), so neither the index check nor the rebuild treats
+    // its spans as lost.
+    report.lostSpans = plans.first?.rangeID == 0 ? [] : view.lost
     rangePlans = plans
     report.rangeSources = plans.map { p in
       .init(rangeID: p.rangeID, span: p.span.pretty, start: p.span.start, end: p.span.end,
