@@ -29,6 +29,8 @@ public enum LocalKeys {
   public static let raftHardStateSuffix = Array("rfth".utf8)
   public static let raftTruncatedStateSuffix = Array("rftt".utf8)
   public static let rangeLeaseSuffix = Array("rll-".utf8)
+  /// `LocalRangeGCThresholdSuffix`: the range's GC threshold (replicated).
+  public static let rangeGCThresholdSuffix = Array("lgc-".utf8)
   // Range-local suffixes.
   public static let rangeDescriptorSuffix = Array("rdsc".utf8)
   public static let transactionSuffix = Array("txn-".utf8)

@@ -29,15 +29,20 @@ enum RaftEnc {
   /// RaftCommand: 4 max_lease_index, 6 proposer_lease_sequence, 13 eval result, 14 write batch.
   /// `addSSTable`: the crc32 of a sideloaded AddSSTable (17 add_sstable{2 crc32}, data stripped).
   static func command(mli: UInt64, leaseSeq: Int64 = 1, batch: [UInt8]? = nil, newLease: Int64? = nil,
-                      addSSTable: UInt32? = nil, split: Bool = false) -> [UInt8] {
+                      addSSTable: UInt32? = nil, split: Bool = false,
+                      writeWall: UInt64? = nil, newGCThresholdWall: UInt64? = nil) -> [UInt8] {
     var c = PB()
     if mli > 0 { c.varint(4, mli) }
     c.varint(6, UInt64(leaseSeq))
     var eval = PB()
-    if let s = newLease {
-      var state = PB(); state.message(4, lease(sequence: s))
-      eval.message(2, state); eval.varint(6, 1)
+    if newLease != nil || newGCThresholdWall != nil {
+      var state = PB()
+      if let s = newLease { state.message(4, lease(sequence: s)) }
+      if let g = newGCThresholdWall { var t = PB(); t.varint(1, g); state.message(6, t) }   // 6 gc_threshold hlc.Timestamp
+      eval.message(2, state)
+      if newLease != nil { eval.varint(6, 1) }
     }
+    if let w = writeWall { var t = PB(); t.varint(1, w); eval.message(8, t) }               // 8 write_timestamp
     if let crc = addSSTable { var a = PB(); a.varint(2, UInt64(crc)); eval.message(17, a) }
     if split { eval.message(3, PB()) }   // 3 split (its trigger is not read)
     c.message(13, eval)

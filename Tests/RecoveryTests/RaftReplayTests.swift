@@ -66,6 +66,30 @@ struct RaftReplayTests {
                                                .rejected("proposed under lease #1, applied under lease #3"), .applied(ops: 1)])
   }
 
+  /// R-APPLY-GC: a command writing at or below the GC threshold is rejected (after its max
+  /// lease index moved the counter); a GC command's new threshold applies to what follows;
+  /// no stored threshold is a zero one.
+  @Test func writesAtOrBelowTheGCThresholdAreRejected() {
+    func put(_ key: [UInt8], mli: UInt64, wall: UInt64) -> [UInt8] {
+      RaftEnc.normalData(RaftEnc.command(mli: mli, batch: RaftEnc.batch([RaftEnc.put(key, Enc.intValue(1))]), writeWall: wall))
+    }
+    var l = Self.log([11: (1, put(Self.k1, mli: 6, wall: 50)),                                          // at the threshold
+                      12: (1, put(Self.k2, mli: 7, wall: 51)),                                          // above it
+                      13: (1, RaftEnc.normalData(RaftEnc.command(mli: 8, writeWall: 60, newGCThresholdWall: 90))),
+                      14: (1, put(Self.k3, mli: 9, wall: 80)),                                          // below the new one
+                      15: (1, put(Self.k3, mli: 9, wall: 95))], commit: 15)                             // MLI 9 was used by 14
+    l.gcThreshold = MVCCTimestamp(wallTime: 50, logical: 0)
+    let r = RaftReplayer.replay(rangeID: 7, replicas: [Self.replica(0, l)])
+    #expect(r.entries.map(\.outcome) == [
+      .rejected("writes at \(MVCCTimestamp(wallTime: 50, logical: 0)), at or below the GC threshold \(MVCCTimestamp(wallTime: 50, logical: 0))"),
+      .applied(ops: 1), .applied(ops: 0),
+      .rejected("writes at \(MVCCTimestamp(wallTime: 80, logical: 0)), at or below the GC threshold \(MVCCTimestamp(wallTime: 90, logical: 0))"),
+      .rejected("reproposal: lease applied index 9, command requires < 9")])
+    #expect(r.ops.map(\.key) == [Self.k2])
+    l.gcThreshold = nil
+    #expect(RaftReplayer.replay(rangeID: 7, replicas: [Self.replica(0, l)]).entries.first?.outcome == .applied(ops: 1))
+  }
+
   @Test func emptyEntriesAndConfChanges() {
     let cc = RaftEnc.command(mli: 6, batch: RaftEnc.batch([RaftEnc.put(Self.k2, Enc.intValue(1))]))
     var l = Self.log([11: (2, []), 13: (2, Self.write(Self.k1, mli: 7))], commit: 13)

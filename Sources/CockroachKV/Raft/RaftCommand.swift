@@ -58,6 +58,8 @@ public struct ReplicatedEvalResult: Equatable, Sendable {
   public var descriptor: RangeDescriptor?
   /// 2 state.truncated_state (a log truncation).
   public var truncatedState: RaftTruncatedState?
+  /// 2 state.gc_threshold: a GC request's new threshold (R-APPLY-GC).
+  public var gcThreshold: MVCCTimestamp?
   public var hasSplit = false
   public var hasMerge = false
   public var hasChangeReplicas = false
@@ -88,6 +90,7 @@ public struct ReplicatedEvalResult: Equatable, Sendable {
             do { lease = try RaftLease(decoding: try g.bytes(s.what)) } catch { throw error.within(s.what) }
           case 5:
             do { truncatedState = try RaftTruncatedState(decoding: try g.bytes(s.what)) } catch { throw error.within(s.what) }
+          case 6: gcThreshold = try MVCCTimestamp(proto: try g.bytes(s.what))
           default: break
           }
         }
@@ -111,6 +114,13 @@ public struct ReplicatedEvalResult: Equatable, Sendable {
       default: break
       }
     }
+  }
+}
+
+/// The stored GC threshold `…/r/lgc-` (R-KEYS-GC): an `hlc.Timestamp` proto stored inline.
+public enum RaftGCThreshold {
+  public static func decode(storedValue raw: [UInt8]) throws(KVError) -> MVCCTimestamp {
+    try MVCCTimestamp(proto: try InlineProto.body(raw, what: "GC threshold"))
   }
 }
 

@@ -113,7 +113,8 @@ public enum RaftReplayer {
     }
     guard out.commit >= start else { return out }
 
-    var state = ApplyState(leaseAppliedIndex: chosen.leaseAppliedIndex, lease: chosen.log.lease)
+    var state = ApplyState(leaseAppliedIndex: chosen.leaseAppliedIndex, lease: chosen.log.lease,
+                           gcThreshold: chosen.log.gcThreshold ?? .zero)
     out.leaseSequence = chosen.log.lease?.sequence
     var index = start
     while index <= out.commit {
@@ -166,6 +167,8 @@ public enum RaftReplayer {
     var leaseAppliedIndex: UInt64
     /// nil: no lease record survived and no lease change was seen yet; lease checks skipped.
     var lease: RaftLease?
+    /// The range's GC threshold (zero when no `lgc-` record was ever written).
+    var gcThreshold: MVCCTimestamp = .zero
 
     /// `.failure` stops the replay (something Salvage cannot apply faithfully).
     mutating func apply(_ p: RaftPayload, index: UInt64, sideloaded: () -> String? = { nil },
@@ -182,14 +185,20 @@ public enum RaftReplayer {
           return .success(.rejected("proposed under lease #\(cmd.proposerLeaseSequence), applied under lease #\(lease.sequence)"))
         }
       }
-      if eval.isLeaseRequest {
-        // Lease requests skip the lease index check and leave the counter (R-APPLY-MLI).
-        if let l = eval.lease { lease = l }
-      } else if leaseAppliedIndex < cmd.maxLeaseIndex {
+      // Lease requests skip the lease index check and leave the counter (R-APPLY-MLI).
+      if !eval.isLeaseRequest {
+        guard leaseAppliedIndex < cmd.maxLeaseIndex else {
+          return .success(.rejected("reproposal: lease applied index \(leaseAppliedIndex), command requires < \(cmd.maxLeaseIndex)"))
+        }
         leaseAppliedIndex = cmd.maxLeaseIndex
-      } else {
-        return .success(.rejected("reproposal: lease applied index \(leaseAppliedIndex), command requires < \(cmd.maxLeaseIndex)"))
       }
+      // R-APPLY-GC, checked last (a command it rejects has moved the lease index already).
+      if eval.writeTimestamp != .zero && eval.writeTimestamp <= gcThreshold {
+        return .success(.rejected("writes at \(eval.writeTimestamp), at or below the GC threshold \(gcThreshold)"))
+      }
+      // R-APPLY-STATE: what an accepted command changes in the state the next ones are checked against.
+      if eval.isLeaseRequest, let l = eval.lease { lease = l }
+      if let t = eval.gcThreshold, t > gcThreshold { gcThreshold = t }
       var applied: [BatchOp] = []
       if let wb = cmd.writeBatch, !wb.isEmpty {
         let batch = BatchDecoder.decode(wb, recordOffset: 0, file: "raft entry \(index)")

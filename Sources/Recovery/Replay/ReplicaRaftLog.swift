@@ -15,6 +15,8 @@ public struct ReplicaRaftLog: Sendable {
   public var truncated: RaftTruncatedState?
   /// `…/r/rll-`: the lease in effect at the replica's applied index.
   public var lease: RaftLease?
+  /// `…/r/lgc-`: the GC threshold at the applied index (absent: zero, never advanced).
+  public var gcThreshold: MVCCTimestamp?
   /// Undecodable HardState / truncated state / lease records.
   public var problems: [Problem] = []
 
@@ -81,6 +83,8 @@ public enum RaftLogReader {
           log.truncated = try RaftTruncatedState(storedValue: value)
         } else if replicated && suffix == LocalKeys.rangeLeaseSuffix {
           log.lease = try RaftLease(storedValue: value)
+        } else if replicated && suffix == LocalKeys.rangeGCThresholdSuffix {
+          log.gcThreshold = try RaftGCThreshold.decode(storedValue: value)
         } else {
           return false
         }
