@@ -32,10 +32,6 @@ public struct MVCCResolver {
   /// The keys of `locks`, sorted: a borrowed key is looked up without an allocation.
   var lockedKeys: [[UInt8]] = []
 
-  var groupKey: [UInt8]? = nil
-  var group = MVCCGroup()
-  var previousRaw: [UInt8]? = nil
-
   /// `rangeTombstones`' bounds in one byte arena, so the per-key lookup retains nothing.
   let tombstoneBytes: [UInt8]
   let tombstones: [TombstoneBounds]
@@ -72,47 +68,45 @@ public struct MVCCResolver {
     locks[lock.lockedKey, default: []].append(MVCCIntent(lock: lock, metadata: metadata))
   }
 
-  /// Consumes the next entry (raw engine key and value) in engine-key order. Returns the
-  /// resolution of the previous roach key when this entry starts a new one. Lock-table
-  /// entries are absorbed (they produce intents on the key they lock).
-  public mutating func push(engineKey raw: [UInt8], value: [UInt8]) throws(KVError) -> MVCCResolution? {
-    if let p = previousRaw, EngineKey.compare(p, raw) > 0 {
-      throw KVError(.corrupt, "MVCCResolver", "entries out of engine-key order: \(kvHex(p.prefix(48))) before \(kvHex(raw.prefix(48)))")
-    }
-    previousRaw = raw
-    let key = try EngineKey(decoding: raw)
-    if let lock = try LockTableKey(key) {
-      register(lock: lock, metadata: value)
-      return nil
-    }
-    var done: MVCCResolution? = nil
-    if groupKey != key.roachKey {
-      done = finish()
-      groupKey = key.roachKey
-      if !isKnownUniquelyReferenced(&group) { group = MVCCGroup() }  // a copied resolver groups apart
-      key.roachKey.withUnsafeBytes { group.begin(roachKey: $0) }
-    }
-    let rk = key.roachKey.count
-    raw.withUnsafeBytes { r in
-      value.withUnsafeBytes { v in
-        // Duplicate version: the first wins.
-        _ = group.add(rawVersion: UnsafeRawBufferPointer(rebasing: r[(rk + 1)..<(rk + 1 + key.storedVersionLength)]),
-                      value: v, droppingDuplicate: true)
+  /// Resolves entries held in memory (engine key, value), in any order, with the same
+  /// grouping (`MVCCGroup`) and resolution (`resolve(_:)`) a span scan uses: lock-table
+  /// entries are registered first, then each roach key's versions are grouped, ordered newest
+  /// first and resolved. A key that is not an engine key goes to `bad` and is left out.
+  public mutating func resolve(entries: [(key: [UInt8], value: [UInt8])],
+                               bad: (_ key: [UInt8], _ error: KVError) -> Void = { _, _ in }) -> [MVCCResolution] {
+    var decoded: [(key: EngineKey, raw: [UInt8], value: [UInt8])] = []
+    for e in entries {
+      do {
+        let key = try EngineKey(decoding: e.key)
+        if let lock = try LockTableKey(key) { register(lock: lock, metadata: e.value) } else { decoded.append((key, e.key, e.value)) }
+      } catch {
+        bad(e.key, error)
       }
     }
-    return done
-  }
-
-  /// `push` over borrowed buffers (the LSM iterator's views); the bytes are copied.
-  public mutating func push(engineKey: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) throws(KVError) -> MVCCResolution? {
-    try push(engineKey: Array(engineKey), value: Array(value))
-  }
-
-  /// Resolves the pending roach key, if any. Call once after the last `push`.
-  public mutating func finish() -> MVCCResolution? {
-    guard groupKey != nil else { return nil }
-    groupKey = nil
-    return MVCCResolution(resolve(group))
+    decoded.sort { EngineKey.compare($0.raw, $1.raw) < 0 }
+    var out: [MVCCResolution] = []
+    let group = MVCCGroup()
+    var start = 0
+    while start < decoded.count {
+      let roachKey = decoded[start].key.roachKey
+      var end = start
+      roachKey.withUnsafeBytes { group.begin(roachKey: $0) }
+      while end < decoded.count && decoded[end].key.roachKey == roachKey {
+        let e = decoded[end], rk = roachKey.count
+        e.raw.withUnsafeBytes { r in
+          e.value.withUnsafeBytes { v in
+            // Duplicate version (the same entry twice): the first wins.
+            _ = group.add(rawVersion: UnsafeRawBufferPointer(rebasing: r[(rk + 1)..<(rk + 1 + e.key.storedVersionLength)]),
+                          value: v, droppingDuplicate: true)
+          }
+        }
+        end += 1
+      }
+      group.sortNewestFirst()
+      out.append(MVCCResolution(resolve(group)))
+      start = end
+    }
+    return out
   }
 
   /// The newest range tombstone covering `key` with ts ≤ T.

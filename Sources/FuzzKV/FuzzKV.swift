@@ -94,14 +94,9 @@ func resolve(_ b: [UInt8]) {
     let value = Array(b[p..<(p + min(vn, b.count - p))]); p += min(vn, b.count - p)
     entries.append((key, value))
   }
-  entries.sort { EngineKey.compare($0.key, $1.key) < 0 }
   for ts in [MVCCTimestamp.max, MVCCTimestamp(wallTime: 1_700_000_000_000_000_000)] {
     var r = MVCCResolver(readTimestamp: ts)
-    for e in entries {
-      guard let out = try? r.push(engineKey: e.key, value: e.value) else { continue }
-      describe(out)
-    }
-    if let out = r.finish() { describe(out) }
+    for out in r.resolve(entries: entries) { describe(out) }
   }
 }
 

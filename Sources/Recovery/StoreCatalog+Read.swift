@@ -56,8 +56,7 @@ extension StoreCatalog {
     default: return nil
     }
     var resolver = MVCCResolver()
-    do { _ = try resolver.push(engineKey: engineKey, value: value) } catch { return nil }
-    guard let done = resolver.finish(), case .inline(let v) = done.outcome else { return nil }
+    guard let done = resolver.resolve(entries: [(engineKey, value)]).first, case .inline(let v) = done.outcome else { return nil }
     if case .rangeAppliedState = role { return (try? RangeAppliedState(decoding: v.data)).map { (id, $0.raftAppliedIndex) } }
     guard case .int(let n)? = try? v.decoded(), n >= 0 else { return nil }
     return (id, UInt64(n))
@@ -74,20 +73,17 @@ extension StoreCatalog {
 
   static func isMetadataKey(_ roachKey: [UInt8]) -> Bool { isMetadataRole(LocalKeys.role(of: roachKey)) }
 
-  /// Feeds the records in engine-key order (a bytewise store, such as one built by `ldb`,
-  /// orders versions oldest first) to the resolver and decodes each outcome.
+  /// Resolves the records (in engine-key order whatever the store's comparer: a bytewise
+  /// store, such as one built by `ldb`, orders versions oldest first) and decodes each outcome.
   mutating func resolve(_ records: [(key: [UInt8], value: [UInt8])], locks: [(LockTableKey, [UInt8])]) {
-    let sorted = records.sorted { EngineKey.compare($0.key, $1.key) < 0 }
     var resolver = MVCCResolver()
     for (lock, md) in locks { resolver.register(lock: lock, metadata: md) }
-    for r in sorted {
-      do {
-        if let done = try resolver.push(engineKey: r.key, value: r.value) { absorb(done) }
-      } catch {
-        problems.append(Problem(.undecodable, store: path, subject: "key \(hex(r.key))", key: r.key, "\(error)"))
-      }
+    var bad: [Problem] = []
+    let resolved = resolver.resolve(entries: records) { key, error in
+      bad.append(Problem(.undecodable, store: path, subject: "key \(hex(key))", key: key, "\(error)"))
     }
-    if let done = resolver.finish() { absorb(done) }
+    problems += bad
+    for r in resolved { absorb(r) }
   }
 
   mutating func absorb(_ r: MVCCResolution) {

@@ -16,8 +16,9 @@ struct MVCCResolverTests {
   static func run(_ entries: [([UInt8], [UInt8])], at t: MVCCTimestamp = .max, rangeKeys: [MVCCRangeKey] = []) throws -> [MVCCResolution] {
     var r = MVCCResolver(readTimestamp: t, rangeKeys: rangeKeys)
     var out: [MVCCResolution] = []
-    for (k, v) in entries { if let x = try r.push(engineKey: k, value: v) { out.append(x) } }
-    if let x = r.finish() { out.append(x) }
+    var bad: [KVError] = []
+    out = r.resolve(entries: entries) { _, e in bad.append(e) }
+    if let e = bad.first { throw e }
     return out
   }
 
@@ -110,12 +111,17 @@ struct MVCCResolverTests {
     #expect(t == ts(1))
   }
 
-  @Test func outOfOrderInputThrows() throws {
+  /// Entries in any order resolve as in engine order (a bytewise store lists versions oldest
+  /// first); a key that is no engine key is reported and left out.
+  @Test func anyInputOrderAndBadKeys() throws {
+    let inOrder = try Self.run(Self.history)
+    #expect(try Self.run(Self.history.reversed()).map(\.outcome) == inOrder.map(\.outcome))
+    #expect(try Self.run([Self.history[2], Self.history[0], Self.history[3], Self.history[1]]).map(\.roachKey) == [Self.a, Self.b])
     var r = MVCCResolver()
-    _ = try r.push(engineKey: Self.version(Self.a, ts(1)), value: [])
-    #expect(throws: KVError.self) { try r.push(engineKey: Self.version(Self.a, ts(2)), value: []) }
-    var r2 = MVCCResolver()
-    #expect(throws: KVError.self) { try r2.push(engineKey: [0x61, 0x01], value: []) }
+    var bad: [[UInt8]] = []
+    let res = r.resolve(entries: [([0x61, 0x01], []), (Self.version(Self.b, ts(4)), Self.int(4))]) { key, _ in bad.append(key) }
+    #expect(bad == [[0x61, 0x01]])
+    #expect(res.map(\.roachKey) == [Self.b])
   }
 
   /// The store fixture's final visible state (after Pebble's own merge), with its MVCC range

@@ -20,13 +20,8 @@ struct SpanScannerTests {
                    rawValue: bytes(hex: $0.str("value_hex") ?? ""))
     }
     var resolver = MVCCResolver(readTimestamp: ts, rangeKeys: rks)
-    var out: [String] = []
-    for p in points {
-      if let r = try resolver.push(engineKey: bytes(hex: p.str("key_hex")!), value: bytes(hex: p.str("value_hex")!)),
-         spans.contains(where: { $0.contains(r.roachKey) }) { out.append(describe(r)) }
-    }
-    if let r = resolver.finish(), spans.contains(where: { $0.contains(r.roachKey) }) { out.append(describe(r)) }
-    return out
+    let entries = points.map { (key: bytes(hex: $0.str("key_hex")!), value: bytes(hex: $0.str("value_hex")!)) }
+    return resolver.resolve(entries: entries).filter { r in spans.contains { $0.contains(r.roachKey) } }.map(describe)
   }
 
   static func describe(_ r: MVCCResolution) -> String {
