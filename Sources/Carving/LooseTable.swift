@@ -116,11 +116,7 @@ enum LooseTable {
 
   static func handleBytes(_ h: BlockHandle) -> [UInt8] { uvarint(UInt64(h.offset)) + uvarint(UInt64(h.length)) }
 
-  static func uvarint(_ v: UInt64) -> [UInt8] {
-    var v = v, out: [UInt8] = []
-    while v >= 0x80 { out.append(UInt8(v & 0x7f) | 0x80); v >>= 7 }
-    return out + [UInt8(v)]
-  }
+  static func uvarint(_ v: UInt64) -> [UInt8] { Bytes.uvarintBytes(v) }
 
   static func le32(_ v: UInt32) -> [UInt8] { (0..<4).map { UInt8(truncatingIfNeeded: v >> (8 * $0)) } }
   static func le64(_ v: UInt64) -> [UInt8] { (0..<8).map { UInt8(truncatingIfNeeded: v >> (8 * $0)) } }

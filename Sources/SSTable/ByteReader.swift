@@ -4,6 +4,13 @@ import CSalvageCRC
 /// bounds and returns nil (never traps) on bad input; callers turn nil into an error that
 /// names the structure being decoded.
 public enum Bytes {
+  /// `v` as a LEB128 uvarint (the writers' side of `uvarint`: carved tables, re-encoded range keys).
+  public static func uvarintBytes(_ v: UInt64) -> [UInt8] {
+    var v = v, out: [UInt8] = []
+    while v >= 0x80 { out.append(UInt8(v & 0x7f) | 0x80); v >>= 7 }
+    return out + [UInt8(v)]
+  }
+
   @inlinable @inline(__always)
   public static func uint32LE(_ b: UnsafeRawBufferPointer, _ at: Int) -> UInt32? {
     guard at >= 0, b.count &- at >= 4 else { return nil }

@@ -82,6 +82,20 @@ extension Table {
     return out
   }
 
+  /// The row-format (and batch) value of one range key (spec §4.5): the end key, or for
+  /// RANGEKEYSET / RANGEKEYUNSET the end key and its one (suffix[, value]) pair, each
+  /// uvarint-prefixed. `decodeRangeKeyValue` reads it back.
+  public static func encodeRangeKeyValue(_ k: RangeKey) -> [UInt8] {
+    guard k.kind != Kind.rangeKeyDel else { return k.end }
+    let suffix = k.suffix ?? []
+    var out = Bytes.uvarintBytes(UInt64(k.end.count)) + k.end + Bytes.uvarintBytes(UInt64(suffix.count)) + suffix
+    if k.kind == Kind.rangeKeySet {
+      let v = k.value ?? []
+      out += Bytes.uvarintBytes(UInt64(v.count)) + v
+    }
+    return out
+  }
+
   /// Decodes the row-format value of a range key (spec §4.5) into one `RangeKey` per
   /// (suffix, value).
   public static func decodeRangeKeyValue(start: [UInt8], seq: UInt64, kind: UInt8, value v: UnsafeRawBufferPointer,

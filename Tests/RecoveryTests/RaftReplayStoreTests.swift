@@ -2,6 +2,7 @@ import CockroachKV
 import Foundation
 import LSMStore
 import SSTable
+import SalvageTestSupport
 import Testing
 @testable import Recovery
 
@@ -95,6 +96,27 @@ struct RaftReplayStoreTests {
   /// A file whose CRC-32C is not the command's is not the table that was committed:
   /// CockroachDB refuses to apply it (`addSSTablePreApply`, R-SIDELOAD), so the replay stops
   /// there and the range keeps entry 11.
+  /// An AddSSTable payload is an ingestion table, and from 22.2 on it may hold MVCC range
+  /// keys: Pebble's own ingestion table (set, unset and del range keys) becomes overlay
+  /// operations whose values decode back to exactly the range keys Pebble listed.
+  @Test func addSSTableRangeKeysBecomeOverlayOperations() throws {
+    let path = Fixtures.path("pebble-gen/sst/ingest-pebblev7-snappy.sst")
+    let ops = try AddSSTablePayload.ops(path: path).get()
+    var decoded: [RangeKey] = []
+    for op in ops where op.kind == Kind.rangeKeySet || op.kind == Kind.rangeKeyUnset || op.kind == Kind.rangeKeyDel {
+      try op.value.withUnsafeBytes { try Table.decodeRangeKeyValue(start: op.key, seq: 0, kind: op.kind, value: $0, into: &decoded) }
+    }
+    let want = try Fixtures.jsonl("pebble-gen/sst/ingest-pebblev7-snappy.rangekeys.jsonl").map {
+      RangeKey(start: bytes(hex: $0.str("start_hex")!), end: bytes(hex: $0.str("end_hex")!), seq: 0,
+               kind: UInt8($0["kind_code"] as! Int), suffix: $0.str("suffix_hex").map { bytes(hex: $0) },
+               value: $0.str("value_hex").map { bytes(hex: $0) })
+    }
+    #expect(want.count == 6)
+    #expect(decoded == want)
+    #expect(ops.filter { $0.kind == Kind.set || $0.kind == Kind.del || $0.kind == Kind.singleDel || $0.kind == Kind.merge }.count
+            == (try Fixtures.jsonl("pebble-gen/sst/ingest-pebblev7-snappy.points.jsonl")).count)
+  }
+
   @Test func sideloadedAddSSTableWithAnotherCRCStops() throws {
     let (sst, crc) = try Self.rows7and8Table()
     let add = RaftEnc.normalData(RaftEnc.command(mli: 7, addSSTable: crc ^ 1), version: 1)

@@ -3,8 +3,8 @@ import LSMStore
 import SSTable
 
 /// The SST of a replayed AddSSTable command (docs/raft-log-format.md R-SIDELOAD) as overlay
-/// operations: its point entries and range deletions, in table order. Range keys inside the
-/// table are not applied yet (an error says so).
+/// operations: its point entries, range deletions and range keys (MVCC range tombstones,
+/// which AddSSTable may carry from 22.2 on), in table order.
 public enum AddSSTablePayload {
   public struct Failure: Error, CustomStringConvertible {
     public var description: String
@@ -39,7 +39,7 @@ public enum AddSSTablePayload {
     if let d = it.damages.first { return .failure(Failure("\(path): \(d)")) }
     do {
       for d in try table.rangeDeletions() { out.append(.overlay(kind: Kind.rangeDel, key: d.start, value: d.end)) }
-      if !(try table.rangeKeys()).isEmpty { return .failure(Failure("\(path): holds MVCC range keys, not applied yet")) }
+      for k in try table.rangeKeys() { out.append(.overlay(kind: k.kind, key: k.start, value: Table.encodeRangeKeyValue(k))) }
     } catch {
       return .failure(Failure("\(path): \(error)"))
     }
