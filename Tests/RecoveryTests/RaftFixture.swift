@@ -20,9 +20,10 @@ enum RaftEnc {
   static func put(_ key: [UInt8], _ value: [UInt8]) -> (kind: UInt8, key: [UInt8], value: [UInt8]?) { (1, key, value) }
   static func del(_ key: [UInt8]) -> (kind: UInt8, key: [UInt8], value: [UInt8]?) { (0, key, nil) }
 
-  static func lease(sequence: Int64, store: Int32 = 1) -> PB {
+  static func lease(sequence: Int64, store: Int32 = 1, proposedWall: UInt64? = nil) -> PB {
     var r = PB(); r.varint(1, UInt64(store)); r.varint(2, UInt64(store)); r.varint(3, UInt64(store))
     var l = PB(); l.message(3, r); l.varint(7, UInt64(sequence))   // 3 replica, 7 sequence
+    if let w = proposedWall { var t = PB(); t.varint(1, w); l.message(5, t) }   // 5 proposed_ts
     return l
   }
 
@@ -30,19 +31,21 @@ enum RaftEnc {
   /// `addSSTable`: the crc32 of a sideloaded AddSSTable (17 add_sstable{2 crc32}, data stripped).
   static func command(mli: UInt64, leaseSeq: Int64 = 1, batch: [UInt8]? = nil, newLease: Int64? = nil,
                       addSSTable: UInt32? = nil, split: Bool = false,
-                      writeWall: UInt64? = nil, newGCThresholdWall: UInt64? = nil) -> [UInt8] {
+                      writeWall: UInt64? = nil, newGCThresholdWall: UInt64? = nil,
+                      newLeaseStore: Int32 = 1, newLeaseProposedWall: UInt64? = nil, prevLeaseProposalWall: UInt64? = nil) -> [UInt8] {
     var c = PB()
     if mli > 0 { c.varint(4, mli) }
     c.varint(6, UInt64(leaseSeq))
     var eval = PB()
     if newLease != nil || newGCThresholdWall != nil {
       var state = PB()
-      if let s = newLease { state.message(4, lease(sequence: s)) }
+      if let s = newLease { state.message(4, lease(sequence: s, store: newLeaseStore, proposedWall: newLeaseProposedWall)) }
       if let g = newGCThresholdWall { var t = PB(); t.varint(1, g); state.message(6, t) }   // 6 gc_threshold hlc.Timestamp
       eval.message(2, state)
       if newLease != nil { eval.varint(6, 1) }
     }
     if let w = writeWall { var t = PB(); t.varint(1, w); eval.message(8, t) }               // 8 write_timestamp
+    if let w = prevLeaseProposalWall { var t = PB(); t.varint(1, w); eval.message(20, t) }  // 20 prev_lease_proposal
     if let crc = addSSTable { var a = PB(); a.varint(2, UInt64(crc)); eval.message(17, a) }
     if split { eval.message(3, PB()) }   // 3 split (its trigger is not read)
     c.message(13, eval)

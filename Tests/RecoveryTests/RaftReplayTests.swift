@@ -90,6 +90,33 @@ struct RaftReplayTests {
     #expect(RaftReplayer.replay(rangeID: 7, replicas: [Self.replica(0, l)]).entries.first?.outcome == .applied(ops: 1))
   }
 
+  /// R-APPLY-LEASE for lease requests (forced_error.go): one whose prev_lease_proposal is not
+  /// the current lease's proposed_ts was proposed against another version of the lease (a
+  /// duplicate of one that applied already); one for a store outside the range's descriptor
+  /// is refused.
+  @Test func leaseRequestsAreCheckedAgainstTheLeaseTheyReplace() {
+    func request(_ seq: Int64, store: Int32 = 1, proposed: UInt64, prev: UInt64) -> [UInt8] {
+      RaftEnc.normalData(RaftEnc.command(mli: 0, leaseSeq: seq - 1, newLease: seq, newLeaseStore: store,
+                                         newLeaseProposedWall: proposed, prevLeaseProposalWall: prev))
+    }
+    var l = Self.log([11: (1, request(2, proposed: 200, prev: 100)),   // replaces lease #1 proposed at 100: applies
+                      12: (1, request(2, proposed: 300, prev: 100)),   // its duplicate: #1 is no longer current
+                      13: (1, request(3, store: 9, proposed: 400, prev: 200)),   // store 9 holds no replica
+                      14: (1, Self.write(Self.k1, mli: 6, seq: 2))], commit: 14)
+    l.lease = RaftLease(sequence: 1, proposedTS: MVCCTimestamp(wallTime: 100, logical: 0))
+    let r = RaftReplayer.replay(rangeID: 7, replicas: [Self.replica(0, l)], replicaStores: [1, 2, 3])
+    #expect(r.entries.map(\.outcome) == [
+      .applied(ops: 0),
+      .rejected("proposed under lease #1, applied under lease #2"),
+      .rejected("lease for store s9, which holds no replica of the range"),
+      .applied(ops: 1)])
+    // The duplicate carries the current sequence but names the replaced lease's proposal time.
+    var dup = Self.log([11: (1, request(2, proposed: 300, prev: 50))], commit: 11)
+    dup.lease = RaftLease(sequence: 1, proposedTS: MVCCTimestamp(wallTime: 100, logical: 0))
+    #expect(RaftReplayer.replay(rangeID: 7, replicas: [Self.replica(0, dup)]).entries.map(\.outcome) == [
+      .rejected("lease request proposed against the lease of \(MVCCTimestamp(wallTime: 50, logical: 0)), current lease proposed at \(MVCCTimestamp(wallTime: 100, logical: 0))")])
+  }
+
   @Test func emptyEntriesAndConfChanges() {
     let cc = RaftEnc.command(mli: 6, batch: RaftEnc.batch([RaftEnc.put(Self.k2, Enc.intValue(1))]))
     var l = Self.log([11: (2, []), 13: (2, Self.write(Self.k1, mli: 7))], commit: 13)

@@ -66,6 +66,8 @@ public struct ReplicatedEvalResult: Equatable, Sendable {
   public var isLeaseRequest = false
   public var isProbe = false
   public var writeTimestamp: MVCCTimestamp = .zero
+  /// 20 prev_lease_proposal: a lease request's view of the current lease's `proposed_ts`.
+  public var prevLeaseProposal: MVCCTimestamp?
   /// 17 add_sstable: 1 data (empty when sideloaded), 2 crc32.
   public var addSSTable: AddSSTable?
 
@@ -99,6 +101,7 @@ public struct ReplicatedEvalResult: Equatable, Sendable {
       case 6: isLeaseRequest = try f.bool(r.what)
       case 8: writeTimestamp = try MVCCTimestamp(proto: try f.bytes(r.what))
       case 12: hasChangeReplicas = true
+      case 20: prevLeaseProposal = try MVCCTimestamp(proto: try f.bytes(r.what))
       case 17:
         var a = try f.message("AddSSTable")
         var sst = AddSSTable()
@@ -124,16 +127,19 @@ public enum RaftGCThreshold {
   }
 }
 
-/// `roachpb.Lease` (R-LEASE): the fields replay compares. 3 replica, 6 epoch, 7 sequence.
+/// `roachpb.Lease` (R-LEASE): the fields replay compares. 3 replica, 5 proposed_ts, 6 epoch,
+/// 7 sequence.
 public struct RaftLease: Equatable, Sendable {
   public var sequence: Int64 = 0
   public var epoch: Int64 = 0
   public var replica: ReplicaDescriptor?
+  public var proposedTS: MVCCTimestamp?
 
-  public init(sequence: Int64 = 0, epoch: Int64 = 0, replica: ReplicaDescriptor? = nil) {
+  public init(sequence: Int64 = 0, epoch: Int64 = 0, replica: ReplicaDescriptor? = nil, proposedTS: MVCCTimestamp? = nil) {
     self.sequence = sequence
     self.epoch = epoch
     self.replica = replica
+    self.proposedTS = proposedTS
   }
 
   public init(decoding b: ArraySlice<UInt8>) throws(KVError) {
@@ -142,6 +148,7 @@ public struct RaftLease: Equatable, Sendable {
       switch f.number {
       case 3:
         do { replica = try ReplicaDescriptor(decoding: try f.bytes(r.what)) } catch { throw error.within(r.what) }
+      case 5: proposedTS = try MVCCTimestamp(proto: try f.bytes(r.what))
       case 6: epoch = try f.int64(r.what)
       case 7: sequence = try f.int64(r.what)
       default: break

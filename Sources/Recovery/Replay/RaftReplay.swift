@@ -94,7 +94,8 @@ public enum RaftReplayer {
   /// never lets a follower's commit pass entries that differ from the leader's); such
   /// copies must agree in term, or replay stops there.
   /// `sideloaded(store, index, term)`: the path of that store's sideloaded AddSSTable payload.
-  public static func replay(rangeID: Int64, replicas: [Replica],
+  /// `replicaStores`: the store IDs of the range's descriptor (nil: unknown).
+  public static func replay(rangeID: Int64, replicas: [Replica], replicaStores: Set<Int32>? = nil,
                             sideloaded: (_ store: Int, _ index: UInt64, _ term: UInt64) -> String? = { _, _, _ in nil }) -> RangeReplay {
     guard let chosen = replicas.first else {
       return RangeReplay(rangeID: rangeID, chosenStore: -1, appliedIndex: 0, leaseAppliedIndex: 0)
@@ -114,7 +115,7 @@ public enum RaftReplayer {
     guard out.commit >= start else { return out }
 
     var state = ApplyState(leaseAppliedIndex: chosen.leaseAppliedIndex, lease: chosen.log.lease,
-                           gcThreshold: chosen.log.gcThreshold ?? .zero)
+                           gcThreshold: chosen.log.gcThreshold ?? .zero, replicaStores: replicaStores)
     out.leaseSequence = chosen.log.lease?.sequence
     var index = start
     while index <= out.commit {
@@ -169,6 +170,9 @@ public enum RaftReplayer {
     var lease: RaftLease?
     /// The range's GC threshold (zero when no `lgc-` record was ever written).
     var gcThreshold: MVCCTimestamp = .zero
+    /// Store IDs of the range's replicas (its descriptor, followed through replayed
+    /// descriptor changes); nil: unknown, a lease request's replica is not checked.
+    var replicaStores: Set<Int32>? = nil
 
     /// `.failure` stops the replay (something Salvage cannot apply faithfully).
     mutating func apply(_ p: RaftPayload, index: UInt64, sideloaded: () -> String? = { nil },
@@ -183,7 +187,15 @@ public enum RaftReplayer {
           }
         } else if cmd.proposerLeaseSequence != lease.sequence {
           return .success(.rejected("proposed under lease #\(cmd.proposerLeaseSequence), applied under lease #\(lease.sequence)"))
+        } else if eval.isLeaseRequest, let prev = eval.prevLeaseProposal, prev != lease.proposedTS {
+          // R-APPLY-LEASE: proposed against another version of lease #n (an extension, or a
+          // duplicate of a request that applied already).
+          return .success(.rejected("lease request proposed against the lease of \(prev), current lease proposed at "
+            + (lease.proposedTS.map { "\($0)" } ?? "no time")))
         }
+      }
+      if eval.isLeaseRequest, let stores = replicaStores, let store = eval.lease?.replica?.storeID, !stores.contains(store) {
+        return .success(.rejected("lease for store s\(store), which holds no replica of the range"))
       }
       // Lease requests skip the lease index check and leave the counter (R-APPLY-MLI).
       if !eval.isLeaseRequest {
@@ -199,6 +211,7 @@ public enum RaftReplayer {
       // R-APPLY-STATE: what an accepted command changes in the state the next ones are checked against.
       if eval.isLeaseRequest, let l = eval.lease { lease = l }
       if let t = eval.gcThreshold, t > gcThreshold { gcThreshold = t }
+      if let d = eval.descriptor { replicaStores = Set(d.replicas.map(\.storeID)) }
       var applied: [BatchOp] = []
       if let wb = cmd.writeBatch, !wb.isEmpty {
         let batch = BatchDecoder.decode(wb, recordOffset: 0, file: "raft entry \(index)")

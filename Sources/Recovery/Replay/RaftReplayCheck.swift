@@ -58,7 +58,7 @@ public enum RaftReplayChecker {
               let first = log.entries.keys.min(), first <= c.raftAppliedIndex else { continue }
         var check = ReplayCheck(rangeID: r.rangeID, store: s, firstIndex: first, appliedIndex: c.raftAppliedIndex,
                                 storedLeaseAppliedIndex: c.leaseAppliedIndex, storedLeaseSequence: log.lease?.sequence)
-        replayTail(log, into: &check, writes: &writes) { index, term in
+        replayTail(log, replicaStores: Set(r.descriptor.replicas.map(\.storeID)), into: &check, writes: &writes) { index, term in
           AddSSTablePayload.sideloadedPath(store: stores[s].path, rangeID: r.rangeID, index: index, term: term)
         }
         checks.append(check)
@@ -72,9 +72,9 @@ public enum RaftReplayChecker {
   /// Replays `log`'s entries from its first to `check.appliedIndex`, starting with no lease
   /// and lease applied index 0 (what came before the tail is unknown: the first lease
   /// request and the first command set them), collecting the versioned puts.
-  static func replayTail(_ log: ReplicaRaftLog, into check: inout ReplayCheck, writes: inout Writes,
+  static func replayTail(_ log: ReplicaRaftLog, replicaStores: Set<Int32>?, into check: inout ReplayCheck, writes: inout Writes,
                          sideloaded: @escaping (UInt64, UInt64) -> String?) {
-    var state = RaftReplayer.ApplyState(leaseAppliedIndex: 0, lease: nil)
+    var state = RaftReplayer.ApplyState(leaseAppliedIndex: 0, lease: nil, replicaStores: replicaStores)
     var index = check.firstIndex
     while index <= check.appliedIndex {
       let entry: RaftEntry, payload: RaftPayload

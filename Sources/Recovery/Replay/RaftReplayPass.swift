@@ -33,7 +33,8 @@ public enum RaftReplayPass {
         RaftReplayer.Replica(store: c.store, appliedIndex: c.raftAppliedIndex, leaseAppliedIndex: c.leaseAppliedIndex,
                              log: logs[c.store][r.rangeID] ?? ReplicaRaftLog(rangeID: r.rangeID))
       }
-      var rep = RaftReplayer.replay(rangeID: r.rangeID, replicas: replicas) { store, index, term in
+      var rep = RaftReplayer.replay(rangeID: r.rangeID, replicas: replicas,
+                                    replicaStores: Set(r.descriptor.replicas.map(\.storeID))) { store, index, term in
         AddSSTablePayload.sideloadedPath(store: stores[store].path, rangeID: r.rangeID, index: index, term: term)
       }
       // Without any HardState nothing is known committed: such logs are only counted by `kv ranges`.
