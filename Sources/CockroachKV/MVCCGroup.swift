@@ -4,7 +4,7 @@ import SSTable
 /// The versions of one roach key, gathered from borrowed engine entries into storage reused
 /// from key to key (no allocation per entry once warm): the roach key, then each value,
 /// in one byte arena. The grouping half of MVCC resolution, shared by every scan
-/// (`SpanScanner`, `MVCCResolver.push`); `MVCCResolver.resolve(_:)` is the other half.
+/// (`SpanScanner`, `MVCCResolver.resolve(entries:)`); `MVCCResolver.resolve(_:)` is the other half.
 ///
 /// Views it hands out are valid until the next `begin`, `add` or `resolve`.
 public final class MVCCGroup {
