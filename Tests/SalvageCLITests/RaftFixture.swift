@@ -1,0 +1,1 @@
+../RecoveryTests/RaftFixture.swift
