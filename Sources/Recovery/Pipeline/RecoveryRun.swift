@@ -256,7 +256,8 @@ public final class RecoveryRun: @unchecked Sendable {
       report.problems += report.raftReplay.flatMap(\.problems)
     }
     report.raftReplayOff = !options.raftReplay
-    if plans.isEmpty {
+    let readWhole = plans.isEmpty
+    if readWhole {
       guard stores.count == 1 else {
         throw RecoveryError("no range descriptor was found on any store, so replicas cannot be told apart; recover one store at a time")
       }
@@ -266,7 +267,7 @@ public final class RecoveryRun: @unchecked Sendable {
     // Read whole, the store covers every key: nothing is lost for want of a replica (what
     // lacked a descriptor is said above), so neither the index check nor the rebuild treats
     // its spans as lost.
-    report.lostSpans = plans.first?.rangeID == 0 ? [] : view.lost
+    report.lostSpans = readWhole ? [] : view.lost
     rangePlans = plans
     report.rangeSources = plans.map { p in
       .init(rangeID: p.rangeID, span: p.span.pretty, start: p.span.start, end: p.span.end,

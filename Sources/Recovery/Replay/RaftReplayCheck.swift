@@ -30,8 +30,8 @@ public struct ReplayCheck: Equatable, Sendable {
   /// Why the check stopped before the applied index (a gap, an undecodable entry).
   public var stopped: String?
 
-  /// A replayed command count and lease applied index do not agree with the store's
-  /// (no MLI-checked command in the tail: nothing to compare).
+  /// The replayed lease applied index is the stored one (0 replayed: no command of the tail
+  /// moved it, nothing to compare).
   public var leaseAppliedIndexAgrees: Bool { replayedLeaseAppliedIndex == 0 || replayedLeaseAppliedIndex == storedLeaseAppliedIndex }
   public var leaseAgrees: Bool { replayedLeaseSequence == nil || replayedLeaseSequence == storedLeaseSequence }
   public var agrees: Bool {
