@@ -43,14 +43,14 @@ func mvccPassBorrowed(_ stores: [Store]) throws -> (keys: Int, sink: Int) {
   return (keys, sink)
 }
 
-/// Each store's planned spans (ranges whose chosen replica it holds), in key order.
+/// Each store's planned spans (ranges whose chosen replica it holds).
 func chosenSpans(_ paths: [String]) throws -> [[KeySpan]] {
   let catalogs = try paths.map { try StoreCatalog.read(path: $0) }
   var spans = Array(repeating: [KeySpan](), count: paths.count)
   for p in ReplicaPlanner.plan(ClusterView(catalogs), catalogs: catalogs) {
     if let s = p.chosenStore { spans[s].append(p.span) }
   }
-  return spans.map { $0.sorted { $0.start.lexicographicallyPrecedes($1.start) } }
+  return spans
 }
 
 /// The MVCC-resolved read of the chosen replicas: recover's data pass without rows.

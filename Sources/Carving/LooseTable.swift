@@ -107,16 +107,15 @@ enum LooseTable {
     var restarts: [UInt32] = []
     for (k, v) in entries {
       restarts.append(UInt32(b.count))
-      b += uvarint(0) + uvarint(UInt64(k.count)) + uvarint(UInt64(v.count)) + k + v
+      b += Bytes.uvarintBytes(0) + Bytes.uvarintBytes(UInt64(k.count)) + Bytes.uvarintBytes(UInt64(v.count)) + k + v
     }
     if restarts.isEmpty { restarts = [0] }
     for r in restarts { b += le32(r) }
     return b + le32(UInt32(restarts.count))
   }
 
-  static func handleBytes(_ h: BlockHandle) -> [UInt8] { uvarint(UInt64(h.offset)) + uvarint(UInt64(h.length)) }
+  static func handleBytes(_ h: BlockHandle) -> [UInt8] { Bytes.uvarintBytes(UInt64(h.offset)) + Bytes.uvarintBytes(UInt64(h.length)) }
 
-  static func uvarint(_ v: UInt64) -> [UInt8] { Bytes.uvarintBytes(v) }
 
   static func le32(_ v: UInt32) -> [UInt8] { (0..<4).map { UInt8(truncatingIfNeeded: v >> (8 * $0)) } }
   static func le64(_ v: UInt64) -> [UInt8] { (0..<8).map { UInt8(truncatingIfNeeded: v >> (8 * $0)) } }

@@ -1,13 +1,12 @@
 import LSMStore
 import Recovery
 
-/// What Raft log replay would do per range (`kv ranges`): the stores are opened again and
-/// their Raft keys read; nothing is applied. A store that cannot be opened is left out.
-func raftReplayPlan(_ directories: [String], view: ClusterView, plans: [Int64: RangePlan]) -> [Int64: RangeReplay] {
-  let stores = directories.compactMap { try? LSMStore.Store(path: $0) }
-  guard stores.count == directories.count else { return [:] }
+/// What Raft log replay would do per range (`kv ranges`), from the Raft state the store
+/// catalogs read (`logs`); nothing is applied.
+func raftReplayPlan(_ stores: [LSMStore.Store], logs: [[Int64: ReplicaRaftLog]], view: ClusterView,
+                    plans: [Int64: RangePlan]) -> [Int64: RangeReplay] {
   let ordered = view.ranges.compactMap { plans[$0.rangeID] }
-  return Dictionary(RaftReplayPass.plan(stores: stores, view: view, plans: ordered).map { ($0.rangeID, $0) }) { a, _ in a }
+  return Dictionary(RaftReplayPass.plan(stores: stores, view: view, plans: ordered, logs: logs).map { ($0.rangeID, $0) }) { a, _ in a }
 }
 
 /// `raft: commit 13 (from s2), 2 to replay, 1 rejected, 1 past commit; stopped: …`.
@@ -29,9 +28,7 @@ func raftReplayJSON(_ r: RangeReplay) -> String {
 
 /// `kv ranges --check-replay`: per store, how many applied entries were replayed and whether
 /// the outcome matched the store; a line per range that did not.
-func writeReplayChecks(_ directories: [String], view: ClusterView, format: OutputFormat, out: Output) {
-  let stores = directories.compactMap { try? LSMStore.Store(path: $0) }
-  guard stores.count == directories.count else { return }
+func writeReplayChecks(_ stores: [LSMStore.Store], view: ClusterView, format: OutputFormat, out: Output) {
   let checks = RaftReplayChecker.check(stores: stores, view: view)
   if format == .jsonl {
     for c in checks {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CockroachKV
+import LSMStore
 import Recovery
 
 struct KVRanges: ParsableCommand {
@@ -24,17 +25,19 @@ struct KVRanges: ParsableCommand {
   }
 
   func run() throws {
-    var catalogs: [StoreCatalog] = []
+    var stores: [LSMStore.Store] = []
     for dir in directories {
-      do { catalogs.append(try StoreCatalog.read(path: dir, verifyTables: verify)) } catch {
+      do { stores.append(try LSMStore.Store(path: dir)) } catch {
         printError("salvage: \(dir): \(error)")
         throw ExitCode(ReadStatus.failed)
       }
     }
+    let catalogs = stores.map { StoreCatalog(store: $0, verifyTables: verify) }
     let view = ClusterView(catalogs)
     let plans = Dictionary(uniqueKeysWithValues: ReplicaPlanner.plan(view, catalogs: catalogs).map { ($0.rangeID, $0) })
     let out = Output()
-    let replays = raftReplayPlan(directories, view: view, plans: plans)
+    // Replay is planned from the Raft state the catalogs read; nothing is applied.
+    let replays = raftReplayPlan(stores, logs: catalogs.map(\.raftLogs), view: view, plans: plans)
     if format == .jsonl {
       var j = KVRangesJSON(view: view, plans: plans, out: out)
       j.replays = replays
@@ -44,7 +47,7 @@ struct KVRanges: ParsableCommand {
       t.replays = replays
       t.write()
     }
-    if checkReplay { writeReplayChecks(directories, view: view, format: format, out: out) }
+    if checkReplay { writeReplayChecks(stores, view: view, format: format, out: out) }
     out.flush()
     TerminalList.lines(view.problems, "problems", indent: "salvage: ", seeAll: "(salvage recover lists them all in report.json)") { $0.description }
       .forEach(printError)

@@ -70,9 +70,8 @@ public enum Survey {
     let csvPerByte = sampledBytes > 0 ? Double(sink.csvBytes) / Double(sampledBytes) : 0
     s.estimatedCSVBytes = Int64(csvPerByte * Double(s.bytesToRead))
     // Planning's problems, and what the sample met (damaged blocks among them).
-    // A missing WAL the store's own issues already name is said once.
-    let unsaid = run.report.lostWALs.filter { w in !run.problems.contains { $0.description.hasSuffix(w.meaning) } }
-    s.problems = (run.problems + unsaid.map { Problem(.missing, store: $0.store, "live WAL \($0.file) missing: \($0.meaning)") }).map(\.description)
+    // (A missing live WAL is among them: the store reports it as damage.)
+    s.problems = run.problems.map(\.description)
     s.notices = run.notices
     for (i, table) in s.tables.enumerated() where table.rowsPartial {
       // Stats missing or straddling ranges: rows per byte of the sample, where sampled.
