@@ -10,7 +10,7 @@ import SSTable
 public final class MVCCGroup {
   /// One version: what `EngineKey.Version` says, without the allocation of a lock's UUID.
   struct Entry {
-    enum Kind: UInt8 { case unversioned, mvcc, lock }
+    typealias Kind = VersionKind
     var kind: Kind
     var timestamp: MVCCTimestamp
     /// Offsets into the arena: the value, and for a lock the 17 version bytes.
@@ -18,6 +18,8 @@ public final class MVCCGroup {
     var valueCount: Int
     var lockStart: Int
   }
+
+  public enum VersionKind: UInt8, Sendable { case unversioned, mvcc, lock }
 
   let arena = KeyBuffer()
   var keyCount = 0
@@ -77,6 +79,11 @@ public final class MVCCGroup {
 
   @inline(__always)
   func value(_ e: Entry) -> UnsafeRawBufferPointer { bytes(e.valueStart, e.valueCount) }
+
+  /// Each version in the group's order: its kind, timestamp (zero unless `.mvcc`) and value.
+  public func forEachVersion(_ body: (_ kind: VersionKind, _ timestamp: MVCCTimestamp, _ value: UnsafeRawBufferPointer) throws -> Void) rethrows {
+    for e in entries { try body(e.kind, e.timestamp, value(e)) }
+  }
 
   /// Unversioned first, then versions newest first (engine order): a store written with the
   /// bytewise comparer gives versions oldest first. Locks sort as timestamp zero.

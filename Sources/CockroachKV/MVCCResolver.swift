@@ -126,8 +126,11 @@ public struct MVCCResolver {
     }
   }
 
+  /// Every registered intent and lock, by locked key.
+  public var registeredLocks: [MVCCIntent] { lockedKeys.flatMap { locks[$0] ?? [] } }
+
   /// The intents and locks registered on `key` (no allocation when there are none).
-  func registeredLocks(on key: UnsafeRawBufferPointer) -> [MVCCIntent] {
+  public func registeredLocks(on key: UnsafeRawBufferPointer) -> [MVCCIntent] {
     guard !lockedKeys.isEmpty else { return [] }
     var lo = 0, hi = lockedKeys.count
     while lo < hi {

@@ -56,6 +56,23 @@ public final class Store {
     loadKeyspans()
   }
 
+  /// Tables that belong to no store directory, read as one store: a backup's data files,
+  /// for instance. Each inner list is one merge source of disjoint tables in key order, the
+  /// newest source first; entries of one key in several sources are taken from the first.
+  /// The comparer is the first readable table's (bytewise when none names one). `label`
+  /// stands for the directory in messages.
+  public init(tableGroups: [[String]], label: String) {
+    directory = StoreDirectory(label: label)
+    var number: UInt64 = 0
+    for paths in tableGroups where !paths.isEmpty {
+      sourceGroups.append(paths.map { number += 1; return TableSpec(path: $0, fileNum: number, meta: nil, syntheticSeqNum: nil) })
+    }
+    let named = tableGroups.joined().lazy.compactMap { (try? Table(path: $0))?.properties.comparator }.first
+    if let named, let c = Comparer(name: named) { comparer = c }
+    memtable.seal(comparer)
+    loadKeyspans()
+  }
+
   func note(_ s: StoreIssue.Severity, _ k: StoreError.Kind, _ m: String, file: String? = nil) {
     issues.append(StoreIssue(s, StoreError(k, m, file: file ?? directory.path)))
   }

@@ -24,6 +24,9 @@ public struct StoreDirectory: Sendable {
   /// Everything else (LOCK, IDENTITY, temporary files, CockroachDB extras…).
   public var otherFiles: [String] = []
 
+  /// A store with no directory of its own (`Store(tableGroups:label:)`): nothing listed.
+  init(label: String) { path = label }
+
   public init(path: String) throws(StoreError) {
     self.path = path
     guard let dir = opendir(path) else {

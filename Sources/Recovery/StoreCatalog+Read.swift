@@ -8,58 +8,54 @@ extension StoreCatalog {
 
   public init(store: Store) {
     self.init(path: store.path)
-    var records: [(key: [UInt8], value: [UInt8])] = []
-    var locks: [(LockTableKey, [UInt8])] = []
     // Applied indexes as they pass (a range's come before its log entries: /r/ < /u/), so
     // only the entries past them are kept for replay.
     var applied: [Int64: UInt64] = [:]
-    let it = store.makeVisibleIterator()
-    while let e = it.next() {
-      if let first = e.key.first, first >= LocalKeys.systemPrefix[0] { break }  // past /Meta2
-      guard let key = try? EngineKey(decoding: e.key) else {
-        problems.append(Problem(.undecodable, store: path, key: e.key, "key \(hex(e.key)) is not a CockroachDB engine key"))
-        continue
-      }
-      switch LocalKeys.role(of: key.roachKey) {
-      case .raftLog(let id, let index):
+    // The recovery's cursor over the local keys (everything before /System): metadata
+    // records resolved as MVCC, Raft state taken raw.
+    let stats = SpanScanner(store: store, spans: [KeySpan(start: [], end: LocalKeys.systemPrefix)]).runGroups { _, group, resolver in
+      let roachKey = Array(group.roachKey)
+      let role = LocalKeys.role(of: roachKey)
+      if case .raftLog(let id, let index) = role {
         var r = replicas[id] ?? ReplicaState(rangeID: id)
         let log = r.raftLog
-        r.raftLog = (Swift.min(log?.first ?? index, index), Swift.max(log?.last ?? index, index), (log?.count ?? 0) + 1)
+        r.raftLog = (Swift.min(log?.first ?? index, index), Swift.max(log?.last ?? index, index), (log?.count ?? 0) + group.count)
         replicas[id] = r
-        if key.version == .none {
-          RaftLogReader.absorb(.raftLog(rangeID: id, index: index), key: key, value: e.value, appliedIndexes: applied, into: &raftLogs)
+      }
+      if Self.isMetadataRole(role) {
+        let resolved = MVCCResolution(resolver.resolve(group))
+        absorb(resolved)
+        if case .inline = resolved.outcome, let id = Self.appliedIndexRange(role), let index = Self.appliedIndex(of: replicas[id]) {
+          applied[id] = index
         }
-      case .lock(let locked):
-        if Self.isMetadataKey(locked), let lock = try? LockTableKey(key) { locks.append((lock, e.value)) }
-      case let role where Self.isMetadataRole(role):
-        records.append((e.key, e.value))
-        if let (id, index) = Self.appliedIndex(role, engineKey: e.key, value: e.value) { applied[id] = index }
-      case let role:
-        if key.version == .none { RaftLogReader.absorb(role, key: key, value: e.value, appliedIndexes: applied, into: &raftLogs) }
+        return
+      }
+      group.forEachVersion { kind, _, value in
+        guard kind == .unversioned else { return }
+        RaftLogReader.absorb(role, key: EngineKey(roachKey: roachKey, version: .none), value: Array(value), appliedIndexes: applied, into: &raftLogs)
       }
     }
-    for i in store.issues + it.issues where i.severity == .damage { problems.append(Problem(.damage, store: path, "\(i.error)")) }
+    problems += stats.problems.map { $0.inStore(path) }
+    for i in store.issues + stats.issues where i.severity == .damage { problems.append(Problem(.damage, store: path, "\(i.error)")) }
     damagedSpans = Self.damagedSpans(store)
-    resolve(records, locks: locks)
     localDescriptors.sort {
       $0.descriptor.rangeID != $1.descriptor.rangeID ? $0.descriptor.rangeID < $1.descriptor.rangeID : $0.key.lexicographicallyPrecedes($1.key)
     }
     metaDescriptors.sort { $0.key.lexicographicallyPrecedes($1.key) }
   }
 
-  /// The Raft applied index a `rask` (or 19.1 `rfta`) record holds, decoded as it passes.
-  static func appliedIndex(_ role: LocalKeys.Role, engineKey: [UInt8], value: [UInt8]) -> (Int64, UInt64)? {
-    let id: Int64
+  /// The range whose Raft applied index a record of this role holds (`rask`, or 19.1 `rfta`).
+  static func appliedIndexRange(_ role: LocalKeys.Role) -> Int64? {
     switch role {
-    case .rangeAppliedState(let i): id = i
-    case .rangeIDLocal(let i, true, let suffix) where suffix == legacyRaftAppliedIndexSuffix: id = i
+    case .rangeAppliedState(let id): return id
+    case .rangeIDLocal(let id, true, let suffix) where suffix == legacyRaftAppliedIndexSuffix: return id
     default: return nil
     }
-    var resolver = MVCCResolver()
-    guard let done = resolver.resolve(entries: [(engineKey, value)]).first, case .inline(let v) = done.outcome else { return nil }
-    if case .rangeAppliedState = role { return (try? RangeAppliedState(decoding: v.data)).map { (id, $0.raftAppliedIndex) } }
-    guard case .int(let n)? = try? v.decoded(), n >= 0 else { return nil }
-    return (id, UInt64(n))
+  }
+
+  /// The Raft applied index absorbed so far for a replica.
+  static func appliedIndex(of r: ReplicaState?) -> UInt64? {
+    r?.appliedState?.raftAppliedIndex ?? r?.legacyRaftAppliedIndex
   }
 
   static func isMetadataRole(_ role: LocalKeys.Role) -> Bool {
@@ -72,19 +68,6 @@ extension StoreCatalog {
   }
 
   static func isMetadataKey(_ roachKey: [UInt8]) -> Bool { isMetadataRole(LocalKeys.role(of: roachKey)) }
-
-  /// Resolves the records (in engine-key order whatever the store's comparer: a bytewise
-  /// store, such as one built by `ldb`, orders versions oldest first) and decodes each outcome.
-  mutating func resolve(_ records: [(key: [UInt8], value: [UInt8])], locks: [(LockTableKey, [UInt8])]) {
-    var resolver = MVCCResolver()
-    for (lock, md) in locks { resolver.register(lock: lock, metadata: md) }
-    var bad: [Problem] = []
-    let resolved = resolver.resolve(entries: records) { key, error in
-      bad.append(Problem(.undecodable, store: path, subject: "key \(hex(key))", key: key, "\(error)"))
-    }
-    problems += bad
-    for r in resolved { absorb(r) }
-  }
 
   mutating func absorb(_ r: MVCCResolution) {
     let where_ = Keyspace.prettyPrint(r.roachKey)

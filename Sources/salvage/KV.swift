@@ -113,56 +113,54 @@ struct KVScan: ParsableCommand {
     func damagedValue(_ k: [UInt8], _ ts: MVCCTimestamp?) -> (String) -> Void {
       { damagedValues.append("\(store.path): \(Keyspace.prettyPrint(k))\(ts.map { "@\($0)" } ?? ""): value damaged: \($0)") }
     }
-    var separated: [[UInt8]: [(ts: MVCCTimestamp, txn: String)]] = [:]  // lock-table keys sort before the data
-    var currentKey: [UInt8]? = nil
-    var pending: [(ts: MVCCTimestamp, txn: String)] = []
-    func flushPending() {
-      if let k = currentKey { for i in pending { p.intentLine(k, i.ts, txn: i.txn, provisional: nil) } }
-      pending = []
-    }
-    let met = EngineEntries.forEach(store, in: span, badKey: { problems.append("\(store.path): key \(hexOfBytes($0)) is not a CockroachDB engine key") }) { key, raw, value in
-      if key.roachKey != currentKey {
-        flushPending()
-        currentKey = key.roachKey
-        pending = separated.removeValue(forKey: key.roachKey) ?? []
-      }
-      switch key.version {
-      case .lock(let strength, let txn):
-        guard strength == LockTableKey.intentStrength, case .lock(let locked) = LocalKeys.role(of: key.roachKey) else { return }
-        separated[locked, default: []].append((intentTimestamp(try? MVCCMetadata(decoding: value)), txn.description))
-      case .none:
-        guard let md = try? MVCCMetadata(decoding: value) else {
-          p.version(key.roachKey, nil, kind: "raw", raw: value, summary: "\(value.count) bytes, not MVCC metadata")
-          return
-        }
-        switch md.meaning {
-        case .intent: pending.append((intentTimestamp(md), md.txn?.id?.description ?? "?"))
-        case .inline(let v): p.version(key.roachKey, nil, kind: "inline", raw: v.rawBytes, summary: valueSummary(v, damaged: damagedValue(key.roachKey, nil)))
-        case .unexpected: p.version(key.roachKey, nil, kind: "raw", raw: value, summary: "MVCC metadata, neither intent nor inline value")
-        }
-      case .mvcc(let ts):
-        if let i = pending.firstIndex(where: { $0.ts == ts }) {
-          let v = try? MVCCValue(decoding: value)
-          p.intentLine(key.roachKey, ts, txn: pending[i].txn, provisional: v.map { valueSummary($0.value) } ?? hexOfBytes(value), raw: value)
-          pending.remove(at: i)
-          return
-        }
-        do {
-          let v = try MVCCValue(decoding: value)
-          if v.isTombstone {
-            p.version(key.roachKey, ts, kind: "tombstone", raw: value, summary: "")
-          } else {
-            p.version(key.roachKey, ts, kind: "value", raw: v.value.rawBytes, summary: valueSummary(v.value, damaged: damagedValue(key.roachKey, ts)))
+    // The recovery's own cursor, every version of each key handed on (`runGroups`).
+    var listed = Set<[UInt8]>()   // locked keys whose separated intents were listed with their key
+    var locks: [MVCCIntent] = []
+    let stats = SpanScanner(store: store, spans: [span]).runGroups(locksRead: { r in
+      locks = r.registeredLocks
+    }) { _, group, resolver in
+      let key = Array(group.roachKey)
+      var pending = resolver.registeredLocks(on: group.roachKey).filter(\.isIntent).map { (ts: $0.timestamp, txn: $0.txnID?.description ?? "?") }
+      if !pending.isEmpty { listed.insert(key) }
+      group.forEachVersion { kind, ts, borrowed in
+        let value = Array(borrowed)
+        switch kind {
+        case .lock: return
+        case .unversioned:
+          guard let md = try? MVCCMetadata(decoding: value) else {
+            p.version(key, nil, kind: "raw", raw: value, summary: "\(value.count) bytes, not MVCC metadata")
+            return
           }
-        } catch {
-          problems.append("\(store.path): \(Keyspace.prettyPrint(key.roachKey))@\(ts): \(error)")
+          switch md.meaning {
+          case .intent: pending.append((intentTimestamp(md), md.txn?.id?.description ?? "?"))
+          case .inline(let v): p.version(key, nil, kind: "inline", raw: v.rawBytes, summary: valueSummary(v, damaged: damagedValue(key, nil)))
+          case .unexpected: p.version(key, nil, kind: "raw", raw: value, summary: "MVCC metadata, neither intent nor inline value")
+          }
+        case .mvcc:
+          if let i = pending.firstIndex(where: { $0.ts == ts }) {
+            let v = try? MVCCValue(decoding: value)
+            p.intentLine(key, ts, txn: pending[i].txn, provisional: v.map { valueSummary($0.value) } ?? hexOfBytes(value), raw: value)
+            pending.remove(at: i)
+            return
+          }
+          do {
+            let v = try MVCCValue(decoding: value)
+            if v.isTombstone {
+              p.version(key, ts, kind: "tombstone", raw: value, summary: "")
+            } else {
+              p.version(key, ts, kind: "value", raw: v.value.rawBytes, summary: valueSummary(v.value, damaged: damagedValue(key, ts)))
+            }
+          } catch {
+            problems.append("\(store.path): \(Keyspace.prettyPrint(key))@\(ts): \(error)")
+          }
         }
       }
+      for i in pending { p.intentLine(key, i.ts, txn: i.txn, provisional: nil) }
     }
-    problems += met.map { "\(store.path): \($0)" }
-    flushPending()
-    for (k, list) in separated.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) {
-      for i in list { p.intentLine(k, i.ts, txn: i.txn, provisional: nil) }
+    problems += (stats.problems + stats.issues.map { Problem($0) }).map { (p: Problem) in p.inStore(store.path).description }
+    // Separated intents on keys of the span that hold no version.
+    for i in locks where i.isIntent && span.contains(i.key) && !listed.contains(i.key) {
+      p.intentLine(i.key, i.timestamp, txn: i.txnID?.description, provisional: nil)
     }
     var rangeKeyProblems: [Problem] = []
     defer { problems += rangeKeyProblems.map(\.description) }

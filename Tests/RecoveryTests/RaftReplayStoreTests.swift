@@ -58,9 +58,9 @@ struct RaftReplayStoreTests {
     let dir = try makeTempDir("raft-damaged")
     var s = StoreSpec()
     let intact = try Self.build()
-    _ = EngineEntries.forEach(intact) { _, raw, value in
-      let cut = raw == RaftEnc.logKey(1, 13) ? Array(value.prefix(value.count / 2)) : value
-      s.put(raw, cut)
+    let entries = intact.makeVisibleIterator()
+    while let e = entries.next() {
+      s.put(e.key, e.key == RaftEnc.logKey(1, 13) ? Array(e.value.prefix(e.value.count / 2)) : e.value)
     }
     try s.write(to: dir + "/s1")
     let store = try Store(path: dir + "/s1")

@@ -1,6 +1,7 @@
 import CockroachKV
 import CockroachSQL
 import Foundation
+import LSMStore
 
 /// A backup as of one time: the full backup and the incrementals layered on it
 /// (docs/backup-format.md B-CHAIN), each with the directories its files are in (B-LOC).
@@ -76,42 +77,33 @@ public struct BackupChain: Sendable {
 
   /// Calls `visit` with every live key of `span` (roach keys, start inclusive, end exclusive;
   /// empty end = no bound) in key order, and its value (roachpb.Value bytes) as of `readTime`:
-  /// the newest version across all layers, a newer layer's deletion hiding older versions.
-  /// Memory: one pending version per layer run, whatever the span's size. Damaged data files
-  /// and blocks are skipped and described in `problems`.
+  /// the newest version across all layers, a newer layer's deletion (point or MVCC range
+  /// tombstone) hiding older versions. The layers' data files overlapping the span are read
+  /// as one store (each layer's disjoint runs one merge source) with the recovery's own
+  /// cursor (`SpanScanner`): memory is one key's versions, whatever the span's size.
+  /// Damaged data files and blocks are skipped and described in `problems`.
   public func scan(_ span: KeySpan, problems: inout [Problem], _ visit: ([UInt8], [UInt8]) throws -> Void) throws {
-    var streams: [BackupRunStream] = []
-    for layer in layers {
+    var groups: [[String]] = []
+    for layer in layers.reversed() {
       let files = layer.manifest.files.filter { f in
         (f.end.isEmpty || span.start.lexicographicallyPrecedes(f.end)) && (span.end.isEmpty || f.start.lexicographicallyPrecedes(span.end))
       }
-      if let r = files.first(where: \.hasRangeKeys) {
-        throw RecoveryError("\(layer.manifest.path): data file \(r.path) holds MVCC range keys (23.1+), which salvage does not read from backups yet")
-      }
-      // One layer's Files cover disjoint spans; runs keep each stream in key order anyway.
-      var runs: [[BackupRunStream.Piece]] = []
+      // One layer's Files cover disjoint spans; runs keep each source in key order anyway.
+      var runs: [[BackupManifest.File]] = []
       for f in files.sorted(by: { $0.start.lexicographicallyPrecedes($1.start) }) {
-        let piece = BackupRunStream.Piece(file: f, path: layer.directory(of: f) + "/" + f.path)
-        if let i = runs.firstIndex(where: { r in !r.last!.file.end.isEmpty && !f.start.lexicographicallyPrecedes(r.last!.file.end) }) {
-          runs[i].append(piece)
+        if let i = runs.firstIndex(where: { r in !r.last!.end.isEmpty && !f.start.lexicographicallyPrecedes(r.last!.end) }) {
+          runs[i].append(f)
         } else {
-          runs.append([piece])
+          runs.append([f])
         }
       }
-      streams += runs.map { BackupRunStream(pieces: $0, span: span, readTime: readTime) }
+      groups += runs.map { $0.map { layer.directory(of: $0) + "/" + $0.path } }
     }
-    var heads = try streams.map { try $0.next() }
-    while true {
-      var best: Int? = nil
-      for i in heads.indices {
-        guard let h = heads[i] else { continue }
-        guard let b = best, let hb = heads[b] else { best = i; continue }
-        if h.key.lexicographicallyPrecedes(hb.key) || (h.key == hb.key && h.ts > hb.ts) { best = i }
-      }
-      guard let b = best, let winner = heads[b] else { break }
-      for i in heads.indices where heads[i]?.key == winner.key { heads[i] = try streams[i].next() }
-      if !winner.value.isEmpty { try visit(winner.key, winner.value) }
+    let files = Store(tableGroups: groups, label: layers.last?.manifest.directory ?? "backup")
+    let bounded = span.end.isEmpty ? KeySpan(start: span.start, end: LocalKeys.keyMax) : span
+    let stats = try SpanScanner(store: files, spans: [bounded], readTimestamp: readTime).runBorrowed { _, r in
+      if r.kind == .value { try visit(Array(r.roachKey), Array(r.roachValue)) }
     }
-    for s in streams { problems += s.problems }
+    problems += files.issues.map { Problem($0) } + stats.problems
   }
 }

@@ -11,6 +11,9 @@ public struct SpanScanStats: Sendable {
   public var intents = 0
   public var newerThanReadTime = 0
   public var problems: [Problem] = []
+  /// What the store's iterators met (damaged blocks, unreadable tables). `runBorrowed` lists
+  /// them in `problems` too; `runGroups` leaves that to its caller.
+  public var issues: [StoreIssue] = []
 
   /// Adds another pass's counts (not its problems).
   mutating func add(_ o: SpanScanStats) {
@@ -73,6 +76,35 @@ public struct SpanScanner {
   /// the call only, to `emit` with the index of its span. Nothing is allocated per entry
   /// once warm unless a key has intents, problems or an extended value header.
   public func runBorrowed(_ emit: (Int, ResolvedView) throws -> Void) rethrows -> SpanScanStats {
+    var counts = SpanScanStats()
+    var stats = try runGroups { span, group, resolver in
+      let r = resolver.resolve(group)
+      counts.keys += 1
+      switch r.kind {
+      case .value, .inline: counts.values += 1
+      case .deleted, .deletedByRangeTombstone: counts.deleted += 1
+      default: break
+      }
+      if !r.intents.isEmpty { counts.intents += r.intents.filter(\.isIntent).count }
+      counts.newerThanReadTime += r.newerVersions
+      try emit(span, r)
+    }
+    counts.engineEntries = 0
+    stats.add(counts)
+    stats.problems += stats.issues.map { Problem($0) }
+    return stats
+  }
+
+  /// The one cursor under every MVCC reader of a store: each roach key of the spans with
+  /// all its versions, grouped in a reusable arena and ordered newest first (`MVCCGroup`),
+  /// with the resolver that knows the store's separated locks and MVCC range tombstones.
+  /// `runBorrowed` resolves each group; a reader wanting every version (`kv scan
+  /// --all-versions`) or raw unversioned records (store catalogs: Raft state) reads the
+  /// group itself. The group is valid during the call only. Lock-table keys are registered
+  /// with the resolver, never handed on (`locksRead` sees them all, before the first group).
+  /// The iterator's issues go to `issues`, not `problems`.
+  public func runGroups(locksRead: (MVCCResolver) -> Void = { _ in },
+                        _ body: (Int, MVCCGroup, MVCCResolver) throws -> Void) rethrows -> SpanScanStats {
     var stats = SpanScanStats()
     let rangeKeys = EngineEntries.mvccRangeKeys(store, problems: &stats.problems)
     var resolver = MVCCResolver(readTimestamp: readTimestamp, rangeKeys: rangeKeys)
@@ -84,22 +116,14 @@ public struct SpanScanner {
       guard grouping else { return }
       grouping = false
       group.sortNewestFirst()
-      let r = resolver.resolve(group)
-      stats.keys += 1
-      switch r.kind {
-      case .value, .inline: stats.values += 1
-      case .deleted, .deletedByRangeTombstone: stats.deleted += 1
-      default: break
-      }
-      if !r.intents.isEmpty { stats.intents += r.intents.filter(\.isIntent).count }
-      stats.newerThanReadTime += r.newerVersions
-      try emit(groupSpan, r)
+      try body(groupSpan, group, resolver)
     }
 
-    // Spans past the lock table are sought; the lock table (separated intents, which sort
-    // before table data) is then read on its own first.
-    let seek = skipsUnwantedBlocks && !spans.isEmpty && !spans[0].start.lexicographicallyPrecedes(Self.lockTableEnd)
-    let lockProblems = seek ? registerLocks(into: &resolver) : []
+    // The lock table (separated intents) is read first, sought, so every key of the spans
+    // meets its locks, also keys that sort before the lock table (range-local keys).
+    let lockIssues = spans.isEmpty ? [] : registerLocks(into: &resolver)
+    locksRead(resolver)
+    let seek = skipsUnwantedBlocks && !spans.isEmpty
     let filter = skipsUnwantedBlocks && !spans.isEmpty && !(seek && store.comparer != .cockroach)
       ? Self.blockFilter(start: spans[0].start, end: spans[spans.count - 1].end, comparer: store.comparer) : nil
     let it = store.makeVisibleIterator(skipBlock: filter, lowerBound: seek ? Self.seekKey(spans[0].start) : nil)
@@ -118,14 +142,8 @@ public struct SpanScanner {
       }
       let roachKey = UnsafeRawBufferPointer(rebasing: raw[..<p.roachKeyCount])
       if p.versionCount == 0, let skip = skipsUnversioned, skip(roachKey) { continue }
-      // Separated intents (lock table) sort before table data: register them on the way.
-      if roachKey.starts(with: LocalKeys.lockTableSingleKeyPrefix) {
-        // (After a seek the lock table was read already; a seek may still pass some of it.)
-        if !seek, let key = try? EngineKey(decoding: raw), let lock = try? LockTableKey(key) {
-          resolver.register(lock: lock, metadata: Array(it.value))
-        }
-        continue
-      }
+      // Registered already (above).
+      if roachKey.starts(with: LocalKeys.lockTableSingleKeyPrefix) { continue }
       if !grouping || Comparer.bytes(roachKey, group.roachKey) != 0 {
         try flush()
         guard let span = spanIndex(roachKey) else { continue }
@@ -139,13 +157,13 @@ public struct SpanScanner {
     }
     try flush()
     // A table both passes opened reports its warnings once.
-    stats.problems += lockProblems + it.issues.map { Problem($0) }.filter { !lockProblems.contains($0) }
+    stats.issues = lockIssues + it.issues.filter { i in !lockIssues.contains { "\($0)" == "\(i)" } }
     return stats
   }
 
   /// The lock table's keys (one pass over them, sought), registered with the resolver;
-  /// returns the problems met.
-  func registerLocks(into resolver: inout MVCCResolver) -> [Problem] {
+  /// returns the issues met.
+  func registerLocks(into resolver: inout MVCCResolver) -> [StoreIssue] {
     let it = store.makeVisibleIterator(lowerBound: Self.seekKey(LocalKeys.lockTableSingleKeyPrefix))
     let stop = Self.stopBound(end: Self.lockTableEnd, comparer: store.comparer)
     while it.nextBorrowed() {
@@ -156,7 +174,7 @@ public struct SpanScanner {
             let key = try? EngineKey(decoding: raw), let lock = try? LockTableKey(key) else { continue }
       resolver.register(lock: lock, metadata: Array(it.value))
     }
-    return it.issues.map { Problem($0) }
+    return it.issues
   }
 
   /// The end of the lock table's key space.
