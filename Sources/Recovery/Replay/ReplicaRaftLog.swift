@@ -45,17 +45,19 @@ public enum RaftLogReader {
   static let pastRangeIDKeys: [UInt8] = [0x01, 0x6A]
 
   /// Reads every replica's Raft state from a store, by range id, keeping the log entries past
-  /// `appliedIndexes[range]` (all of them where it is not given). Keys are visited in order
-  /// and the pass stops after the range-ID-local keys. (A recovery takes the same state
+  /// `appliedIndexes[range]` (all of them where it is not given), with the recovery's cursor
+  /// over the range-ID-local keys only. (A recovery takes the same state
   /// from its store catalogs' pass instead: `StoreCatalog.raftLogs`.)
   public static func read(_ store: Store, appliedIndexes: [Int64: UInt64] = [:]) -> [Int64: ReplicaRaftLog] {
     var logs: [Int64: ReplicaRaftLog] = [:]
-    let it = store.makeVisibleIterator()
-    while let e = it.next() {
-      if !e.key.lexicographicallyPrecedes(pastRangeIDKeys) { break }
-      guard e.key.starts(with: LocalKeys.rangeIDPrefix), let key = try? EngineKey(decoding: e.key),
-            key.version == .none else { continue }
-      absorb(LocalKeys.role(of: key.roachKey), key: key, value: e.value, appliedIndexes: appliedIndexes, into: &logs)
+    let span = KeySpan(start: LocalKeys.rangeIDPrefix, end: pastRangeIDKeys)
+    _ = SpanScanner(store: store, spans: [span]).runGroups { _, group, _ in
+      let roachKey = Array(group.roachKey)
+      let role = LocalKeys.role(of: roachKey)
+      group.forEachVersion { kind, _, value in
+        guard kind == .unversioned else { return }
+        absorb(role, key: EngineKey(roachKey: roachKey, version: .none), value: Array(value), appliedIndexes: appliedIndexes, into: &logs)
+      }
     }
     return logs
   }
