@@ -161,7 +161,8 @@ final class MergeSource {
         if let seq = s.syntheticSeqNum { t.syntheticSeqNum = seq }
         t.warnings.forEach { log.add(StoreIssue(.warning, StoreError(.corrupt, $0, file: baseName(s.path)))) }
         iterator = t.makeIterator()
-        iterator?.skipBlock = skipBlock
+        // A prefixed table's index separators lack the prefix: no block is judged by them.
+        iterator?.skipBlock = s.meta?.syntheticPrefix == nil ? skipBlock : nil
         // A prefixed table's file keys lack the prefix: it is read from its start.
         if let bound = lowerBound, s.meta?.syntheticPrefix == nil {
           let c = comparer
@@ -299,5 +300,43 @@ public final class BlobFileResolver: StoreBlobResolver {
     case .success(let v): return v
     case .failure(let e): throw StoreError(.corrupt, e.message, file: path)
     }
+  }
+}
+
+/// A table file, or the part of one, that a table-set store reads (`Store(tableGroups:)`):
+/// only keys in [lower, upper) (user keys as the store sees them; nil = unbounded), stored in
+/// the file without `prefix` (Pebble's synthetic prefix; a backup's elided key prefix).
+public struct TableSlice: Sendable {
+  public var path: String
+  public var lower: [UInt8]?
+  public var upper: [UInt8]?
+  public var prefix: [UInt8]
+
+  public init(path: String, lower: [UInt8]? = nil, upper: [UInt8]? = nil, prefix: [UInt8] = []) {
+    self.path = path; self.lower = lower; self.upper = upper; self.prefix = prefix
+  }
+
+  /// The metadata a MANIFEST would give such a table: a virtual table over the file when it
+  /// is bounded, a synthetic prefix when it has one; nil for a whole unprefixed file.
+  func meta(number: UInt64) -> TableMeta? {
+    guard lower != nil || upper != nil || !prefix.isEmpty else { return nil }
+    let bounded = lower != nil || upper != nil
+    // The upper bound is exclusive: Pebble's exclusive sentinel (max seqnum, range deletion).
+    let smallest = KeyBound(userKey: lower ?? prefix, seq: InternalKey.maxSeqNum - 1, kind: 1)
+    let largest = KeyBound(userKey: upper ?? (prefix.isEmpty ? [0xFF, 0xFF, 0xFF, 0xFF] : Self.successor(of: prefix)),
+                           seq: InternalKey.maxSeqNum, kind: 15)
+    return TableMeta(level: 6, fileNum: number, size: 0, smallest: smallest, largest: largest, pointBounds: nil,
+                     rangeKeyBounds: nil, smallestSeq: 0, largestSeq: 0, hasPointKeys: true, hasRangeKeys: true,
+                     creationTime: nil, backingFileNum: bounded ? number : nil,
+                     syntheticPrefix: prefix.isEmpty ? nil : prefix, syntheticSuffix: nil)
+  }
+
+  /// The first key after every key starting with `p` (p with its last byte below FF raised).
+  static func successor(of p: [UInt8]) -> [UInt8] {
+    var s = p
+    while let last = s.last, last == 0xFF { s.removeLast() }
+    guard !s.isEmpty else { return [0xFF, 0xFF, 0xFF, 0xFF] }
+    s[s.count - 1] += 1
+    return s
   }
 }

@@ -57,17 +57,20 @@ public final class Store {
   }
 
   /// Tables that belong to no store directory, read as one store: a backup's data files,
-  /// for instance. Each inner list is one merge source of disjoint tables in key order, the
+  /// for instance. Each inner list is one merge source of disjoint slices in key order, the
   /// newest source first; entries of one key in several sources are taken from the first.
   /// The comparer is the first readable table's (bytewise when none names one). `label`
   /// stands for the directory in messages.
-  public init(tableGroups: [[String]], label: String) {
+  public init(tableGroups: [[TableSlice]], label: String) {
     directory = StoreDirectory(label: label)
     var number: UInt64 = 0
-    for paths in tableGroups where !paths.isEmpty {
-      sourceGroups.append(paths.map { number += 1; return TableSpec(path: $0, fileNum: number, meta: nil, syntheticSeqNum: nil) })
+    for slices in tableGroups where !slices.isEmpty {
+      sourceGroups.append(slices.map { slice in
+        number += 1
+        return TableSpec(path: slice.path, fileNum: number, meta: slice.meta(number: number), syntheticSeqNum: nil)
+      })
     }
-    let named = tableGroups.joined().lazy.compactMap { (try? Table(path: $0))?.properties.comparator }.first
+    let named = tableGroups.joined().lazy.compactMap { (try? Table(path: $0.path))?.properties.comparator }.first
     if let named, let c = Comparer(name: named) { comparer = c }
     memtable.seal(comparer)
     loadKeyspans()
@@ -239,9 +242,11 @@ public final class Store {
           issues.append(StoreIssue(.damage, StoreError(error, file: baseName(s.path))))
         }
         do {
-          rangeKeys += try table.rangeKeys().map {
+          var keys = try table.rangeKeys().map {
             var k = $0; k.start = prefix + k.start; k.end = prefix + k.end; return k
           }
+          if let m = s.meta, m.isVirtual { keys = clip(keys, to: m) }
+          rangeKeys += keys
         } catch {
           issues.append(StoreIssue(.damage, StoreError(error, file: baseName(s.path))))
         }
@@ -257,11 +262,31 @@ public final class Store {
   /// only the lower bound and an exclusive upper bound are applied.
   func clip(_ dels: [RangeDeletion], to m: TableMeta) -> [RangeDeletion] {
     dels.compactMap { d in
+      let (start, end) = clip(d.start, d.end, to: m)
+      guard let start, let end else { return nil }
       var d = d
-      if comparer.compare(d.start, m.smallest.userKey) < 0 { d.start = m.smallest.userKey }
-      if m.largest.isExclusiveSentinel && comparer.compare(d.end, m.largest.userKey) > 0 { d.end = m.largest.userKey }
-      return comparer.compare(d.start, d.end) < 0 ? d : nil
+      (d.start, d.end) = (start, end)
+      return d
     }
+  }
+
+  /// Range keys of a virtual table, clipped the same way.
+  func clip(_ keys: [RangeKey], to m: TableMeta) -> [RangeKey] {
+    keys.compactMap { k in
+      let (start, end) = clip(k.start, k.end, to: m)
+      guard let start, let end else { return nil }
+      var k = k
+      (k.start, k.end) = (start, end)
+      return k
+    }
+  }
+
+  /// A span's bounds clipped to a virtual table's; nil when nothing is left.
+  func clip(_ start: [UInt8], _ end: [UInt8], to m: TableMeta) -> ([UInt8]?, [UInt8]?) {
+    var (start, end) = (start, end)
+    if comparer.compare(start, m.smallest.userKey) < 0 { start = m.smallest.userKey }
+    if m.largest.isExclusiveSentinel && comparer.compare(end, m.largest.userKey) > 0 { end = m.largest.userKey }
+    return comparer.compare(start, end) < 0 ? (start, end) : (nil, nil)
   }
 
   /// Every internal point entry (memtable and tables), newest first per key (`--raw`).

@@ -21,11 +21,13 @@ struct FillFromBackupCLITests {
     return (key(ends[0]), key(ends[1]))
   }
 
-  @Test(arguments: ["plain", "collection", "revision", "locality", "slim"])
-  func lostSpansAreFilledWithTheBackupsRows(_ layout: String) throws {
-    let dir = try RecoverCLITests.makeCluster(seed: 42)
+  /// 23.2: Pebble data files with elided table prefixes and range tombstones (BackupLayoutTests).
+  @Test(arguments: [("plain", "19.1"), ("collection", "19.1"), ("revision", "19.1"), ("locality", "19.1"), ("slim", "19.1"),
+                    ("collection", "23.2"), ("revision", "23.2")])
+  func lostSpansAreFilledWithTheBackupsRows(_ layout: String, _ version: String) throws {
+    let dir = try Simulator.makeCluster(seed: 42, version: version)
     defer { try? FileManager.default.removeItem(atPath: dir) }
-    try Simulator.run("make_backup.py", [dir, "--seed", "42", "--layout", layout])
+    try Simulator.run("make_backup.py", [dir, "--seed", "42", "--version", version, "--layout", layout])
     let stores = try RecoverCLITests.stores(dir)
     let backup = [dir + "/backup"] + (layout == "locality" ? [dir + "/backup-east"] : [])
     let plain = try CLI.run(["recover"] + stores + ["--out", dir + "/plain", "--no-sqlite"])

@@ -29,10 +29,15 @@ At the end time every layout holds expected/all_rows_before_disaster/*.csv exact
 BackupManifest fields written (numbers from backup.proto): 1 start_time, 2 end_time, 3 spans,
 4 files (File {1 span, 2 path, 6 entry_counts {2 rows}, 9 locality_kv}), 5 descriptors, 8
 format_version = 1, 9 cluster_id, 13 mvcc_filter, 18 id, 19 partition_descriptor_filenames,
-27 has_external_manifest_ssts. With --descriptors-in-data the schema is not in the manifest but
+27 has_external_manifest_ssts, 28 elided_prefix (2, with --version 23.2/25.4), File 12
+has_range_keys. With --descriptors-in-data the schema is not in the manifest but
 in data/000.sst as system.descriptor rows, as a cluster backup's data files hold them.
-Differences from a real BACKUP: SSTs are RocksDB 7.8 files (ldb) with the bytewise comparator
-(not cockroach_comparator: a key's versions are adjacent but oldest first); one file per table
+With --version 23.2 or 25.4 the data files are what MakeBackupSSTWriter writes (Pebblev2,
+cockroach_comparator, 128 KiB blocks, merger "nullptr"), keys without their table prefix
+(elided_prefix TenantAndTable), and the journals the history deletes by span are MVCC range
+tombstones (range keys) in the incremental and revision-history layers that cover them.
+Differences from a real BACKUP: for 19.1 SSTs are RocksDB 7.8 files (ldb) with the bytewise
+comparator (not cockroach_comparator: a key's versions are adjacent but oldest first); one file per table
 instead of one per exported range chunk; no statistics files; LATEST-<hex> names use a
 one's-complement of the time text, not CockroachDB's exact descending encoding.
 """
@@ -51,6 +56,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import make_dead_cluster as sim_mod  # noqa: E402
+import pebble_store  # noqa: E402
 from crdb_encoding import Proto, hlc_timestamp  # noqa: E402
 
 
@@ -89,6 +95,20 @@ def versions(sim, table, lo=(0, 0), hi=None):
     return sorted((rk, w, l, v) for (rk, w, l), v in out.items())
 
 
+def purges(sim, table, lo=(0, 0), hi=None):
+    """[(start, end, wall, logical)]: the MVCC range tombstones (23.2+: a journal's DELETE by
+    span) over the table with lo < ts <= hi."""
+    prefix = sim_mod.table_prefix(table.id, 0)[:-1]
+    return [(p["start"], p["end"], p["wall"], p["logical"]) for p in sim.purges
+            if p["start"].startswith(prefix) and p["phase"] != "pending"
+            and lo < (p["wall"], p["logical"]) and (hi is None or (p["wall"], p["logical"]) <= hi)]
+
+
+def shadowed(rk, ts, rts):
+    """Whether one of the range tombstones `rts` covers `rk` above the timestamp `ts`."""
+    return any(s <= rk < e and ts < (w, l) for s, e, w, l in rts)
+
+
 def newest(vs):
     """The newest version of each key of `versions` output (tombstones included)."""
     best = {}
@@ -105,8 +125,9 @@ def latest_kvs(sim, table):
 
 def row_count(sim, table, at):
     primary = sim_mod.table_prefix(table.id)
+    rts = purges(sim, table, hi=at)
     return sum(1 for rk, w, l, v in newest(versions(sim, table, hi=at))
-               if v and rk.startswith(primary) and rk[-1] == 0x88)
+               if v and rk.startswith(primary) and rk[-1] == 0x88 and not shadowed(rk, (w, l), rts))
 
 
 def write_sst(root: str, path: str, live):
@@ -123,6 +144,26 @@ def write_sst(root: str, path: str, live):
         shutil.copy(os.path.join(db, ssts[0]), os.path.join(root, path))
 
 
+class BackupTableWriter(pebble_store.TableWriter):
+    """What MakeBackupSSTWriter (pkg/storage/sst_writer.go, 23.x) writes: Pebblev2 row tables
+    (range keys; no value prefix), 128 KiB blocks, no filter, merger "nullptr"."""
+    FORMAT = 2
+    MERGER_NAME = "nullptr"
+
+
+def write_pebble_sst(root: str, path: str, live, rts, elided: bytes = b""):
+    """One backup SST as 23.x writes it: `live` MVCC versions, `rts` MVCC range tombstones as
+    Pebble range keys (bounds roach key ‖ 00, suffix the timestamp, empty MVCC value); every
+    key without the `elided` prefix (the sink's ElidePrefix)."""
+    def cut(k):
+        assert k.startswith(elided), (k, elided)
+        return k[len(elided):]
+    points = [(sim_mod.mvcc_key(cut(rk), w, l), 0, pebble_store.SET, v, False) for rk, w, l, v in live]
+    spans = [pebble_store.Span(cut(s) + b"\x00", cut(e) + b"\x00", 0, pebble_store.RANGEKEYSET,
+                               sim_mod.mvcc_key(s, w, l)[len(s) + 1:], b"") for s, e, w, l in rts]
+    pebble_store.write_table(os.path.join(root, path), points, spans, 128 << 10, BackupTableWriter)
+
+
 def phase_end(sim, phase):
     return (max(b.wall for rg in sim.ranges for b in rg.batches if b.phase == phase) + 1, 0)
 
@@ -135,32 +176,43 @@ class Writer:
         self.sim, self.root, self.start, self.end = sim, root, start, end
         self.revision, self.descriptors_in_data, self.compress = revision, descriptors_in_data, compress
         self.locality = locality or {}        # table name -> (locality kv, directory)
+        # 23.x+: data files as MakeBackupSSTWriter writes them, keys without the table prefix
+        # (a new chain's elided_prefix is TenantAndTable; incrementals take the full's).
+        self.pebble = sim.version in sim_mod.PEBBLE_VERSIONS
         self.id = bytes(random.Random(hash((root, end))).getrandbits(8) for _ in range(16))
         os.makedirs(os.path.join(root, "data"), exist_ok=True)
         self.files, self.spans, self.parts = [], [], {}
 
     def data(self, table, n):
         vs = versions(self.sim, table, self.start, self.end)
+        rts = purges(self.sim, table, self.start, self.end)
         if not self.revision:
-            vs = newest(vs)
+            # The newest version of each key, unless a range tombstone of the window hides it.
+            vs = [x for x in newest(vs) if not shadowed(x[0], (x[1], x[2]), rts)]
         if not self.revision and self.start == (0, 0):
             vs = [x for x in vs if x[3]]     # a full non-revision backup exports no tombstones
+            rts = []
         start = sim_mod.table_prefix(table.id, 0)[:-1]
         end = sim_mod.table_prefix(table.id + 1, 0)[:-1]
         loc, root = self.locality.get(table.name, ("", self.root))
         path = "data/%03d.sst" % n
         os.makedirs(os.path.join(root, "data"), exist_ok=True)
-        if vs:
+        if self.pebble and (vs or rts):
+            # ElidePrefix_TenantAndTable: the table ID (all of `start`) is left out of every key.
+            write_pebble_sst(root, path, vs, rts, elided=start)
+        elif vs:
             write_sst(root, path, vs)
         primary = sim_mod.table_prefix(table.id)
         rows = sum(1 for rk, *_ in newest(vs) if rk.startswith(primary) and rk[-1] == 0x88)
         f = Proto().msg(1, span(start, end)).string(2, path).msg(6, Proto().varint(2, rows))
+        if rts:
+            f.varint(12, 1)                  # has_range_keys
         f.span_start, f.path = start, path
         if loc:
             f.string(9, loc)
             self.parts.setdefault(loc, (root, []))[1].append(f)
         self.spans.append(span(start, end))
-        if vs:
+        if vs or rts:
             self.files.append(f)
 
     def manifest(self, lay, name="BACKUP_MANIFEST", slim=False):
@@ -189,6 +241,8 @@ class Writer:
             for _, d in descs:
                 m.bytes(5, d)
         m.varint(8, 1).bytes(9, self.sim.cluster_id.bytes)
+        if self.pebble:
+            m.varint(28, 2)                  # elided_prefix = TenantAndTable
         if self.revision:
             m.varint(13, 1)
         m.bytes(18, self.id)

@@ -216,7 +216,11 @@ class TableInfo:
 
 class TableWriter:
     """One Pebblev4 row-format table. Add points in internal-key order (`add`), spans in any
-    order (`add_span`), then `finish()`."""
+    order (`add_span`), then `finish()`. A subclass may write an older row format
+    (`FORMAT` 2: no value prefix) or name another merger."""
+
+    FORMAT = TABLE_FORMAT
+    MERGER_NAME = MERGER
 
     def __init__(self, f, block_size: int = BLOCK_SIZE, compress: bool = True):
         self.f, self.block_size, self.compress = f, block_size, compress
@@ -252,7 +256,7 @@ class TableWriter:
         if self.prev is not None and k <= self.prev:
             raise ValueError("keys out of order at %s#%d,%d" % (user_key.hex(), seq, kind))
         self.prev = k
-        if kind == SET:
+        if kind == SET and self.FORMAT >= 3:
             value = b"\x00" + value            # value prefix (v3+): in place, no attribute
         ikey = user_key + trailer(seq, kind | (OBSOLETE_BIT if obsolete else 0))
         if self.block_first is None:
@@ -342,7 +346,7 @@ class TableWriter:
             b"rocksdb.deleted.keys": uvarint(p["deletions"]),
             b"rocksdb.index.size": uvarint(index_handle[1]),
             b"rocksdb.merge.operands": uvarint(p["merges"]),
-            b"rocksdb.merge.operator": MERGER.encode(),
+            b"rocksdb.merge.operator": self.MERGER_NAME.encode(),
             b"rocksdb.num.data.blocks": uvarint(len(self.info.blocks)),
             b"rocksdb.num.entries": uvarint(p["entries"]),
             b"rocksdb.num.range-deletions": uvarint(len(dels) and sum(
@@ -362,7 +366,7 @@ class TableWriter:
         handles = uvarint(metaindex[0]) + uvarint(metaindex[1]) + uvarint(index_handle[0]) + \
             uvarint(index_handle[1])
         footer = b"\x01" + handles + b"\0" * (40 - len(handles)) + \
-            struct.pack("<I", TABLE_FORMAT) + PEBBLE_MAGIC
+            struct.pack("<I", self.FORMAT) + PEBBLE_MAGIC
         assert len(footer) == 53
         self.f.write(footer)
         self.offset += len(footer)

@@ -79,16 +79,18 @@ public struct BackupChain: Sendable {
   /// empty end = no bound) in key order, and its value (roachpb.Value bytes) as of `readTime`:
   /// the newest version across all layers, a newer layer's deletion (point or MVCC range
   /// tombstone) hiding older versions. The layers' data files overlapping the span are read
-  /// as one store (each layer's disjoint runs one merge source) with the recovery's own
+  /// as one store (each layer's runs of disjoint Files one merge source) with the recovery's own
   /// cursor (`SpanScanner`): memory is one key's versions, whatever the span's size.
   /// Damaged data files and blocks are skipped and described in `problems`.
   public func scan(_ span: KeySpan, problems: inout [Problem], _ visit: ([UInt8], [UInt8]) throws -> Void) throws {
-    var groups: [[String]] = []
+    var groups: [[TableSlice]] = []
     for layer in layers.reversed() {
       let files = layer.manifest.files.filter { f in
         (f.end.isEmpty || span.start.lexicographicallyPrecedes(f.end)) && (span.end.isEmpty || f.start.lexicographicallyPrecedes(span.end))
       }
-      // One layer's Files cover disjoint spans; runs keep each source in key order anyway.
+      // Each File is a slice of its data file (several Files may share one: B-DATA): its
+      // span's keys only, with the elided prefix restored (B-ELIDE). One layer's Files cover
+      // disjoint spans; runs keep each merge source in key order anyway.
       var runs: [[BackupManifest.File]] = []
       for f in files.sorted(by: { $0.start.lexicographicallyPrecedes($1.start) }) {
         if let i = runs.firstIndex(where: { r in !r.last!.end.isEmpty && !f.start.lexicographicallyPrecedes(r.last!.end) }) {
@@ -97,7 +99,15 @@ public struct BackupChain: Sendable {
           runs.append([f])
         }
       }
-      groups += runs.map { $0.map { layer.directory(of: $0) + "/" + $0.path } }
+      for run in runs {
+        groups.append(try run.map { f in
+          guard let prefix = BackupKeys.elidedPrefix(of: f.start, mode: layer.manifest.elidedPrefix) else {
+            throw RecoveryError("\(layer.manifest.path): data file \(f.path) starts at \(Keyspace.prettyPrint(f.start)), which has no table prefix to restore (elided_prefix \(layer.manifest.elidedPrefix))")
+          }
+          return TableSlice(path: layer.directory(of: f) + "/" + f.path, lower: f.start + [0],
+                            upper: f.end.isEmpty ? nil : f.end + [0], prefix: prefix)
+        })
+      }
     }
     let files = Store(tableGroups: groups, label: layers.last?.manifest.directory ?? "backup")
     let bounded = span.end.isEmpty ? KeySpan(start: span.start, end: LocalKeys.keyMax) : span

@@ -35,6 +35,9 @@ public struct BackupManifest: Sendable {
   public var catalog = SchemaCatalog()
   public var id: [UInt8] = []
   public var partitionFilenames: [String] = []
+  /// B-ELIDE `elided_prefix`: what the data files' keys lack (0 nothing, 1 the tenant prefix,
+  /// 2 the tenant prefix and the table ID), restored from each File's span start.
+  public var elidedPrefix = 0
   public var path: String
   public var directory: String { (path as NSString).deletingLastPathComponent }
 
@@ -63,6 +66,9 @@ public struct BackupManifest: Sendable {
         case (18, .bytes(let b)): id = Array(b)
         case (19, .bytes(let b)): partitionFilenames.append(String(decoding: b, as: UTF8.self))
         case (27, .varint(let v)): external = v != 0
+        case (28, .varint(let v)):
+          guard v <= 2 else { throw RecoveryError("\(path): elided_prefix \(v) is not a mode salvage knows (0 none, 1 tenant, 2 tenant and table)") }
+          elidedPrefix = Int(v)
         default: break
         }
       }
@@ -173,6 +179,31 @@ enum BackupKeys {
     let n = Int(first - 0xF5)
     guard b.count > n else { return nil }
     return b.dropFirst().prefix(n).reduce(0) { $0 << 8 | UInt64($1) }
+  }
+
+  /// B-ELIDE: the leading bytes of `key` that a data file's keys lack under a manifest's
+  /// `elided_prefix` mode (1: the tenant prefix; 2: the tenant prefix and the table ID);
+  /// nil when `key` has no such prefix.
+  static func elidedPrefix(of key: [UInt8], mode: Int) -> [UInt8]? {
+    guard mode != 0 else { return [] }
+    var end = 0
+    if key.first == LocalKeys.tenantPrefixByte {
+      guard let n = uvarintLength(key[1...]) else { return nil }
+      end = 1 + n
+    }
+    if mode == 2 {
+      guard let n = uvarintLength(key[end...]) else { return nil }
+      end += n
+    }
+    return Array(key[..<end])
+  }
+
+  /// Bytes of the ascending uvarint at the start of `b`.
+  static func uvarintLength(_ b: ArraySlice<UInt8>) -> Int? {
+    guard let first = b.first else { return nil }
+    if first >= 0x88 && first <= 0x88 + 109 { return 1 }
+    guard first > 0xF5, first <= 0xFD, b.count > Int(first - 0xF5) else { return nil }
+    return 1 + Int(first - 0xF5)
   }
 
   /// The first key after every key that starts with `prefix`.
