@@ -181,6 +181,9 @@ struct BackupLayoutTests {
     // format_version (field 8) 2: appended fields override earlier ones in protobuf.
     try (original + Data([0x40, 0x02])).write(to: URL(fileURLWithPath: m))
     #expect { try Self.verify(dir) } throws: { "\($0)".contains("format_version 2") }
+    // elided_prefix (field 28) 3: no such mode.
+    try (original + Data([0xE0, 0x01, 0x03])).write(to: URL(fileURLWithPath: m))
+    #expect { try Self.verify(dir) } throws: { "\($0)".contains("elided_prefix 3 is not a mode salvage knows") }
     try (Data("encrypt".utf8) + Data([2]) + original).write(to: URL(fileURLWithPath: m))
     #expect { try Self.verify(dir) } throws: { "\($0)".contains("BACKUP_MANIFEST: encrypted backup") }
     try original.write(to: URL(fileURLWithPath: m))
