@@ -80,11 +80,14 @@ public struct IndexDigestResult: Sendable, Equatable {
 
 extension RecoveryRun {
   /// Per table position: the usable indexes whose digests the data pass folds (sorted known
-  /// columns), empty when the check is off or the table has none.
+  /// columns), empty when the check is off or the table has none. An index whose span is
+  /// partly lost cannot be compared (`digestCheck` says so): its rows are not folded.
   func digestPlan(_ tables: [RecoveredTable]) -> [[DigestSource]] {
     guard options.indexCheck && !options.checkIndexes else { return tables.map { _ in [] } }
+    let lost = report.lostSpans.map { KeySpan(start: $0.start, end: $0.end) }
     return tables.map { t in
-      Self.indexSources(t.descriptor).usable.map { DigestSource(id: $0.index.id, columns: $0.known.sorted()) }
+      Self.indexSources(t.descriptor).usable.filter { s in !lost.contains { $0.overlaps(s.span) } }
+        .map { DigestSource(id: $0.index.id, columns: $0.known.sorted()) }
     }
   }
 
