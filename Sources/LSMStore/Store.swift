@@ -257,36 +257,16 @@ public final class Store {
     }
   }
 
-  /// A virtual table sees only its own key range of the backing file's tombstones. An
-  /// inclusive upper bound keeps the tombstone end (no comparer-independent successor key);
-  /// only the lower bound and an exclusive upper bound are applied.
-  func clip(_ dels: [RangeDeletion], to m: TableMeta) -> [RangeDeletion] {
-    dels.compactMap { d in
-      let (start, end) = clip(d.start, d.end, to: m)
-      guard let start, let end else { return nil }
-      var d = d
-      (d.start, d.end) = (start, end)
-      return d
+  /// A virtual table sees only its own key range of the backing file's range deletions and
+  /// range keys. An inclusive upper bound keeps the span's end (no comparer-independent
+  /// successor key); only the lower bound and an exclusive upper bound are applied.
+  func clip<Span: KeySpanBounds>(_ spans: [Span], to m: TableMeta) -> [Span] {
+    spans.compactMap { s in
+      var s = s
+      if comparer.compare(s.start, m.smallest.userKey) < 0 { s.start = m.smallest.userKey }
+      if m.largest.isExclusiveSentinel && comparer.compare(s.end, m.largest.userKey) > 0 { s.end = m.largest.userKey }
+      return comparer.compare(s.start, s.end) < 0 ? s : nil
     }
-  }
-
-  /// Range keys of a virtual table, clipped the same way.
-  func clip(_ keys: [RangeKey], to m: TableMeta) -> [RangeKey] {
-    keys.compactMap { k in
-      let (start, end) = clip(k.start, k.end, to: m)
-      guard let start, let end else { return nil }
-      var k = k
-      (k.start, k.end) = (start, end)
-      return k
-    }
-  }
-
-  /// A span's bounds clipped to a virtual table's; nil when nothing is left.
-  func clip(_ start: [UInt8], _ end: [UInt8], to m: TableMeta) -> ([UInt8]?, [UInt8]?) {
-    var (start, end) = (start, end)
-    if comparer.compare(start, m.smallest.userKey) < 0 { start = m.smallest.userKey }
-    if m.largest.isExclusiveSentinel && comparer.compare(end, m.largest.userKey) > 0 { end = m.largest.userKey }
-    return comparer.compare(start, end) < 0 ? (start, end) : (nil, nil)
   }
 
   /// Every internal point entry (memtable and tables), newest first per key (`--raw`).

@@ -124,3 +124,12 @@ extension Table {
     }
   }
 }
+
+/// A span with settable bounds: a range deletion or a range key (clipped to a virtual table).
+public protocol KeySpanBounds {
+  var start: [UInt8] { get set }
+  var end: [UInt8] { get set }
+}
+
+extension RangeDeletion: KeySpanBounds {}
+extension RangeKey: KeySpanBounds {}

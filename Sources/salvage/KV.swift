@@ -23,7 +23,7 @@ fileprivate func parseSpan(_ text: String) throws -> KeySpan {
 
 fileprivate func openStore(_ path: String) throws -> LSMStore.Store {
   do { return try LSMStore.Store(path: path) } catch {
-    printError("salvage: \(path): \(error)")
+    printError("salvage: \(error)")   // the error names the directory
     throw ExitCode(ReadStatus.failed)
   }
 }

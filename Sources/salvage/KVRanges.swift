@@ -28,7 +28,7 @@ struct KVRanges: ParsableCommand {
     var stores: [LSMStore.Store] = []
     for dir in directories {
       do { stores.append(try LSMStore.Store(path: dir)) } catch {
-        printError("salvage: \(dir): \(error)")
+        printError("salvage: \(error)")   // the error names the directory
         throw ExitCode(ReadStatus.failed)
       }
     }

@@ -231,7 +231,7 @@ public final class RecoveryRun: @unchecked Sendable {
     report.asOf = options.readTimestamp == .max ? "newest" : options.readTimestamp.description
     var stores: [Store] = []
     for p in options.storePaths {
-      do { stores.append(try Store(path: p)) } catch { throw RecoveryError("cannot open store \(p): \(error)") }
+      do { stores.append(try Store(path: p)) } catch { throw RecoveryError("cannot open store \(error)") }   // the error starts with the path
     }
     report.lostWALs = stores.flatMap { s in s.missingWALs.map { RecoveryReport.LostWAL(store: s.path, file: $0.file, meaning: $0.meaning) } }
     progress("opened \(stores.count) store(s); reading cluster metadata")
