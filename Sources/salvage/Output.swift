@@ -14,9 +14,34 @@ final class Output {
   private var count = 0
   private let fd: Int32
 
+  /// Filled and flushed into `collected` instead of a file: one worker's share of a scan,
+  /// written out later in order (`write(collected:)`). Reused from run to run (`reset`), so
+  /// its memory is touched once.
+  private let collecting: Bool
+  private(set) var collected: [UInt8] = []
+
   init(fd: Int32 = 1) {
     self.fd = fd
+    collecting = false
     base = .allocate(capacity: capacity)
+  }
+
+  init(collecting: Void) {
+    fd = -1
+    self.collecting = true
+    base = .allocate(capacity: capacity)
+  }
+
+  /// Another Output's collected bytes, after this one's own.
+  func write(collected other: Output) {
+    flush()
+    other.collected.withUnsafeBytes { writeAll($0) }
+  }
+
+  /// Empties a collecting Output for the next run, keeping its memory.
+  func reset() {
+    count = 0
+    collected.removeAll(keepingCapacity: true)
   }
 
   deinit {
@@ -129,11 +154,19 @@ final class Output {
   }
 
   func flush() {
-    writeAll(UnsafeRawBufferPointer(start: base, count: count))
+    if collecting {
+      collected.append(contentsOf: UnsafeRawBufferPointer(start: base, count: count))
+    } else {
+      writeAll(UnsafeRawBufferPointer(start: base, count: count))
+    }
     count = 0
   }
 
   private func writeAll(_ p: UnsafeRawBufferPointer) {
+    if collecting {
+      collected.append(contentsOf: p)
+      return
+    }
     var off = 0
     while off < p.count {
       let n = Glibc.write(fd, p.baseAddress! + off, p.count - off)

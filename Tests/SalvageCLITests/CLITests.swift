@@ -82,6 +82,22 @@ struct SSTCommandTests {
     }
   }
 
+  /// `sst scan` on several threads (runs of data blocks, printed into memory, written in
+  /// order) prints what one thread prints, byte for byte, damage lines and status included:
+  /// on fixtures of every format (runs of about 4 KiB, so each table is many runs) and on a
+  /// damaged copy.
+  @Test(arguments: ["rocksdb/sst/large-multiblock.sst", "pebble-gen/sst/pebblev8-zstd-twolevel-bloom-large.sst",
+                    "corrupt/rocksdb-fv5-snappy.bitflip.sst", "corrupt/pebblev3-snappy.bitflip.sst"])
+  func scanOnSeveralThreadsPrintsWhatOneDoes(_ name: String) throws {
+    let small = ["SALVAGE_SCAN_RUN_BYTES": "4096"]
+    for format in ["text", "jsonl"] {
+      let one = try CLI.run(["sst", "scan", "--format", format, "--jobs", "1", Fixtures.path(name)], environment: small)
+      let three = try CLI.run(["sst", "scan", "--format", format, "--jobs", "3", Fixtures.path(name)], environment: small)
+      #expect(one.stdout.count > 1000)
+      #expect(three.stdout == one.stdout && three.stderr == one.stderr && three.status == one.status, "\(name) \(format)")
+    }
+  }
+
   @Test func checkIsCleanOnGoodFilesAndListsDamage() throws {
     let good = try CLI.run(["sst", "check", Fixtures.path("rocksdb/sst/fv5-zstd.sst")])
     #expect(good.status == 0)
