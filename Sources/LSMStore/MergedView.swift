@@ -323,20 +323,12 @@ public struct TableSlice: Sendable {
     let bounded = lower != nil || upper != nil
     // The upper bound is exclusive: Pebble's exclusive sentinel (max seqnum, range deletion).
     let smallest = KeyBound(userKey: lower ?? prefix, seq: InternalKey.maxSeqNum - 1, kind: 1)
-    let largest = KeyBound(userKey: upper ?? (prefix.isEmpty ? [0xFF, 0xFF, 0xFF, 0xFF] : Self.successor(of: prefix)),
+    // No upper bound: past every key with the prefix, or past every CockroachDB key.
+    let largest = KeyBound(userKey: upper ?? Bytes.prefixEnd(prefix) ?? [0xFF, 0xFF, 0xFF, 0xFF],
                            seq: InternalKey.maxSeqNum, kind: 15)
     return TableMeta(level: 6, fileNum: number, size: 0, smallest: smallest, largest: largest, pointBounds: nil,
                      rangeKeyBounds: nil, smallestSeq: 0, largestSeq: 0, hasPointKeys: true, hasRangeKeys: true,
                      creationTime: nil, backingFileNum: bounded ? number : nil,
                      syntheticPrefix: prefix.isEmpty ? nil : prefix, syntheticSuffix: nil)
-  }
-
-  /// The first key after every key starting with `p` (p with its last byte below FF raised).
-  static func successor(of p: [UInt8]) -> [UInt8] {
-    var s = p
-    while let last = s.last, last == 0xFF { s.removeLast() }
-    guard !s.isEmpty else { return [0xFF, 0xFF, 0xFF, 0xFF] }
-    s[s.count - 1] += 1
-    return s
   }
 }

@@ -2,7 +2,7 @@ import SSTable
 
 /// Errors of the store layer. Each names the file and, where known, the absolute byte
 /// offset, so a damaged store is reported as `MANIFEST-000001 @259: record checksum mismatch …`.
-public struct StoreError: Error, CustomStringConvertible, Sendable {
+public struct StoreError: Error, CustomStringConvertible, Sendable, Equatable {
   public enum Kind: String, Sendable {
     /// Bytes that contradict the format: skip what they cover and go on.
     case corrupt
@@ -53,7 +53,7 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
 
 /// Something the reader had to skip or could not read, with where it was. Collected rather
 /// than thrown: a salvage run reports every problem and keeps going.
-public struct StoreIssue: Sendable, CustomStringConvertible {
+public struct StoreIssue: Sendable, CustomStringConvertible, Equatable {
   public enum Severity: String, Sendable { case damage, warning, note }
   public var severity: Severity
   public var error: StoreError

@@ -30,10 +30,7 @@ extension StoreCatalog {
         }
         return
       }
-      group.forEachVersion { kind, _, value in
-        guard kind == .unversioned else { return }
-        RaftLogReader.absorb(role, key: EngineKey(roachKey: roachKey, version: .none), value: Array(value), appliedIndexes: applied, into: &raftLogs)
-      }
+      RaftLogReader.absorb(group, roachKey: roachKey, role: role, appliedIndexes: applied, into: &raftLogs)
     }
     problems += stats.problems.map { $0.inStore(path) }
     for i in store.issues + stats.issues where i.severity == .damage { problems.append(Problem(.damage, store: path, "\(i.error)")) }

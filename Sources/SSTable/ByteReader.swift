@@ -4,6 +4,17 @@ import CSalvageCRC
 /// bounds and returns nil (never traps) on bad input; callers turn nil into an error that
 /// names the structure being decoded.
 public enum Bytes {
+  /// The first key after every key that starts with `prefix` (its last byte below FF
+  /// raised, the FF bytes after it dropped); nil when the prefix is all FF bytes.
+  public static func prefixEnd(_ prefix: [UInt8]) -> [UInt8]? {
+    var p = prefix
+    while let last = p.last {
+      if last < 0xFF { p[p.count - 1] = last + 1; return p }
+      p.removeLast()
+    }
+    return nil
+  }
+
   /// `v` as a LEB128 uvarint (the writers' side of `uvarint`: carved tables, re-encoded range keys).
   public static func uvarintBytes(_ v: UInt64) -> [UInt8] {
     var v = v, out: [UInt8] = []

@@ -65,6 +65,16 @@ public struct IndexIterator {
   /// Index blocks read so far (for `layout`): (handle, is top level).
   public var indexBlocks: [(handle: BlockHandle, topLevel: Bool)] = []
 
+  /// Once the walk is over: moves the index's damages to `found`, and an unreadable top
+  /// level as one "index" damage unless `found` already has one.
+  mutating func drainDamages(into found: inout [Damage]) {
+    found += damages
+    damages.removeAll()
+    if let f = fatal, !found.contains(where: { $0.blockKind == "index" }) {
+      found.append(Damage(file: table.path, blockKind: "index", handle: table.footer.index, message: f.message))
+    }
+  }
+
   public init(_ table: Table) { self.table = table }
 
   /// Iterates a fixed list of data blocks instead of reading the index (salvage).

@@ -82,11 +82,7 @@ public final class TableIterator {
       if let e = nextInColumnarBlock() { return e }   // nil at once for row tables (no copy of the cursor)
       if rows != nil, let e = nextInBlock() { return e }
       guard advanceBlock() else {
-        index.damages.forEach { damages.append($0) }
-        index.damages.removeAll()
-        if let f = index.fatal, !damages.contains(where: { $0.blockKind == "index" }) {
-          damages.append(Damage(file: table.path, blockKind: "index", handle: table.footer.index, message: f.message))
-        }
+        index.drainDamages(into: &damages)
         return nil
       }
     }

@@ -25,10 +25,7 @@ public struct TableRuns: IteratorProtocol {
       previousSeparator = e.separatorUserKey
     }
     guard !run.isEmpty else {
-      damages = index.damages
-      if let f = index.fatal, !damages.contains(where: { $0.blockKind == "index" }) {
-        damages.append(Damage(file: table.path, blockKind: "index", handle: table.footer.index, message: f.message))
-      }
+      index.drainDamages(into: &damages)
       return nil
     }
     let it = TableIterator(table, dataBlocks: run)

@@ -154,11 +154,7 @@ final class Output {
   }
 
   func flush() {
-    if collecting {
-      collected.append(contentsOf: UnsafeRawBufferPointer(start: base, count: count))
-    } else {
-      writeAll(UnsafeRawBufferPointer(start: base, count: count))
-    }
+    writeAll(UnsafeRawBufferPointer(start: base, count: count))
     count = 0
   }
 

@@ -28,8 +28,8 @@ struct ParallelTableScan {
   /// the order one thread would meet them.
   func run(_ print: (TableIterator, Output) -> Void, write: (Output) -> Void) -> [Damage] {
     // Runs of about `runBytes` of the file's data blocks (the average block size).
-    let blocks = max(1, Int(table.properties.uint("rocksdb.num.data.blocks") ?? 1))
-    let dataSize = Int(table.properties.uint("rocksdb.data.size") ?? UInt64(table.file.count))
+    let blocks = max(1, Int(table.properties.numDataBlocks ?? 1))
+    let dataSize = Int(table.properties.dataSize ?? UInt64(table.file.count))
     var runs = TableRuns(table, blocksPerRun: max(16, Self.runBytes / max(1, dataSize / blocks)))
     let outputs = (0..<jobs).map { _ in Output(collecting: ()) }
     var damages: [Damage] = []

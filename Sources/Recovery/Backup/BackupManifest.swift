@@ -173,12 +173,9 @@ enum BackupKeys {
   }
 
   static func uvarint(_ b: ArraySlice<UInt8>) -> UInt64? {
-    guard let first = b.first else { return nil }
-    if first >= 0x88 && first <= 0x88 + 109 { return UInt64(first - 0x88) }
-    guard first > 0xF5, first <= 0xFD else { return nil }
-    let n = Int(first - 0xF5)
-    guard b.count > n else { return nil }
-    return b.dropFirst().prefix(n).reduce(0) { $0 << 8 | UInt64($1) }
+    guard let length = uvarintLength(b), let first = b.first else { return nil }
+    if length == 1 { return UInt64(first - 0x88) }
+    return b.dropFirst().prefix(length - 1).reduce(0) { $0 << 8 | UInt64($1) }
   }
 
   /// B-ELIDE: the leading bytes of `key` that a data file's keys lack under a manifest's
@@ -206,13 +203,6 @@ enum BackupKeys {
     return 1 + Int(first - 0xF5)
   }
 
-  /// The first key after every key that starts with `prefix`.
-  static func prefixEnd(_ prefix: [UInt8]) -> [UInt8] {
-    var p = prefix
-    while let last = p.last {
-      if last < 0xFF { p[p.count - 1] = last + 1; return p }
-      p.removeLast()
-    }
-    return []
-  }
+  /// The first key after every key that starts with `prefix`; empty (no bound) for an all-FF prefix.
+  static func prefixEnd(_ prefix: [UInt8]) -> [UInt8] { Bytes.prefixEnd(prefix) ?? [] }
 }

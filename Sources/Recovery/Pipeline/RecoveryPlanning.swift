@@ -1,6 +1,7 @@
 import CockroachKV
 import CockroachSQL
 import LSMStore
+import SSTable
 
 extension RecoveryRun {
   /// The schema from system.descriptor (table 3), read from the chosen replicas of the
@@ -73,14 +74,7 @@ extension RecoveryRun {
   }
 
   /// The smallest key greater than every key with this prefix.
-  static func prefixEnd(_ p: [UInt8]) -> [UInt8] {
-    var e = p
-    while let last = e.last {
-      if last < 0xff { e[e.count - 1] = last + 1; return e }
-      e.removeLast()
-    }
-    return LocalKeys.keyMax
-  }
+  static func prefixEnd(_ p: [UInt8]) -> [UInt8] { Bytes.prefixEnd(p) ?? LocalKeys.keyMax }
 
   /// `*` matches any run of characters.
   static func glob(_ pattern: String, _ s: String) -> Bool {

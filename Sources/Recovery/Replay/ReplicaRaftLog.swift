@@ -53,13 +53,19 @@ public enum RaftLogReader {
     let span = KeySpan(start: LocalKeys.rangeIDPrefix, end: pastRangeIDKeys)
     _ = SpanScanner(store: store, spans: [span]).runGroups { _, group, _ in
       let roachKey = Array(group.roachKey)
-      let role = LocalKeys.role(of: roachKey)
-      group.forEachVersion { kind, _, value in
-        guard kind == .unversioned else { return }
-        absorb(role, key: EngineKey(roachKey: roachKey, version: .none), value: Array(value), appliedIndexes: appliedIndexes, into: &logs)
-      }
+      absorb(group, roachKey: roachKey, role: LocalKeys.role(of: roachKey), appliedIndexes: appliedIndexes, into: &logs)
     }
     return logs
+  }
+
+  /// Takes a scanned key's unversioned record (Raft state has no MVCC versions) into `logs`
+  /// if it is Raft state (`absorb(_:key:value:…)`).
+  static func absorb(_ group: MVCCGroup, roachKey: [UInt8], role: LocalKeys.Role, appliedIndexes: [Int64: UInt64],
+                     into logs: inout [Int64: ReplicaRaftLog]) {
+    group.forEachVersion { kind, _, value in
+      guard kind == .unversioned else { return }
+      absorb(role, key: EngineKey(roachKey: roachKey, version: .none), value: Array(value), appliedIndexes: appliedIndexes, into: &logs)
+    }
   }
 
   /// Takes one unversioned range-ID-local key into `logs` if it is Raft state: a log entry

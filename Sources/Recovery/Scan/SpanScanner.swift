@@ -89,7 +89,6 @@ public struct SpanScanner {
       counts.newerThanReadTime += r.newerVersions
       try emit(span, r)
     }
-    counts.engineEntries = 0
     stats.add(counts)
     stats.problems += stats.issues.map { Problem($0) }
     return stats
@@ -157,7 +156,7 @@ public struct SpanScanner {
     }
     try flush()
     // A table both passes opened reports its warnings once.
-    stats.issues = lockIssues + it.issues.filter { i in !lockIssues.contains { "\($0)" == "\(i)" } }
+    stats.issues = lockIssues + it.issues.filter { !lockIssues.contains($0) }
     return stats
   }
 
