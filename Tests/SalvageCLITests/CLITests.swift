@@ -94,7 +94,8 @@ struct SSTCommandTests {
       let one = try CLI.run(["sst", "scan", "--format", format, "--jobs", "1", Fixtures.path(name)], environment: small)
       let three = try CLI.run(["sst", "scan", "--format", format, "--jobs", "3", Fixtures.path(name)], environment: small)
       #expect(one.stdout.count > 1000)
-      #expect(three.stdout == one.stdout && three.stderr == one.stderr && three.status == one.status, "\(name) \(format)")
+      #expect(three.stdout == one.stdout && three.stderr == one.stderr && three.status == one.status,
+              "\(name) \(format): status \(three.status)/\(one.status), stdout \(three.stdout.count)/\(one.stdout.count) bytes, stderr: \(three.stderr.prefix(2000))")
     }
   }
 
