@@ -10,6 +10,7 @@
 // so one pass computing A and B and a hash join finds every matching (s, q): linear.
 // (x^(-8) exists because P has a constant term; Z^(-1) is one table step, `unstep`.)
 #include "salvage_crc.h"
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,7 +18,7 @@
 
 static uint32_t tab[256];   // tab[i] = i · x^8 (reflected): one byte step from register i
 static uint8_t rev[256];    // rev[top byte of tab[i]] = i: the byte step is invertible
-static int ready;
+static pthread_once_t once = PTHREAD_ONCE_INIT;  // two threads building at once would race
 
 static void build(void) {
   for (uint32_t i = 0; i < 256; i++) {
@@ -26,7 +27,6 @@ static void build(void) {
     tab[i] = c;
   }
   for (uint32_t i = 0; i < 256; i++) rev[tab[i] >> 24] = (uint8_t)i;
-  __atomic_store_n(&ready, 1, __ATOMIC_RELEASE);
 }
 
 static inline uint32_t step(uint32_t r, uint8_t b) { return (r >> 8) ^ tab[(r ^ b) & 0xFF]; }
@@ -57,7 +57,7 @@ static inline uint32_t unmask(uint32_t m) {
 }
 
 long salvage_crc32c_first_block(const uint8_t *d, size_t n, size_t max_len, uint8_t max_type) {
-  if (!__atomic_load_n(&ready, __ATOMIC_ACQUIRE)) build();
+  pthread_once(&once, build);
   uint32_t r = 0xFFFFFFFFu;
   for (size_t len = 0; len + 5 <= n && len <= max_len; len++) {
     r = step(r, d[len]);  // register over payload ‖ type when d[len] is the type byte
@@ -89,7 +89,7 @@ static void sort_by_key(uint64_t *a, uint64_t *tmp, size_t n) {
 
 size_t salvage_crc32c_find_blocks(const uint8_t *d, size_t n, size_t n_starts, size_t max_len,
                                   uint8_t max_type, int64_t *out_start, int64_t *out_len, size_t cap) {
-  if (!__atomic_load_n(&ready, __ATOMIC_ACQUIRE)) build();
+  pthread_once(&once, build);
   if (n_starts > n) n_starts = n;
   // Terms as key << 32 | position, sorted by key and merged (sequential memory: a hash
   // table of a million random probes was 4x slower).

@@ -1,10 +1,12 @@
 // CRC-32C for block and record checksums. Written here because no Debian package ships a
 // CRC-32C library; uses the SSE4.2 crc32 instruction when the CPU has it (~10x a table).
 #include "salvage_crc.h"
+#include <pthread.h>
 #include <string.h>
 
 static uint32_t table[8][256];
-static int table_ready;
+// Built once (pthread_once): two threads building it at once would both write it.
+static pthread_once_t table_once = PTHREAD_ONCE_INIT;
 
 static void build_tables(void) {
   for (uint32_t i = 0; i < 256; i++) {
@@ -14,11 +16,10 @@ static void build_tables(void) {
   }
   for (uint32_t i = 0; i < 256; i++)
     for (int t = 1; t < 8; t++) table[t][i] = (table[t - 1][i] >> 8) ^ table[0][table[t - 1][i] & 0xFF];
-  __atomic_store_n(&table_ready, 1, __ATOMIC_RELEASE);
 }
 
 static uint32_t crc_sw(uint32_t c, const unsigned char *p, size_t n) {
-  if (!__atomic_load_n(&table_ready, __ATOMIC_ACQUIRE)) build_tables();
+  pthread_once(&table_once, build_tables);
   while (n >= 8) {
     uint64_t w;
     memcpy(&w, p, 8);

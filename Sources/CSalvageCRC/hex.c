@@ -32,9 +32,14 @@ static void hex_ssse3(const uint8_t *s, size_t n, uint8_t *d) {
 
 void salvage_hex_lower(const uint8_t *src, size_t n, uint8_t *dst) {
 #if defined(__x86_64__)
+  // Decided once; threads may race to decide it (same answer), so the flag is atomic.
   static int ssse3 = -1;
-  if (ssse3 < 0) ssse3 = __builtin_cpu_supports("ssse3") ? 1 : 0;
-  if (ssse3) { hex_ssse3(src, n, dst); return; }
+  int has = __atomic_load_n(&ssse3, __ATOMIC_RELAXED);
+  if (has < 0) {
+    has = __builtin_cpu_supports("ssse3") ? 1 : 0;
+    __atomic_store_n(&ssse3, has, __ATOMIC_RELAXED);
+  }
+  if (has) { hex_ssse3(src, n, dst); return; }
 #endif
   hex_portable(src, n, dst);
 }
