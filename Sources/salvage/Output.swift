@@ -9,16 +9,16 @@ import CSalvageCRC
 /// in one raw buffer (no Array bounds or growth checks per byte) and written in 256 KiB
 /// chunks.
 final class Output {
-  private let capacity = 1 << 18
-  private let base: UnsafeMutablePointer<UInt8>
+  private var capacity = 1 << 18
+  private var base: UnsafeMutablePointer<UInt8>
   private var count = 0
   private let fd: Int32
 
-  /// Filled and flushed into `collected` instead of a file: one worker's share of a scan,
-  /// written out later in order (`write(collected:)`). Reused from run to run (`reset`), so
-  /// its memory is touched once.
+  /// Kept in memory instead of written to a file: one worker's share of a scan, written out
+  /// later in order (`write(collected:)`). Its buffer grows to hold the whole share (lines
+  /// are printed straight into it, never copied inside the process) and is reused from run
+  /// to run (`reset`), so its memory is touched once.
   private let collecting: Bool
-  private(set) var collected: [UInt8] = []
 
   init(fd: Int32 = 1) {
     self.fd = fd
@@ -32,16 +32,15 @@ final class Output {
     base = .allocate(capacity: capacity)
   }
 
-  /// Another Output's collected bytes, after this one's own.
+  /// Another (collecting) Output's bytes, after this one's own.
   func write(collected other: Output) {
     flush()
-    other.collected.withUnsafeBytes { writeAll($0) }
+    writeAll(UnsafeRawBufferPointer(start: other.base, count: other.count))
   }
 
   /// Empties a collecting Output for the next run, keeping its memory.
   func reset() {
     count = 0
-    collected.removeAll(keepingCapacity: true)
   }
 
   deinit {
@@ -50,10 +49,25 @@ final class Output {
   }
 
   /// Makes room for `n` more bytes, flushing (and for huge items, writing through).
+  /// A collecting Output grows instead.
   @inline(__always) private func reserve(_ n: Int) -> Bool {
     if count + n <= capacity { return true }
+    if collecting {
+      grow(to: count + n)
+      return true
+    }
     flush()
     return n <= capacity
+  }
+
+  private func grow(to needed: Int) {
+    var bigger = capacity
+    while bigger < needed { bigger *= 2 }
+    let moved = UnsafeMutablePointer<UInt8>.allocate(capacity: bigger)
+    moved.update(from: base, count: count)
+    base.deallocate()
+    base = moved
+    capacity = bigger
   }
 
   private func append(_ p: UnsafeRawBufferPointer) {
@@ -153,16 +167,14 @@ final class Output {
     count += 1
   }
 
+  /// Writes what is buffered; a collecting Output keeps it (it is written by `write(collected:)`).
   func flush() {
+    guard !collecting else { return }
     writeAll(UnsafeRawBufferPointer(start: base, count: count))
     count = 0
   }
 
   private func writeAll(_ p: UnsafeRawBufferPointer) {
-    if collecting {
-      collected.append(contentsOf: p)
-      return
-    }
     var off = 0
     while off < p.count {
       let n = Glibc.write(fd, p.baseAddress! + off, p.count - off)

@@ -41,7 +41,6 @@ struct ParallelTableScan {
       DispatchQueue.concurrentPerform(iterations: wave.count) { i in
         outputs[i].reset()
         print(wave[i], outputs[i])
-        outputs[i].flush()
       }
       for (i, it) in wave.enumerated() {
         write(outputs[i])
