@@ -60,6 +60,7 @@ struct ReportDocument: Decodable {
   struct Intent: Decodable { var key: String; var txnID: String; var timestamp: String }
   struct LostWAL: Decodable { var store: String; var file: String; var meaning: String }
   struct UnnamedTable: Decodable { var tableID: UInt32; var keys: Int; var sampleKey: String }
+  struct UnrecoveredTenant: Decodable { var tenantID: UInt64; var ranges: Int; var rangesLost: Int; var keys: Int?; var sampleKey: String? }
   struct StoreInfo: Decodable {
     var path: String
     var label: String
@@ -84,6 +85,7 @@ struct ReportDocument: Decodable {
   var problems: [String]?
   var notices: [String]?
   var unnamedTables: [UnnamedTable]?
+  var unrecoveredTenants: [UnrecoveredTenant]?
   var storeInfo: [StoreInfo]?
   /// `salvage verify`'s report, when report.json carries it or verify.json sits beside it.
   var verify: VerifyDocument?
@@ -109,6 +111,9 @@ extension ReportDocument.DamagedSpan {
 }
 extension ReportDocument.Intent { enum CodingKeys: String, CodingKey { case key, txnID = "txnId", timestamp } }
 extension ReportDocument.UnnamedTable { enum CodingKeys: String, CodingKey { case tableID = "tableId", keys, sampleKey } }
+extension ReportDocument.UnrecoveredTenant {
+  enum CodingKeys: String, CodingKey { case tenantID = "tenantId", ranges, rangesLost, keys, sampleKey }
+}
 
 /// The parts of `salvage verify`'s JSON (`VerifyReport`) the page shows.
 struct VerifyDocument: Decodable {

@@ -1,5 +1,6 @@
 import Foundation
 import Plot
+import Recovery
 
 /// `report.html`: what `report.json` says, for a person. One self-contained file: inline CSS
 /// and SVG, no script, nothing fetched. Rendered from report.json itself (the same path for
@@ -173,6 +174,9 @@ public enum HTMLReport {
       },
       list("Table IDs with data but no schema (not exported)", "unnamed", r.unnamedTables ?? [], noun: "tables") {
         "table \($0.tableID): \($0.keys) live key(s), e.g. \($0.sampleKey)"
+      },
+      list("Tenants (virtual clusters) with data (not exported)", "tenants", r.unrecoveredTenants ?? [], noun: "tenants") {
+        "/Tenant/\($0.tenantID): " + UnrecoveredTenant.held(keys: $0.keys, ranges: $0.ranges, rangesLost: $0.rangesLost, sampleKey: $0.sampleKey)
       })
   }
 

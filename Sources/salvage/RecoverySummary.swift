@@ -89,6 +89,12 @@ func recoverySummary(_ report: RecoveryReport, filteredOut: [String: Int]) -> [S
     line("table IDs with data but no schema (not exported; give --schema FILE.sql and --table-id db.table=ID):")
     TerminalList.lines(report.unnamedTables, "tables") { "table \($0.tableID): \($0.keys) live key(s), e.g. \($0.sampleKey)" }.forEach(line)
   }
+  if !report.unrecoveredTenants.isEmpty {
+    line("tenants (virtual clusters) with data, not exported (Salvage recovers the system tenant's tables only):")
+    TerminalList.lines(report.unrecoveredTenants, "tenants") { t in
+      "\(t.span): " + UnrecoveredTenant.held(keys: t.keys, ranges: t.ranges, rangesLost: t.rangesLost, sampleKey: t.sampleKey)
+    }.forEach(line)
+  }
   if !report.intents.isEmpty { line("\(report.intents.count) uncommitted intent(s) not exported (report.json lists them)") }
   if !report.problems.isEmpty {
     line("\(report.problems.count) problem(s) noted in report.json:")

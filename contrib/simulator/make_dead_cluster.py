@@ -207,6 +207,11 @@ def table_prefix(table_id: int, index_id: int = 1) -> bytes:
     return uvarint_asc(table_id) + uvarint_asc(index_id)
 
 
+def tenant_prefix(tenant_id: int) -> bytes:
+    """A secondary tenant's keyspace: fe ‖ uvarint-asc(id) (spec §4.5)."""
+    return b"\xfe" + uvarint_asc(tenant_id)
+
+
 def key_datum(typ: str, v, direction: str) -> bytes:
     if types.base(typ) == "DECIMAL" and v is not None:
         return decimal_key(v if direction == "ASC" else -v)
@@ -666,8 +671,11 @@ class Clock:
 
 class Simulator:
     def __init__(self, seed: int, scale: str, version: str = "19.1",
-                 descriptors: str | None = None, index_ranges: bool = False):
+                 descriptors: str | None = None, index_ranges: bool = False,
+                 tenant: int | None = None):
         self.seed, self.scale, self.version = seed, scale, version
+        # --tenant: a virtual cluster's keyspace (/Tenant/<id>) in a range of its own
+        self.tenant = tenant
         # issue 18: secondary indexes in ranges of their own that survive, tables' replicas
         # all up to date (rows and index entries agree), planted index/row mismatches
         self.index_ranges = index_ranges
@@ -1014,10 +1022,12 @@ class Simulator:
                 c = [x.rstrip("LS") for x in c] + ["3"]    # up to date; the index range survives
                 bounds.append((table_prefix(tab.id, 2), tab.id, None))
             cats[tab.id] = c
+        if self.tenant is not None:     # its range survives on every survivor
+            bounds.append((tenant_prefix(self.tenant), None, "tenant"))
         ends = [b[0] for b in bounds[1:]] + [KEY_MAX]
         sys_cats = iter(SYSTEM_CATEGORIES)
-        for i, ((start, tid, _), end) in enumerate(zip(bounds, ends)):
-            cat = next(sys_cats) if tid is None else cats[tid].pop(0)
+        for i, ((start, tid, label), end) in enumerate(zip(bounds, ends)):
+            cat = "3" if label == "tenant" else next(sys_cats) if tid is None else cats[tid].pop(0)
             self.ranges.append(Range(i + 1, start, end, tid, cat))
         self.range_starts = [rg.start for rg in self.ranges]
         for rg in self.ranges:
@@ -1129,6 +1139,20 @@ class Simulator:
         b2 = self.batch(cfg, "bootstrap")
         for tb in USER_TABLES:
             self.put_row(b2, DESCRIPTOR, {1: tb.id, 2: table_descriptor(tb, 2, b2.wall, lay)})
+
+    def write_tenant(self):
+        """--tenant: a few committed KVs in the tenant's keyspace, shaped like its own
+        descriptor and row keys (Salvage does not decode them: it reports the tenant)."""
+        if self.tenant is None:
+            return
+        prefix = tenant_prefix(self.tenant)
+        rg = self.range_of(prefix)
+        b = self.batch(rg, "bootstrap")
+        keys = [prefix + table_prefix(DESCRIPTOR.id) + uvarint_asc(d) + family_suffix(2) for d in (1, 50)]
+        keys += [prefix + table_prefix(USERS.id) + varint_asc(u) + family_suffix(0) for u in range(1, 6)]
+        for k in keys:
+            b.puts.append((mvcc_key(k, b.wall, b.logical), roach_value(k, TAG_BYTES, b"tenant data")))
+        self.tenant_keys = len(keys)
 
     def liveness(self, rg, node, epoch, phase):
         b = self.batch(rg, phase)
@@ -1727,13 +1751,14 @@ def add_deposed_leader(sim: Simulator, sim_pebble=None, batch_of=None):
 
 
 def simulate(seed: int, scale: str, version: str = "19.1", descriptors: str | None = None,
-             index_ranges: bool = False, plant: bool = True) -> Simulator:
+             index_ranges: bool = False, plant: bool = True, tenant: int | None = None) -> Simulator:
     """The whole history in memory (ranges, batches, lag); nothing written. make_large_cluster
     rebuilds it to split ranges of a cluster generated earlier."""
-    sim = Simulator(seed, scale, version, descriptors, index_ranges)
+    sim = Simulator(seed, scale, version, descriptors, index_ranges, tenant)
     ops = sim.plan_ops()
     sim.build_ranges()
     sim.bootstrap()
+    sim.write_tenant()
     sim.write_history(ops)
     sim.write_intents()
     if index_ranges and plant:
@@ -1746,7 +1771,8 @@ def simulate(seed: int, scale: str, version: str = "19.1", descriptors: str | No
 
 def generate(out_dir: str, seed: int = 1, scale: str = "small", quiet: bool = False,
              version: str = "19.1", descriptors: str | None = None, damage: int = 0,
-             index_ranges: bool = False, plant: bool = True, raft_logs: bool = False) -> dict:
+             index_ranges: bool = False, plant: bool = True, raft_logs: bool = False,
+             tenant: int | None = None) -> dict:
     t0 = time.time()
     if version not in VERSIONS:
         raise SystemExit("unknown --version %s (choose from %s)" % (version, ", ".join(VERSIONS)))
@@ -1757,7 +1783,7 @@ def generate(out_dir: str, seed: int = 1, scale: str = "small", quiet: bool = Fa
         raise SystemExit("--damage needs --version 23.2 or 25.4 (the Pebble writer knows its blocks)")
     # the Pebble writer needs PyPI packages (crc32c, cramjam): only imported for Pebble stores
     sim_pebble = importlib.import_module("sim_pebble") if pebble else None
-    sim = simulate(seed, scale, version, descriptors, index_ranges, plant)
+    sim = simulate(seed, scale, version, descriptors, index_ranges, plant, tenant)
     if raft_logs:
         add_raft_tails(sim, sim_pebble)
 
@@ -2022,10 +2048,14 @@ def main(argv=None):
                          "sideloaded AddSSTable among them (sim_raft.py); expected/ then "
                          "holds the replayed truth, expected/without_raft_replay/ the "
                          "applied-state-only one")
+    ap.add_argument("--tenant", type=int, default=None, metavar="ID",
+                    help="a virtual cluster's keyspace (/Tenant/ID, ID >= 2) in a range of its "
+                         "own that every survivor holds, with a few keys (its tables are not "
+                         "recovered: Salvage reports them)")
     a = ap.parse_args(argv)
     generate(a.out_dir, a.seed, a.scale, version=a.version, descriptors=a.descriptors,
              damage=a.damage, index_ranges=a.index_ranges, plant=not a.no_planted_mismatches,
-             raft_logs=a.raft_logs)
+             raft_logs=a.raft_logs, tenant=a.tenant)
 
 
 if __name__ == "__main__":

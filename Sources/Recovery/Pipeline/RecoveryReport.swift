@@ -83,6 +83,8 @@ public struct RecoveryReport: Sendable {
   public var notices: [String] = []
   /// Table IDs with data but no schema (their rows are not exported).
   public var unnamedTables: [UnnamedTable] = []
+  /// Secondary tenants (virtual clusters) whose keys the stores hold: not exported.
+  public var unrecoveredTenants: [UnrecoveredTenant] = []
   public var bytesRead: Int64 = 0
   /// The index check: surviving rows and index entries that disagree (the first
   /// `RecoveryRun.inconsistencyListLimit`), and how many in all.

@@ -223,7 +223,8 @@ public final class RecoveryRun: @unchecked Sendable {
   /// report's global parts (stores, lost spans, ranges, metadata problems, lost chunks).
   /// `findUnnamed`: when the schema may be incomplete (--schema given, descriptors ignored,
   /// lost or damaged), scan the keys outside every known table (one more pass over the stores)
-  /// to list table IDs that hold data but have no schema. Shard workers skip it: planning and
+  /// to list table IDs that hold data but have no schema, and count the live keys of
+  /// secondary tenants (`findTenants`). Shard workers and survey skip both: planning and
   /// `finish` list them.
   public func prepare(findUnnamed: Bool = true, progress: @escaping @Sendable (String) -> Void = { _ in }) throws -> Prepared {
     report.stores = options.storePaths
@@ -309,6 +310,8 @@ public final class RecoveryRun: @unchecked Sendable {
       report.unnamedTables = findUnnamedTables(catalog, stores: stores, plans: plans)
       report.problems += report.unnamedTables.map(\.problem)
     }
+    report.unrecoveredTenants = findTenants(stores: stores, plans: plans, countKeys: findUnnamed)
+    report.problems += report.unrecoveredTenants.map(\.problem)
     // Name what each lost span held: rows (the primary index) or secondary-index entries.
     let known = catalog.dataTables.map { t -> (id: UInt32, name: String, indexes: [(id: UInt32, name: String)]) in
       let q = catalog.qualifiedName(of: t)

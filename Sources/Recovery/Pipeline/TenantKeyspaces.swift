@@ -1,0 +1,79 @@
+import CockroachKV
+import LSMStore
+
+/// A secondary tenant (virtual cluster) found in the stores. Its SQL data lives under
+/// `/Tenant/<id>` with its own descriptors (spec §4.5, §7.8), and a recovery exports the
+/// system tenant's tables only: such a tenant is named in the report and the problems,
+/// never passed over in silence. CockroachDB splits ranges at every tenant's prefix, so its
+/// ranges are the ones that start inside its keyspace.
+public struct UnrecoveredTenant: Equatable, Sendable {
+  public var tenantID: UInt64
+  /// Ranges that start in the tenant's keyspace, and how many of them no store holds.
+  public var ranges: Int
+  public var rangesLost: Int
+  /// Live KVs at the read timestamp on the chosen replicas (nil: not counted; a survey and
+  /// a shard stay at metadata cost).
+  public var keys: Int?
+  /// The first key counted, pretty-printed (`/Tenant/3/Table/3/1/1/2/1`).
+  public var sampleKey: String?
+
+  public var span: String { "/Tenant/\(tenantID)" }
+
+  public var problem: Problem {
+    Problem(.warning, subject: "tenant \(tenantID)",
+            "a virtual cluster under \(span): \(Self.held(keys: keys, ranges: ranges, rangesLost: rangesLost, sampleKey: nil)); its tables are not recovered (Salvage exports the system tenant's tables only)")
+  }
+
+  /// `12 live key(s) in 2 range(s) held by the surviving stores (1 more range(s) lost), e.g. /Tenant/3/…`.
+  public static func held(keys: Int?, ranges: Int, rangesLost: Int, sampleKey: String?) -> String {
+    let held = "\(ranges - rangesLost) range(s) held by the surviving stores"
+    return (keys.map { "\($0) live key(s) in " } ?? "") + held + (rangesLost > 0 ? " (\(rangesLost) more range(s) lost)" : "")
+      + (sampleKey.map { ", e.g. " + $0 } ?? "")
+  }
+
+  /// Tenant ID of a roach key in a secondary tenant's keyspace (`fe ‖ uvarint-asc(id) ‖ …`).
+  static func tenantID(of key: some Collection<UInt8>) -> UInt64? {
+    guard key.first == LocalKeys.tenantPrefixByte else { return nil }
+    return try? OrderedEncoding.decodeUvarintAscending(ArraySlice(key.dropFirst())).0
+  }
+}
+
+extension RecoveryRun {
+  /// Tenants whose ranges start in their keyspace, from the range plans alone (nothing read).
+  static func tenantsInPlans(_ plans: [RangePlan]) -> [UInt64: UnrecoveredTenant] {
+    var out: [UInt64: UnrecoveredTenant] = [:]
+    for p in plans {
+      guard let t = UnrecoveredTenant.tenantID(of: p.span.start) else { continue }
+      out[t, default: UnrecoveredTenant(tenantID: t, ranges: 0, rangesLost: 0)].ranges += 1
+      if p.chosenStore == nil { out[t]!.rangesLost += 1 }
+    }
+    return out
+  }
+
+  /// The tenants of the plans; with `countKeys`, their live keys on the chosen replicas are
+  /// counted too (one seek-bounded pass over the tenants' keyspace, `[fe, ff)`), which also
+  /// finds a tenant whose keys sit in a range that starts before its prefix.
+  func findTenants(stores: [Store], plans: [RangePlan], countKeys: Bool) -> [UnrecoveredTenant] {
+    var found = Self.tenantsInPlans(plans)
+    if countKeys {
+      let keyspace = KeySpan(start: [LocalKeys.tenantPrefixByte], end: [LocalKeys.tenantPrefixByte + 1])
+      var byStore: [Int: [KeySpan]] = [:]
+      for p in plans {
+        guard let s = p.chosenStore, let piece = p.span.intersection(keyspace) else { continue }
+        byStore[s, default: []].append(piece)
+      }
+      for t in found.keys { found[t]!.keys = 0 }
+      for (s, spans) in byStore.sorted(by: { $0.key < $1.key }) {
+        let stats = SpanScanner(store: stores[s], spans: spans, readTimestamp: options.readTimestamp).run { _, r in
+          guard case .value = r.outcome, let t = UnrecoveredTenant.tenantID(of: r.roachKey) else { return }
+          if found[t] == nil { found[t] = UnrecoveredTenant(tenantID: t, ranges: 0, rangesLost: 0, keys: 0) }
+          found[t]!.keys! += 1
+          if found[t]!.sampleKey == nil { found[t]!.sampleKey = Keyspace.prettyPrint(r.roachKey) }
+        }
+        report.problems += stats.problems.map { $0.inStore(stores[s].path) }
+      }
+    }
+    // A tenant known only from empty ranges (dropped, its data cleared) holds nothing to miss.
+    return found.values.filter { $0.keys.map { $0 > 0 } ?? ($0.ranges > $0.rangesLost) }.sorted { $0.tenantID < $1.tenantID }
+  }
+}
