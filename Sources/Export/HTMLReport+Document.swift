@@ -60,7 +60,14 @@ struct ReportDocument: Decodable {
   struct Intent: Decodable { var key: String; var txnID: String; var timestamp: String }
   struct LostWAL: Decodable { var store: String; var file: String; var meaning: String }
   struct UnnamedTable: Decodable { var tableID: UInt32; var keys: Int; var sampleKey: String }
-  struct UnrecoveredTenant: Decodable { var tenantID: UInt64; var ranges: Int; var rangesLost: Int; var keys: Int?; var sampleKey: String? }
+  struct UnrecoveredTenant: Decodable {
+    var tenantID: UInt64
+    var ranges: Int
+    var rangesLost: Int
+    var keys: Int?
+    var sampleKey: String?
+    var tables: [String]?
+  }
   struct StoreInfo: Decodable {
     var path: String
     var label: String
@@ -112,7 +119,7 @@ extension ReportDocument.DamagedSpan {
 extension ReportDocument.Intent { enum CodingKeys: String, CodingKey { case key, txnID = "txnId", timestamp } }
 extension ReportDocument.UnnamedTable { enum CodingKeys: String, CodingKey { case tableID = "tableId", keys, sampleKey } }
 extension ReportDocument.UnrecoveredTenant {
-  enum CodingKeys: String, CodingKey { case tenantID = "tenantId", ranges, rangesLost, keys, sampleKey }
+  enum CodingKeys: String, CodingKey { case tenantID = "tenantId", ranges, rangesLost, keys, sampleKey, tables }
 }
 
 /// The parts of `salvage verify`'s JSON (`VerifyReport`) the page shows.

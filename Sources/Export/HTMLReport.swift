@@ -176,7 +176,7 @@ public enum HTMLReport {
         "table \($0.tableID): \($0.keys) live key(s), e.g. \($0.sampleKey)"
       },
       list("Tenants (virtual clusters) with data (not exported)", "tenants", r.unrecoveredTenants ?? [], noun: "tenants") {
-        "/Tenant/\($0.tenantID): " + UnrecoveredTenant.held(keys: $0.keys, ranges: $0.ranges, rangesLost: $0.rangesLost, sampleKey: $0.sampleKey)
+        "/Tenant/\($0.tenantID): " + UnrecoveredTenant.held(keys: $0.keys, ranges: $0.ranges, rangesLost: $0.rangesLost, sampleKey: $0.sampleKey, tables: $0.tables)
       })
   }
 

@@ -68,7 +68,8 @@ enum ReportJSON {
     o["unnamed_tables"] = r.unnamedTables.map { ["table_id": $0.tableID, "keys": $0.keys, "sample_key": $0.sampleKey] as [String: Any] }
     o["unrecovered_tenants"] = r.unrecoveredTenants.map {
       ["tenant_id": $0.tenantID, "ranges": $0.ranges, "ranges_lost": $0.rangesLost,
-       "keys": $0.keys.map { $0 as Any } ?? NSNull(), "sample_key": $0.sampleKey.map { $0 as Any } ?? NSNull()] as [String: Any]
+       "keys": $0.keys.map { $0 as Any } ?? NSNull(), "sample_key": $0.sampleKey.map { $0 as Any } ?? NSNull(),
+       "tables": $0.tables.map { $0 as Any } ?? NSNull()] as [String: Any]
     }
     let data = (try? JSONSerialization.data(withJSONObject: o, options: [.prettyPrinted, .sortedKeys])) ?? Data("{}".utf8)
     return String(decoding: data, as: UTF8.self) + "\n"

@@ -92,7 +92,7 @@ func recoverySummary(_ report: RecoveryReport, filteredOut: [String: Int]) -> [S
   if !report.unrecoveredTenants.isEmpty {
     line("tenants (virtual clusters) with data, not exported (Salvage recovers the system tenant's tables only):")
     TerminalList.lines(report.unrecoveredTenants, "tenants") { t in
-      "\(t.span): " + UnrecoveredTenant.held(keys: t.keys, ranges: t.ranges, rangesLost: t.rangesLost, sampleKey: t.sampleKey)
+      "\(t.span): " + UnrecoveredTenant.held(keys: t.keys, ranges: t.ranges, rangesLost: t.rangesLost, sampleKey: t.sampleKey, tables: t.tables)
     }.forEach(line)
   }
   if !report.intents.isEmpty { line("\(report.intents.count) uncommitted intent(s) not exported (report.json lists them)") }

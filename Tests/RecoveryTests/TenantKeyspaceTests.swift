@@ -23,5 +23,9 @@ struct TenantKeyspaceTests {
     #expect(try UnrecoveredTenant.tenantID(of: Self.key("/Table/60")) == nil)
     #expect(found[300]!.problem.description
       == "tenant 300: a virtual cluster under /Tenant/300: 1 range(s) held by the surviving stores (1 more range(s) lost); its tables are not recovered (Salvage exports the system tenant's tables only)")
+    var named = found[2]!
+    named.tables = (1...12).map { "db.public.t\($0)" }
+    #expect(named.problem.description.contains("its tables (db.public.t1, db.public.t2, db.public.t3, db.public.t4, db.public.t5, "
+      + "db.public.t6, db.public.t7, db.public.t8, db.public.t9, db.public.t10 and 2 more) are not recovered"), "\(named.problem)")
   }
 }

@@ -1141,18 +1141,24 @@ class Simulator:
             self.put_row(b2, DESCRIPTOR, {1: tb.id, 2: table_descriptor(tb, 2, b2.wall, lay)})
 
     def write_tenant(self):
-        """--tenant: a few committed KVs in the tenant's keyspace, shaped like its own
-        descriptor and row keys (Salvage does not decode them: it reports the tenant)."""
+        """--tenant: the tenant's own descriptors of database game and table users (as the
+        system tenant's), and 5 row keys of users with stand-in values (Salvage names the
+        tenant and its tables; it does not recover them)."""
         if self.tenant is None:
             return
         prefix = tenant_prefix(self.tenant)
         rg = self.range_of(prefix)
         b = self.batch(rg, "bootstrap")
-        keys = [prefix + table_prefix(DESCRIPTOR.id) + uvarint_asc(d) + family_suffix(2) for d in (1, 50)]
-        keys += [prefix + table_prefix(USERS.id) + varint_asc(u) + family_suffix(0) for u in range(1, 6)]
-        for k in keys:
-            b.puts.append((mvcc_key(k, b.wall, b.logical), roach_value(k, TAG_BYTES, b"tenant data")))
-        self.tenant_keys = len(keys)
+        lay = self.descriptors
+        descs = [(GAME_DB_ID, database_descriptor("game", GAME_DB_ID, lay)),
+                 (USERS.id, table_descriptor(USERS, 1, b.wall, lay))]
+        if lay != "19.1":           # the database's public schema has a descriptor of its own
+            descs.append((PUBLIC_SCHEMA[GAME_DB_ID], schema_descriptor(GAME_DB_ID)))
+        kvs = [(prefix + table_prefix(DESCRIPTOR.id) + uvarint_asc(d) + family_suffix(2), v) for d, v in descs]
+        kvs += [(prefix + table_prefix(USERS.id) + varint_asc(u) + family_suffix(0), b"tenant data")
+                for u in range(1, 6)]
+        for k, v in kvs:
+            b.puts.append((mvcc_key(k, b.wall, b.logical), roach_value(k, TAG_BYTES, v)))
 
     def liveness(self, rg, node, epoch, phase):
         b = self.batch(rg, phase)

@@ -1,4 +1,5 @@
 import CockroachKV
+import CockroachSQL
 import LSMStore
 
 /// A secondary tenant (virtual cluster) found in the stores. Its SQL data lives under
@@ -16,19 +17,29 @@ public struct UnrecoveredTenant: Equatable, Sendable {
   public var keys: Int?
   /// The first key counted, pretty-printed (`/Tenant/3/Table/3/1/1/2/1`).
   public var sampleKey: String?
+  /// `db.schema.table` of the tables its own descriptors (`/Tenant/<id>/Table/3`) name, as
+  /// the chosen replicas hold them (nil: not read).
+  public var tables: [String]?
 
   public var span: String { "/Tenant/\(tenantID)" }
 
   public var problem: Problem {
-    Problem(.warning, subject: "tenant \(tenantID)",
-            "a virtual cluster under \(span): \(Self.held(keys: keys, ranges: ranges, rangesLost: rangesLost, sampleKey: nil)); its tables are not recovered (Salvage exports the system tenant's tables only)")
+    let named = tables.map { $0.isEmpty ? "" : " (" + Self.list($0) + ")" } ?? ""
+    return Problem(.warning, subject: "tenant \(tenantID)",
+                   "a virtual cluster under \(span): \(Self.held(keys: keys, ranges: ranges, rangesLost: rangesLost, sampleKey: nil)); its tables\(named) are not recovered (Salvage exports the system tenant's tables only)")
+  }
+
+  /// The first 10 names, then how many more.
+  public static func list(_ names: [String]) -> String {
+    names.prefix(10).joined(separator: ", ") + (names.count > 10 ? " and \(names.count - 10) more" : "")
   }
 
   /// `12 live key(s) in 2 range(s) held by the surviving stores (1 more range(s) lost), e.g. /Tenant/3/…`.
-  public static func held(keys: Int?, ranges: Int, rangesLost: Int, sampleKey: String?) -> String {
+  /// With `tables`: `; tables: game.public.users, …` after it.
+  public static func held(keys: Int?, ranges: Int, rangesLost: Int, sampleKey: String?, tables: [String]? = nil) -> String {
     let held = "\(ranges - rangesLost) range(s) held by the surviving stores"
     return (keys.map { "\($0) live key(s) in " } ?? "") + held + (rangesLost > 0 ? " (\(rangesLost) more range(s) lost)" : "")
-      + (sampleKey.map { ", e.g. " + $0 } ?? "")
+      + (sampleKey.map { ", e.g. " + $0 } ?? "") + (tables.flatMap { $0.isEmpty ? nil : "; tables: " + list($0) } ?? "")
   }
 
   /// Tenant ID of a roach key in a secondary tenant's keyspace (`fe ‖ uvarint-asc(id) ‖ …`).
@@ -63,14 +74,23 @@ extension RecoveryRun {
         byStore[s, default: []].append(piece)
       }
       for t in found.keys { found[t]!.keys = 0 }
+      var catalogs: [UInt64: SchemaCatalog] = [:]
       for (s, spans) in byStore.sorted(by: { $0.key < $1.key }) {
         let stats = SpanScanner(store: stores[s], spans: spans, readTimestamp: options.readTimestamp).run { _, r in
-          guard case .value = r.outcome, let t = UnrecoveredTenant.tenantID(of: r.roachKey) else { return }
+          guard case .value(_, let v) = r.outcome, let t = UnrecoveredTenant.tenantID(of: r.roachKey) else { return }
           if found[t] == nil { found[t] = UnrecoveredTenant(tenantID: t, ranges: 0, rangesLost: 0, keys: 0) }
           found[t]!.keys! += 1
           if found[t]!.sampleKey == nil { found[t]!.sampleKey = Keyspace.prettyPrint(r.roachKey) }
+          // The tenant's own system.descriptor rows name its tables (undecodable ones are
+          // left out: the tenant is reported either way).
+          if let id = try? SchemaCatalog.descriptorID(key: r.roachKey), let sv = try? SQLValue(roachValue: v.value.rawBytes) {
+            catalogs[t, default: SchemaCatalog()].add(Descriptor.decode(Array(sv.data)), id: id)
+          }
         }
         report.problems += stats.problems.map { $0.inStore(stores[s].path) }
+      }
+      for (t, catalog) in catalogs where found[t] != nil {
+        found[t]!.tables = catalog.dataTables.filter { $0.state != .drop }.map { catalog.qualifiedName(of: $0).joined(separator: ".") }
       }
     }
     // A tenant known only from empty ranges (dropped, its data cleared) holds nothing to miss.
