@@ -31,6 +31,16 @@ public struct SchemaCatalog: Sendable {
     return UInt32(id)
   }
 
+  /// Adds a system.descriptor row (its roach key and roachpb.Value bytes, the newest
+  /// committed version); false when the key is not a descriptor column's (another family).
+  /// Throws when the key or value does not decode.
+  @discardableResult
+  public mutating func addRow(key: [UInt8], roachValue: [UInt8]) throws(SQLDecodeError) -> Bool {
+    guard let id = try Self.descriptorID(key: key), let sv = try SQLValue(roachValue: roachValue) else { return false }
+    add(Descriptor.decode(Array(sv.data)), id: id)
+    return true
+  }
+
   /// Adds the decoded value of a system.descriptor row (the newest committed version).
   public mutating func add(_ d: DecodedDescriptor, id keyID: UInt32? = nil) {
     let id = d.descriptor.id ?? keyID ?? 0

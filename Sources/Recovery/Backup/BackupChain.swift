@@ -69,8 +69,7 @@ public struct BackupChain: Sendable {
     var problems: [Problem] = []
     let prefix = BackupKeys.uvarintAsc(SchemaCatalog.descriptorTableID) + BackupKeys.uvarintAsc(1)
     try scan(KeySpan(start: prefix, end: BackupKeys.prefixEnd(prefix)), problems: &problems) { key, value in
-      guard let id = try? SchemaCatalog.descriptorID(key: key), let v = try? SQLValue(roachValue: value) else { return }
-      found.add(Descriptor.decode(Array(v.data)), id: id)
+      _ = try? found.addRow(key: key, roachValue: value)
     }
     return found
   }

@@ -21,10 +21,7 @@ extension RecoveryRun {
       let stats = SpanScanner(store: stores[s], spans: [piece], readTimestamp: options.readTimestamp).run { _, r in
         guard case .value(_, let v) = r.outcome else { return }
         do {
-          guard let id = try SchemaCatalog.descriptorID(key: r.roachKey),
-                let sv = try SQLValue(roachValue: v.value.rawBytes) else { return }
-          catalog.add(Descriptor.decode(Array(sv.data)), id: id)
-          found += 1
+          if try catalog.addRow(key: r.roachKey, roachValue: v.value.rawBytes) { found += 1 }
         } catch {
           problems.append(Problem(.undecodable, subject: "descriptor at \(Keyspace.prettyPrint(r.roachKey))", key: r.roachKey, "\(error)"))
         }

@@ -43,10 +43,22 @@ public struct UnrecoveredTenant: Equatable, Sendable {
   }
 
   /// Tenant ID of a roach key in a secondary tenant's keyspace (`fe ‖ uvarint-asc(id) ‖ …`).
-  static func tenantID(of key: some Collection<UInt8>) -> UInt64? {
-    guard key.first == LocalKeys.tenantPrefixByte else { return nil }
-    return try? OrderedEncoding.decodeUvarintAscending(ArraySlice(key.dropFirst())).0
+  static func tenantID(of key: [UInt8]) -> UInt64? { split(key)?.tenant }
+
+  /// The tenant ID and the key after the tenant prefix (`/Table/…`).
+  static func split(_ key: [UInt8]) -> (tenant: UInt64, rest: ArraySlice<UInt8>)? {
+    guard key.first == LocalKeys.tenantPrefixByte,
+          let (t, rest) = try? OrderedEncoding.decodeUvarintAscending(key.dropFirst()) else { return nil }
+    return (t, rest)
   }
+
+  /// `/Table/3/1`: a tenant's own system.descriptor rows follow its prefix with these bytes.
+  static let descriptorIndexPrefix: [UInt8] = {
+    var p: [UInt8] = []
+    OrderedEncoding.encodeUvarintAscending(SchemaCatalog.descriptorTableID, into: &p)
+    OrderedEncoding.encodeUvarintAscending(1, into: &p)
+    return p
+  }()
 }
 
 extension RecoveryRun {
@@ -77,14 +89,15 @@ extension RecoveryRun {
       var catalogs: [UInt64: SchemaCatalog] = [:]
       for (s, spans) in byStore.sorted(by: { $0.key < $1.key }) {
         let stats = SpanScanner(store: stores[s], spans: spans, readTimestamp: options.readTimestamp).run { _, r in
-          guard case .value(_, let v) = r.outcome, let t = UnrecoveredTenant.tenantID(of: r.roachKey) else { return }
+          guard case .value(_, let v) = r.outcome, let (t, rest) = UnrecoveredTenant.split(r.roachKey) else { return }
           if found[t] == nil { found[t] = UnrecoveredTenant(tenantID: t, ranges: 0, rangesLost: 0, keys: 0) }
           found[t]!.keys! += 1
           if found[t]!.sampleKey == nil { found[t]!.sampleKey = Keyspace.prettyPrint(r.roachKey) }
-          // The tenant's own system.descriptor rows name its tables (undecodable ones are
-          // left out: the tenant is reported either way).
-          if let id = try? SchemaCatalog.descriptorID(key: r.roachKey), let sv = try? SQLValue(roachValue: v.value.rawBytes) {
-            catalogs[t, default: SchemaCatalog()].add(Descriptor.decode(Array(sv.data)), id: id)
+          // The tenant's own system.descriptor rows name its tables (a prefix test first: the
+          // tenant may hold all of a cluster's data; undecodable rows are left out, the
+          // tenant is reported either way).
+          if rest.starts(with: UnrecoveredTenant.descriptorIndexPrefix) {
+            _ = try? catalogs[t, default: SchemaCatalog()].addRow(key: r.roachKey, roachValue: v.value.rawBytes)
           }
         }
         report.problems += stats.problems.map { $0.inStore(stores[s].path) }
